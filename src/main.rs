@@ -1,0 +1,3 @@
+fn main() {
+    println!("priority-sync {}", env!("CARGO_PKG_VERSION"));
+}

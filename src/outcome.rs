@@ -1,0 +1,135 @@
+//! What a run did to each repository, the data every report is rendered from.
+//!
+//! Per-repository failures are values here (`Status::Failed` with the reason), never early
+//! returns: one bad repository must not stop the fleet.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::decision::Action;
+use crate::mode::ModeChoice;
+use crate::plan::PhaseName;
+use crate::repo_name::RepoName;
+
+/// Final status of one repository in one run (SPEC §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// The branch was fast-forwarded to its upstream in this run.
+    Synced,
+    /// A sync pull request is open (opened or updated in this run, or already open).
+    PrOpen,
+    /// Nothing to do: the branch already contains its upstream.
+    UpToDate,
+    /// An API write failed; see the error.
+    Failed,
+    /// Deliberately not synced (archived, upstream outside the fork network, ...).
+    Skipped,
+    /// Not found, or the token cannot see it.
+    Inaccessible,
+    /// Needs a sync that this run did not do (not in this mode's phases, out of budget, or a
+    /// dry run); the next run picks it up.
+    Pending,
+}
+
+impl Status {
+    pub const ALL: [Status; 7] = [
+        Status::Synced,
+        Status::PrOpen,
+        Status::UpToDate,
+        Status::Failed,
+        Status::Skipped,
+        Status::Inaccessible,
+        Status::Pending,
+    ];
+
+    /// The snake_case name used in JSON and step outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Synced => "synced",
+            Status::PrOpen => "pr_open",
+            Status::UpToDate => "up_to_date",
+            Status::Failed => "failed",
+            Status::Skipped => "skipped",
+            Status::Inaccessible => "inaccessible",
+            Status::Pending => "pending",
+        }
+    }
+
+    /// True when the repository contains its upstream after this run.
+    pub fn in_sync(self) -> bool {
+        matches!(self, Status::Synced | Status::UpToDate)
+    }
+}
+
+/// A pull request the run opened, updated or found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullRef {
+    pub number: u64,
+    pub url: String,
+    pub title: String,
+    /// True when this run created it (false: an existing sync PR was updated or left as is).
+    pub created: bool,
+}
+
+/// One repository's result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RepoOutcome {
+    pub repo: RepoName,
+    /// The phase that handled it; `None` when this run's mode did not include it.
+    pub phase: Option<PhaseName>,
+    /// 1-based position in the run's processing order (top first); `None` when not in a phase.
+    pub rank: Option<u32>,
+    pub score: i64,
+    pub tier: u8,
+    /// Why it scored what it scored ("50 commits behind", "stale 34 days: +50").
+    pub reasons: Vec<String>,
+    pub action: Action,
+    pub status: Status,
+    /// One line on what happened ("fast-forwarded 3 commits", "PR #12 updated").
+    pub detail: String,
+    pub commits_behind: u32,
+    pub commits_ahead: u32,
+    pub security_alerts: u32,
+    pub pull_request: Option<PullRef>,
+    /// Set when `status` is `Failed` (or `Inaccessible` / `Skipped`, with the reason).
+    pub error: Option<String>,
+}
+
+/// Everything one run produced, in processing order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunReport {
+    pub started_at: DateTime<Utc>,
+    pub finished_at: DateTime<Utc>,
+    pub mode: ModeChoice,
+    pub dry_run: bool,
+    /// The workflow's repository (`GITHUB_REPOSITORY`), when known; used for links.
+    pub repository: Option<String>,
+    /// Web base for links (`GITHUB_SERVER_URL`, e.g. `https://github.com`).
+    pub server_url: String,
+    /// Every repository of the fleet: those of the run's phases first in processing order, then
+    /// the rest by rank.
+    pub repos: Vec<RepoOutcome>,
+    /// Run-level warnings (e.g. "security alerts unreadable with this token").
+    pub warnings: Vec<String>,
+    /// API requests this run made, by kind (graphql, compare, writes, other).
+    pub requests: std::collections::BTreeMap<String, u64>,
+    /// Remaining primary rate limit seen last, if any.
+    pub rate_limit_remaining: Option<u64>,
+}
+
+impl RunReport {
+    /// Number of repositories with the given status.
+    pub fn count(&self, status: Status) -> usize {
+        self.repos.iter().filter(|r| r.status == status).count()
+    }
+
+    /// Percentage (0-100, one decimal) of the fleet in sync after this run.
+    pub fn sync_percentage(&self) -> f64 {
+        if self.repos.is_empty() {
+            return 100.0;
+        }
+        let in_sync = self.repos.iter().filter(|r| r.status.in_sync()).count();
+        (1000.0 * in_sync as f64 / self.repos.len() as f64).round() / 10.0
+    }
+}

@@ -1,0 +1,1 @@
+//! A local GitHub backed by real git repositories.
