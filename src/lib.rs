@@ -3,11 +3,17 @@
 //! The run is a pipeline: gather facts → plan (pure) → apply (the only writer) → report →
 //! publish. Everything that decides is a pure function of data and an injected clock.
 
+pub mod action_io;
+pub mod cli;
 pub mod clock;
+pub mod config;
 pub mod decision;
 pub mod facts;
 pub mod mode;
+pub mod offline;
 pub mod outcome;
 pub mod plan;
 pub mod repo_name;
 pub mod state;
+pub mod urgency;
+pub mod yaml;

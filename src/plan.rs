@@ -30,3 +30,572 @@ impl PhaseName {
         }
     }
 }
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use crate::config::{Inventory, ResolveError};
+use crate::decision::{decide, Action, LiveFacts};
+use crate::facts::RepoFacts;
+use crate::mode::{Mode, ModeChoice};
+use crate::outcome::Status;
+use crate::repo_name::RepoName;
+use crate::urgency::{rank, urgency};
+
+/// Most names `force_repos` may carry; more is a mistake, not a plan.
+pub const MAX_FORCE: usize = 1000;
+
+/// One repository in the plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedRepo {
+    pub repo: RepoName,
+    pub score: i64,
+    pub tier: u8,
+    pub action: Action,
+    /// Urgency reasons ("50 commits behind: +500").
+    pub reasons: Vec<String>,
+    /// Why this action ("diverged: 3 behind, 2 own commits ahead").
+    pub why: String,
+    /// The status the action leads to when it succeeds.
+    pub expected: Status,
+    pub facts: RepoFacts,
+}
+
+/// A phase and its repositories, in processing order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Phase {
+    pub name: PhaseName,
+    pub repos: Vec<PlannedRepo>,
+}
+
+/// What a run will do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub mode: ModeChoice,
+    pub phases: Vec<Phase>,
+    /// Repositories this mode does not handle, by rank.
+    pub unplanned: Vec<PlannedRepo>,
+    pub warnings: Vec<String>,
+}
+
+/// Resolves `force_repos` against the inventory: all unknown or ambiguous names at once.
+pub fn resolve_force(
+    inv: &Inventory,
+    names: &[String],
+) -> Result<Vec<RepoName>, Vec<ResolveError>> {
+    if names.len() > MAX_FORCE {
+        return Err(vec![ResolveError::Unknown(format!(
+            "{} names given; force_repos takes at most {MAX_FORCE}",
+            names.len()
+        ))]);
+    }
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for name in names {
+        match inv.resolve(name) {
+            Ok(r) if !out.contains(&r) => out.push(r),
+            Ok(_) => {}
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Builds the plan from the facts (SPEC §4). `facts` and `live` are keyed by repository; a
+/// repository without facts is treated as inaccessible. `force` must already be resolved.
+pub fn build_plan(
+    inv: &Inventory,
+    facts: &BTreeMap<RepoName, RepoFacts>,
+    live: &BTreeMap<RepoName, LiveFacts>,
+    mode: ModeChoice,
+    force: &[RepoName],
+) -> Plan {
+    let offline = LiveFacts::offline();
+    let mut warnings = Vec::new();
+    let mut missing = 0;
+    let mut planned: BTreeMap<RepoName, PlannedRepo> = BTreeMap::new();
+    for spec in inv.all() {
+        let f = match facts.get(&spec.repo) {
+            Some(f) => f.clone(),
+            None => {
+                missing += 1;
+                RepoFacts::unknown(spec.repo.clone())
+            }
+        };
+        let u = urgency(&f, &spec.weights, &inv.rules);
+        let d = decide(&f, live.get(&spec.repo).unwrap_or(&offline), &inv.rules);
+        planned.insert(
+            spec.repo.clone(),
+            PlannedRepo {
+                repo: spec.repo.clone(),
+                score: u.score,
+                tier: u.tier,
+                action: d.action,
+                reasons: u.reasons,
+                why: d.reason,
+                expected: d.status,
+                facts: f,
+            },
+        );
+    }
+    if missing > 0 {
+        warnings.push(format!(
+            "{missing} inventory repositor{} had no facts and count as inaccessible",
+            if missing == 1 { "y" } else { "ies" }
+        ));
+    }
+    let extra = facts.keys().filter(|r| inv.get(r).is_none()).count();
+    if extra > 0 {
+        warnings.push(format!(
+            "{extra} repositor{} in the facts are not in the inventory and were ignored",
+            if extra == 1 { "y" } else { "ies" }
+        ));
+    }
+
+    let mut take = |r: &RepoName| planned.remove(r);
+    let mut phases = Vec::new();
+    if mode.mode == Mode::Force {
+        phases.push(Phase {
+            name: PhaseName::Force,
+            repos: force.iter().filter_map(&mut take).collect(),
+        });
+    } else {
+        let top: Vec<PlannedRepo> = inv.top.iter().filter_map(|s| take(&s.repo)).collect();
+        phases.push(Phase {
+            name: PhaseName::Top,
+            repos: top,
+        });
+    }
+    // Everything not yet in a phase, ranked. A top repository is never ranked again.
+    let mut ranked: Vec<PlannedRepo> = planned.into_values().collect();
+    rank(&mut ranked, |p| (&p.repo, p.tier, p.score));
+
+    if mode.mode != Mode::Force {
+        let (critical, rest): (Vec<_>, Vec<_>) = ranked.into_iter().partition(|p| p.tier == 2);
+        phases.push(Phase {
+            name: PhaseName::Critical,
+            repos: critical,
+        });
+        ranked = rest;
+        let batch = match mode.mode {
+            Mode::Urgent => Some(inv.batches.urgent),
+            Mode::All => Some(inv.batches.all_urgent),
+            _ => None,
+        };
+        if let Some(n) = batch {
+            // The batch takes the next repositories that need a sync; ones with nothing to do
+            // do not use up its slots.
+            let mut chosen = BTreeSet::new();
+            for p in &ranked {
+                if chosen.len() == n {
+                    break;
+                }
+                if matches!(p.action, Action::FastForward | Action::PullRequest) {
+                    chosen.insert(p.repo.clone());
+                }
+            }
+            let (urgent, rest): (Vec<_>, Vec<_>) =
+                ranked.into_iter().partition(|p| chosen.contains(&p.repo));
+            phases.push(Phase {
+                name: PhaseName::Urgent,
+                repos: urgent,
+            });
+            ranked = rest;
+        }
+        if mode.mode == Mode::All {
+            phases.push(Phase {
+                name: PhaseName::Rest,
+                repos: std::mem::take(&mut ranked),
+            });
+        }
+    }
+    Plan {
+        mode,
+        phases,
+        unplanned: ranked,
+        warnings,
+    }
+}
+
+/// The plan JSON of SPEC §8, field for field.
+#[derive(Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PlanJson {
+    pub mode: Mode,
+    pub phases: Vec<PhaseJson>,
+}
+
+#[derive(Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PhaseJson {
+    pub name: PhaseName,
+    pub repos: Vec<PlannedJson>,
+}
+
+#[derive(Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PlannedJson {
+    pub repo: RepoName,
+    pub score: i64,
+    pub tier: u8,
+    pub action: Action,
+    /// The urgency reasons, then the action's reason as `action: …`.
+    pub reasons: Vec<String>,
+}
+
+impl Plan {
+    /// Repositories of all phases in processing order.
+    pub fn in_order(&self) -> impl Iterator<Item = (PhaseName, &PlannedRepo)> {
+        self.phases
+            .iter()
+            .flat_map(|ph| ph.repos.iter().map(move |r| (ph.name, r)))
+    }
+
+    pub fn to_json(&self) -> PlanJson {
+        PlanJson {
+            mode: self.mode.mode,
+            phases: self
+                .phases
+                .iter()
+                .map(|ph| PhaseJson {
+                    name: ph.name,
+                    repos: ph
+                        .repos
+                        .iter()
+                        .map(|r| PlannedJson {
+                            repo: r.repo.clone(),
+                            score: r.score,
+                            tier: r.tier,
+                            action: r.action,
+                            reasons: r
+                                .reasons
+                                .iter()
+                                .cloned()
+                                .chain(std::iter::once(format!("action: {}", r.why)))
+                                .collect(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+
+    /// A readable table for terminals and logs.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "mode {}: {}", self.mode.mode, self.mode.explain());
+        for w in &self.warnings {
+            let _ = writeln!(out, "warning: {w}");
+        }
+        let width = self
+            .in_order()
+            .map(|(_, r)| r.repo.to_string().len())
+            .chain(self.unplanned.iter().map(|r| r.repo.to_string().len()))
+            .max()
+            .unwrap_or(10)
+            .max(10);
+        let mut n = 0;
+        for ph in &self.phases {
+            let _ = writeln!(
+                out,
+                "\n{} ({})",
+                ph.name.as_str().to_uppercase(),
+                ph.repos.len()
+            );
+            if ph.repos.is_empty() {
+                let _ = writeln!(out, "  (none)");
+                continue;
+            }
+            let _ = writeln!(
+                out,
+                "  {:>4}  {:<width$}  {:>6}  {:>4}  {:<12}  why",
+                "#", "repository", "score", "tier", "action"
+            );
+            for r in &ph.repos {
+                n += 1;
+                let _ = writeln!(
+                    out,
+                    "  {:>4}  {:<width$}  {:>6}  {:>4}  {:<12}  {}",
+                    n,
+                    r.repo.to_string(),
+                    r.score,
+                    r.tier,
+                    r.action.as_str(),
+                    r.why
+                );
+            }
+        }
+        let waiting = self
+            .unplanned
+            .iter()
+            .filter(|r| matches!(r.action, Action::FastForward | Action::PullRequest))
+            .count();
+        let _ = writeln!(
+            out,
+            "\nnot in this run: {} repositories ({} need a sync and stay pending for the next run)",
+            self.unplanned.len(),
+            waiting
+        );
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::parse_inventory;
+    use crate::mode::ModeSource;
+
+    const TOP: [&str; 12] = [
+        "heyns1000/omnigrid",
+        "heyns1000/codenest",
+        "heyns1000/hotstack",
+        "heyns1000/buildnest",
+        "Fruitful-Global-Planet/FruitfulPlanetChange",
+        "heyns1000/payment-gateway-hub",
+        "heyns1000/banimal",
+        "heyns1000/vaultmesh",
+        "heyns1000/pulse-engine",
+        "heyns1000/zoho",
+        "heyns1000/toynest",
+        "heyns1000/data-warehouse",
+    ];
+
+    /// 12 top repositories and 40 others: `r00`..`r39`, where `rNN` is NN commits behind
+    /// (all fast-forwardable or PR), r05 and r31 have security alerts, and the top repos
+    /// have large scores to prove they are never ranked again.
+    fn fleet() -> (Inventory, BTreeMap<RepoName, RepoFacts>) {
+        let mut text = String::from("top:\n");
+        for t in TOP {
+            text += &format!("  - {t}\n");
+        }
+        text += "repositories:\n";
+        for i in 0..40 {
+            text += &format!("  - fleet/r{i:02}\n");
+        }
+        let inv = parse_inventory(&text, "test").unwrap();
+        let mut facts = BTreeMap::new();
+        for spec in inv.all() {
+            let mut f = RepoFacts::unknown(spec.repo.clone());
+            f.accessible = true;
+            if let Some(n) = spec.repo.name().strip_prefix('r') {
+                f.commits_behind = n.parse().unwrap();
+            } else {
+                f.commits_behind = 500;
+                f.security_alerts = 3;
+            }
+            if ["r05", "r31"].contains(&spec.repo.name()) {
+                f.security_alerts = 1;
+            }
+            facts.insert(spec.repo.clone(), f);
+        }
+        (inv, facts)
+    }
+
+    fn plan(mode: Mode, force: &[&str]) -> Plan {
+        let (inv, facts) = fleet();
+        let names: Vec<String> = force.iter().map(|s| s.to_string()).collect();
+        let force = resolve_force(&inv, &names).unwrap();
+        build_plan(
+            &inv,
+            &facts,
+            &BTreeMap::new(),
+            ModeChoice {
+                mode,
+                source: ModeSource::Input,
+            },
+            &force,
+        )
+    }
+
+    fn names(ph: &Phase) -> Vec<String> {
+        ph.repos.iter().map(|r| r.repo.name().to_string()).collect()
+    }
+
+    fn phase_names(p: &Plan) -> Vec<PhaseName> {
+        p.phases.iter().map(|ph| ph.name).collect()
+    }
+
+    #[test]
+    fn top12_is_top_in_list_order_then_critical() {
+        let p = plan(Mode::Top12, &[]);
+        assert_eq!(phase_names(&p), [PhaseName::Top, PhaseName::Critical]);
+        let top: Vec<String> = p.phases[0]
+            .repos
+            .iter()
+            .map(|r| r.repo.to_string())
+            .collect();
+        assert_eq!(top, TOP);
+        // Critical: every tier-2 repository, by score (r31 is further behind than r05).
+        assert_eq!(names(&p.phases[1]), ["r31", "r05"]);
+        assert_eq!(p.unplanned.len(), 38);
+    }
+
+    #[test]
+    fn urgent_adds_the_next_ten_of_the_ranking() {
+        let p = plan(Mode::Urgent, &[]);
+        assert_eq!(
+            phase_names(&p),
+            [PhaseName::Top, PhaseName::Critical, PhaseName::Urgent]
+        );
+        // r51+ are not there; tier 0 by score: r39 first. r00 is up to date and never chosen.
+        assert_eq!(
+            names(&p.phases[2]),
+            ["r39", "r38", "r37", "r36", "r35", "r34", "r33", "r32", "r30", "r29"]
+        );
+    }
+
+    #[test]
+    fn all_takes_twenty_then_the_rest() {
+        let p = plan(Mode::All, &[]);
+        assert_eq!(
+            phase_names(&p),
+            [
+                PhaseName::Top,
+                PhaseName::Critical,
+                PhaseName::Urgent,
+                PhaseName::Rest
+            ]
+        );
+        assert_eq!(p.phases[2].repos.len(), 20);
+        assert_eq!(p.phases[3].repos.len(), 40 - 2 - 20);
+        assert!(p.unplanned.is_empty());
+        // The up-to-date repository is handled last, with nothing to do.
+        let last = p.phases[3].repos.last().unwrap();
+        assert_eq!((last.repo.name(), last.action), ("r00", Action::None));
+    }
+
+    #[test]
+    fn no_repository_appears_twice_and_top_is_never_ranked_again() {
+        for mode in [Mode::Top12, Mode::Urgent, Mode::All] {
+            let p = plan(mode, &[]);
+            let mut seen = BTreeSet::new();
+            for (_, r) in p
+                .in_order()
+                .chain(p.unplanned.iter().map(|r| (PhaseName::Rest, r)))
+            {
+                assert!(seen.insert(r.repo.clone()), "{} twice in {mode}", r.repo);
+            }
+            assert_eq!(seen.len(), 52);
+            // Top repositories score far above everyone and have alerts, yet stay in `top`.
+            for ph in &p.phases[1..] {
+                assert!(ph.repos.iter().all(|r| r.repo.owner() == "fleet"), "{mode}");
+            }
+        }
+    }
+
+    #[test]
+    fn batch_sizes_come_from_the_inventory() {
+        let (mut inv, facts) = fleet();
+        inv.batches.urgent = 3;
+        let p = build_plan(
+            &inv,
+            &facts,
+            &BTreeMap::new(),
+            ModeChoice {
+                mode: Mode::Urgent,
+                source: ModeSource::Input,
+            },
+            &[],
+        );
+        assert_eq!(p.phases[2].repos.len(), 3);
+    }
+
+    #[test]
+    fn force_runs_only_the_named_repositories_in_order() {
+        let p = plan(
+            Mode::Force,
+            &["r07", "codenest", "heyns1000/omnigrid", "r07"],
+        );
+        assert_eq!(phase_names(&p), [PhaseName::Force]);
+        assert_eq!(names(&p.phases[0]), ["r07", "codenest", "omnigrid"]);
+        assert_eq!(p.unplanned.len(), 52 - 3);
+    }
+
+    #[test]
+    fn force_reports_every_unknown_and_ambiguous_name() {
+        let inv = parse_inventory("repositories: [a/zoho, b/zoho, a/x]\n", "t").unwrap();
+        let names: Vec<String> = ["zoho", "nope", "x", "c/x"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let errs = resolve_force(&inv, &names).unwrap_err();
+        assert_eq!(errs.len(), 3);
+        assert!(
+            matches!(&errs[0], ResolveError::Ambiguous { candidates, .. } if candidates.len() == 2)
+        );
+        assert_eq!(errs[1], ResolveError::Unknown("nope".into()));
+        assert_eq!(errs[2], ResolveError::Unknown("c/x".into()));
+        let huge: Vec<String> = (0..5000).map(|i| format!("r{i}")).collect();
+        assert_eq!(resolve_force(&inv, &huge).unwrap_err().len(), 1);
+    }
+
+    #[test]
+    fn json_has_exactly_the_spec_fields() {
+        let p = plan(Mode::Top12, &[]);
+        let v = serde_json::to_value(p.to_json()).unwrap();
+        let obj = v.as_object().unwrap();
+        assert_eq!(obj.keys().collect::<Vec<_>>(), ["mode", "phases"]);
+        assert_eq!(v["mode"], "top12");
+        let phase = v["phases"][1].as_object().unwrap();
+        assert_eq!(phase.keys().collect::<Vec<_>>(), ["name", "repos"]);
+        assert_eq!(v["phases"][1]["name"], "critical");
+        let repo = v["phases"][1]["repos"][0].as_object().unwrap();
+        assert_eq!(
+            repo.keys().collect::<Vec<_>>(),
+            ["action", "reasons", "repo", "score", "tier"]
+        );
+        assert_eq!(v["phases"][1]["repos"][0]["repo"], "fleet/r31");
+        assert_eq!(v["phases"][1]["repos"][0]["action"], "pull_request");
+        assert_eq!(v["phases"][1]["repos"][0]["tier"], 2);
+        assert_eq!(v["phases"][1]["repos"][0]["score"], 31 * 10 + 50);
+        let reasons = v["phases"][1]["repos"][0]["reasons"].as_array().unwrap();
+        assert_eq!(
+            reasons.last().unwrap(),
+            "action: 31 behind, more than 10 (rules.pr_over_commits)"
+        );
+    }
+
+    #[test]
+    fn missing_facts_are_inaccessible_with_a_warning() {
+        let (inv, mut facts) = fleet();
+        facts.remove(&"fleet/r10".parse().unwrap());
+        let p = build_plan(
+            &inv,
+            &facts,
+            &BTreeMap::new(),
+            ModeChoice {
+                mode: Mode::All,
+                source: ModeSource::Input,
+            },
+            &[],
+        );
+        let r10 = p
+            .in_order()
+            .find(|(_, r)| r.repo.name() == "r10")
+            .unwrap()
+            .1;
+        assert_eq!(r10.expected, Status::Inaccessible);
+        assert_eq!(p.warnings.len(), 1);
+    }
+
+    #[test]
+    fn text_table_lists_every_phase() {
+        let text = plan(Mode::Urgent, &[]).to_text();
+        assert!(
+            text.starts_with("mode urgent: `urgent` was given as the mode input"),
+            "{text}"
+        );
+        assert!(text.contains("\nTOP (12)\n"));
+        assert!(text.contains("\nCRITICAL (2)\n"));
+        assert!(text.contains("\nURGENT (10)\n"));
+        assert!(
+            text.contains("not in this run: 28 repositories (27 need a sync"),
+            "{text}"
+        );
+    }
+}

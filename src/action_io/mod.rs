@@ -1,0 +1,13 @@
+//! Everything that talks to the GitHub Actions runner: inputs from `INPUT_*`, step outputs and
+//! the job summary in their files, secret masking and log groups. ghactions-core's own input
+//! and output helpers are not used (they turn bad values into defaults and write outputs
+//! without a multi-line delimiter); its logger setup is.
+
+pub mod env;
+pub mod inputs;
+pub mod log;
+pub mod outputs;
+
+pub use env::Env;
+pub use inputs::{ActionInputs, InputError, INPUTS};
+pub use outputs::{append_summary, write_outputs, OutputError, SUMMARY_LIMIT};

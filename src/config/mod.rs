@@ -1,0 +1,317 @@
+//! The fleet inventory (SPEC §2): typed, strict, with every default documented here, and one
+//! error that lists every problem with its line and a fix, before any API call is made.
+
+mod load;
+mod raw;
+
+use std::collections::BTreeMap;
+
+use crate::mode::Mode;
+use crate::repo_name::RepoName;
+
+pub use load::{load_file, normalize_cron, parse_inventory, valid_branch, ConfigError, Problem};
+
+/// Default inventory path (input `config`).
+pub const DEFAULT_PATH: &str = ".github/priority-sync.yml";
+
+/// A validated inventory.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inventory {
+    /// Synced first, one at a time, in this order, every run.
+    pub top: Vec<RepoSpec>,
+    /// The rest of the fleet, ranked by urgency.
+    pub repositories: Vec<RepoSpec>,
+    pub hub: Hub,
+    pub weights: Weights,
+    pub rules: Rules,
+    pub batches: Batches,
+    /// Normalised cron string → mode.
+    pub schedules: BTreeMap<String, Mode>,
+    pub pull_requests: PullRequestSettings,
+    pub artifacts: Artifacts,
+    pub notify: Notify,
+    pub limits: Limits,
+}
+
+/// One repository of the fleet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RepoSpec {
+    pub repo: RepoName,
+    /// Branch to keep in sync; `None` = the repository's default branch.
+    pub branch: Option<String>,
+    /// Upstream to follow; `None` = the fork's parent and its default branch.
+    pub upstream: Option<Upstream>,
+    /// Hub connection override; `None` = from `hub`.
+    pub connected: Option<bool>,
+    /// Weights for this repository (the global weights with its overrides applied).
+    pub weights: Weights,
+}
+
+/// An explicit upstream: `owner/name[:branch]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upstream {
+    pub repo: RepoName,
+    /// `None` = the upstream's default branch.
+    pub branch: Option<String>,
+}
+
+/// Which repositories count as hub-connected (the source's "CodeNest connected").
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Hub {
+    pub repos: Vec<RepoName>,
+    /// A JSON or YAML list of `owner/name` in a repository, read at run time.
+    pub manifest: Option<Manifest>,
+}
+
+/// `owner/name:path` of a hub manifest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Manifest {
+    pub repo: RepoName,
+    pub path: String,
+}
+
+/// Urgency weights (SPEC §3). Defaults are the source document's numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Weights {
+    /// Per commit the branch lacks. Default 10.
+    pub commits_behind: i64,
+    /// Per day since the repository was last known in sync. Default 5.
+    pub days_since_last_sync: i64,
+    /// Per open pull request. Default 3.
+    pub open_prs: i64,
+    /// Per open security alert. Default 50.
+    pub security_alerts: i64,
+    /// Bonus when hub-connected. Default 20.
+    pub connected: i64,
+    /// Bonus when the repository has workflows. Default 10.
+    pub has_workflows: i64,
+    /// Boost when more than `rules.stale_after_days` days since the last sync. Default 50.
+    pub stale: i64,
+    /// Per pull request opened since the previous run. Default 10.
+    pub new_prs: i64,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Self {
+            commits_behind: 10,
+            days_since_last_sync: 5,
+            open_prs: 3,
+            security_alerts: 50,
+            connected: 20,
+            has_workflows: 10,
+            stale: 50,
+            new_prs: 10,
+        }
+    }
+}
+
+/// Thresholds of the sync decision and the ranking tiers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rules {
+    /// More commits behind than this → pull request instead of fast-forward. Default 10.
+    pub pr_over_commits: u32,
+    /// More days than this since the last sync → stale (boost, tier 1). Default 30.
+    pub stale_after_days: u32,
+    /// More commits behind than this → tier 1 (urgent). Default 50.
+    pub urgent_over_commits: u32,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Self {
+            pr_over_commits: 10,
+            stale_after_days: 30,
+            urgent_over_commits: 50,
+        }
+    }
+}
+
+/// Batch sizes of the ranked phases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Batches {
+    /// Size of the `urgent` phase in mode `urgent`. Default 10.
+    pub urgent: usize,
+    /// Size of the `urgent` phase in mode `all` (the rest follows). Default 20.
+    pub all_urgent: usize,
+}
+
+impl Default for Batches {
+    fn default() -> Self {
+        Self {
+            urgent: 10,
+            all_urgent: 20,
+        }
+    }
+}
+
+/// The source's three crons and their modes.
+pub fn default_schedules() -> BTreeMap<String, Mode> {
+    BTreeMap::from([
+        ("0 */2 * * *".to_string(), Mode::Top12),
+        ("0 */6 * * *".to_string(), Mode::Urgent),
+        ("0 2 * * 0".to_string(), Mode::All),
+    ])
+}
+
+/// How sync pull requests look.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PullRequestSettings {
+    /// Sync branches are `<prefix><branch>`. Default `priority-sync/`.
+    pub branch_prefix: String,
+    /// Labels on every sync PR. Default `[priority-sync]`.
+    pub labels: Vec<String>,
+    /// Added when the sync conflicts or the branch diverged. Default `[sync-conflict]`.
+    pub conflict_labels: Vec<String>,
+    /// Added when the repository has open security alerts. Default `[urgent, security]`.
+    pub urgent_labels: Vec<String>,
+    /// Users asked to review. Default none.
+    pub reviewers: Vec<String>,
+    /// Teams asked to review. Default none.
+    pub team_reviewers: Vec<String>,
+    /// Open sync PRs as drafts. Default false.
+    pub draft: bool,
+}
+
+impl Default for PullRequestSettings {
+    fn default() -> Self {
+        Self {
+            branch_prefix: "priority-sync/".into(),
+            labels: vec!["priority-sync".into()],
+            conflict_labels: vec!["sync-conflict".into()],
+            urgent_labels: vec!["urgent".into(), "security".into()],
+            reviewers: vec![],
+            team_reviewers: vec![],
+            draft: false,
+        }
+    }
+}
+
+/// Where the audit artifacts go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Artifacts {
+    /// Directory in the workflow's repository. Default `audit`.
+    pub dir: String,
+    /// Commit them back (one commit per run). Default true.
+    pub commit: bool,
+    /// Branch to commit to; `None` = the workflow's ref. Default none.
+    pub branch: Option<String>,
+}
+
+impl Default for Artifacts {
+    fn default() -> Self {
+        Self {
+            dir: "audit".into(),
+            commit: true,
+            branch: None,
+        }
+    }
+}
+
+/// Failure alerts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notify {
+    /// Environment variable holding a Slack-compatible webhook URL. Default
+    /// `PRIORITY_SYNC_WEBHOOK_URL`; unset or empty → no alerts.
+    pub webhook_env: String,
+}
+
+impl Default for Notify {
+    fn default() -> Self {
+        Self {
+            webhook_env: "PRIORITY_SYNC_WEBHOOK_URL".into(),
+        }
+    }
+}
+
+/// Request pacing and concurrency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Repositories synced at once in the phases after `top`. Default 4.
+    pub concurrency: usize,
+    /// API requests in flight at once. Default 8.
+    pub max_inflight_requests: usize,
+    /// Content-creating requests per minute (GitHub allows 80). Default 60.
+    pub writes_per_minute: u32,
+    /// Repositories per GraphQL metadata query (1-100). Default 50.
+    pub graphql_batch: usize,
+    /// Stop starting new work when fewer primary-limit requests than this remain; the rest
+    /// stays `pending` for the next run. Default 100.
+    pub reserve_requests: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            concurrency: 4,
+            max_inflight_requests: 8,
+            writes_per_minute: 60,
+            graphql_batch: 50,
+            reserve_requests: 100,
+        }
+    }
+}
+
+/// Why a short or full name given on the command line does not name one repository.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ResolveError {
+    #[error("`{0}` is not in the inventory")]
+    Unknown(String),
+    #[error("`{name}` is ambiguous: it matches {}", .candidates.join(", "))]
+    Ambiguous {
+        name: String,
+        candidates: Vec<String>,
+    },
+}
+
+impl Inventory {
+    /// Every repository: top first (in order), then the rest (in file order).
+    pub fn all(&self) -> impl Iterator<Item = &RepoSpec> {
+        self.top.iter().chain(self.repositories.iter())
+    }
+
+    pub fn len(&self) -> usize {
+        self.top.len() + self.repositories.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn get(&self, repo: &RepoName) -> Option<&RepoSpec> {
+        self.all().find(|s| &s.repo == repo)
+    }
+
+    pub fn is_top(&self, repo: &RepoName) -> bool {
+        self.top.iter().any(|s| &s.repo == repo)
+    }
+
+    /// Resolves `owner/name` or a bare name (`codenest`) against the inventory.
+    pub fn resolve(&self, name: &str) -> Result<RepoName, ResolveError> {
+        let name = name.trim();
+        if name.contains('/') {
+            return match name.parse::<RepoName>() {
+                Ok(r) => self
+                    .get(&r)
+                    .map(|s| s.repo.clone())
+                    .ok_or_else(|| ResolveError::Unknown(crate::repo_name::printable(name))),
+                Err(_) => Err(ResolveError::Unknown(crate::repo_name::printable(name))),
+            };
+        }
+        let matches: Vec<&RepoSpec> = self
+            .all()
+            .filter(|s| s.repo.name().eq_ignore_ascii_case(name))
+            .collect();
+        match matches.as_slice() {
+            [one] => Ok(one.repo.clone()),
+            [] => Err(ResolveError::Unknown(crate::repo_name::printable(name))),
+            many => Err(ResolveError::Ambiguous {
+                name: name.to_string(),
+                candidates: many.iter().map(|s| s.repo.to_string()).collect(),
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
