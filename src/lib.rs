@@ -4,16 +4,23 @@
 //! publish. Everything that decides is a pure function of data and an injected clock.
 
 pub mod action_io;
+pub mod apply;
+pub mod artifacts;
 pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod decision;
 pub mod facts;
+pub mod gather;
+pub mod github;
 pub mod mode;
+pub mod notify;
 pub mod offline;
 pub mod outcome;
 pub mod plan;
+pub mod publish;
 pub mod repo_name;
+pub mod run;
 pub mod state;
 pub mod urgency;
 pub mod yaml;

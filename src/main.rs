@@ -1,20 +1,45 @@
-//! The `priority-sync` binary: parses the command line, runs, and maps failures to exit codes
-//! (0 completed, 2 bad input or configuration, 1 the run could not complete).
+//! The `priority-sync` binary: parses the command line (or the action's inputs), runs, and maps
+//! failures to exit codes: 0 completed, 2 bad input or configuration (nothing was done),
+//! 1 the run could not complete (credentials, network, audit commit).
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::Parser;
-use priority_sync::action_io::{self, Env};
+use priority_sync::action_io::{self, ActionInputs, Env};
 use priority_sync::cli::{Cli, Command, Format};
-use priority_sync::{config, offline};
+use priority_sync::clock::SystemClock;
+use priority_sync::config::{self, Inventory};
+use priority_sync::github::client::Credentials;
+use priority_sync::github::{Client, ClientConfig, GitHub};
+use priority_sync::mode::split_list;
+use priority_sync::notify::{Notifier, Webhook};
+use priority_sync::run::{execute, step_outputs, RunError, RunSettings};
+use priority_sync::{facts, gather, offline, state};
 
-/// Bad input or configuration: nothing was done.
 const EXIT_USAGE: u8 = 2;
+
+/// How a command failed, which decides the exit code.
+enum Failure {
+    Usage(String),
+    Run(String),
+}
+
+impl From<RunError> for Failure {
+    fn from(e: RunError) -> Self {
+        match e {
+            RunError::Usage(m) => Failure::Usage(m),
+            e => Failure::Run(e.to_string()),
+        }
+    }
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let env = Env::from_process();
-    action_io::log::init(env.in_actions());
+    let in_actions = env.in_actions();
+    action_io::log::init(in_actions);
     let result = match cli.command {
         Some(Command::Plan {
             snapshot,
@@ -23,12 +48,28 @@ fn main() -> ExitCode {
             force,
             format,
         }) => plan(&snapshot, &config, &mode, force.as_deref(), format),
-        Some(Command::Snapshot { .. }) | Some(Command::Run { .. }) => {
-            Err(Failure::Run(anyhow::anyhow!("live runs are not built yet")))
+        Some(Command::Snapshot { out, config }) => {
+            runtime().and_then(|rt| rt.block_on(snapshot(&env, &out, &config)))
         }
-        None if env.in_actions() => Err(Failure::Run(anyhow::anyhow!(
-            "the action entrypoint is not built yet"
-        ))),
+        Some(Command::Run {
+            config,
+            mode,
+            force,
+            dry_run,
+            artifacts_dir,
+            no_commit,
+        }) => runtime().and_then(|rt| {
+            rt.block_on(cli_run(
+                &env,
+                &config,
+                mode,
+                force,
+                dry_run,
+                artifacts_dir,
+                no_commit,
+            ))
+        }),
+        None if in_actions => runtime().and_then(|rt| rt.block_on(action(&env))),
         None => {
             eprintln!("priority-sync: give a subcommand (run, plan, snapshot); see --help");
             return ExitCode::from(EXIT_USAGE);
@@ -37,39 +78,257 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Usage(e)) => {
-            action_io::log::fatal(&format!("{e:#}"), env.in_actions());
+            action_io::log::fatal(&e, in_actions);
             ExitCode::from(EXIT_USAGE)
         }
         Err(Failure::Run(e)) => {
-            action_io::log::fatal(&format!("{e:#}"), env.in_actions());
+            action_io::log::fatal(&e, in_actions);
             ExitCode::FAILURE
         }
     }
 }
 
-/// How a command failed, which decides the exit code.
-enum Failure {
-    Usage(anyhow::Error),
-    Run(anyhow::Error),
+fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::Run(format!("cannot start the async runtime: {e}")))
+}
+
+fn load_inventory(path: &Path) -> Result<Inventory, Failure> {
+    config::load_file(path).map_err(|e| Failure::Usage(e.to_string()))
 }
 
 fn plan(
-    snapshot: &std::path::Path,
-    config_path: &std::path::Path,
+    snapshot: &Path,
+    config_path: &Path,
     mode: &str,
     force: Option<&str>,
     format: Format,
 ) -> Result<(), Failure> {
-    let inv = config::load_file(config_path).map_err(|e| Failure::Usage(e.into()))?;
-    let snap = offline::load_snapshot(snapshot).map_err(|e| Failure::Usage(e.into()))?;
-    let plan = offline::plan_offline(&inv, &snap, mode, force).map_err(Failure::Usage)?;
+    let inv = load_inventory(config_path)?;
+    let snap = offline::load_snapshot(snapshot).map_err(|e| Failure::Usage(e.to_string()))?;
+    let plan = offline::plan_offline(&inv, &snap, mode, force)
+        .map_err(|e| Failure::Usage(format!("{e:#}")))?;
     match format {
-        Format::Json => {
-            let json = serde_json::to_string_pretty(&plan.to_json())
-                .map_err(|e| Failure::Run(e.into()))?;
-            println!("{json}");
-        }
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&plan.to_json())
+                .map_err(|e| Failure::Run(e.to_string()))?
+        ),
         Format::Text => print!("{}", plan.to_text()),
     }
     Ok(())
+}
+
+/// A client from the runner's environment and the inventory's limits.
+fn client(
+    env: &Env,
+    inv: &Inventory,
+    credentials: Credentials,
+) -> Result<Arc<dyn GitHub>, Failure> {
+    let runner = action_io::inputs::Runner::from_env(env).map_err(|errs| {
+        Failure::Usage(
+            errs.iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("\n"),
+        )
+    })?;
+    let mut cfg = ClientConfig::new(&runner.api_url, &runner.graphql_url, credentials);
+    cfg.max_inflight = inv.limits.max_inflight_requests;
+    cfg.writes_per_minute = inv.limits.writes_per_minute;
+    if let Some(ms) = env
+        .non_empty("PRIORITY_SYNC_BACKOFF_MS")
+        .and_then(|v| v.parse().ok())
+    {
+        cfg.backoff_base = std::time::Duration::from_millis(ms);
+    }
+    let in_actions = env.in_actions();
+    let c = Client::new(cfg)
+        .map_err(|e| Failure::Usage(format!("GITHUB_API_URL: {e}")))?
+        .on_secret(move |s| {
+            if in_actions {
+                action_io::log::mask(s)
+            }
+        });
+    Ok(Arc::new(c))
+}
+
+fn token_from_env(env: &Env) -> Result<Credentials, Failure> {
+    env.non_empty("GITHUB_TOKEN")
+        .map(|t| Credentials::Token(t.trim().to_string()))
+        .ok_or_else(|| Failure::Usage("no token: set GITHUB_TOKEN (a token that can read the fleet, and write to it unless --dry-run)".into()))
+}
+
+async fn snapshot(env: &Env, out: &Path, config_path: &Path) -> Result<(), Failure> {
+    let inv = load_inventory(config_path)?;
+    let gh = client(env, &inv, token_from_env(env)?)?;
+    let now = chrono::Utc::now();
+    let g = gather::gather(gh.clone(), &inv, &state::SyncState::empty(), now)
+        .await
+        .map_err(|e| Failure::Run(format!("gathering failed: {e}")))?;
+    for w in &g.warnings {
+        log::warn!("{w}");
+    }
+    let snap = facts::Snapshot {
+        taken_at: now,
+        repos: inv
+            .all()
+            .filter_map(|s| g.facts.get(&s.repo).cloned())
+            .collect(),
+    };
+    let text = serde_json::to_string_pretty(&snap).map_err(|e| Failure::Run(e.to_string()))? + "\n";
+    std::fs::write(out, text)
+        .map_err(|e| Failure::Run(format!("cannot write {}: {e}", out.display())))?;
+    let s = gh.stats();
+    log::info!(
+        "wrote {} ({} repositories; {} GraphQL + {} compare requests)",
+        out.display(),
+        snap.repos.len(),
+        s.graphql,
+        s.compare
+    );
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn cli_run(
+    env: &Env,
+    config_path: &Path,
+    mode: String,
+    force: Option<String>,
+    dry_run: bool,
+    artifacts_dir: Option<PathBuf>,
+    no_commit: bool,
+) -> Result<(), Failure> {
+    let inv = load_inventory(config_path)?;
+    let runner = action_io::inputs::Runner::from_env(env).map_err(|errs| {
+        Failure::Usage(
+            errs.iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("\n"),
+        )
+    })?;
+    let gh = client(env, &inv, token_from_env(env)?)?;
+    let local_dir = artifacts_dir.unwrap_or_else(|| PathBuf::from(&inv.artifacts.dir));
+    let webhook = env.non_empty(&inv.notify.webhook_env).map(str::to_string);
+    let settings = RunSettings {
+        mode: Some(mode),
+        force: force.as_deref().map(split_list).unwrap_or_default(),
+        event_name: runner.event_name.clone(),
+        event: runner.event.clone(),
+        dry_run,
+        local_dir,
+        commit: !no_commit && inv.artifacts.commit,
+        repository: runner.repository.clone(),
+        git_ref: runner.git_ref.clone(),
+        server_url: runner.server_url.clone(),
+        inventory: inv,
+    };
+    finish(env, gh, settings, webhook, &runner).await
+}
+
+async fn action(env: &Env) -> Result<(), Failure> {
+    let inputs = ActionInputs::from_env(env).map_err(|errs| {
+        Failure::Usage(format!(
+            "the action's inputs have {} problem{}; nothing was synced:\n{}",
+            errs.len(),
+            if errs.len() == 1 { "" } else { "s" },
+            errs.iter()
+                .map(|e| format!("  {e}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        ))
+    })?;
+    for secret in inputs.secrets() {
+        action_io::log::mask(&secret);
+    }
+    let mut inv = load_inventory(&inputs.config)?;
+    if let Some(dir) = &inputs.artifacts_dir {
+        inv.artifacts.dir = dir.trim_end_matches('/').to_string();
+    }
+    let credentials = match (&inputs.app, &inputs.token) {
+        (Some(app), _) => Credentials::App { app_id: app.app_id, private_key: app.private_key.clone() },
+        (None, Some(t)) => Credentials::Token(t.0.clone()),
+        (None, None) => {
+            return Err(Failure::Usage(
+                "no credentials: set the `token` input (a PAT or App token that can reach the fleet) or `app_id` + `app_private_key`".into(),
+            ))
+        }
+    };
+    if let Some(w) = env.non_empty(&inv.notify.webhook_env) {
+        action_io::log::mask(w);
+    }
+    let gh = client(env, &inv, credentials)?;
+    let webhook = inputs
+        .webhook_url
+        .as_ref()
+        .map(|w| w.0.clone())
+        .or_else(|| env.non_empty(&inv.notify.webhook_env).map(str::to_string));
+    let runner = inputs.runner.clone();
+    let local_dir = runner
+        .workspace
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join(&inv.artifacts.dir);
+    let settings = RunSettings {
+        mode: Some(inputs.mode.clone()),
+        force: inputs.force_repos.clone(),
+        event_name: runner.event_name.clone(),
+        event: runner.event.clone(),
+        dry_run: inputs.dry_run,
+        local_dir,
+        commit: inputs.commit_artifacts && inv.artifacts.commit,
+        repository: runner.repository.clone(),
+        git_ref: runner.git_ref.clone(),
+        server_url: runner.server_url.clone(),
+        inventory: inv,
+    };
+    finish(env, gh, settings, webhook, &runner).await
+}
+
+/// Runs, then writes step outputs and the job summary when the runner provides their files.
+async fn finish(
+    _env: &Env,
+    gh: Arc<dyn GitHub>,
+    settings: RunSettings,
+    webhook: Option<String>,
+    runner: &action_io::inputs::Runner,
+) -> Result<(), Failure> {
+    let notifier: Option<Box<dyn Notifier>> = match webhook {
+        Some(url) => match Webhook::new(&url) {
+            Ok(w) => Some(Box::new(w)),
+            Err(e) => return Err(Failure::Usage(format!("webhook: {e}"))),
+        },
+        None => None,
+    };
+    let local_dir = settings.local_dir.clone();
+    let out = execute(gh, &SystemClock, settings, notifier.as_deref()).await?;
+    let report_path = local_dir.join("sync-progress.json");
+    if let Some(path) = &runner.output_file {
+        let outputs = step_outputs(&out, &report_path.display().to_string());
+        action_io::write_outputs(path, &outputs).map_err(|e| Failure::Run(e.to_string()))?;
+    }
+    if let Some(path) = &runner.summary_file {
+        let md = priority_sync::artifacts::summary(&out.report);
+        action_io::append_summary(path, &md).map_err(|e| Failure::Run(e.to_string()))?;
+    }
+    let r = &out.report;
+    log::info!(
+        "done: {} synced, {} PRs, {} up to date, {} failed, {} pending; {:.1}% in sync",
+        r.count(priority_sync::outcome::Status::Synced),
+        r.count(priority_sync::outcome::Status::PrOpen),
+        r.count(priority_sync::outcome::Status::UpToDate),
+        r.count(priority_sync::outcome::Status::Failed),
+        r.count(priority_sync::outcome::Status::Pending),
+        r.sync_percentage()
+    );
+    match out.publish_error {
+        Some(e) => Err(Failure::Run(format!(
+            "the run completed but its audit artifacts were not committed: {e}"
+        ))),
+        None => Ok(()),
+    }
 }

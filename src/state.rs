@@ -60,3 +60,298 @@ pub struct RunRecord {
     pub synced: u32,
     pub sync_percentage: f64,
 }
+
+use chrono::Duration;
+
+use crate::outcome::RunReport;
+
+impl SyncState {
+    /// An empty state at the current schema version.
+    pub fn empty() -> Self {
+        Self {
+            schema_version: STATE_SCHEMA_VERSION,
+            ..Self::default()
+        }
+    }
+
+    /// Parses a state file; a file from a newer schema is refused rather than misread.
+    pub fn from_json(text: &str) -> Result<Self, String> {
+        let state: SyncState = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        if state.schema_version > STATE_SCHEMA_VERSION {
+            return Err(format!(
+                "schema_version {} is newer than this priority-sync understands ({STATE_SCHEMA_VERSION}); upgrade the action",
+                state.schema_version
+            ));
+        }
+        Ok(state)
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("state serializes") + "\n"
+    }
+
+    /// The state after `report`: every repository the run looked at is updated, and the run is
+    /// appended to the history. `open_prs` gives each repository's open-PR count as gathered.
+    pub fn after_run(&self, report: &RunReport, open_prs: &BTreeMap<String, u32>) -> SyncState {
+        let mut next = self.clone();
+        next.schema_version = STATE_SCHEMA_VERSION;
+        if report.dry_run {
+            return next;
+        }
+        let now = report.finished_at;
+        for r in &report.repos {
+            let key = r.repo.key();
+            let e = next.repos.entry(key.clone()).or_default();
+            e.repo = r.repo.to_string();
+            e.last_seen_at = Some(now);
+            e.last_status = Some(r.status);
+            if r.status.in_sync() {
+                e.last_in_sync_at = Some(now);
+            }
+            if r.status == Status::Synced {
+                e.last_synced_at = Some(now);
+            }
+            if let Some(n) = open_prs.get(&key) {
+                e.open_prs = *n;
+            }
+            e.sync_pr = match r.status {
+                Status::PrOpen => r.pull_request.as_ref().map(|p| p.number).or(e.sync_pr),
+                s if s.in_sync() => None,
+                _ => e.sync_pr,
+            };
+        }
+        let mut counts = BTreeMap::new();
+        for s in Status::ALL {
+            let n = report.count(s) as u32;
+            if n > 0 {
+                counts.insert(s, n);
+            }
+        }
+        next.runs.push(RunRecord {
+            started_at: report.started_at,
+            finished_at: report.finished_at,
+            mode: report.mode.mode,
+            dry_run: report.dry_run,
+            total: report.repos.len() as u32,
+            synced: report.count(Status::Synced) as u32,
+            counts,
+            sync_percentage: report.sync_percentage(),
+        });
+        next.trim_history();
+        next
+    }
+
+    fn trim_history(&mut self) {
+        self.runs.sort_by_key(|r| (r.started_at, r.finished_at));
+        self.runs
+            .dedup_by(|a, b| a.started_at == b.started_at && a.finished_at == b.finished_at);
+        if self.runs.len() > MAX_RUN_HISTORY {
+            let extra = self.runs.len() - MAX_RUN_HISTORY;
+            self.runs.drain(..extra);
+        }
+    }
+
+    /// Merges two states written by racing runs: for each repository the entry seen last wins
+    /// (ties: the one with the later sync facts), and the run histories are united. Neither
+    /// side's entries are lost.
+    pub fn merge(&self, other: &SyncState) -> SyncState {
+        let mut out = self.clone();
+        out.schema_version = STATE_SCHEMA_VERSION;
+        for (key, theirs) in &other.repos {
+            match out.repos.get(key) {
+                Some(ours) if newer(ours, theirs) => {}
+                _ => {
+                    out.repos.insert(key.clone(), theirs.clone());
+                }
+            }
+        }
+        // Facts that only move forward survive whichever entry won.
+        for (key, theirs) in &other.repos {
+            if let Some(e) = out.repos.get_mut(key) {
+                e.last_in_sync_at = e.last_in_sync_at.max(theirs.last_in_sync_at);
+                e.last_synced_at = e.last_synced_at.max(theirs.last_synced_at);
+            }
+        }
+        for (key, ours) in &self.repos {
+            if let Some(e) = out.repos.get_mut(key) {
+                e.last_in_sync_at = e.last_in_sync_at.max(ours.last_in_sync_at);
+                e.last_synced_at = e.last_synced_at.max(ours.last_synced_at);
+            }
+        }
+        out.runs.extend(other.runs.iter().cloned());
+        out.trim_history();
+        out
+    }
+
+    /// Runs that finished within `window` before `now`, oldest first.
+    pub fn recent_runs(
+        &self,
+        now: DateTime<Utc>,
+        window: Duration,
+    ) -> impl Iterator<Item = &RunRecord> {
+        self.runs
+            .iter()
+            .filter(move |r| r.finished_at <= now && now - r.finished_at <= window)
+    }
+}
+
+fn newer(ours: &RepoState, theirs: &RepoState) -> bool {
+    (ours.last_seen_at, ours.last_in_sync_at) >= (theirs.last_seen_at, theirs.last_in_sync_at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decision::Action;
+    use crate::mode::{ModeChoice, ModeSource};
+    use crate::outcome::{PullRef, RepoOutcome};
+    use chrono::TimeZone;
+
+    fn at(h: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 1, 1, h, 0, 0).unwrap()
+    }
+
+    fn outcome(name: &str, status: Status) -> RepoOutcome {
+        RepoOutcome {
+            repo: name.parse().unwrap(),
+            phase: None,
+            rank: None,
+            score: 0,
+            tier: 0,
+            reasons: vec![],
+            action: Action::None,
+            status,
+            detail: String::new(),
+            commits_behind: 0,
+            commits_ahead: 0,
+            security_alerts: 0,
+            pull_request: (status == Status::PrOpen).then(|| PullRef {
+                number: 7,
+                url: "u".into(),
+                title: "t".into(),
+                created: true,
+            }),
+            error: None,
+        }
+    }
+
+    fn report(h: u32, repos: Vec<RepoOutcome>) -> RunReport {
+        RunReport {
+            started_at: at(h),
+            finished_at: at(h) + Duration::minutes(5),
+            mode: ModeChoice {
+                mode: crate::mode::Mode::All,
+                source: ModeSource::Input,
+            },
+            dry_run: false,
+            repository: None,
+            server_url: "https://github.com".into(),
+            repos,
+            warnings: vec![],
+            requests: BTreeMap::new(),
+            rate_limit_remaining: None,
+        }
+    }
+
+    #[test]
+    fn a_run_updates_entries_and_history() {
+        let r = report(
+            1,
+            vec![
+                outcome("a/x", Status::Synced),
+                outcome("a/y", Status::PrOpen),
+                outcome("a/z", Status::Failed),
+            ],
+        );
+        let s = SyncState::empty().after_run(&r, &BTreeMap::from([("a/y".to_string(), 3)]));
+        let x = &s.repos["a/x"];
+        assert_eq!(x.last_in_sync_at, Some(r.finished_at));
+        assert_eq!(x.last_synced_at, Some(r.finished_at));
+        assert_eq!(s.repos["a/y"].sync_pr, Some(7));
+        assert_eq!(s.repos["a/y"].open_prs, 3);
+        assert_eq!(s.repos["a/z"].last_in_sync_at, None);
+        assert_eq!(s.runs.len(), 1);
+        assert_eq!(s.runs[0].synced, 1);
+        assert_eq!(s.runs[0].counts[&Status::Failed], 1);
+        // A later failure keeps the last in-sync time.
+        let r2 = report(3, vec![outcome("a/x", Status::Failed)]);
+        let s2 = s.after_run(&r2, &BTreeMap::new());
+        assert_eq!(s2.repos["a/x"].last_in_sync_at, Some(r.finished_at));
+        assert_eq!(s2.repos["a/x"].last_status, Some(Status::Failed));
+    }
+
+    #[test]
+    fn dry_runs_leave_state_alone() {
+        let mut r = report(1, vec![outcome("a/x", Status::Pending)]);
+        r.dry_run = true;
+        assert_eq!(
+            SyncState::empty().after_run(&r, &BTreeMap::new()),
+            SyncState::empty()
+        );
+    }
+
+    #[test]
+    fn racing_states_merge_without_losing_entries() {
+        let base = SyncState::empty().after_run(
+            &report(1, vec![outcome("a/x", Status::UpToDate)]),
+            &BTreeMap::new(),
+        );
+        // Run A saw a/x and a/y; run B (racing, from the same base) saw a/x later and a/z.
+        let a = base.after_run(
+            &report(
+                2,
+                vec![
+                    outcome("a/x", Status::Failed),
+                    outcome("a/y", Status::Synced),
+                ],
+            ),
+            &BTreeMap::new(),
+        );
+        let b = base.after_run(
+            &report(
+                3,
+                vec![
+                    outcome("a/x", Status::Synced),
+                    outcome("a/z", Status::PrOpen),
+                ],
+            ),
+            &BTreeMap::new(),
+        );
+        for merged in [a.merge(&b), b.merge(&a)] {
+            assert_eq!(merged.repos.len(), 3);
+            assert_eq!(
+                merged.repos["a/x"].last_status,
+                Some(Status::Synced),
+                "the later observation wins"
+            );
+            assert!(merged.repos.contains_key("a/y"));
+            assert!(merged.repos.contains_key("a/z"));
+            assert_eq!(merged.runs.len(), 3, "base run once, plus both racing runs");
+            assert!(merged
+                .runs
+                .windows(2)
+                .all(|w| w[0].started_at <= w[1].started_at));
+        }
+    }
+
+    #[test]
+    fn history_is_capped() {
+        let mut s = SyncState::empty();
+        for i in 0..(MAX_RUN_HISTORY + 20) {
+            let mut r = report(0, vec![]);
+            r.started_at = at(0) + Duration::hours(i as i64);
+            r.finished_at = r.started_at + Duration::minutes(1);
+            s = s.after_run(&r, &BTreeMap::new());
+        }
+        assert_eq!(s.runs.len(), MAX_RUN_HISTORY);
+        assert_eq!(s.runs[0].started_at, at(0) + Duration::hours(20));
+    }
+
+    #[test]
+    fn newer_schema_is_refused() {
+        let text = r#"{"schema_version": 99, "repos": {}, "runs": []}"#;
+        assert!(SyncState::from_json(text).unwrap_err().contains("newer"));
+        let s = SyncState::from_json(&SyncState::empty().to_json()).unwrap();
+        assert_eq!(s, SyncState::empty());
+    }
+}

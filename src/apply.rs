@@ -1,0 +1,533 @@
+//! Apply: the only step that writes. It walks the plan — `top` one repository at a time in
+//! list order, later phases with bounded concurrency started in rank order — and turns each
+//! decision into ref updates and sync pull requests. A failure is recorded on its repository
+//! and the run goes on; only lost credentials or an exhausted budget stop new work, which then
+//! stays `pending` for the next run.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use crate::config::Inventory;
+use crate::decision::{Action, LiveFacts};
+use crate::gather::Target;
+use crate::github::{GhError, GitHub, NewPull, PullInfo, RefUpdate};
+use crate::outcome::{PullRef, RepoOutcome, Status};
+use crate::plan::{PhaseName, Plan, PlannedRepo};
+use crate::repo_name::RepoName;
+
+/// Marks pull requests this tool opened; it never touches others.
+pub const PR_MARKER: &str = "<!-- priority-sync:sync-pr -->";
+
+/// Everything apply needs, shared by its tasks.
+pub struct ApplyContext {
+    pub gh: Arc<dyn GitHub>,
+    pub inv: Arc<Inventory>,
+    pub targets: BTreeMap<RepoName, Target>,
+    pub live: BTreeMap<RepoName, LiveFacts>,
+    pub gather_errors: BTreeMap<RepoName, String>,
+    pub dry_run: bool,
+    /// Stop starting new repositories when fewer requests than this remain.
+    pub reserve: u64,
+    /// Set once a write was refused for lack of the workflow permission.
+    workflows_refused: AtomicBool,
+    /// Why new work stopped (bad credentials, budget), if it did.
+    stopped: Mutex<Option<String>>,
+    fatal: AtomicBool,
+}
+
+impl ApplyContext {
+    pub fn new(
+        gh: Arc<dyn GitHub>,
+        inv: Arc<Inventory>,
+        gathered: &crate::gather::Gathered,
+        dry_run: bool,
+    ) -> Self {
+        Self {
+            gh,
+            reserve: inv.limits.reserve_requests as u64,
+            inv,
+            targets: gathered.targets.clone(),
+            live: gathered.live.clone(),
+            gather_errors: gathered.errors.clone(),
+            dry_run,
+            workflows_refused: AtomicBool::new(false),
+            stopped: Mutex::new(None),
+            fatal: AtomicBool::new(false),
+        }
+    }
+
+    /// True when credentials failed during apply (the run must exit non-zero).
+    pub fn credentials_failed(&self) -> bool {
+        self.fatal.load(Ordering::SeqCst)
+    }
+
+    pub fn stop_reason(&self) -> Option<String> {
+        self.stopped
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    fn stop(&self, why: String) {
+        let mut s = self.stopped.lock().unwrap_or_else(|e| e.into_inner());
+        if s.is_none() {
+            log::warn!("no new work will start: {why}");
+            *s = Some(why);
+        }
+    }
+
+    /// Checks the budget before starting a repository.
+    fn may_start(&self) -> Result<(), String> {
+        if let Some(why) = self.stop_reason() {
+            return Err(why);
+        }
+        if let Some(rem) = self.gh.stats().rate_limit_remaining {
+            if rem < self.reserve {
+                let why = format!(
+                    "only {rem} API requests left this hour (reserve {}); the rest waits for the next run",
+                    self.reserve
+                );
+                self.stop(why.clone());
+                return Err(why);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A repository's outcome before anything is done: the plan's view of it.
+pub fn planned_outcome(
+    p: &PlannedRepo,
+    phase: Option<PhaseName>,
+    rank: Option<u32>,
+) -> RepoOutcome {
+    RepoOutcome {
+        repo: p.repo.clone(),
+        phase,
+        rank,
+        score: p.score,
+        tier: p.tier,
+        reasons: p.reasons.clone(),
+        action: p.action,
+        status: p.expected,
+        detail: p.why.clone(),
+        commits_behind: p.facts.commits_behind,
+        commits_ahead: p.facts.commits_ahead,
+        security_alerts: p.facts.security_alerts,
+        pull_request: None,
+        error: match p.expected {
+            Status::Skipped | Status::Inaccessible => Some(p.why.clone()),
+            _ => None,
+        },
+    }
+}
+
+fn pending(mut o: RepoOutcome, why: &str) -> RepoOutcome {
+    o.status = Status::Pending;
+    o.detail = why.to_string();
+    o
+}
+
+/// Runs the plan; returns every repository's outcome: the phases' in processing order, then
+/// the rest of the fleet.
+pub async fn apply(ctx: Arc<ApplyContext>, plan: &Plan) -> Vec<RepoOutcome> {
+    let mut out = Vec::new();
+    let mut rank = 0u32;
+    for phase in &plan.phases {
+        if phase.repos.is_empty() {
+            continue;
+        }
+        log::info!(
+            "phase {} ({} repositories)",
+            phase.name.as_str(),
+            phase.repos.len()
+        );
+        if phase.name == PhaseName::Top || phase.name == PhaseName::Force {
+            // One at a time, in list order.
+            for p in &phase.repos {
+                rank += 1;
+                out.push(run_one(ctx.clone(), p.clone(), phase.name, rank).await);
+            }
+        } else {
+            // Bounded concurrency, started in rank order; results kept in rank order.
+            let sem = Arc::new(Semaphore::new(ctx.inv.limits.concurrency.max(1)));
+            let mut set = JoinSet::new();
+            for p in &phase.repos {
+                rank += 1;
+                let permit = sem.clone().acquire_owned().await.expect("semaphore open");
+                let ctx = ctx.clone();
+                let p = p.clone();
+                let name = phase.name;
+                let r = rank;
+                set.spawn(async move {
+                    let o = run_one(ctx, p, name, r).await;
+                    drop(permit);
+                    o
+                });
+            }
+            let mut results = Vec::new();
+            while let Some(joined) = set.join_next().await {
+                match joined {
+                    Ok(o) => results.push(o),
+                    Err(e) => log::error!("a sync task panicked: {e}"),
+                }
+            }
+            results.sort_by_key(|o| o.rank);
+            out.extend(results);
+        }
+    }
+    for p in &plan.unplanned {
+        let o = planned_outcome(p, None, None);
+        out.push(match p.action {
+            Action::FastForward | Action::PullRequest => pending(
+                o,
+                &format!("not in this run's phases ({}); {}", plan.mode.mode, p.why),
+            ),
+            _ => o,
+        });
+    }
+    out
+}
+
+async fn run_one(
+    ctx: Arc<ApplyContext>,
+    p: PlannedRepo,
+    phase: PhaseName,
+    rank: u32,
+) -> RepoOutcome {
+    let base = planned_outcome(&p, Some(phase), Some(rank));
+    if let Some(err) = ctx.gather_errors.get(&p.repo) {
+        let mut o = base;
+        o.status = Status::Failed;
+        o.action = Action::None;
+        o.detail = err.clone();
+        o.error = Some(err.clone());
+        return o;
+    }
+    if !matches!(p.action, Action::FastForward | Action::PullRequest) {
+        return base;
+    }
+    if ctx.dry_run {
+        return pending(base, &format!("dry run: would {}", p.why));
+    }
+    if let Err(why) = ctx.may_start() {
+        return pending(base, &why);
+    }
+    let Some(target) = ctx.targets.get(&p.repo).cloned() else {
+        let mut o = base;
+        o.status = Status::Failed;
+        o.error = Some("no upstream head was gathered".into());
+        return o;
+    };
+    let result = match p.action {
+        Action::FastForward => fast_forward(&ctx, &p, &target, base.clone()).await,
+        _ => pull_request(&ctx, &p, &target, base.clone(), None).await,
+    };
+    match result {
+        Ok(o) => {
+            log::info!("{:>4}. {} — {}", rank, p.repo, o.detail);
+            o
+        }
+        Err(e) => {
+            if e.is_fatal() {
+                ctx.fatal.store(true, Ordering::SeqCst);
+                ctx.stop(format!("credentials rejected: {e}"));
+            } else if e.is_out_of_budget() {
+                ctx.stop(format!("rate limit: {e}"));
+                return pending(base, &format!("rate limited; retried next run ({e})"));
+            }
+            log::warn!("{} failed: {e}", p.repo);
+            let mut o = base;
+            o.status = Status::Failed;
+            o.detail = format!("{} failed", p.action.as_str());
+            o.error = Some(e.to_string());
+            o
+        }
+    }
+}
+
+async fn fast_forward(
+    ctx: &ApplyContext,
+    p: &PlannedRepo,
+    t: &Target,
+    mut o: RepoOutcome,
+) -> Result<RepoOutcome, GhError> {
+    let touches = ctx.live.get(&p.repo).is_some_and(|l| l.touches_workflows);
+    if touches && ctx.workflows_refused.load(Ordering::SeqCst) {
+        // An earlier repository showed the token cannot write workflows: go straight to a PR.
+        return pull_request(
+            ctx,
+            p,
+            t,
+            o,
+            Some(
+                "the update changes .github/workflows/ and the token cannot write workflows".into(),
+            ),
+        )
+        .await;
+    }
+    match ctx
+        .gh
+        .update_ref(&p.repo, &t.branch, &t.upstream_head, false)
+        .await?
+    {
+        RefUpdate::Done => {
+            o.status = Status::Synced;
+            o.detail = format!(
+                "fast-forwarded {} commit{} ({} → {})",
+                p.facts.commits_behind,
+                if p.facts.commits_behind == 1 { "" } else { "s" },
+                short(&t.head),
+                short(&t.upstream_head)
+            );
+            Ok(o)
+        }
+        RefUpdate::NotFastForward => {
+            pull_request(
+                ctx,
+                p,
+                t,
+                o,
+                Some("the branch moved during the run and can no longer fast-forward".into()),
+            )
+            .await
+        }
+        RefUpdate::WorkflowRefused(msg) => {
+            ctx.workflows_refused.store(true, Ordering::SeqCst);
+            log::warn!("{}: {msg}; opening a pull request instead", p.repo);
+            pull_request(
+                ctx,
+                p,
+                t,
+                o,
+                Some(
+                    "the update changes .github/workflows/ and the token cannot write workflows"
+                        .into(),
+                ),
+            )
+            .await
+        }
+        RefUpdate::AlreadyExists => {
+            Err(GhError::Decode("unexpected answer to a ref update".into()))
+        }
+    }
+}
+
+fn short(sha: &str) -> &str {
+    &sha[..sha.len().min(7)]
+}
+
+fn pr_title(t: &Target, behind: u32) -> String {
+    format!(
+        "Sync {} with {}:{} ({} commit{})",
+        t.branch,
+        t.upstream,
+        t.upstream_branch,
+        behind,
+        if behind == 1 { "" } else { "s" }
+    )
+}
+
+fn pr_body(p: &PlannedRepo, t: &Target, why: &str, via_upstream: bool) -> String {
+    let mut b = format!(
+        "{PR_MARKER}\nThis pull request brings `{}` up to date with `{}:{}`.\n\n| | |\n|---|---|\n| upstream commits missing | {} |\n| own commits on `{}` | {} |\n| why a pull request | {} |\n| urgency | score {} (tier {}) |\n| upstream head | `{}` |\n",
+        t.branch,
+        t.upstream,
+        t.upstream_branch,
+        p.facts.commits_behind,
+        t.branch,
+        p.facts.commits_ahead,
+        why.replace('|', "\\|"),
+        p.score,
+        p.tier,
+        t.upstream_head
+    );
+    if p.facts.security_alerts > 0 {
+        b.push_str(&format!(
+            "\n**{} open security alert{}**: merging this soon is recommended.\n",
+            p.facts.security_alerts,
+            if p.facts.security_alerts == 1 {
+                ""
+            } else {
+                "s"
+            }
+        ));
+    }
+    if via_upstream {
+        b.push_str("\nThe token cannot write workflow files, so this pull request comes straight from the upstream branch.\n");
+    }
+    b.push_str("\nOpened by priority-sync. It is kept up to date while upstream moves, never duplicated; merge it to sync. If it is closed unmerged, the next run opens a new one.\n");
+    b
+}
+
+/// Opens the sync PR, or brings the open one up to date. `why` overrides the plan's reason.
+async fn pull_request(
+    ctx: &ApplyContext,
+    p: &PlannedRepo,
+    t: &Target,
+    mut o: RepoOutcome,
+    why: Option<String>,
+) -> Result<RepoOutcome, GhError> {
+    let gh = &ctx.gh;
+    let prs = &ctx.inv.pull_requests;
+    let why = why.unwrap_or_else(|| p.why.clone());
+    o.action = Action::PullRequest;
+    let sync_branch = format!("{}{}", prs.branch_prefix, t.branch);
+    let mut head = format!("{}:{}", p.repo.owner(), sync_branch);
+    let mut via_upstream = false;
+    let mut notes = Vec::new();
+
+    // Move (or create) the sync branch to the upstream head; never force.
+    if !ctx.workflows_refused.load(Ordering::SeqCst) || !touches(ctx, p) {
+        let moved = match gh.branch_head(&p.repo, &sync_branch).await? {
+            None => match gh
+                .create_ref(&p.repo, &sync_branch, &t.upstream_head)
+                .await?
+            {
+                RefUpdate::AlreadyExists => {
+                    gh.update_ref(&p.repo, &sync_branch, &t.upstream_head, false)
+                        .await?
+                }
+                r => r,
+            },
+            Some(sha) if sha == t.upstream_head => RefUpdate::Done,
+            Some(_) => {
+                gh.update_ref(&p.repo, &sync_branch, &t.upstream_head, false)
+                    .await?
+            }
+        };
+        match moved {
+            RefUpdate::Done | RefUpdate::AlreadyExists => {}
+            RefUpdate::NotFastForward => notes.push(format!(
+                "{sync_branch} has commits that are not from upstream (a conflict resolution?); left as is"
+            )),
+            RefUpdate::WorkflowRefused(msg) => {
+                ctx.workflows_refused.store(true, Ordering::SeqCst);
+                log::warn!("{}: {msg}", p.repo);
+                via_upstream = true;
+            }
+        }
+    } else {
+        via_upstream = true;
+    }
+    if via_upstream {
+        head = format!("{}:{}", t.upstream.owner(), t.upstream_branch);
+    }
+
+    let title = pr_title(t, p.facts.commits_behind);
+    let body = pr_body(p, t, &why, via_upstream);
+    let open = gh.open_pulls(&p.repo, &head, &t.branch).await?;
+    let (ours, theirs): (Vec<PullInfo>, Vec<PullInfo>) =
+        open.into_iter().partition(|pr| pr.body.contains(PR_MARKER));
+    let (pr, created) = match ours.into_iter().next() {
+        Some(pr) => {
+            if pr.title != title || pr.body != body {
+                gh.update_pull_body(&p.repo, pr.number, &title, &body)
+                    .await?;
+            }
+            (pr, false)
+        }
+        None if !theirs.is_empty() => {
+            o.status = Status::Skipped;
+            o.detail = format!(
+                "PR #{} from {head} was not opened by priority-sync; left alone",
+                theirs[0].number
+            );
+            o.error = Some(o.detail.clone());
+            return Ok(o);
+        }
+        None => {
+            let new = NewPull {
+                title: title.clone(),
+                head: head.clone(),
+                base: t.branch.clone(),
+                body: body.clone(),
+                draft: prs.draft,
+            };
+            match gh.create_pull(&p.repo, &new).await {
+                Ok(pr) => {
+                    if let Err(e) = gh
+                        .request_reviewers(&p.repo, pr.number, &prs.reviewers, &prs.team_reviewers)
+                        .await
+                    {
+                        notes.push(format!("reviewers not requested: {e}"));
+                    }
+                    (pr, true)
+                }
+                Err(GhError::Unprocessable(m))
+                    if m.to_ascii_lowercase().contains("already exists") =>
+                {
+                    // A retried create that had in fact succeeded: adopt it.
+                    let again = gh.open_pulls(&p.repo, &head, &t.branch).await?;
+                    match again.into_iter().find(|pr| pr.body.contains(PR_MARKER)) {
+                        Some(pr) => (pr, false),
+                        None => return Err(GhError::Unprocessable(m)),
+                    }
+                }
+                Err(GhError::Unprocessable(m))
+                    if m.to_ascii_lowercase().contains("no commits between") =>
+                {
+                    o.status = Status::UpToDate;
+                    o.detail = "nothing to merge: the branch already contains upstream".into();
+                    return Ok(o);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    };
+
+    // Labels: always the sync labels; urgent ones for security alerts; conflict ones when
+    // GitHub says the PR cannot merge cleanly.
+    let mut wanted: Vec<String> = prs.labels.clone();
+    if p.facts.security_alerts > 0 {
+        wanted.extend(prs.urgent_labels.iter().cloned());
+    }
+    let mut conflicted = ctx.live.get(&p.repo).is_some_and(|l| l.conflicted);
+    if p.facts.commits_ahead > 0 || conflicted {
+        if let Some(fresh) = gh.pull(&p.repo, pr.number).await? {
+            conflicted |= fresh.mergeable == Some(false);
+        }
+    }
+    if conflicted {
+        wanted.extend(prs.conflict_labels.iter().cloned());
+    }
+    let missing: Vec<String> = wanted
+        .into_iter()
+        .filter(|l| !pr.labels.iter().any(|have| have.eq_ignore_ascii_case(l)))
+        .fold(Vec::new(), |mut acc, l| {
+            if !acc.contains(&l) {
+                acc.push(l);
+            }
+            acc
+        });
+    if !missing.is_empty() {
+        gh.add_labels(&p.repo, pr.number, &missing).await?;
+    }
+
+    o.status = Status::PrOpen;
+    o.pull_request = Some(PullRef {
+        number: pr.number,
+        url: pr.url.clone(),
+        title: title.clone(),
+        created,
+    });
+    let verb = if created { "opened" } else { "updated" };
+    let mut detail = format!("PR #{} {verb}: {why}", pr.number);
+    if conflicted {
+        detail.push_str("; conflicts with the branch");
+    }
+    for n in notes {
+        detail.push_str("; ");
+        detail.push_str(&n);
+    }
+    o.detail = detail;
+    Ok(o)
+}
+
+fn touches(ctx: &ApplyContext, p: &PlannedRepo) -> bool {
+    ctx.live.get(&p.repo).is_some_and(|l| l.touches_workflows)
+}

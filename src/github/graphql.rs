@@ -1,0 +1,382 @@
+//! The batched metadata query: built from the fragments in `graphql/repo_metadata.graphql`
+//! with one alias per repository, and its answer read per alias, so one missing repository or
+//! one unreadable field costs that repository only, never the batch.
+
+use serde_json::{json, Map, Value};
+
+use super::{BranchHead, GhError, MetaBatch, MetaResult, RepoMeta, RepoQuery};
+use crate::repo_name::RepoName;
+
+const DOCUMENT: &str = include_str!("graphql/repo_metadata.graphql");
+
+/// The fragment definitions of the checked-in document.
+fn fragments() -> &'static str {
+    let start = DOCUMENT
+        .find("\nfragment ")
+        .expect("repo_metadata.graphql defines its fragments");
+    &DOCUMENT[start + 1..]
+}
+
+/// A query and its variables for one batch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchQuery {
+    pub query: String,
+    pub variables: Value,
+}
+
+/// Builds the query for `queries` (and an optional file to read).
+pub fn build(queries: &[RepoQuery], file: Option<(&RepoName, &str)>) -> BatchQuery {
+    let mut decls = Vec::new();
+    let mut body = String::from("  rateLimit { cost limit remaining resetAt }\n");
+    let mut vars = Map::new();
+    for (i, q) in queries.iter().enumerate() {
+        decls.push(format!("$o{i}: String!, $n{i}: String!"));
+        vars.insert(format!("o{i}"), json!(q.repo.owner()));
+        vars.insert(format!("n{i}"), json!(q.repo.name()));
+        body.push_str(&format!(
+            "  r{i}: repository(owner: $o{i}, name: $n{i}) {{ ...RepoFields"
+        ));
+        if let Some(b) = &q.branch {
+            decls.push(format!("$b{i}: String!"));
+            vars.insert(format!("b{i}"), json!(format!("refs/heads/{b}")));
+            body.push_str(&format!(
+                " branch: ref(qualifiedName: $b{i}) {{ ...BranchFields }}"
+            ));
+        }
+        body.push_str(" }\n");
+        if let Some((up, branch)) = &q.upstream {
+            decls.push(format!("$uo{i}: String!, $un{i}: String!"));
+            vars.insert(format!("uo{i}"), json!(up.owner()));
+            vars.insert(format!("un{i}"), json!(up.name()));
+            body.push_str(&format!(
+                "  u{i}: repository(owner: $uo{i}, name: $un{i}) {{ ...UpstreamFields"
+            ));
+            if let Some(b) = branch {
+                decls.push(format!("$ub{i}: String!"));
+                vars.insert(format!("ub{i}"), json!(format!("refs/heads/{b}")));
+                body.push_str(&format!(
+                    " branch: ref(qualifiedName: $ub{i}) {{ ...BranchFields }}"
+                ));
+            }
+            body.push_str(" }\n");
+        }
+    }
+    if let Some((repo, path)) = file {
+        decls.push("$fo: String!, $fn: String!, $fx: String!".into());
+        vars.insert("fo".into(), json!(repo.owner()));
+        vars.insert("fn".into(), json!(repo.name()));
+        vars.insert("fx".into(), json!(format!("HEAD:{path}")));
+        body.push_str("  file: repository(owner: $fo, name: $fn) { object(expression: $fx) { ... on Blob { text } } }\n");
+    }
+    let decls = if decls.is_empty() {
+        String::new()
+    } else {
+        format!("({})", decls.join(", "))
+    };
+    // Only fragments the query uses may be sent (GitHub rejects unused ones), with the ones
+    // they use in turn.
+    let defs = split_fragments(fragments());
+    let name_of = |def: &str| {
+        def.split_whitespace()
+            .nth(1)
+            .unwrap_or_default()
+            .to_string()
+    };
+    let mut used: Vec<String> = Vec::new();
+    let mut grew = true;
+    while grew {
+        grew = false;
+        for def in &defs {
+            let name = name_of(def);
+            let spread = format!("...{name}");
+            let wanted = body.contains(&spread)
+                || defs
+                    .iter()
+                    .any(|d| used.contains(&name_of(d)) && d.contains(&spread));
+            if wanted && !used.contains(&name) {
+                used.push(name);
+                grew = true;
+            }
+        }
+    }
+    let all: String = defs
+        .iter()
+        .filter(|d| used.contains(&name_of(d)))
+        .map(|d| format!("{d}\n"))
+        .collect();
+    BatchQuery {
+        query: format!("query RepoMetadata{decls} {{\n{body}}}\n\n{all}"),
+        variables: Value::Object(vars),
+    }
+}
+
+fn split_fragments(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("fragment ") {
+        let tail = &rest[start..];
+        let end = tail[1..]
+            .find("\nfragment ")
+            .map(|e| e + 1)
+            .unwrap_or(tail.len());
+        out.push(tail[..end].trim_end());
+        rest = &tail[end..];
+    }
+    out
+}
+
+fn branch(v: &Value) -> Option<BranchHead> {
+    Some(BranchHead {
+        name: v.get("name")?.as_str()?.to_string(),
+        oid: v.get("target")?.get("oid")?.as_str()?.to_string(),
+    })
+}
+
+fn error_type(e: &Value) -> &str {
+    e.get("type").and_then(Value::as_str).unwrap_or("")
+}
+
+fn error_message(e: &Value) -> String {
+    e.get("message")
+        .and_then(Value::as_str)
+        .unwrap_or("GraphQL error")
+        .to_string()
+}
+
+/// Reads a batch answer. Errors without a path (or for the whole query) fail the batch; errors
+/// under one alias affect that repository only.
+pub fn parse(queries: &[RepoQuery], answer: &Value) -> Result<MetaBatch, GhError> {
+    let errors: Vec<&Value> = answer
+        .get("errors")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().collect())
+        .unwrap_or_default();
+    let data = answer.get("data").filter(|d| d.is_object());
+    let alias_of = |e: &Value| -> Option<String> {
+        e.get("path")?
+            .as_array()?
+            .first()?
+            .as_str()
+            .map(str::to_string)
+    };
+    // Query-wide errors (rate limits, syntax, bad credentials) fail the whole batch.
+    if let Some(e) = errors.iter().find(|e| alias_of(e).is_none()) {
+        let msg = error_message(e);
+        return Err(match error_type(e) {
+            "RATE_LIMITED" => GhError::RateLimited(msg),
+            _ => GhError::Decode(format!("GraphQL: {msg}")),
+        });
+    }
+    let Some(data) = data else {
+        return Err(GhError::Decode("GraphQL answer without data".into()));
+    };
+    let errors_for = |alias: &str| -> Vec<&Value> {
+        errors
+            .iter()
+            .copied()
+            .filter(|e| alias_of(e).as_deref() == Some(alias))
+            .collect()
+    };
+    let mut repos = Vec::with_capacity(queries.len());
+    for (i, q) in queries.iter().enumerate() {
+        let alias = format!("r{i}");
+        let errs = errors_for(&alias);
+        let node = data.get(&alias).filter(|v| !v.is_null());
+        let result: MetaResult = match node {
+            None => match errs.first() {
+                None => Ok(None),
+                Some(e) if matches!(error_type(e), "NOT_FOUND") => Ok(None),
+                Some(e) if matches!(error_type(e), "FORBIDDEN") => Ok(None),
+                Some(e) => Err(GhError::Decode(error_message(e))),
+            },
+            Some(node) => {
+                let alerts_forbidden = errs.iter().any(|e| {
+                    e.get("path")
+                        .and_then(Value::as_array)
+                        .and_then(|p| p.get(1))
+                        .and_then(Value::as_str)
+                        == Some("vulnerabilityAlerts")
+                });
+                let upstream_node = if q.upstream.is_some() {
+                    data.get(format!("u{i}")).filter(|v| !v.is_null())
+                } else {
+                    node.get("parent").filter(|v| !v.is_null())
+                };
+                Ok(Some(repo_meta(q, node, upstream_node, alerts_forbidden)))
+            }
+        };
+        repos.push(result);
+    }
+    let file = data
+        .get("file")
+        .and_then(|f| f.get("object"))
+        .and_then(|o| o.get("text"))
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let rate_remaining = data
+        .get("rateLimit")
+        .and_then(|r| r.get("remaining"))
+        .and_then(Value::as_u64);
+    Ok(MetaBatch {
+        repos,
+        file,
+        rate_remaining,
+    })
+}
+
+fn repo_meta(
+    q: &RepoQuery,
+    node: &Value,
+    upstream: Option<&Value>,
+    alerts_forbidden: bool,
+) -> RepoMeta {
+    let default_branch = node.get("defaultBranchRef").and_then(branch);
+    let this_branch = if q.branch.is_some() {
+        node.get("branch").and_then(branch)
+    } else {
+        default_branch.clone()
+    };
+    let upstream = upstream.and_then(|u| {
+        let name: RepoName = u.get("nameWithOwner")?.as_str()?.parse().ok()?;
+        let head = match &q.upstream {
+            Some((_, Some(_))) => u.get("branch").and_then(branch),
+            _ => u.get("defaultBranchRef").and_then(branch),
+        };
+        Some((name, head))
+    });
+    let count = |key: &str| -> Option<u32> {
+        node.get(key)?
+            .get("totalCount")?
+            .as_u64()
+            .map(|n| n.min(u32::MAX as u64) as u32)
+    };
+    RepoMeta {
+        repo: node
+            .get("nameWithOwner")
+            .and_then(Value::as_str)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| q.repo.clone()),
+        archived: node
+            .get("isArchived")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        is_fork: node.get("isFork").and_then(Value::as_bool).unwrap_or(false),
+        pushed_at: node
+            .get("pushedAt")
+            .and_then(Value::as_str)
+            .and_then(|s| s.parse().ok()),
+        branch: this_branch,
+        default_branch: default_branch.map(|b| b.name),
+        upstream,
+        open_prs: count("pullRequests").unwrap_or(0),
+        security_alerts: if alerts_forbidden {
+            None
+        } else {
+            count("vulnerabilityAlerts")
+        },
+        has_workflows: node
+            .get("workflows")
+            .and_then(|w| w.get("entries"))
+            .and_then(Value::as_array)
+            .is_some_and(|e| !e.is_empty()),
+        topics: node
+            .get("repositoryTopics")
+            .and_then(|t| t.get("nodes"))
+            .and_then(Value::as_array)
+            .map(|nodes| {
+                nodes
+                    .iter()
+                    .filter_map(|n| n.get("topic")?.get("name")?.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(name: &str) -> RepoQuery {
+        RepoQuery {
+            repo: name.parse().unwrap(),
+            branch: None,
+            upstream: None,
+        }
+    }
+
+    #[test]
+    fn builds_aliases_variables_and_only_used_fragments() {
+        let mut second = q("a/two");
+        second.branch = Some("dev".into());
+        second.upstream = Some(("up/two".parse().unwrap(), Some("release".into())));
+        let b = build(&[q("a/one"), second], None);
+        assert!(b
+            .query
+            .contains("r0: repository(owner: $o0, name: $n0) { ...RepoFields }"));
+        assert!(b.query.contains("branch: ref(qualifiedName: $b1)"));
+        assert!(b
+            .query
+            .contains("u1: repository(owner: $uo1, name: $un1) { ...UpstreamFields"));
+        assert_eq!(b.variables["b1"], "refs/heads/dev");
+        assert_eq!(b.variables["ub1"], "refs/heads/release");
+        assert_eq!(b.variables["n0"], "one");
+        for f in [
+            "fragment RepoFields",
+            "fragment UpstreamFields",
+            "fragment BranchFields",
+        ] {
+            assert_eq!(b.query.matches(f).count(), 1, "{f}");
+        }
+        // Names travel as variables, never spliced into the document.
+        assert!(!b.query.contains("\"one\""));
+    }
+
+    #[test]
+    fn a_missing_repository_costs_only_its_alias() {
+        let qs = [q("a/one"), q("a/gone")];
+        let answer = json!({
+            "data": {
+                "rateLimit": {"cost": 1, "limit": 5000, "remaining": 4990, "resetAt": "2026-01-01T00:00:00Z"},
+                "r0": {
+                    "nameWithOwner": "a/one", "isArchived": false, "isFork": true,
+                    "pushedAt": "2026-01-01T00:00:00Z",
+                    "defaultBranchRef": {"name": "main", "target": {"oid": "aaa"}},
+                    "parent": {"nameWithOwner": "up/one", "defaultBranchRef": {"name": "main", "target": {"oid": "bbb"}}},
+                    "pullRequests": {"totalCount": 2},
+                    "vulnerabilityAlerts": null,
+                    "workflows": {"entries": [{"name": "ci.yml"}]},
+                    "repositoryTopics": {"nodes": [{"topic": {"name": "hub"}}]}
+                },
+                "r1": null
+            },
+            "errors": [
+                {"type": "NOT_FOUND", "path": ["r1"], "message": "Could not resolve to a Repository with the name 'a/gone'."},
+                {"type": "FORBIDDEN", "path": ["r0", "vulnerabilityAlerts"], "message": "Resource not accessible by integration"}
+            ]
+        });
+        let batch = parse(&qs, &answer).unwrap();
+        let one = batch.repos[0].as_ref().unwrap().as_ref().unwrap();
+        assert_eq!(one.branch.as_ref().unwrap().oid, "aaa");
+        assert_eq!(
+            one.upstream.as_ref().unwrap().1.as_ref().unwrap().oid,
+            "bbb"
+        );
+        assert_eq!(one.open_prs, 2);
+        assert_eq!(one.security_alerts, None, "unreadable, not zero");
+        assert!(one.has_workflows);
+        assert_eq!(one.topics, ["hub"]);
+        assert!(matches!(batch.repos[1], Ok(None)));
+        assert_eq!(batch.rate_remaining, Some(4990));
+    }
+
+    #[test]
+    fn rate_limit_errors_fail_the_batch() {
+        let answer =
+            json!({"errors": [{"type": "RATE_LIMITED", "message": "API rate limit exceeded"}]});
+        assert!(matches!(
+            parse(&[q("a/b")], &answer),
+            Err(GhError::RateLimited(_))
+        ));
+    }
+}

@@ -1,0 +1,283 @@
+//! All GitHub access goes through the [`GitHub`] trait: reads and writes, with "not found"
+//! returned as `None` and every other failure as a typed [`GhError`] that callers branch on.
+//! The real client (`client.rs`) speaks REST and GraphQL; tests run it against the sandbox.
+
+pub mod client;
+pub mod graphql;
+mod pacing;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::repo_name::RepoName;
+
+pub use client::{Client, ClientConfig};
+
+/// What went wrong talking to GitHub, in the terms callers decide on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GhError {
+    #[error("bad credentials (401): {0}")]
+    Unauthorized(String),
+    #[error("forbidden (403): {0}")]
+    Forbidden(String),
+    #[error("rate limited: {0}")]
+    RateLimited(String),
+    #[error("not possible (422): {0}")]
+    Unprocessable(String),
+    #[error("conflict (409): {0}")]
+    Conflict(String),
+    #[error("GitHub answered {0}: {1}")]
+    Status(u16, String),
+    #[error("network: {0}")]
+    Transport(String),
+    #[error("unexpected response: {0}")]
+    Decode(String),
+    #[error("request budget exhausted: {0}")]
+    Budget(String),
+}
+
+impl GhError {
+    /// Worth stopping the whole run for (every later request would fail the same way).
+    pub fn is_fatal(&self) -> bool {
+        matches!(self, GhError::Unauthorized(_))
+    }
+
+    /// The run should stop starting new work and leave it `pending`.
+    pub fn is_out_of_budget(&self) -> bool {
+        matches!(self, GhError::RateLimited(_) | GhError::Budget(_))
+    }
+}
+
+/// One repository to look up in a metadata batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepoQuery {
+    pub repo: RepoName,
+    /// The branch to sync, when not the default branch.
+    pub branch: Option<String>,
+    /// An explicit upstream (repository and optional branch), when not the parent.
+    pub upstream: Option<(RepoName, Option<String>)>,
+}
+
+/// A branch head.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BranchHead {
+    pub name: String,
+    pub oid: String,
+}
+
+/// An open pull request found on a sync branch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullInfo {
+    pub number: u64,
+    pub url: String,
+    pub title: String,
+    pub head_ref: String,
+    /// `owner/name` of the head repository (None when it was deleted).
+    pub head_repo: Option<String>,
+    pub base_ref: String,
+    pub body: String,
+    pub labels: Vec<String>,
+    /// `Some(false)` when GitHub says it cannot merge cleanly; `None` while unknown.
+    pub mergeable: Option<bool>,
+}
+
+/// What one metadata lookup found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepoMeta {
+    pub repo: RepoName,
+    pub archived: bool,
+    pub is_fork: bool,
+    pub pushed_at: Option<DateTime<Utc>>,
+    /// The branch to sync (default branch unless one was asked for); `None` if it is missing.
+    pub branch: Option<BranchHead>,
+    pub default_branch: Option<String>,
+    /// The upstream repository and its branch head (parent, or the explicit upstream).
+    pub upstream: Option<(RepoName, Option<BranchHead>)>,
+    pub open_prs: u32,
+    /// `None` when the token cannot read Dependabot alerts.
+    pub security_alerts: Option<u32>,
+    pub has_workflows: bool,
+    pub topics: Vec<String>,
+}
+
+/// The result for one repository of a metadata batch: `None` = not found / no access.
+pub type MetaResult = Result<Option<RepoMeta>, GhError>;
+
+/// What a metadata batch returns: one result per query, in order, and extras.
+#[derive(Debug, Clone, Default)]
+pub struct MetaBatch {
+    pub repos: Vec<MetaResult>,
+    /// The requested file's text (hub manifest), if one was asked for and exists.
+    pub file: Option<String>,
+    /// Remaining GraphQL points, if reported.
+    pub rate_remaining: Option<u64>,
+}
+
+/// REST compare of a fork's branch with its upstream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comparison {
+    /// Upstream commits the branch lacks.
+    pub behind: u32,
+    /// The branch's own commits the upstream lacks.
+    pub ahead: u32,
+    /// Commit date of the oldest upstream commit the branch lacks.
+    pub oldest_missing: Option<DateTime<Utc>>,
+    /// The missing upstream changes touch `.github/workflows/`.
+    pub touches_workflows: bool,
+}
+
+/// Outcome of moving a ref.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefUpdate {
+    Done,
+    /// `force: false` and it would not be a fast-forward.
+    NotFastForward,
+    /// Refused because the new commits change workflow files and the token lacks that right.
+    WorkflowRefused(String),
+    /// Creating a ref that already exists.
+    AlreadyExists,
+}
+
+/// A new pull request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NewPull {
+    pub title: String,
+    /// `branch` in the same repository, or `owner:branch` in another of the network.
+    pub head: String,
+    pub base: String,
+    pub body: String,
+    pub draft: bool,
+}
+
+/// An entry of a Git tree to write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TreeFile {
+    pub path: String,
+    pub content: String,
+}
+
+/// Request counts of one client, by kind, for reports and benchmarks.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RequestStats {
+    pub graphql: u64,
+    pub compare: u64,
+    pub writes: u64,
+    pub other: u64,
+    pub retries: u64,
+    pub rate_limit_remaining: Option<u64>,
+}
+
+impl RequestStats {
+    pub fn total(&self) -> u64 {
+        self.graphql + self.compare + self.writes + self.other
+    }
+}
+
+/// Everything priority-sync asks of GitHub.
+#[async_trait]
+pub trait GitHub: Send + Sync {
+    /// Metadata for up to 100 repositories in one GraphQL request; optionally also reads one
+    /// file (`owner/name`, path) in the same request.
+    async fn metadata(
+        &self,
+        queries: &[RepoQuery],
+        file: Option<(&RepoName, &str)>,
+    ) -> Result<MetaBatch, GhError>;
+
+    /// Compares `repo`'s `branch` with `upstream`'s `upstream_branch` (same fork network).
+    /// `None` when either side is not found or they are not in one network.
+    async fn compare(
+        &self,
+        repo: &RepoName,
+        branch: &str,
+        upstream: &RepoName,
+        upstream_branch: &str,
+    ) -> Result<Option<Comparison>, GhError>;
+
+    /// Open pull requests with this head (`owner:branch`) into `base`.
+    async fn open_pulls(
+        &self,
+        repo: &RepoName,
+        head: &str,
+        base: &str,
+    ) -> Result<Vec<PullInfo>, GhError>;
+
+    /// One pull request (to read `mergeable`).
+    async fn pull(&self, repo: &RepoName, number: u64) -> Result<Option<PullInfo>, GhError>;
+
+    /// A branch's head commit, `None` if the branch does not exist.
+    async fn branch_head(&self, repo: &RepoName, branch: &str) -> Result<Option<String>, GhError>;
+
+    /// The tree of a commit.
+    async fn commit_tree(&self, repo: &RepoName, sha: &str) -> Result<Option<String>, GhError>;
+
+    /// A file's bytes at a ref (default branch when `None`).
+    async fn file(
+        &self,
+        repo: &RepoName,
+        path: &str,
+        git_ref: Option<&str>,
+    ) -> Result<Option<Vec<u8>>, GhError>;
+
+    // ---- writes ----
+
+    async fn update_ref(
+        &self,
+        repo: &RepoName,
+        branch: &str,
+        sha: &str,
+        force: bool,
+    ) -> Result<RefUpdate, GhError>;
+
+    async fn create_ref(
+        &self,
+        repo: &RepoName,
+        branch: &str,
+        sha: &str,
+    ) -> Result<RefUpdate, GhError>;
+
+    async fn create_pull(&self, repo: &RepoName, pull: &NewPull) -> Result<PullInfo, GhError>;
+
+    async fn update_pull_body(
+        &self,
+        repo: &RepoName,
+        number: u64,
+        title: &str,
+        body: &str,
+    ) -> Result<(), GhError>;
+
+    async fn add_labels(
+        &self,
+        repo: &RepoName,
+        number: u64,
+        labels: &[String],
+    ) -> Result<(), GhError>;
+
+    async fn request_reviewers(
+        &self,
+        repo: &RepoName,
+        number: u64,
+        users: &[String],
+        teams: &[String],
+    ) -> Result<(), GhError>;
+
+    /// Writes files on top of `base_tree` and returns the new tree (blobs inline).
+    async fn create_tree(
+        &self,
+        repo: &RepoName,
+        base_tree: &str,
+        files: &[TreeFile],
+    ) -> Result<String, GhError>;
+
+    async fn create_commit(
+        &self,
+        repo: &RepoName,
+        message: &str,
+        tree: &str,
+        parents: &[String],
+    ) -> Result<String, GhError>;
+
+    /// Request counts so far.
+    fn stats(&self) -> RequestStats;
+}

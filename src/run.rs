@@ -1,0 +1,354 @@
+//! One run, end to end: choose the mode, read state, gather, plan, apply, report, publish.
+//! The command line and the action entrypoint both come here; only `apply` and `publish`
+//! write, and a dry run stops writing after the plan.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::action_io::log::Group;
+use crate::apply::{apply, ApplyContext};
+use crate::clock::Clock;
+use crate::config::Inventory;
+use crate::gather::gather;
+use crate::github::{GhError, GitHub};
+use crate::mode::{choose, ModeRequest};
+use crate::notify::{alert_text, Notifier};
+use crate::outcome::RunReport;
+use crate::plan::{build_plan, resolve_force, Plan};
+use crate::publish::{publish, read_state, PublishTarget, Published, STATE_FILE};
+use crate::repo_name::RepoName;
+use crate::state::SyncState;
+
+/// What a run was asked to do.
+#[derive(Debug, Clone)]
+pub struct RunSettings {
+    pub inventory: Inventory,
+    /// `auto`, `top12`, … (`None` = auto).
+    pub mode: Option<String>,
+    pub force: Vec<String>,
+    pub event_name: Option<String>,
+    pub event: Option<serde_json::Value>,
+    pub dry_run: bool,
+    /// Local directory the artifacts are written to.
+    pub local_dir: PathBuf,
+    /// Commit the artifacts to `repository` (ignored without one, and in dry runs).
+    pub commit: bool,
+    /// The workflow's repository (`GITHUB_REPOSITORY`).
+    pub repository: Option<RepoName>,
+    /// `GITHUB_REF`.
+    pub git_ref: Option<String>,
+    pub server_url: String,
+}
+
+/// Why a run did not complete.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// Bad input: nothing was done.
+    #[error("{0}")]
+    Usage(String),
+    /// The token was rejected.
+    #[error("GitHub rejected the credentials: {0}\n      fix: check the `token` input (or the App id and key), that it has not expired, and that it can read the fleet's repositories")]
+    Credentials(String),
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// Everything a completed run produced.
+#[derive(Debug)]
+pub struct RunOutput {
+    pub plan: Plan,
+    pub report: RunReport,
+    /// State after the run (as committed, when it was).
+    pub state: SyncState,
+    /// Artifact files written locally (name, contents).
+    pub files: Vec<(String, String)>,
+    pub published: Option<Published>,
+    /// The run completed but the audit commit failed (reported, exit status 1).
+    pub publish_error: Option<String>,
+}
+
+/// Branch the artifacts go to: `artifacts.branch`, else the workflow's branch.
+fn artifacts_branch(inv: &Inventory, git_ref: Option<&str>) -> Result<String, RunError> {
+    if let Some(b) = &inv.artifacts.branch {
+        return Ok(b.clone());
+    }
+    match git_ref.and_then(|r| r.strip_prefix("refs/heads/")) {
+        Some(b) => Ok(b.to_string()),
+        None => Err(RunError::Usage(format!(
+            "cannot tell which branch to commit the audit artifacts to (GITHUB_REF is `{}`)\n      fix: set `artifacts.branch` in the inventory, or `commit_artifacts: false`",
+            git_ref.unwrap_or("unset")
+        ))),
+    }
+}
+
+/// Runs once.
+pub async fn execute(
+    gh: Arc<dyn GitHub>,
+    clock: &dyn Clock,
+    s: RunSettings,
+    notifier: Option<&dyn Notifier>,
+) -> Result<RunOutput, RunError> {
+    let started_at = clock.now();
+    let inv = Arc::new(s.inventory.clone());
+
+    // Everything that can be wrong with the input is checked before the first request.
+    let selection = choose(
+        &ModeRequest {
+            mode: s.mode.as_deref(),
+            force: s.force.clone(),
+            event_name: s.event_name.as_deref(),
+            event: s.event.as_ref(),
+        },
+        &inv.schedules,
+    )
+    .map_err(|e| RunError::Usage(e.to_string()))?;
+    let force = resolve_force(&inv, &selection.force).map_err(|errs| {
+        RunError::Usage(format!(
+            "force_repos: {}\n      fix: use names from the inventory (owner/name, or the name alone when it is unique)",
+            errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")
+        ))
+    })?;
+    for w in &selection.warnings {
+        log::warn!("{w}");
+    }
+    log::info!(
+        "mode {}: {}",
+        selection.choice.mode,
+        selection.choice.explain()
+    );
+    let target = match (&s.repository, s.commit && !s.dry_run) {
+        (Some(repo), true) => Some(PublishTarget {
+            repo: repo.clone(),
+            branch: artifacts_branch(&inv, s.git_ref.as_deref())?,
+            dir: inv.artifacts.dir.clone(),
+        }),
+        _ => None,
+    };
+
+    // State: from the repository the artifacts live in, else from the local directory.
+    let state = {
+        let _g = Group::start("Read state");
+        match (&s.repository, &target) {
+            (Some(repo), _) => {
+                let t = target.clone().unwrap_or_else(|| PublishTarget {
+                    repo: repo.clone(),
+                    branch: artifacts_branch(&inv, s.git_ref.as_deref()).unwrap_or_default(),
+                    dir: inv.artifacts.dir.clone(),
+                });
+                if t.branch.is_empty() {
+                    SyncState::empty()
+                } else {
+                    match read_state(gh.as_ref(), &t, None).await {
+                        Ok(st) => st,
+                        Err(crate::publish::PublishError::GitHub(e)) if e.is_fatal() => {
+                            return Err(RunError::Credentials(e.to_string()))
+                        }
+                        Err(e) => return Err(RunError::Failed(e.to_string())),
+                    }
+                }
+            }
+            (None, _) => read_local_state(&s.local_dir)?,
+        }
+    };
+    log::info!(
+        "state: {} repositories, {} past runs",
+        state.repos.len(),
+        state.runs.len()
+    );
+
+    let gathered = {
+        let _g = Group::start(&format!("Gather {} repositories", inv.len()));
+        gather(gh.clone(), &inv, &state, started_at)
+            .await
+            .map_err(|e| match e {
+                GhError::Unauthorized(m) => RunError::Credentials(m),
+                e => RunError::Failed(format!("gathering failed: {e}")),
+            })?
+    };
+    for w in &gathered.warnings {
+        log::warn!("{w}");
+    }
+
+    let mut plan = build_plan(
+        &inv,
+        &gathered.facts,
+        &gathered.live,
+        selection.choice.clone(),
+        &force,
+    );
+    plan.warnings
+        .splice(0..0, selection.warnings.iter().cloned());
+    plan.warnings.extend(gathered.warnings.iter().cloned());
+    {
+        let _g = Group::start("Plan");
+        for line in plan.to_text().lines() {
+            log::info!("{line}");
+        }
+    }
+
+    let ctx = Arc::new(ApplyContext::new(
+        gh.clone(),
+        inv.clone(),
+        &gathered,
+        s.dry_run,
+    ));
+    let outcomes = {
+        let _g = Group::start(if s.dry_run {
+            "Dry run (nothing is written)"
+        } else {
+            "Sync"
+        });
+        apply(ctx.clone(), &plan).await
+    };
+    let stats = gh.stats();
+    let mut warnings = plan.warnings.clone();
+    if let Some(why) = ctx.stop_reason() {
+        warnings.push(format!("stopped starting new work: {why}"));
+    }
+    let report = RunReport {
+        started_at,
+        finished_at: clock.now(),
+        mode: selection.choice.clone(),
+        dry_run: s.dry_run,
+        repository: s.repository.as_ref().map(|r| r.to_string()),
+        server_url: s.server_url.clone(),
+        repos: outcomes,
+        warnings,
+        requests: BTreeMap::from([
+            ("graphql".to_string(), stats.graphql),
+            ("compare".to_string(), stats.compare),
+            ("writes".to_string(), stats.writes),
+            ("other".to_string(), stats.other),
+        ]),
+        rate_limit_remaining: stats.rate_limit_remaining,
+    };
+    if ctx.credentials_failed() {
+        return Err(RunError::Credentials(ctx.stop_reason().unwrap_or_default()));
+    }
+
+    let open_prs: BTreeMap<String, u32> = gathered
+        .facts
+        .iter()
+        .map(|(r, f)| (r.key(), f.open_prs))
+        .collect();
+    let run_state = state.after_run(&report, &open_prs);
+    let now = report.finished_at;
+    let render = |st: &SyncState| crate::artifacts::render(&report, st, now);
+
+    let mut published = None;
+    let mut publish_error = None;
+    let mut final_state = run_state.clone();
+    if let Some(t) = &target {
+        let _g = Group::start(&format!(
+            "Commit audit artifacts to {}@{}",
+            t.repo, t.branch
+        ));
+        let message = format!(
+            "priority-sync: {} run — {} synced, {} PRs, {} failed ({}% in sync)",
+            report.mode.mode,
+            report.count(crate::outcome::Status::Synced),
+            report.count(crate::outcome::Status::PrOpen),
+            report.count(crate::outcome::Status::Failed),
+            report.sync_percentage()
+        );
+        match publish(gh.as_ref(), t, &run_state, &message, &render).await {
+            Ok(p) => {
+                log::info!(
+                    "committed {} ({} attempt{})",
+                    p.commit,
+                    p.attempts,
+                    if p.attempts == 1 { "" } else { "s" }
+                );
+                final_state = p.state.clone();
+                published = Some(p);
+            }
+            Err(e) => {
+                log::error!("the audit artifacts were not committed: {e}");
+                publish_error = Some(e.to_string());
+            }
+        }
+    }
+    let mut files = match &published {
+        Some(p) => p.files.clone(),
+        None => {
+            let mut f = render(&final_state);
+            f.push((STATE_FILE.to_string(), final_state.to_json()));
+            f
+        }
+    };
+    files.sort();
+    if let Err(e) = write_local(&s.local_dir, &files) {
+        log::warn!("{e}");
+    }
+
+    if !s.dry_run {
+        if let (Some(n), Some(text)) = (notifier, alert_text(&report)) {
+            if let Err(e) = n.send(&text).await {
+                log::warn!("failure alert not sent: {e}");
+            }
+        }
+    }
+    Ok(RunOutput {
+        plan,
+        report,
+        state: final_state,
+        files,
+        published,
+        publish_error,
+    })
+}
+
+fn read_local_state(dir: &std::path::Path) -> Result<SyncState, RunError> {
+    let path = dir.join(STATE_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => SyncState::from_json(&text).map_err(|e| {
+            RunError::Usage(format!(
+                "{} is not a priority-sync state file ({e}); fix or delete it",
+                path.display()
+            ))
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(SyncState::empty()),
+        Err(e) => Err(RunError::Failed(format!(
+            "cannot read {}: {e}",
+            path.display()
+        ))),
+    }
+}
+
+fn write_local(dir: &std::path::Path, files: &[(String, String)]) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    for (name, content) in files {
+        let path = dir.join(name);
+        std::fs::write(&path, content)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// The step outputs of SPEC §6.
+pub fn step_outputs(out: &RunOutput, report_path: &str) -> Vec<(&'static str, String)> {
+    use crate::outcome::Status::*;
+    let r = &out.report;
+    let matrix = serde_json::json!({
+        "include": out.plan.phases.iter()
+            .filter(|p| p.name == crate::plan::PhaseName::Top)
+            .flat_map(|p| p.repos.iter())
+            .enumerate()
+            .map(|(i, p)| serde_json::json!({ "repo": p.repo.to_string(), "position": i + 1 }))
+            .collect::<Vec<_>>()
+    });
+    vec![
+        ("mode", r.mode.mode.to_string()),
+        ("synced", r.count(Synced).to_string()),
+        ("pr_open", r.count(PrOpen).to_string()),
+        ("up_to_date", r.count(UpToDate).to_string()),
+        ("failed", r.count(Failed).to_string()),
+        ("skipped", r.count(Skipped).to_string()),
+        ("inaccessible", r.count(Inaccessible).to_string()),
+        ("pending", r.count(Pending).to_string()),
+        ("sync_percentage", format!("{:.1}", r.sync_percentage())),
+        ("report", report_path.to_string()),
+        ("matrix", matrix.to_string()),
+    ]
+}
