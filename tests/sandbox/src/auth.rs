@@ -1,0 +1,335 @@
+//! Tokens, permissions and rate limits: who may do what, how GitHub words a refusal, and
+//! the primary (per hour), secondary and content-creation (80/minute) limits.
+
+use std::collections::{HashMap, VecDeque};
+use std::time::{Duration, Instant};
+
+use crate::util::wall_now;
+
+/// How a token was issued; decides GitHub's wording of refusals.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenKind {
+    /// Classic personal access token (`ghp_…`): scopes, `x-oauth-scopes` header.
+    Classic,
+    /// Fine-grained personal access token (`github_pat_…`).
+    FineGrained,
+    /// GitHub App installation token (`ghs_…`).
+    App,
+}
+
+/// A token the sandbox accepts, with its permissions and limits.
+#[derive(Clone, Debug)]
+pub struct TokenSpec {
+    /// The secret.
+    pub token: String,
+    /// Short name tests use to ask for it (`full`, `no-workflow`, …).
+    pub name: String,
+    /// Login of the user (or bot) it acts as.
+    pub login: String,
+    /// Issuer kind.
+    pub kind: TokenKind,
+    /// May write (refs, pulls, labels, git data, merge-upstream).
+    pub write: bool,
+    /// May create or update files under `.github/workflows/`.
+    pub workflow: bool,
+    /// May read Dependabot alerts.
+    pub dependabot: bool,
+    /// Primary REST limit per hour.
+    pub core_limit: u32,
+    /// GraphQL points per hour.
+    pub graphql_limit: u32,
+    /// Expiry (Unix seconds), for installation tokens.
+    pub expires_at: Option<i64>,
+}
+
+impl TokenSpec {
+    /// A token with every permission and GitHub's default limits.
+    pub fn full(name: &str, token: &str) -> TokenSpec {
+        TokenSpec {
+            token: token.to_string(),
+            name: name.to_string(),
+            login: "heyns1000".to_string(),
+            kind: TokenKind::Classic,
+            write: true,
+            workflow: true,
+            dependabot: true,
+            core_limit: 5000,
+            graphql_limit: 5000,
+            expires_at: None,
+        }
+    }
+
+    /// The sandbox's default token set: `full`, `no-workflow`, `no-dependabot`, `read-only`.
+    pub fn defaults() -> Vec<TokenSpec> {
+        vec![
+            TokenSpec::full("full", "ghp_sandboxFull000000000000000000000000"),
+            TokenSpec {
+                workflow: false,
+                ..TokenSpec::full("no-workflow", "ghp_sandboxNoWorkflow0000000000000000000")
+            },
+            TokenSpec {
+                dependabot: false,
+                kind: TokenKind::FineGrained,
+                ..TokenSpec::full("no-dependabot", "github_pat_sandboxNoDependabot000000000000")
+            },
+            TokenSpec {
+                write: false,
+                workflow: false,
+                kind: TokenKind::FineGrained,
+                ..TokenSpec::full("read-only", "github_pat_sandboxReadOnly00000000000000000")
+            },
+        ]
+    }
+
+    /// GitHub's 403 wording for a permission this token lacks.
+    pub fn not_accessible(&self) -> &'static str {
+        match self.kind {
+            TokenKind::App => "Resource not accessible by integration",
+            _ => "Resource not accessible by personal access token",
+        }
+    }
+
+    /// GitHub's 422 wording for a push that changes a workflow without permission.
+    pub fn workflow_refusal(&self, path: &str) -> String {
+        match self.kind {
+            TokenKind::App => format!(
+                "refusing to allow a GitHub App to create or update workflow `{path}` without `workflows` permission"
+            ),
+            TokenKind::Classic => format!(
+                "refusing to allow a Personal Access Token to create or update workflow `{path}` without `workflow` scope"
+            ),
+            TokenKind::FineGrained => format!(
+                "refusing to allow a Personal Access Token to create or update workflow `{path}` without `workflow` scope"
+            ),
+        }
+    }
+
+    /// The `x-oauth-scopes` header a classic token carries.
+    pub fn scopes(&self) -> Option<String> {
+        if self.kind != TokenKind::Classic {
+            return None;
+        }
+        let mut s = vec!["repo"];
+        if self.workflow {
+            s.push("workflow");
+        }
+        if self.dependabot {
+            s.push("security_events");
+        }
+        Some(s.join(", "))
+    }
+}
+
+/// Who is calling.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    /// The token, or None for anonymous calls.
+    pub token: Option<TokenSpec>,
+}
+
+impl Caller {
+    /// Key for rate-limit accounting.
+    pub fn key(&self) -> String {
+        self.token
+            .as_ref()
+            .map(|t| t.token.clone())
+            .unwrap_or_else(|| "anonymous".into())
+    }
+
+    /// Numeric user id for messages.
+    pub fn user_id(&self) -> u64 {
+        self.token
+            .as_ref()
+            .map(|t| 1_000_000 + crate::util::fnv64(&[t.login.as_bytes()]) % 1_000_000)
+            .unwrap_or(0)
+    }
+}
+
+/// One resource's usage window.
+#[derive(Clone, Copy, Debug)]
+pub struct RateInfo {
+    /// Limit for the window.
+    pub limit: u32,
+    /// Remaining.
+    pub remaining: u32,
+    /// Used.
+    pub used: u32,
+    /// Window end (Unix seconds, wall clock).
+    pub reset: i64,
+    /// `core` or `graphql`.
+    pub resource: &'static str,
+}
+
+/// Tokens, usage counters and the content-creation window.
+pub struct AuthState {
+    tokens: HashMap<String, TokenSpec>,
+    usage: HashMap<(String, &'static str), (i64, u32)>,
+    content: HashMap<String, VecDeque<Instant>>,
+    /// Content-creating requests allowed per minute per token.
+    pub content_limit: u32,
+}
+
+impl AuthState {
+    /// With the given tokens and content-creation limit.
+    pub fn new(tokens: &[TokenSpec], content_limit: u32) -> AuthState {
+        AuthState {
+            tokens: tokens.iter().map(|t| (t.token.clone(), t.clone())).collect(),
+            usage: HashMap::new(),
+            content: HashMap::new(),
+            content_limit,
+        }
+    }
+
+    /// Registers (or replaces) a token.
+    pub fn add(&mut self, t: TokenSpec) {
+        self.tokens.insert(t.token.clone(), t);
+    }
+
+    /// Looks a token up by its short name.
+    pub fn by_name(&self, name: &str) -> Option<&TokenSpec> {
+        self.tokens.values().find(|t| t.name == name)
+    }
+
+    /// Resolves a bearer token; `Err(())` means Bad credentials.
+    pub fn resolve(&self, token: &str) -> Result<TokenSpec, ()> {
+        match self.tokens.get(token) {
+            Some(t) if t.expires_at.is_none_or(|e| e > wall_now()) => Ok(t.clone()),
+            _ => Err(()),
+        }
+    }
+
+    fn limit_of(&self, caller: &Caller, resource: &'static str) -> u32 {
+        match (&caller.token, resource) {
+            (None, "graphql") => 0,
+            (None, _) => 60,
+            (Some(t), "graphql") => t.graphql_limit,
+            (Some(t), _) => t.core_limit,
+        }
+    }
+
+    /// Current window without charging.
+    pub fn peek(&mut self, caller: &Caller, resource: &'static str) -> RateInfo {
+        self.charge(caller, resource, 0).unwrap_or_else(|i| i)
+    }
+
+    /// Charges `cost`; `Err` (with remaining 0) when the window cannot pay for it.
+    pub fn charge(&mut self, caller: &Caller, resource: &'static str, cost: u32) -> Result<RateInfo, RateInfo> {
+        let limit = self.limit_of(caller, resource);
+        let now = wall_now();
+        let w = self.usage.entry((caller.key(), resource)).or_insert((now + 3600, 0));
+        if w.0 <= now {
+            *w = (now + 3600, 0);
+        }
+        if cost > 0 && w.1 + cost > limit {
+            return Err(RateInfo {
+                limit,
+                remaining: 0,
+                used: w.1.min(limit),
+                reset: w.0,
+                resource,
+            });
+        }
+        w.1 += cost;
+        Ok(RateInfo {
+            limit,
+            remaining: limit.saturating_sub(w.1),
+            used: w.1,
+            reset: w.0,
+            resource,
+        })
+    }
+
+    /// Gives back `cost` (a conditional request answered 304 is free).
+    pub fn refund(&mut self, caller: &Caller, resource: &'static str, cost: u32) {
+        if let Some(w) = self.usage.get_mut(&(caller.key(), resource)) {
+            w.1 = w.1.saturating_sub(cost);
+        }
+    }
+
+    /// Sets the used count of a window (tests: "pretend 4,999 calls were made").
+    pub fn set_used(&mut self, key: &str, resource: &'static str, used: u32) {
+        let now = wall_now();
+        let w = self.usage.entry((key.to_string(), resource)).or_insert((now + 3600, 0));
+        w.1 = used;
+    }
+
+    /// Records a content-creating request; `Err(seconds)` when over the per-minute limit.
+    pub fn content_request(&mut self, caller: &Caller) -> Result<(), u64> {
+        let q = self.content.entry(caller.key()).or_default();
+        let now = Instant::now();
+        while q.front().is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(60)) {
+            q.pop_front();
+        }
+        if q.len() as u32 >= self.content_limit {
+            let oldest = *q.front().expect("non-empty when at limit");
+            let wait = 60u64.saturating_sub(now.duration_since(oldest).as_secs()).max(1);
+            return Err(wait);
+        }
+        q.push_back(now);
+        Ok(())
+    }
+}
+
+/// The GitHub App the sandbox plays, when app auth is enabled.
+pub struct AppKey {
+    /// App id (the JWT's `iss`).
+    pub app_id: u64,
+    /// The single installation's id.
+    pub installation_id: u64,
+    /// PEM (PKCS#1) of the private key clients sign JWTs with.
+    pub private_key_pem: String,
+    /// Where the PEM was written.
+    pub key_path: std::path::PathBuf,
+    decoding: jsonwebtoken::DecodingKey,
+}
+
+impl AppKey {
+    /// Generates a 2048-bit RSA key and writes it to `dir/app-private-key.pem`.
+    pub fn generate(app_id: u64, installation_id: u64, dir: &std::path::Path) -> Result<AppKey, String> {
+        use rsa::pkcs1::{EncodeRsaPrivateKey, EncodeRsaPublicKey};
+        let mut rng = rand_core::OsRng;
+        let key = rsa::RsaPrivateKey::new(&mut rng, 2048).map_err(|e| e.to_string())?;
+        let pem = key
+            .to_pkcs1_pem(rsa::pkcs1::LineEnding::LF)
+            .map_err(|e| e.to_string())?
+            .to_string();
+        let public = key
+            .to_public_key()
+            .to_pkcs1_pem(rsa::pkcs1::LineEnding::LF)
+            .map_err(|e| e.to_string())?;
+        let decoding = jsonwebtoken::DecodingKey::from_rsa_pem(public.as_bytes()).map_err(|e| e.to_string())?;
+        let key_path = dir.join("app-private-key.pem");
+        std::fs::write(&key_path, &pem).map_err(|e| e.to_string())?;
+        Ok(AppKey {
+            app_id,
+            installation_id,
+            private_key_pem: pem,
+            key_path,
+            decoding,
+        })
+    }
+
+    /// Verifies an app JWT (RS256 signature, `iss`, `exp` at most 10 minutes ahead).
+    pub fn verify(&self, jwt: &str) -> Result<(), String> {
+        let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+        v.validate_aud = false;
+        v.leeway = 60;
+        v.set_required_spec_claims(&["exp", "iat", "iss"]);
+        let data = jsonwebtoken::decode::<serde_json::Value>(jwt, &self.decoding, &v)
+            .map_err(|e| format!("A JSON web token could not be decoded ({e})"))?;
+        let c = data.claims;
+        let iss_ok = match &c["iss"] {
+            serde_json::Value::Number(n) => n.as_u64() == Some(self.app_id),
+            serde_json::Value::String(s) => s == &self.app_id.to_string(),
+            _ => false,
+        };
+        if !iss_ok {
+            return Err("'Issuer' claim ('iss') must be an Integer".into());
+        }
+        let exp = c["exp"].as_i64().unwrap_or(0);
+        if exp > wall_now() + 600 + 60 {
+            return Err("'Expiration time' claim ('exp') is too far in the future".into());
+        }
+        Ok(())
+    }
+}

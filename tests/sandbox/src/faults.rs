@@ -1,0 +1,162 @@
+//! Fault and latency injection, seeded and reproducible: a request's fate depends only on
+//! the seed, the request itself and how many times that same request was seen before, so a
+//! concurrent client gets the same faults whatever the interleaving.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use crate::util::{fnv64, unit_of};
+
+/// What to do to a request instead of (or before) answering it normally.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FaultAction {
+    /// Answer with this 5xx status and GitHub's error body.
+    Status(u16),
+    /// Close the connection without answering.
+    Drop,
+    /// Answer with a secondary-rate-limit refusal (403 or 429) carrying `retry-after`.
+    SecondaryLimit {
+        /// 403 or 429.
+        status: u16,
+        /// Seconds in `retry-after`.
+        retry_after: u64,
+    },
+    /// Add this much latency, then answer normally.
+    Delay(Duration),
+}
+
+/// A targeted fault: applies to matching requests, `times` times (None = always).
+#[derive(Clone, Debug)]
+pub struct FaultRule {
+    /// Method to match (None = any).
+    pub method: Option<String>,
+    /// Substring of the path (with query) to match (None = any).
+    pub path_contains: Option<String>,
+    /// How many more matching requests it applies to (None = unlimited).
+    pub times: Option<u32>,
+    /// What happens.
+    pub action: FaultAction,
+}
+
+impl FaultRule {
+    /// Matches every request, unlimited.
+    pub fn always(action: FaultAction) -> FaultRule {
+        FaultRule {
+            method: None,
+            path_contains: None,
+            times: None,
+            action,
+        }
+    }
+
+    /// Matches `method` requests whose path contains `path`, `times` times.
+    pub fn on(method: &str, path: &str, times: u32, action: FaultAction) -> FaultRule {
+        FaultRule {
+            method: Some(method.to_ascii_uppercase()),
+            path_contains: Some(path.to_string()),
+            times: Some(times),
+            action,
+        }
+    }
+}
+
+/// Fault settings; all rates are fractions in `[0, 1]` of requests.
+#[derive(Clone, Debug)]
+pub struct Faults {
+    /// Fixed latency added to every answered request.
+    pub latency: Duration,
+    /// Fraction answered with `error_status`.
+    pub error_rate: f64,
+    /// Status for `error_rate` (500, 502, 503…).
+    pub error_status: u16,
+    /// Fraction whose connection is dropped without an answer.
+    pub drop_rate: f64,
+    /// Fraction answered with a secondary rate limit.
+    pub secondary_rate: f64,
+    /// Status for `secondary_rate` answers (403 or 429).
+    pub secondary_status: u16,
+    /// `retry-after` seconds for secondary-limit answers.
+    pub retry_after: u64,
+    /// Seed of the fault decisions.
+    pub seed: u64,
+    /// Targeted rules, checked first, in order.
+    pub rules: Vec<FaultRule>,
+}
+
+impl Default for Faults {
+    fn default() -> Self {
+        Faults {
+            latency: Duration::ZERO,
+            error_rate: 0.0,
+            error_status: 502,
+            drop_rate: 0.0,
+            secondary_rate: 0.0,
+            secondary_status: 403,
+            retry_after: 60,
+            seed: 0,
+            rules: Vec::new(),
+        }
+    }
+}
+
+/// Live fault state: the settings and how often each request was seen.
+#[derive(Default)]
+pub struct FaultState {
+    /// Current settings.
+    pub faults: Faults,
+    seen: HashMap<u64, u64>,
+}
+
+impl FaultState {
+    /// Starts with the given settings.
+    pub fn new(faults: Faults) -> FaultState {
+        FaultState {
+            faults,
+            seen: HashMap::new(),
+        }
+    }
+
+    /// Decides the fate of one request. Returns the extra delay and the action, if any.
+    pub fn decide(&mut self, method: &str, path: &str, body: &[u8]) -> (Duration, Option<FaultAction>) {
+        let f = &mut self.faults;
+        let mut delay = f.latency;
+        for rule in f.rules.iter_mut() {
+            if rule.times == Some(0) {
+                continue;
+            }
+            if rule.method.as_deref().is_some_and(|m| !m.eq_ignore_ascii_case(method)) {
+                continue;
+            }
+            if rule.path_contains.as_deref().is_some_and(|p| !path.contains(p)) {
+                continue;
+            }
+            if let Some(t) = rule.times.as_mut() {
+                *t -= 1;
+            }
+            match &rule.action {
+                FaultAction::Delay(d) => delay += *d,
+                a => return (delay, Some(a.clone())),
+            }
+        }
+        if f.error_rate <= 0.0 && f.drop_rate <= 0.0 && f.secondary_rate <= 0.0 {
+            return (delay, None);
+        }
+        let key = fnv64(&[method.as_bytes(), path.as_bytes(), body]);
+        let n = self.seen.entry(key).or_insert(0);
+        *n += 1;
+        let u = unit_of(fnv64(&[&f.seed.to_le_bytes(), &key.to_le_bytes(), &n.to_le_bytes()]));
+        let action = if u < f.drop_rate {
+            Some(FaultAction::Drop)
+        } else if u < f.drop_rate + f.error_rate {
+            Some(FaultAction::Status(f.error_status))
+        } else if u < f.drop_rate + f.error_rate + f.secondary_rate {
+            Some(FaultAction::SecondaryLimit {
+                status: f.secondary_status,
+                retry_after: f.retry_after,
+            })
+        } else {
+            None
+        };
+        (delay, action)
+    }
+}

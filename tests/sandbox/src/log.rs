@@ -1,0 +1,141 @@
+//! The request log: every exchange as one JSONL line in the format
+//! `shared/tools/check-github-api` reads, an in-memory copy for tests, counters by kind, and
+//! the list of unexpected routes (requests the sandbox does not implement) that tests assert
+//! is empty.
+
+use std::collections::VecDeque;
+use std::io::Write as _;
+
+use serde_json::{json, Value};
+
+/// What kind of request an exchange was, for counters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// `POST /graphql`.
+    Graphql,
+    /// `GET …/compare/…`.
+    Compare,
+    /// Any REST write (POST, PATCH, PUT, DELETE).
+    Write,
+    /// Everything else.
+    Other,
+}
+
+/// One logged exchange.
+#[derive(Clone, Debug)]
+pub struct LogEntry {
+    /// HTTP method.
+    pub method: String,
+    /// Path with query, as GitHub.com would see it (no `/api/v3` prefix).
+    pub path: String,
+    /// Status answered; 0 when the connection was dropped.
+    pub status: u16,
+    /// Request JSON body.
+    pub request: Option<Value>,
+    /// Response JSON body.
+    pub response: Option<Value>,
+    /// Kind.
+    pub kind: Kind,
+}
+
+impl LogEntry {
+    /// The JSONL form.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "method": self.method,
+            "path": self.path,
+            "status": self.status,
+            "request": self.request,
+            "response": self.response,
+        })
+    }
+}
+
+/// Counters by kind and outcome.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counters {
+    /// All requests.
+    pub total: u64,
+    /// GraphQL requests.
+    pub graphql: u64,
+    /// Compare requests.
+    pub compare: u64,
+    /// REST writes.
+    pub writes: u64,
+    /// Other REST requests.
+    pub other: u64,
+    /// Answers refused for a primary or secondary rate limit.
+    pub rate_limited: u64,
+    /// Injected 5xx answers.
+    pub injected_errors: u64,
+    /// Dropped connections.
+    pub dropped: u64,
+    /// 304 answers.
+    pub not_modified: u64,
+    /// Requests to unimplemented routes.
+    pub unexpected: u64,
+}
+
+/// Log sinks and counters.
+pub struct LogState {
+    file: Option<std::io::BufWriter<std::fs::File>>,
+    mem: VecDeque<LogEntry>,
+    cap: usize,
+    /// Unexpected routes, as `METHOD path`.
+    pub unexpected: Vec<String>,
+    /// Counters.
+    pub counters: Counters,
+}
+
+impl LogState {
+    /// Logs to `path` (appending) when given; keeps the last `cap` entries in memory.
+    pub fn new(path: Option<&std::path::Path>, cap: usize) -> std::io::Result<LogState> {
+        let file = match path {
+            Some(p) => Some(std::io::BufWriter::new(
+                std::fs::OpenOptions::new().create(true).append(true).open(p)?,
+            )),
+            None => None,
+        };
+        Ok(LogState {
+            file,
+            mem: VecDeque::new(),
+            cap,
+            unexpected: Vec::new(),
+            counters: Counters::default(),
+        })
+    }
+
+    /// Records one exchange.
+    pub fn record(&mut self, e: LogEntry) {
+        let c = &mut self.counters;
+        c.total += 1;
+        match e.kind {
+            Kind::Graphql => c.graphql += 1,
+            Kind::Compare => c.compare += 1,
+            Kind::Write => c.writes += 1,
+            Kind::Other => c.other += 1,
+        }
+        if let Some(f) = self.file.as_mut() {
+            let _ = writeln!(f, "{}", e.to_json());
+            let _ = f.flush();
+        }
+        if self.cap > 0 {
+            if self.mem.len() == self.cap {
+                self.mem.pop_front();
+            }
+            self.mem.push_back(e);
+        }
+    }
+
+    /// The entries kept in memory, oldest first.
+    pub fn entries(&self) -> Vec<LogEntry> {
+        self.mem.iter().cloned().collect()
+    }
+
+    /// Forgets in-memory entries and counters (the file is kept).
+    pub fn clear(&mut self) {
+        self.mem.clear();
+        self.counters = Counters::default();
+        self.unexpected.clear();
+    }
+}

@@ -1,0 +1,144 @@
+//! The `github-sandbox` binary: starts a sandbox, prints one JSON line describing it
+//! (`api_url`, `graphql_url`, `token`, `repository`, …) and serves until killed.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use github_sandbox::{Faults, Sandbox, SandboxConfig};
+
+const USAGE: &str = "usage: github-sandbox serve [options]
+
+  --addr ADDR            address to bind (default 127.0.0.1:0)
+  --repos N              fleet size (default 104)
+  --seed S               seed of the fleet and of faults (default 1)
+  --now RFC3339          generation time (default: now); fix it for reproducible shas
+  --ghes                 GitHub Enterprise Server layout (/api/v3, /api/graphql)
+  --log FILE             append every exchange as JSONL
+  --inventory-out FILE   write the matching priority-sync inventory (YAML)
+  --data-dir DIR         where git stores go (default: /dev/shm or the temp dir)
+  --github-app           play a GitHub App (prints app_id, installation_id, private_key_path)
+  --latency-ms L         fixed latency per request
+  --error-rate F         fraction of requests answered 5xx
+  --error-status S       status for --error-rate (default 502)
+  --drop-rate F          fraction of connections dropped without an answer
+  --secondary-rate F     fraction answered with a secondary rate limit
+  --secondary-status S   403 or 429 (default 403)
+  --retry-after SECS     retry-after of secondary-limit answers (default 60)
+  --fault-seed S         seed of fault decisions (default: --seed)
+  --rate-limit N         primary REST limit per token per hour (default 5000)
+  --graphql-limit N      GraphQL points per token per hour (default 5000)
+  --content-limit N      content-creating requests per token per minute (default 80)
+
+Prints one JSON line on stdout, then serves until killed.";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) != Some("serve") {
+        eprintln!("{USAGE}");
+        return if args.iter().any(|a| a == "--help" || a == "-h") { ExitCode::SUCCESS } else { ExitCode::from(2) };
+    }
+    match run(&args[1..]) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("github-sandbox: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: &[String]) -> Result<(), String> {
+    let mut cfg = SandboxConfig::default();
+    let mut faults = Faults::default();
+    let mut fault_seed = None;
+    let mut inventory_out = None;
+    let (mut rate_limit, mut graphql_limit) = (None, None);
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let mut val = || it.next().cloned().ok_or_else(|| format!("{flag} needs a value"));
+        fn num<T: std::str::FromStr>(flag: &str, v: String) -> Result<T, String> {
+            v.parse().map_err(|_| format!("{flag}: bad value {v:?}"))
+        }
+        match flag.as_str() {
+            "--addr" => cfg.addr = num(flag, val()?)?,
+            "--repos" => cfg.repos = num(flag, val()?)?,
+            "--seed" => cfg.seed = num(flag, val()?)?,
+            "--now" => {
+                let v = val()?;
+                cfg.now = Some(github_sandbox::util::parse_rfc3339(&v).ok_or(format!("--now: bad time {v:?}"))?);
+            }
+            "--ghes" => cfg.ghes = true,
+            "--github-app" => cfg.github_app = true,
+            "--log" => cfg.log_path = Some(val()?.into()),
+            "--inventory-out" => inventory_out = Some(val()?),
+            "--data-dir" => cfg.data_dir = Some(val()?.into()),
+            "--latency-ms" => faults.latency = Duration::from_millis(num(flag, val()?)?),
+            "--error-rate" => faults.error_rate = num(flag, val()?)?,
+            "--error-status" => faults.error_status = num(flag, val()?)?,
+            "--drop-rate" => faults.drop_rate = num(flag, val()?)?,
+            "--secondary-rate" => faults.secondary_rate = num(flag, val()?)?,
+            "--secondary-status" => faults.secondary_status = num(flag, val()?)?,
+            "--retry-after" => faults.retry_after = num(flag, val()?)?,
+            "--fault-seed" => fault_seed = Some(num(flag, val()?)?),
+            "--rate-limit" => rate_limit = Some(num::<u32>(flag, val()?)?),
+            "--graphql-limit" => graphql_limit = Some(num::<u32>(flag, val()?)?),
+            "--content-limit" => cfg.content_limit_per_minute = num(flag, val()?)?,
+            other => return Err(format!("unknown option {other}\n\n{USAGE}")),
+        }
+    }
+    faults.seed = fault_seed.unwrap_or(cfg.seed);
+    cfg.faults = faults;
+    for t in cfg.tokens.iter_mut() {
+        if let Some(l) = rate_limit {
+            t.core_limit = l;
+        }
+        if let Some(l) = graphql_limit {
+            t.graphql_limit = l;
+        }
+    }
+    let sb = Sandbox::start(cfg).map_err(|e| e.to_string())?;
+    if let Some(path) = &inventory_out {
+        std::fs::write(path, sb.inventory_yaml()).map_err(|e| format!("{path}: {e}"))?;
+    }
+    let mut tokens = serde_json::Map::new();
+    for name in ["full", "no-workflow", "no-dependabot", "read-only"] {
+        if let Some(t) = sb.token_named(name) {
+            tokens.insert(name.to_string(), t.into());
+        }
+    }
+    let mut line = serde_json::json!({
+        "api_url": sb.api_url(),
+        "graphql_url": sb.graphql_url(),
+        "token": sb.token(),
+        "repository": sb.repository(),
+        "tokens": tokens,
+        "repos": sb.fleet().repos.len(),
+        "seed": sb.fleet().seed,
+        "now": github_sandbox::util::rfc3339(sb.fleet().now),
+        "startup_ms": sb.startup_time().as_millis() as u64,
+    });
+    if let Some(p) = &inventory_out {
+        line["inventory"] = p.clone().into();
+    }
+    if let Some(app) = sb.app() {
+        line["app_id"] = app.app_id.into();
+        line["installation_id"] = app.installation_id.into();
+        line["private_key_path"] = app.key_path.display().to_string().into();
+    }
+    println!("{line}");
+    use std::io::Write as _;
+    let _ = std::io::stdout().flush();
+    // Serve until SIGTERM/SIGINT, then stop cleanly so the data directory is removed.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    rt.block_on(async {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending::<()>().await } } => {}
+        }
+    });
+    sb.shutdown();
+    Ok(())
+}

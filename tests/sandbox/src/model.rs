@@ -1,0 +1,240 @@
+//! The sandbox's GitHub metadata (users, repositories, fork networks, pull requests, labels,
+//! alerts): everything that is not a git object or ref lives here, behind one lock.
+
+use std::collections::HashMap;
+
+/// A GitHub account.
+#[derive(Clone, Debug)]
+pub struct Account {
+    /// Login as spelled.
+    pub login: String,
+    /// Numeric id.
+    pub id: u64,
+    /// Organization (true) or user.
+    pub org: bool,
+}
+
+/// A label defined in a repository.
+#[derive(Clone, Debug)]
+pub struct Label {
+    /// Numeric id.
+    pub id: u64,
+    /// Name (unique per repo, case-insensitively).
+    pub name: String,
+    /// Hex colour without `#`.
+    pub color: String,
+    /// Description.
+    pub description: Option<String>,
+    /// One of GitHub's default labels.
+    pub default: bool,
+}
+
+/// A Dependabot alert.
+#[derive(Clone, Debug)]
+pub struct Alert {
+    /// Per-repo number.
+    pub number: u64,
+    /// `open`, `dismissed`, `fixed`, `auto_dismissed`.
+    pub state: String,
+    /// Package name.
+    pub package: String,
+    /// Ecosystem (`npm`, `pip`, `cargo`…).
+    pub ecosystem: String,
+    /// `low`, `medium`, `high`, `critical`.
+    pub severity: String,
+    /// Advisory id.
+    pub ghsa: String,
+    /// CVE id.
+    pub cve: String,
+    /// Summary line.
+    pub summary: String,
+    /// Vulnerable range.
+    pub range: String,
+    /// First patched version.
+    pub patched: String,
+    /// Manifest path.
+    pub manifest: String,
+    /// Creation time (Unix seconds).
+    pub created_at: i64,
+}
+
+/// A pull request (base side lives in the repository that owns it).
+#[derive(Clone, Debug)]
+pub struct Pull {
+    /// Per-repo number (shared with issues).
+    pub number: u64,
+    /// Global id.
+    pub id: u64,
+    /// Index of the head repository.
+    pub head_repo: usize,
+    /// Head branch name.
+    pub head_ref: String,
+    /// Base branch name.
+    pub base_ref: String,
+    /// Title.
+    pub title: String,
+    /// Body.
+    pub body: Option<String>,
+    /// Open (true) or closed.
+    pub open: bool,
+    /// Author login.
+    pub user: String,
+    /// Label names, in the order added.
+    pub labels: Vec<String>,
+    /// Requested reviewer logins.
+    pub reviewers: Vec<String>,
+    /// Draft.
+    pub draft: bool,
+    /// Maintainers may push to the head branch.
+    pub maintainer_can_modify: bool,
+    /// Created (Unix seconds).
+    pub created_at: i64,
+    /// Last updated.
+    pub updated_at: i64,
+    /// Closed, if closed.
+    pub closed_at: Option<i64>,
+}
+
+/// A repository.
+#[derive(Clone, Debug)]
+pub struct Repo {
+    /// Numeric id (also names its refs in the network store).
+    pub id: u64,
+    /// Owner login.
+    pub owner: String,
+    /// Name.
+    pub name: String,
+    /// Fork network index (= object store).
+    pub net: usize,
+    /// Index of the parent repository, for forks.
+    pub parent: Option<usize>,
+    /// Default branch.
+    pub default_branch: String,
+    /// Archived (read-only).
+    pub archived: bool,
+    /// Private.
+    pub private: bool,
+    /// Description.
+    pub description: String,
+    /// Main language.
+    pub language: String,
+    /// Topics.
+    pub topics: Vec<String>,
+    /// Created (Unix seconds).
+    pub created_at: i64,
+    /// Last push.
+    pub pushed_at: i64,
+    /// Last metadata update.
+    pub updated_at: i64,
+    /// Labels.
+    pub labels: Vec<Label>,
+    /// Dependabot alerts.
+    pub alerts: Vec<Alert>,
+    /// Pull requests whose base is this repository.
+    pub pulls: Vec<Pull>,
+    /// Next issue/PR number.
+    pub next_number: u64,
+}
+
+impl Repo {
+    /// `owner/name`.
+    pub fn full_name(&self) -> String {
+        format!("{}/{}", self.owner, self.name)
+    }
+}
+
+/// All metadata.
+#[derive(Default)]
+pub struct World {
+    /// Repositories, by index.
+    pub repos: Vec<Repo>,
+    /// Lower-cased `owner/name` → index.
+    pub by_name: HashMap<String, usize>,
+    /// Lower-cased login → account.
+    pub accounts: HashMap<String, Account>,
+    /// Next global id for labels, PRs and the like.
+    pub next_id: u64,
+}
+
+impl World {
+    /// Looks a repository up by owner and name, case-insensitively.
+    pub fn find(&self, owner: &str, name: &str) -> Option<usize> {
+        self.by_name
+            .get(&format!("{owner}/{name}").to_ascii_lowercase())
+            .copied()
+    }
+
+    /// Looks a repository up by `owner/name`.
+    pub fn find_full(&self, full: &str) -> Option<usize> {
+        self.by_name.get(&full.to_ascii_lowercase()).copied()
+    }
+
+    /// Adds a repository (and its owner account if new); returns its index.
+    pub fn add_repo(&mut self, repo: Repo, owner_is_org: bool) -> usize {
+        self.ensure_account(&repo.owner, owner_is_org);
+        let idx = self.repos.len();
+        self.by_name.insert(repo.full_name().to_ascii_lowercase(), idx);
+        self.repos.push(repo);
+        idx
+    }
+
+    /// Registers an account if unknown.
+    pub fn ensure_account(&mut self, login: &str, org: bool) -> Account {
+        let n = self.accounts.len() as u64;
+        self.accounts
+            .entry(login.to_ascii_lowercase())
+            .or_insert_with(|| Account {
+                login: login.to_string(),
+                id: 5_000_000 + crate::util::fnv64(&[login.as_bytes()]) % 90_000_000 + n,
+                org,
+            })
+            .clone()
+    }
+
+    /// The account for a login (an unknown login is treated as a user).
+    pub fn account(&self, login: &str) -> Account {
+        self.accounts
+            .get(&login.to_ascii_lowercase())
+            .cloned()
+            .unwrap_or_else(|| Account {
+                login: login.to_string(),
+                id: 9_000_000 + crate::util::fnv64(&[login.as_bytes()]) % 1_000_000,
+                org: false,
+            })
+    }
+
+    /// A fresh global id.
+    pub fn fresh_id(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    /// The repository in `net` owned by `owner` (prefers the one named `name` when several).
+    pub fn in_network(&self, net: usize, owner: &str, name: Option<&str>) -> Option<usize> {
+        let mut found = None;
+        for (i, r) in self.repos.iter().enumerate() {
+            if r.net == net && r.owner.eq_ignore_ascii_case(owner) {
+                if name.is_some_and(|n| r.name.eq_ignore_ascii_case(n)) {
+                    return Some(i);
+                }
+                if name.is_none() || found.is_none() {
+                    found = found.or(Some(i));
+                }
+            }
+        }
+        if name.is_some() {
+            // `owner:repo:branch` must name the repo exactly.
+            return None;
+        }
+        found
+    }
+
+    /// The root of a repository's fork network (the repo with no parent).
+    pub fn source(&self, idx: usize) -> usize {
+        let mut i = idx;
+        while let Some(p) = self.repos[i].parent {
+            i = p;
+        }
+        i
+    }
+}
