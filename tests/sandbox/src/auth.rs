@@ -314,7 +314,7 @@ impl AppKey {
         let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
         v.validate_aud = false;
         v.leeway = 60;
-        v.set_required_spec_claims(&["exp", "iat", "iss"]);
+        v.set_required_spec_claims(&["exp"]);
         let data = jsonwebtoken::decode::<serde_json::Value>(jwt, &self.decoding, &v)
             .map_err(|e| format!("A JSON web token could not be decoded ({e})"))?;
         let c = data.claims;

@@ -341,13 +341,13 @@ pub fn generate(p: &GenParams<'_>) -> GResult<Generated> {
 
     // ---- specs
     let mut specs: Vec<Spec> = Vec::new();
-    for (i, full) in names.iter().enumerate() {
+    for full in names.iter() {
         let (owner, name) = split(full);
         let f = fixed_plan(full).expect("fixed names have plans");
         let up_owner = match name.as_str() {
             "FruitfulPlanetChange" => "fruitful-upstream".to_string(),
             "cache-manager" => "some-org".to_string(),
-            _ => UPSTREAM_ORGS[i % 3].to_string(),
+            _ => "omnigrid-labs".to_string(),
         };
         specs.push(Spec {
             owner,
