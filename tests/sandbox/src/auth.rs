@@ -70,7 +70,10 @@ impl TokenSpec {
             TokenSpec {
                 dependabot: false,
                 kind: TokenKind::FineGrained,
-                ..TokenSpec::full("no-dependabot", "github_pat_sandboxNoDependabot000000000000")
+                ..TokenSpec::full(
+                    "no-dependabot",
+                    "github_pat_sandboxNoDependabot000000000000",
+                )
             },
             TokenSpec {
                 write: false,
@@ -173,7 +176,10 @@ impl AuthState {
     /// With the given tokens and content-creation limit.
     pub fn new(tokens: &[TokenSpec], content_limit: u32) -> AuthState {
         AuthState {
-            tokens: tokens.iter().map(|t| (t.token.clone(), t.clone())).collect(),
+            tokens: tokens
+                .iter()
+                .map(|t| (t.token.clone(), t.clone()))
+                .collect(),
             usage: HashMap::new(),
             content: HashMap::new(),
             content_limit,
@@ -190,11 +196,11 @@ impl AuthState {
         self.tokens.values().find(|t| t.name == name)
     }
 
-    /// Resolves a bearer token; `Err(())` means Bad credentials.
-    pub fn resolve(&self, token: &str) -> Result<TokenSpec, ()> {
+    /// Resolves a bearer token; None means Bad credentials (unknown or expired).
+    pub fn resolve(&self, token: &str) -> Option<TokenSpec> {
         match self.tokens.get(token) {
-            Some(t) if t.expires_at.is_none_or(|e| e > wall_now()) => Ok(t.clone()),
-            _ => Err(()),
+            Some(t) if t.expires_at.is_none_or(|e| e > wall_now()) => Some(t.clone()),
+            _ => None,
         }
     }
 
@@ -213,10 +219,18 @@ impl AuthState {
     }
 
     /// Charges `cost`; `Err` (with remaining 0) when the window cannot pay for it.
-    pub fn charge(&mut self, caller: &Caller, resource: &'static str, cost: u32) -> Result<RateInfo, RateInfo> {
+    pub fn charge(
+        &mut self,
+        caller: &Caller,
+        resource: &'static str,
+        cost: u32,
+    ) -> Result<RateInfo, RateInfo> {
         let limit = self.limit_of(caller, resource);
         let now = wall_now();
-        let w = self.usage.entry((caller.key(), resource)).or_insert((now + 3600, 0));
+        let w = self
+            .usage
+            .entry((caller.key(), resource))
+            .or_insert((now + 3600, 0));
         if w.0 <= now {
             *w = (now + 3600, 0);
         }
@@ -249,7 +263,10 @@ impl AuthState {
     /// Sets the used count of a window (tests: "pretend 4,999 calls were made").
     pub fn set_used(&mut self, key: &str, resource: &'static str, used: u32) {
         let now = wall_now();
-        let w = self.usage.entry((key.to_string(), resource)).or_insert((now + 3600, 0));
+        let w = self
+            .usage
+            .entry((key.to_string(), resource))
+            .or_insert((now + 3600, 0));
         w.1 = used;
     }
 
@@ -257,12 +274,17 @@ impl AuthState {
     pub fn content_request(&mut self, caller: &Caller) -> Result<(), u64> {
         let q = self.content.entry(caller.key()).or_default();
         let now = Instant::now();
-        while q.front().is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(60)) {
+        while q
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(60))
+        {
             q.pop_front();
         }
         if q.len() as u32 >= self.content_limit {
             let oldest = *q.front().expect("non-empty when at limit");
-            let wait = 60u64.saturating_sub(now.duration_since(oldest).as_secs()).max(1);
+            let wait = 60u64
+                .saturating_sub(now.duration_since(oldest).as_secs())
+                .max(1);
             return Err(wait);
         }
         q.push_back(now);
@@ -285,7 +307,11 @@ pub struct AppKey {
 
 impl AppKey {
     /// Generates a 2048-bit RSA key and writes it to `dir/app-private-key.pem`.
-    pub fn generate(app_id: u64, installation_id: u64, dir: &std::path::Path) -> Result<AppKey, String> {
+    pub fn generate(
+        app_id: u64,
+        installation_id: u64,
+        dir: &std::path::Path,
+    ) -> Result<AppKey, String> {
         use rsa::pkcs1::{EncodeRsaPrivateKey, EncodeRsaPublicKey};
         let mut rng = rand_core::OsRng;
         let key = rsa::RsaPrivateKey::new(&mut rng, 2048).map_err(|e| e.to_string())?;
@@ -297,7 +323,8 @@ impl AppKey {
             .to_public_key()
             .to_pkcs1_pem(rsa::pkcs1::LineEnding::LF)
             .map_err(|e| e.to_string())?;
-        let decoding = jsonwebtoken::DecodingKey::from_rsa_pem(public.as_bytes()).map_err(|e| e.to_string())?;
+        let decoding = jsonwebtoken::DecodingKey::from_rsa_pem(public.as_bytes())
+            .map_err(|e| e.to_string())?;
         let key_path = dir.join("app-private-key.pem");
         std::fs::write(&key_path, &pem).map_err(|e| e.to_string())?;
         Ok(AppKey {

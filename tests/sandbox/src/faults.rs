@@ -117,17 +117,30 @@ impl FaultState {
     }
 
     /// Decides the fate of one request. Returns the extra delay and the action, if any.
-    pub fn decide(&mut self, method: &str, path: &str, body: &[u8]) -> (Duration, Option<FaultAction>) {
+    pub fn decide(
+        &mut self,
+        method: &str,
+        path: &str,
+        body: &[u8],
+    ) -> (Duration, Option<FaultAction>) {
         let f = &mut self.faults;
         let mut delay = f.latency;
         for rule in f.rules.iter_mut() {
             if rule.times == Some(0) {
                 continue;
             }
-            if rule.method.as_deref().is_some_and(|m| !m.eq_ignore_ascii_case(method)) {
+            if rule
+                .method
+                .as_deref()
+                .is_some_and(|m| !m.eq_ignore_ascii_case(method))
+            {
                 continue;
             }
-            if rule.path_contains.as_deref().is_some_and(|p| !path.contains(p)) {
+            if rule
+                .path_contains
+                .as_deref()
+                .is_some_and(|p| !path.contains(p))
+            {
                 continue;
             }
             if let Some(t) = rule.times.as_mut() {
@@ -144,7 +157,11 @@ impl FaultState {
         let key = fnv64(&[method.as_bytes(), path.as_bytes(), body]);
         let n = self.seen.entry(key).or_insert(0);
         *n += 1;
-        let u = unit_of(fnv64(&[&f.seed.to_le_bytes(), &key.to_le_bytes(), &n.to_le_bytes()]));
+        let u = unit_of(fnv64(&[
+            &f.seed.to_le_bytes(),
+            &key.to_le_bytes(),
+            &n.to_le_bytes(),
+        ]));
         let action = if u < f.drop_rate {
             Some(FaultAction::Drop)
         } else if u < f.drop_rate + f.error_rate {

@@ -210,15 +210,52 @@ const UPSTREAM_ORGS: [&str; 6] = [
 ];
 const CONTRIBUTORS: [&str; 5] = ["lindiwe-dev", "samfox", "ayanda-k", "priya-ops", "thabo-m"];
 const ADJ: [&str; 20] = [
-    "celestial", "quantum", "solar", "lunar", "ember", "atlas", "nova", "terra", "zen", "swift",
-    "river", "echo", "orbit", "prism", "cedar", "harbor", "maple", "nimbus", "onyx", "pixel",
+    "celestial",
+    "quantum",
+    "solar",
+    "lunar",
+    "ember",
+    "atlas",
+    "nova",
+    "terra",
+    "zen",
+    "swift",
+    "river",
+    "echo",
+    "orbit",
+    "prism",
+    "cedar",
+    "harbor",
+    "maple",
+    "nimbus",
+    "onyx",
+    "pixel",
 ];
 const NOUN: [&str; 20] = [
-    "payroll", "mesh", "ledger", "gateway", "engine", "hub", "vault", "forge", "stream", "pulse",
-    "portal", "nest", "grid", "bridge", "studio", "registry", "monitor", "scheduler", "relay",
+    "payroll",
+    "mesh",
+    "ledger",
+    "gateway",
+    "engine",
+    "hub",
+    "vault",
+    "forge",
+    "stream",
+    "pulse",
+    "portal",
+    "nest",
+    "grid",
+    "bridge",
+    "studio",
+    "registry",
+    "monitor",
+    "scheduler",
+    "relay",
     "manager",
 ];
-const SUFFIX: [&str; 10] = ["api", "web", "core", "sdk", "cli", "docs", "infra", "app", "svc", "lib"];
+const SUFFIX: [&str; 10] = [
+    "api", "web", "core", "sdk", "cli", "docs", "infra", "app", "svc", "lib",
+];
 const PACKAGES: [(&str, &str, &str); 6] = [
     ("npm", "lodash", "package-lock.json"),
     ("npm", "axios", "package-lock.json"),
@@ -238,7 +275,9 @@ fn fixed_plan(name: &str) -> Option<Fixed> {
         "heyns1000/codenest" => (InSync, 0, 0, 0, true, 0, 0, false, true),
         "heyns1000/hotstack" => (FarBehind, 25, 0, 12, true, 0, 1, true, true),
         "heyns1000/buildnest" => (Diverged, 4, 2, 9, true, 0, 0, false, true),
-        "Fruitful-Global-Planet/FruitfulPlanetChange" => (WorkflowChange, 3, 0, 4, true, 0, 0, false, true),
+        "Fruitful-Global-Planet/FruitfulPlanetChange" => {
+            (WorkflowChange, 3, 0, 4, true, 0, 0, false, true)
+        }
         "heyns1000/payment-gateway-hub" => (Conflicting, 6, 1, 20, true, 1, 0, false, true),
         "heyns1000/banimal" => (InSync, 0, 0, 0, false, 0, 2, false, false),
         "heyns1000/vaultmesh" => (Behind, 1, 0, 1, true, 0, 0, false, true),
@@ -287,12 +326,18 @@ pub fn generate(p: &GenParams<'_>) -> GResult<Generated> {
     let mut rng = Rng::new(p.seed, "fleet");
     // ---- names
     let mut names: Vec<String> = TOP12.iter().map(|s| s.to_string()).collect();
-    for ex in ["heyns1000/celestial-payroll", "heyns1000/learning-mesh", "heyns1000/cache-manager"] {
+    for ex in [
+        "heyns1000/celestial-payroll",
+        "heyns1000/learning-mesh",
+        "heyns1000/cache-manager",
+    ] {
         names.push(ex.to_string());
     }
     names.truncate(p.repos);
-    let mut taken: std::collections::HashSet<String> =
-        names.iter().map(|n| split(n).1.to_ascii_lowercase()).collect();
+    let mut taken: std::collections::HashSet<String> = names
+        .iter()
+        .map(|n| split(n).1.to_ascii_lowercase())
+        .collect();
     let mut pool: Vec<String> = Vec::new();
     for a in ADJ {
         for n in NOUN {
@@ -371,7 +416,11 @@ pub fn generate(p: &GenParams<'_>) -> GResult<Generated> {
     }
     for (name, cat) in extra.iter().zip(cats) {
         let mut r = Rng::new(p.seed, &format!("repo:{name}"));
-        let owner = if r.chance(0.08) { "Fruitful-Global-Planet" } else { "heyns1000" };
+        let owner = if r.chance(0.08) {
+            "Fruitful-Global-Planet"
+        } else {
+            "heyns1000"
+        };
         let renamed = r.chance(0.04);
         let (behind, ahead, days) = match cat {
             Category::InSync => (0, 0, 0),
@@ -396,11 +445,18 @@ pub fn generate(p: &GenParams<'_>) -> GResult<Generated> {
         };
         let pr_capable = matches!(
             cat,
-            Category::FarBehind | Category::Diverged | Category::Conflicting | Category::WorkflowChange
+            Category::FarBehind
+                | Category::Diverged
+                | Category::Conflicting
+                | Category::WorkflowChange
         );
         specs.push(Spec {
             owner: owner.to_string(),
-            up_name: if renamed { format!("{name}-upstream") } else { name.clone() },
+            up_name: if renamed {
+                format!("{name}-upstream")
+            } else {
+                name.clone()
+            },
             name: name.clone(),
             up_owner: r.pick(&UPSTREAM_ORGS).to_string(),
             branch: match r.below(20) {
@@ -544,7 +600,9 @@ pub fn generate(p: &GenParams<'_>) -> GResult<Generated> {
 
     // ---- git, in parallel
     std::fs::create_dir_all(p.dir).map_err(|e| git::GitError::Missing(format!("{e}")))?;
-    let net_paths: Vec<PathBuf> = (0..plans.len()).map(|i| p.dir.join(format!("net-{i}.git"))).collect();
+    let net_paths: Vec<PathBuf> = (0..plans.len())
+        .map(|i| p.dir.join(format!("net-{i}.git")))
+        .collect();
     let threads = p.threads.max(1);
     let results: Vec<GResult<Vec<(usize, i64)>>> = std::thread::scope(|sc| {
         let handles: Vec<_> = (0..threads)
@@ -554,7 +612,8 @@ pub fn generate(p: &GenParams<'_>) -> GResult<Generated> {
                 sc.spawn(move || {
                     let mut pushed = Vec::new();
                     for i in (t..plans.len()).step_by(threads) {
-                        let at = write_network(&paths[i], &plans[i], &jobs[i], p, connected, inventory)?;
+                        let at =
+                            write_network(&paths[i], &plans[i], &jobs[i], p, connected, inventory)?;
                         pushed.extend(at);
                     }
                     Ok(pushed)
@@ -604,8 +663,17 @@ fn plan_world(world: &mut World, net: usize, plan: &NetPlan, p: &GenParams<'_>) 
     let mut r = Rng::new(p.seed, &format!("meta:{}/{}", s.owner, s.name));
     let created = p.now - i64::from(r.range(400, 1500)) * 86_400;
     let lang = *r.pick(&["Rust", "TypeScript", "Python", "Go", "JavaScript"]);
-    let topics = vec!["omnigrid".to_string(), r.pick(&["fintech", "devops", "edu", "ecommerce", "data"]).to_string()];
-    let mk = |world: &mut World, owner: &str, name: &str, parent: Option<usize>, created: i64| -> usize {
+    let topics = vec![
+        "omnigrid".to_string(),
+        r.pick(&["fintech", "devops", "edu", "ecommerce", "data"])
+            .to_string(),
+    ];
+    let mk = |world: &mut World,
+              owner: &str,
+              name: &str,
+              parent: Option<usize>,
+              created: i64|
+     -> usize {
         let id = 700_000_000 + world.repos.len() as u64 * 7 + 3;
         let labels = default_labels(world);
         world.add_repo(
@@ -643,7 +711,13 @@ fn plan_world(world: &mut World, net: usize, plan: &NetPlan, p: &GenParams<'_>) 
         };
     }
     let up = mk(world, &s.up_owner, &s.up_name, None, created);
-    let fork = mk(world, &s.owner, &s.name, Some(up), created + 86_400 * i64::from(r.range(1, 200)));
+    let fork = mk(
+        world,
+        &s.owner,
+        &s.name,
+        Some(up),
+        created + 86_400 * i64::from(r.range(1, 200)),
+    );
     let f = &mut world.repos[fork];
     f.archived = s.category == Category::Archived;
     f.next_number = u64::from(r.range(1, 40));
@@ -658,9 +732,22 @@ fn plan_world(world: &mut World, net: usize, plan: &NetPlan, p: &GenParams<'_>) 
             package: pkg.into(),
             ecosystem: eco.into(),
             severity: sev.into(),
-            ghsa: format!("GHSA-{:04x}-{:04x}-{:04x}", r.below(0xffff), r.below(0xffff), r.below(0xffff)),
+            ghsa: format!(
+                "GHSA-{:04x}-{:04x}-{:04x}",
+                r.below(0xffff),
+                r.below(0xffff),
+                r.below(0xffff)
+            ),
             cve: format!("CVE-{year}-{}", 10_000 + r.below(40_000)),
-            summary: format!("{pkg} vulnerable to {}", r.pick(&["prototype pollution", "ReDoS", "request smuggling", "path traversal"])),
+            summary: format!(
+                "{pkg} vulnerable to {}",
+                r.pick(&[
+                    "prototype pollution",
+                    "ReDoS",
+                    "request smuggling",
+                    "path traversal"
+                ])
+            ),
             range: "< 4.17.21".into(),
             patched: "4.17.21".into(),
             manifest: manifest.into(),
@@ -668,7 +755,13 @@ fn plan_world(world: &mut World, net: usize, plan: &NetPlan, p: &GenParams<'_>) 
         });
     }
     let features = (0..s.feature_prs)
-        .map(|k| format!("feature/{}-{}", r.pick(&["docs", "ui", "perf", "auth", "ci", "i18n"]), k + 1))
+        .map(|k| {
+            format!(
+                "feature/{}-{}",
+                r.pick(&["docs", "ui", "perf", "auth", "ci", "i18n"]),
+                k + 1
+            )
+        })
         .collect();
     NetJob {
         upstream: up,
@@ -683,7 +776,11 @@ fn plan_world(world: &mut World, net: usize, plan: &NetPlan, p: &GenParams<'_>) 
 pub fn default_labels(world: &mut World) -> Vec<Label> {
     [
         ("bug", "d73a4a", "Something isn't working"),
-        ("documentation", "0075ca", "Improvements or additions to documentation"),
+        (
+            "documentation",
+            "0075ca",
+            "Improvements or additions to documentation",
+        ),
         ("enhancement", "a2eeef", "New feature or request"),
         ("good first issue", "7057ff", "Good for newcomers"),
     ]
@@ -716,7 +813,10 @@ fn inventory_yaml(repos: &[FleetRepo], p: &GenParams<'_>) -> String {
     }
     for r in rest {
         if r.listed_as_map {
-            y.push_str(&format!("  - repo: {}\n    branch: {}\n", r.full_name, r.branch));
+            y.push_str(&format!(
+                "  - repo: {}\n    branch: {}\n",
+                r.full_name, r.branch
+            ));
             if let Some(u) = &r.inventory_upstream {
                 y.push_str(&format!("    upstream: {u}\n"));
             }
@@ -771,18 +871,33 @@ fn write_network(
         // -- shared base history
         let mut t = now - i64::from(r.range(200, 500)) * 86_400;
         let base_n = r.range(3, 6);
-        set(&mut snap, "README.md", &format!("# {}\n\nPart of the OmniGrid ecosystem.\n", s.up_name))?;
+        set(
+            &mut snap,
+            "README.md",
+            &format!("# {}\n\nPart of the OmniGrid ecosystem.\n", s.up_name),
+        )?;
         set(&mut snap, "LICENSE", "MIT License\n")?;
-        set(&mut snap, "config/settings.toml", &format!("[app]\nname = \"{}\"\nmode = \"base\"\n", s.up_name))?;
+        set(
+            &mut snap,
+            "config/settings.toml",
+            &format!("[app]\nname = \"{}\"\nmode = \"base\"\n", s.up_name),
+        )?;
         set(&mut snap, "src/main.txt", "fn main() {}\n")?;
         set(&mut snap, "CHANGELOG.md", "# Changelog\n")?;
         if s.has_workflows {
-            set(&mut snap, ".github/workflows/ci.yml", &ci_yaml(&s.up_name, 3))?;
+            set(
+                &mut snap,
+                ".github/workflows/ci.yml",
+                &ci_yaml(&s.up_name, 3),
+            )?;
         }
         if s.hub {
             let mut json = String::from("[\n");
             for (i, c) in connected.iter().enumerate() {
-                json.push_str(&format!("  \"{c}\"{}\n", if i + 1 < connected.len() { "," } else { "" }));
+                json.push_str(&format!(
+                    "  \"{c}\"{}\n",
+                    if i + 1 < connected.len() { "," } else { "" }
+                ));
             }
             json.push_str("]\n");
             set(&mut snap, "hub/connected.json", &json)?;
@@ -794,13 +909,21 @@ fn write_network(
                 ".github/workflows/priority-sync.yml",
                 "name: Priority Sync\non:\n  schedule:\n    - cron: '0 */2 * * *'\n    - cron: '0 */6 * * *'\n    - cron: '0 2 * * 0'\n  workflow_dispatch:\njobs:\n  sync:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - uses: omnigrid/priority-sync@v1\n        with:\n          token: ${{ secrets.ECOSYSTEM_SYNC_TOKEN }}\n",
             )?;
-            set(&mut snap, "audit/README.md", "Audit artifacts written by priority-sync.\n")?;
+            set(
+                &mut snap,
+                "audit/README.md",
+                "Audit artifacts written by priority-sync.\n",
+            )?;
         }
         let up = |t: i64| (UP_AUTHOR.name, UP_AUTHOR.email, t);
         let mut tip = g.commit(&mut snap, &[], "Initial commit", up(t), up(t))?;
         for k in 1..base_n {
             t += i64::from(r.range(1, 20)) * 86_400;
-            set(&mut snap, "src/main.txt", &format!("fn main() {{ /* v0.{k} */ }}\n"))?;
+            set(
+                &mut snap,
+                "src/main.txt",
+                &format!("fn main() {{ /* v0.{k} */ }}\n"),
+            )?;
             tip = g.commit(&mut snap, &[tip], &format!("Release v0.{k}"), up(t), up(t))?;
         }
         let fork_point = tip;
@@ -808,7 +931,11 @@ fn write_network(
         // -- upstream commits the fork lacks (oldest `days_behind` days ago, spread to now)
         let behind = s.behind;
         let oldest = now - i64::from(s.days_behind) * 86_400 - 3_600;
-        let step = if behind > 1 { (now - 7_200 - oldest) / i64::from(behind - 1) } else { 0 };
+        let step = if behind > 1 {
+            (now - 7_200 - oldest) / i64::from(behind - 1)
+        } else {
+            0
+        };
         let mut up_tip = fork_point;
         let mut up_commits = Vec::new();
         let wf_at = behind / 2;
@@ -816,13 +943,25 @@ fn write_network(
             let when = oldest + step * i64::from(k);
             let file = ["CHANGELOG.md", "src/main.txt", "README.md"][(k % 3) as usize];
             let msg = if s.category == Category::WorkflowChange && k == wf_at {
-                set(&mut snap, ".github/workflows/ci.yml", &ci_yaml(&s.up_name, 4))?;
+                set(
+                    &mut snap,
+                    ".github/workflows/ci.yml",
+                    &ci_yaml(&s.up_name, 4),
+                )?;
                 "ci: bump actions/checkout to v4".to_string()
             } else if s.category == Category::Conflicting && k == 0 {
-                set(&mut snap, "config/settings.toml", &format!("[app]\nname = \"{}\"\nmode = \"upstream-v2\"\n", s.up_name))?;
+                set(
+                    &mut snap,
+                    "config/settings.toml",
+                    &format!("[app]\nname = \"{}\"\nmode = \"upstream-v2\"\n", s.up_name),
+                )?;
                 "config: switch mode to upstream-v2".to_string()
             } else {
-                set(&mut snap, file, &format!("{} upstream change {}\n", s.up_name, k + 1))?;
+                set(
+                    &mut snap,
+                    file,
+                    &format!("{} upstream change {}\n", s.up_name, k + 1),
+                )?;
                 format!("Upstream change {} to {file}", k + 1)
             };
             up_tip = g.commit(&mut snap, &[up_tip], &msg, up(when), up(when))?;
@@ -833,9 +972,12 @@ fn write_network(
         let mut fork_tip = fork_point;
         let fa = |t: i64| (FORK_AUTHOR.name, FORK_AUTHOR.email, t);
         for k in 0..s.ahead {
-            let when = now - i64::from(s.days_behind.max(2)) * 86_400 / 2 - i64::from(s.ahead - k) * 3_600;
+            let when =
+                now - i64::from(s.days_behind.max(2)) * 86_400 / 2 - i64::from(s.ahead - k) * 3_600;
             let msg = if s.category == Category::Conflicting && k == 0 {
-                let b = g.blob(format!("[app]\nname = \"{}\"\nmode = \"fork-custom\"\n", s.up_name).as_bytes())?;
+                let b = g.blob(
+                    format!("[app]\nname = \"{}\"\nmode = \"fork-custom\"\n", s.up_name).as_bytes(),
+                )?;
                 fsnap.set("config/settings.toml", b);
                 "config: fork-specific mode".to_string()
             } else {
@@ -848,22 +990,37 @@ fn write_network(
         if behind == 0 && s.ahead == 0 {
             fork_tip = up_tip;
         }
-        let mut refs = vec![(git::store_ref(job.up_id, &format!("heads/{}", s.branch)), up_tip)];
+        let mut refs = vec![(
+            git::store_ref(job.up_id, &format!("heads/{}", s.branch)),
+            up_tip,
+        )];
         let mut pushed = vec![(job.upstream, commit_time(g, up_tip)?)];
         if let (Some(fork), Some(fid)) = (job.fork, job.fork_id) {
-            refs.push((git::store_ref(fid, &format!("heads/{}", s.branch)), fork_tip));
+            refs.push((
+                git::store_ref(fid, &format!("heads/{}", s.branch)),
+                fork_tip,
+            ));
             let mut fork_pushed = commit_time(g, fork_tip)?;
             // an existing sync PR's branch points at an older upstream commit
             if s.sync_pr && !up_commits.is_empty() {
                 let at = up_commits[(up_commits.len() * 2 / 3).min(up_commits.len() - 1)];
-                refs.push((git::store_ref(fid, &format!("heads/priority-sync/{}", s.branch)), at));
+                refs.push((
+                    git::store_ref(fid, &format!("heads/priority-sync/{}", s.branch)),
+                    at,
+                ));
             }
             for (k, fb) in job.features.iter().enumerate() {
                 let mut fs = fsnap.clone();
                 let when = now - i64::from(r.range(1, 30)) * 86_400 + k as i64;
                 let b = g.blob(format!("Work in progress on {fb}\n").as_bytes())?;
                 fs.set(&format!("docs/{}.md", fb.replace('/', "-")), b);
-                let c = g.commit(&mut fs, &[fork_tip], &format!("WIP: {fb}"), fa(when), fa(when))?;
+                let c = g.commit(
+                    &mut fs,
+                    &[fork_tip],
+                    &format!("WIP: {fb}"),
+                    fa(when),
+                    fa(when),
+                )?;
                 refs.push((git::store_ref(fid, &format!("heads/{fb}")), c));
                 fork_pushed = fork_pushed.max(when);
             }
@@ -895,7 +1052,10 @@ fn add_pulls(world: &mut World, plan: &NetPlan, job: &NetJob, p: &GenParams<'_>)
     for fb in &job.features {
         pulls.push((
             fb.clone(),
-            format!("{} ({fb})", r.pick(&["Improve docs", "Tidy UI", "Speed up build", "Harden auth"])),
+            format!(
+                "{} ({fb})",
+                r.pick(&["Improve docs", "Tidy UI", "Speed up build", "Harden auth"])
+            ),
             r.pick(&CONTRIBUTORS).to_string(),
             Vec::new(),
         ));

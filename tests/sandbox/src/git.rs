@@ -155,7 +155,12 @@ pub enum RefWrite {
 }
 
 /// Points `name` at `new` if it still points at `expected` (`None` = must not exist).
-pub fn write_ref(repo: &Repository, name: &str, new: Oid, expected: Option<Oid>) -> GResult<RefWrite> {
+pub fn write_ref(
+    repo: &Repository,
+    name: &str,
+    new: Oid,
+    expected: Option<Oid>,
+) -> GResult<RefWrite> {
     if read_ref(repo, name) != expected {
         return Ok(RefWrite::Raced);
     }
@@ -274,7 +279,9 @@ pub fn diff_files(repo: &Repository, from: Option<Oid>, to: Oid) -> GResult<Vec<
             }
         }
         out.push(FileChange {
-            previous_filename: (status == "renamed").then(|| path(delta.old_file())).flatten(),
+            previous_filename: (status == "renamed")
+                .then(|| path(delta.old_file()))
+                .flatten(),
             filename,
             status,
             additions,
@@ -307,12 +314,13 @@ pub fn first_workflow_change(repo: &Repository, commits: &[Oid]) -> GResult<Opti
         let list = |t: Option<Oid>| -> GResult<BTreeMap<String, Oid>> {
             let mut m = BTreeMap::new();
             if let Some(t) = t {
-                repo.find_tree(t)?.walk(git2::TreeWalkMode::PreOrder, |dir, e| {
-                    if e.kind() == Some(ObjectType::Blob) {
-                        m.insert(format!("{dir}{}", e.name().unwrap_or("")), e.id());
-                    }
-                    git2::TreeWalkResult::Ok
-                })?;
+                repo.find_tree(t)?
+                    .walk(git2::TreeWalkMode::PreOrder, |dir, e| {
+                        if e.kind() == Some(ObjectType::Blob) {
+                            m.insert(format!("{dir}{}", e.name().unwrap_or("")), e.id());
+                        }
+                        git2::TreeWalkResult::Ok
+                    })?;
             }
             Ok(m)
         };
@@ -425,7 +433,10 @@ pub fn list_tree(repo: &Repository, tree: Oid, recursive: bool) -> GResult<Vec<T
     let mut push = |dir: &str, e: &git2::TreeEntry<'_>| {
         let name = e.name().unwrap_or("").to_string();
         let size = if e.kind() == Some(ObjectType::Blob) {
-            repo.odb().ok().and_then(|o| o.read_header(e.id()).ok()).map(|(s, _)| s)
+            repo.odb()
+                .ok()
+                .and_then(|o| o.read_header(e.id()).ok())
+                .map(|(s, _)| s)
         } else {
             None
         };
@@ -491,11 +502,14 @@ pub fn build_tree(repo: &Repository, base: Option<Oid>, entries: &[NewTreeEntry]
     for e in entries {
         let path = e.path.trim_matches('/');
         match path.split_once('/') {
-            Some((dir, rest)) => nested.entry(dir.to_string()).or_default().push(NewTreeEntry {
-                path: rest.to_string(),
-                mode: e.mode,
-                oid: e.oid,
-            }),
+            Some((dir, rest)) => nested
+                .entry(dir.to_string())
+                .or_default()
+                .push(NewTreeEntry {
+                    path: rest.to_string(),
+                    mode: e.mode,
+                    oid: e.oid,
+                }),
             None => match e.oid {
                 Some(oid) => {
                     builder.insert(path, oid, e.mode)?;
@@ -661,7 +675,8 @@ fn write_snapshot(odb: &git2::Odb<'_>, snap: &mut Snapshot) -> GResult<Oid> {
         return Ok(id);
     }
     // git orders tree entries by name, directories compared as if they ended in '/'.
-    let mut items: Vec<(Vec<u8>, &'static str, String, Oid)> = Vec::with_capacity(snap.entries.len());
+    let mut items: Vec<(Vec<u8>, &'static str, String, Oid)> =
+        Vec::with_capacity(snap.entries.len());
     for (name, node) in snap.entries.iter_mut() {
         match node {
             Node::File(oid) => items.push((name.as_bytes().to_vec(), "100644", name.clone(), *oid)),

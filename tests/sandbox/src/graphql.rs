@@ -82,7 +82,10 @@ fn field_type(ty: &str, f: &str) -> Option<&'static str> {
         ("Repository", "id") => "ID",
         ("Repository", "databaseId" | "forkCount" | "stargazerCount") => "Int",
         ("Repository", "name" | "nameWithOwner" | "description") => "String",
-        ("Repository", "isArchived" | "isFork" | "isPrivate" | "isDisabled" | "isEmpty" | "hasIssuesEnabled") => "Boolean",
+        (
+            "Repository",
+            "isArchived" | "isFork" | "isPrivate" | "isDisabled" | "isEmpty" | "hasIssuesEnabled",
+        ) => "Boolean",
         ("Repository", "pushedAt" | "createdAt" | "updatedAt") => "DateTime",
         ("Repository", "url") => "URI",
         ("Repository", "visibility") => "RepositoryVisibility",
@@ -114,8 +117,20 @@ fn field_type(ty: &str, f: &str) -> Option<&'static str> {
         ("Blob", "text") => "String",
         ("Blob", "byteSize") => "Int",
         ("Blob", "isBinary" | "isTruncated") => "Boolean",
-        ("PullRequestConnection" | "LabelConnection" | "RepositoryVulnerabilityAlertConnection" | "RepositoryTopicConnection", "totalCount") => "Int",
-        ("PullRequestConnection" | "LabelConnection" | "RepositoryVulnerabilityAlertConnection" | "RepositoryTopicConnection", "pageInfo") => "PageInfo",
+        (
+            "PullRequestConnection"
+            | "LabelConnection"
+            | "RepositoryVulnerabilityAlertConnection"
+            | "RepositoryTopicConnection",
+            "totalCount",
+        ) => "Int",
+        (
+            "PullRequestConnection"
+            | "LabelConnection"
+            | "RepositoryVulnerabilityAlertConnection"
+            | "RepositoryTopicConnection",
+            "pageInfo",
+        ) => "PageInfo",
         ("PullRequestConnection", "nodes") => "PullRequest",
         ("PullRequestConnection", "edges") => "PullRequestEdge",
         ("PullRequestEdge", "cursor") => "String",
@@ -155,8 +170,17 @@ fn field_type(ty: &str, f: &str) -> Option<&'static str> {
 fn is_leaf(t: &str) -> bool {
     matches!(
         t,
-        "Int" | "String" | "Boolean" | "ID" | "URI" | "DateTime" | "GitObjectID" | "RepositoryVisibility"
-            | "PullRequestState" | "MergeableState" | "RepositoryVulnerabilityAlertState"
+        "Int"
+            | "String"
+            | "Boolean"
+            | "ID"
+            | "URI"
+            | "DateTime"
+            | "GitObjectID"
+            | "RepositoryVisibility"
+            | "PullRequestState"
+            | "MergeableState"
+            | "RepositoryVulnerabilityAlertState"
     )
 }
 
@@ -166,9 +190,15 @@ fn applies(cond: &str, concrete: &str) -> bool {
         || matches!(
             (cond, concrete),
             ("Node", _)
-                | ("RepositoryOwner" | "Actor" | "UniformResourceLocatable", "User" | "Organization")
+                | (
+                    "RepositoryOwner" | "Actor" | "UniformResourceLocatable",
+                    "User" | "Organization"
+                )
                 | ("GitObject", "Commit" | "Tree" | "Blob")
-                | ("UniformResourceLocatable", "Commit" | "Repository" | "PullRequest")
+                | (
+                    "UniformResourceLocatable",
+                    "Commit" | "Repository" | "PullRequest"
+                )
                 | ("RepositoryInfo", "Repository")
         )
 }
@@ -205,7 +235,10 @@ impl GErr {
         if let Some(e) = &self.extensions {
             v.insert("extensions".into(), e.clone());
         }
-        v.insert("locations".into(), json!([{"line": self.loc.line, "column": self.loc.column}]));
+        v.insert(
+            "locations".into(),
+            json!([{"line": self.loc.line, "column": self.loc.column}]),
+        );
         v.insert("message".into(), json!(self.message));
         Value::Object(v)
     }
@@ -227,13 +260,17 @@ pub fn handle(ctx: &Ctx<'_>) -> Resp {
         return Resp::error(400, "Problems parsing JSON");
     };
     let Some(query) = body["query"].as_str() else {
-        return errors_only(vec![json!({"message": "A query attribute must be specified and must be a string."})]);
+        return errors_only(vec![
+            json!({"message": "A query attribute must be specified and must be a string."}),
+        ]);
     };
     let doc: Doc = match graphql_parser::parse_query::<String>(query) {
         Ok(d) => d.into_static(),
         Err(e) => {
             let msg = e.to_string();
-            return errors_only(vec![json!({"message": format!("Parse error: {}", msg.trim())})]);
+            return errors_only(vec![
+                json!({"message": format!("Parse error: {}", msg.trim())}),
+            ]);
         }
     };
     let vars = body["variables"].as_object().cloned().unwrap_or_default();
@@ -250,20 +287,29 @@ pub fn handle(ctx: &Ctx<'_>) -> Resp {
         }
     }
     let op = match op_name {
-        Some(n) => ops.iter().find(|o| matches!(o, OperationDefinition::Query(q) if q.name.as_deref() == Some(n))),
+        Some(n) => ops
+            .iter()
+            .find(|o| matches!(o, OperationDefinition::Query(q) if q.name.as_deref() == Some(n))),
         None if ops.len() == 1 => ops.first(),
         None => None,
     };
     let Some(op) = op else {
-        return errors_only(vec![json!({"message": "An operation name is required when the document has several operations."})]);
+        return errors_only(vec![
+            json!({"message": "An operation name is required when the document has several operations."}),
+        ]);
     };
     let (sel, var_defs) = match op {
         OperationDefinition::Query(q) => (&q.selection_set, q.variable_definitions.as_slice()),
         OperationDefinition::SelectionSet(s) => (s, &[][..]),
         OperationDefinition::Mutation(m) => {
-            let line = format!("POST /graphql mutation {}", m.name.clone().unwrap_or_default());
+            let line = format!(
+                "POST /graphql mutation {}",
+                m.name.clone().unwrap_or_default()
+            );
             record_unexpected(ctx, line);
-            return errors_only(vec![json!({"message": "The sandbox implements no GraphQL mutations.", "locations": [{"line": m.position.line, "column": m.position.column}]})]);
+            return errors_only(vec![
+                json!({"message": "The sandbox implements no GraphQL mutations.", "locations": [{"line": m.position.line, "column": m.position.column}]}),
+            ]);
         }
         OperationDefinition::Subscription(_) => {
             return errors_only(vec![json!({"message": "Subscriptions are not supported."})]);
@@ -271,7 +317,11 @@ pub fn handle(ctx: &Ctx<'_>) -> Resp {
     };
     let mut variables: HashMap<String, Value> = HashMap::new();
     for vd in var_defs {
-        let v = vars.get(&vd.name).cloned().or_else(|| vd.default_value.as_ref().map(|d| to_json(d, &HashMap::new())));
+        let v = vars.get(&vd.name).cloned().or_else(|| {
+            vd.default_value
+                .as_ref()
+                .map(|d| to_json(d, &HashMap::new()))
+        });
         let required = matches!(vd.var_type, graphql_parser::query::Type::NonNullType(_));
         match v {
             Some(Value::Null) | None if required => {
@@ -303,7 +353,14 @@ pub fn handle(ctx: &Ctx<'_>) -> Resp {
     if !problems.is_empty() {
         for p in &problems {
             if let Some(f) = p["extensions"]["fieldName"].as_str() {
-                record_unexpected(ctx, format!("POST /graphql field {}.{}", p["extensions"]["typeName"].as_str().unwrap_or("?"), f));
+                record_unexpected(
+                    ctx,
+                    format!(
+                        "POST /graphql field {}.{}",
+                        p["extensions"]["typeName"].as_str().unwrap_or("?"),
+                        f
+                    ),
+                );
             }
         }
         return errors_only(problems);
@@ -368,7 +425,11 @@ fn to_json(v: &GValue<'static, String>, vars: &HashMap<String, Value>) -> Value 
         GValue::Null => Value::Null,
         GValue::Enum(e) => json!(e),
         GValue::List(l) => Value::Array(l.iter().map(|x| to_json(x, vars)).collect()),
-        GValue::Object(o) => Value::Object(o.iter().map(|(k, x)| (k.clone(), to_json(x, vars))).collect()),
+        GValue::Object(o) => Value::Object(
+            o.iter()
+                .map(|(k, x)| (k.clone(), to_json(x, vars)))
+                .collect(),
+        ),
     }
 }
 
@@ -379,19 +440,73 @@ enum Obj {
     Query,
     RateLimit,
     Repo(usize),
-    Account { login: String, org: bool },
-    Ref { repo: usize, prefix: String, name: String, oid: Oid },
-    Commit { repo: usize, oid: Oid },
-    Tree { repo: usize, oid: Oid, prefix: String },
-    Entry { name: String, path: String, kind: &'static str, mode: i64, oid: Oid },
-    Blob { repo: usize, oid: Oid },
-    Conn { items: Vec<Obj>, total: usize, start: usize, has_next: bool },
-    Edge { cursor: String, node: Box<Obj> },
-    PageInfo { has_next: bool, has_prev: bool, start: Option<String>, end: Option<String> },
-    Pull { repo: usize, number: u64 },
-    Label { id: u64, name: String, color: String, description: Option<String> },
-    Alert { id: String, number: u64, state: String, created: i64, manifest: String },
-    RepoTopic { repo: usize, name: String },
+    Account {
+        login: String,
+        org: bool,
+    },
+    Ref {
+        repo: usize,
+        prefix: String,
+        name: String,
+        oid: Oid,
+    },
+    Commit {
+        repo: usize,
+        oid: Oid,
+    },
+    Tree {
+        repo: usize,
+        oid: Oid,
+        prefix: String,
+    },
+    Entry {
+        name: String,
+        path: String,
+        kind: &'static str,
+        mode: i64,
+        oid: Oid,
+    },
+    Blob {
+        repo: usize,
+        oid: Oid,
+    },
+    Conn {
+        items: Vec<Obj>,
+        total: usize,
+        start: usize,
+        has_next: bool,
+    },
+    Edge {
+        cursor: String,
+        node: Box<Obj>,
+    },
+    PageInfo {
+        has_next: bool,
+        has_prev: bool,
+        start: Option<String>,
+        end: Option<String>,
+    },
+    Pull {
+        repo: usize,
+        number: u64,
+    },
+    Label {
+        id: u64,
+        name: String,
+        color: String,
+        description: Option<String>,
+    },
+    Alert {
+        id: String,
+        number: u64,
+        state: String,
+        created: i64,
+        manifest: String,
+    },
+    RepoTopic {
+        repo: usize,
+        name: String,
+    },
     Topic(String),
 }
 
@@ -531,7 +646,11 @@ impl<'c> Exec<'c, '_> {
                         Some(TypeCondition::On(t)) => t.as_str(),
                         None => ty,
                     };
-                    let narrowed = if t == ty || possible(ty).contains(&t) || applies(t, ty) { t } else { ty };
+                    let narrowed = if t == ty || possible(ty).contains(&t) || applies(t, ty) {
+                        t
+                    } else {
+                        ty
+                    };
                     path.push(format!("... on {t}"));
                     self.validate(&i.selection_set, narrowed, path, problems);
                     path.pop();
@@ -568,13 +687,19 @@ impl<'c> Exec<'c, '_> {
         let mut fields = Vec::new();
         self.collect_all(sel, &mut fields);
         for f in fields {
-            let Some(t) = field_type(ty, &f.name) else { continue };
+            let Some(t) = field_type(ty, &f.name) else {
+                continue;
+            };
             if is_leaf(t) {
                 continue;
             }
             let mut child = mult;
             if t.ends_with("Connection") {
-                let n = self.int_arg(f, "first").or_else(|| self.int_arg(f, "last")).unwrap_or(0).max(0) as u64;
+                let n = self
+                    .int_arg(f, "first")
+                    .or_else(|| self.int_arg(f, "last"))
+                    .unwrap_or(0)
+                    .max(0) as u64;
                 req += mult;
                 nodes += mult * n;
                 child = mult * n.max(1);
@@ -673,7 +798,12 @@ impl<'c> Exec<'c, '_> {
         Out::Obj(merged)
     }
 
-    fn resolve(&mut self, obj: &Obj, f: &Fld, ty: &str) -> Result<Resolved, (Option<&'static str>, String, Option<Value>)> {
+    fn resolve(
+        &mut self,
+        obj: &Obj,
+        f: &Fld,
+        ty: &str,
+    ) -> Result<Resolved, (Option<&'static str>, String, Option<Value>)> {
         use Resolved::*;
         let sh = self.ctx.sh;
         let name = f.name.as_str();
@@ -681,12 +811,24 @@ impl<'c> Exec<'c, '_> {
             Obj::Query => match name {
                 "rateLimit" => One(Obj::RateLimit),
                 "viewer" => {
-                    let login = self.ctx.caller.token.as_ref().map(|t| t.login.clone()).unwrap_or_default();
+                    let login = self
+                        .ctx
+                        .caller
+                        .token
+                        .as_ref()
+                        .map(|t| t.login.clone())
+                        .unwrap_or_default();
                     One(Obj::Account { login, org: false })
                 }
                 "repository" => {
-                    let owner = self.arg(f, "owner").and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-                    let rname = self.arg(f, "name").and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+                    let owner = self
+                        .arg(f, "owner")
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default();
+                    let rname = self
+                        .arg(f, "name")
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default();
                     match sh.world().find(&owner, &rname) {
                         Some(i) => One(Obj::Repo(i)),
                         None => {
@@ -720,17 +862,28 @@ impl<'c> Exec<'c, '_> {
                     _ => Out::Null,
                 })
             }
-            Obj::Ref { repo, prefix, name: rname, oid } => match name {
+            Obj::Ref {
+                repo,
+                prefix,
+                name: rname,
+                oid,
+            } => match name {
                 "id" => Leaf(s(node_id("Ref", format!("{repo}:{prefix}{rname}")))),
                 "name" => Leaf(s(rname.clone())),
                 "prefix" => Leaf(s(prefix.clone())),
-                "target" => One(Obj::Commit { repo: *repo, oid: *oid }),
+                "target" => One(Obj::Commit {
+                    repo: *repo,
+                    oid: *oid,
+                }),
                 _ => Null,
             },
             Obj::Commit { repo, oid } => {
                 let net = sh.world().repos[*repo].net;
                 let full = sh.world().repos[*repo].full_name();
-                let info = sh.store.with(net, |r| git::commit_info(r, *oid)).map_err(|e| (None, e.to_string(), None))?;
+                let info = sh
+                    .store
+                    .with(net, |r| git::commit_info(r, *oid))
+                    .map_err(|e| (None, e.to_string(), None))?;
                 Leaf(match name {
                     "oid" => s(oid.to_string()),
                     "abbreviatedOid" => s(oid.to_string()[..7].to_string()),
@@ -749,7 +902,10 @@ impl<'c> Exec<'c, '_> {
                 "id" => Leaf(s(node_id("Tree", oid))),
                 "entries" => {
                     let net = sh.world().repos[*repo].net;
-                    let items = sh.store.with(net, |r| git::list_tree(r, *oid, false)).map_err(|e| (None, e.to_string(), None))?;
+                    let items = sh
+                        .store
+                        .with(net, |r| git::list_tree(r, *oid, false))
+                        .map_err(|e| (None, e.to_string(), None))?;
                     Many(
                         items
                             .into_iter()
@@ -765,7 +921,13 @@ impl<'c> Exec<'c, '_> {
                 }
                 _ => Null,
             },
-            Obj::Entry { name: n, path, kind, mode, oid } => Leaf(match name {
+            Obj::Entry {
+                name: n,
+                path,
+                kind,
+                mode,
+                oid,
+            } => Leaf(match name {
                 "name" => s(n.clone()),
                 "path" => s(path.clone()),
                 "type" => s(*kind),
@@ -792,7 +954,12 @@ impl<'c> Exec<'c, '_> {
                     _ => Out::Null,
                 })
             }
-            Obj::Conn { items, total, start, has_next } => match name {
+            Obj::Conn {
+                items,
+                total,
+                start,
+                has_next,
+            } => match name {
                 "totalCount" => Leaf(Out::Int(*total as i64)),
                 "nodes" => Many(items.clone()),
                 "edges" => Many(
@@ -821,7 +988,12 @@ impl<'c> Exec<'c, '_> {
                 "node" => One((**node).clone()),
                 _ => Null,
             },
-            Obj::PageInfo { has_next, has_prev, start, end } => Leaf(match name {
+            Obj::PageInfo {
+                has_next,
+                has_prev,
+                start,
+                end,
+            } => Leaf(match name {
                 "hasNextPage" => Out::Bool(*has_next),
                 "hasPreviousPage" => Out::Bool(*has_prev),
                 "startCursor" => start.clone().map(s).unwrap_or(Out::Null),
@@ -829,14 +1001,25 @@ impl<'c> Exec<'c, '_> {
                 _ => Out::Null,
             }),
             Obj::Pull { repo, number } => return self.pull_field(*repo, *number, f),
-            Obj::Label { id, name: n, color, description } => Leaf(match name {
+            Obj::Label {
+                id,
+                name: n,
+                color,
+                description,
+            } => Leaf(match name {
                 "id" => s(node_id("Label", id)),
                 "name" => s(n.clone()),
                 "color" => s(color.clone()),
                 "description" => description.clone().map(s).unwrap_or(Out::Null),
                 _ => Out::Null,
             }),
-            Obj::Alert { id, number, state, created, manifest } => Leaf(match name {
+            Obj::Alert {
+                id,
+                number,
+                state,
+                created,
+                manifest,
+            } => Leaf(match name {
                 "id" => s(id.clone()),
                 "number" => Out::Int(*number as i64),
                 "state" => s(state.to_ascii_uppercase()),
@@ -858,7 +1041,11 @@ impl<'c> Exec<'c, '_> {
         })
     }
 
-    fn page(&self, f: &Fld, all: Vec<Obj>) -> Result<Resolved, (Option<&'static str>, String, Option<Value>)> {
+    fn page(
+        &self,
+        f: &Fld,
+        all: Vec<Obj>,
+    ) -> Result<Resolved, (Option<&'static str>, String, Option<Value>)> {
         let total = all.len();
         let first = self.int_arg(f, "first");
         let last = self.int_arg(f, "last");
@@ -880,14 +1067,18 @@ impl<'c> Exec<'c, '_> {
         let (items, start, has_next) = match (first, last) {
             (Some(n), _) => {
                 let n = n as usize;
-                (rest.iter().take(n).cloned().collect::<Vec<_>>(), start, rest.len() > n)
+                (
+                    rest.iter().take(n).cloned().collect::<Vec<_>>(),
+                    start,
+                    rest.len() > n,
+                )
             }
             (None, Some(n)) => {
                 let n = (n as usize).min(rest.len());
                 let skip = rest.len() - n;
                 (rest.into_iter().skip(skip).collect(), start + skip, false)
             }
-            (None, None) => (Vec::new(), start, rest.len() > 0),
+            (None, None) => (Vec::new(), start, !rest.is_empty()),
         };
         Ok(Resolved::One(Obj::Conn {
             items,
@@ -897,7 +1088,11 @@ impl<'c> Exec<'c, '_> {
         }))
     }
 
-    fn repo_field(&mut self, i: usize, f: &Fld) -> Result<Resolved, (Option<&'static str>, String, Option<Value>)> {
+    fn repo_field(
+        &mut self,
+        i: usize,
+        f: &Fld,
+    ) -> Result<Resolved, (Option<&'static str>, String, Option<Value>)> {
         use Resolved::*;
         let sh = self.ctx.sh;
         let w = sh.world();
@@ -908,7 +1103,9 @@ impl<'c> Exec<'c, '_> {
         let full = r.full_name();
         let branch_oid = |b: &str| -> Option<Oid> {
             sh.store
-                .with(r.net, |g| Ok(git::read_ref(g, &store_ref(r.id, &format!("heads/{b}")))))
+                .with(r.net, |g| {
+                    Ok(git::read_ref(g, &store_ref(r.id, &format!("heads/{b}"))))
+                })
                 .ok()
                 .flatten()
         };
@@ -949,7 +1146,10 @@ impl<'c> Exec<'c, '_> {
                 None => Null,
             },
             "ref" => {
-                let q = self.arg(f, "qualifiedName").and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+                let q = self
+                    .arg(f, "qualifiedName")
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default();
                 let (prefix, short) = if let Some(rest) = q.strip_prefix("refs/heads/") {
                     ("refs/heads/", rest.to_string())
                 } else if let Some(rest) = q.strip_prefix("refs/tags/") {
@@ -957,10 +1157,19 @@ impl<'c> Exec<'c, '_> {
                 } else {
                     ("refs/heads/", q.clone())
                 };
-                let kind = if prefix == "refs/tags/" { "tags" } else { "heads" };
+                let kind = if prefix == "refs/tags/" {
+                    "tags"
+                } else {
+                    "heads"
+                };
                 let oid = sh
                     .store
-                    .with(r.net, |g| Ok(git::read_ref(g, &store_ref(r.id, &format!("{kind}/{short}")))))
+                    .with(r.net, |g| {
+                        Ok(git::read_ref(
+                            g,
+                            &store_ref(r.id, &format!("{kind}/{short}")),
+                        ))
+                    })
                     .ok()
                     .flatten();
                 match oid {
@@ -983,15 +1192,27 @@ impl<'c> Exec<'c, '_> {
                     Some((a, b)) => (a.to_string(), Some(b.to_string())),
                     None => (expr.clone(), None),
                 };
-                let rev = if rev.is_empty() || rev == "HEAD" { r.default_branch.clone() } else { rev };
+                let rev = if rev.is_empty() || rev == "HEAD" {
+                    r.default_branch.clone()
+                } else {
+                    rev
+                };
                 let found = sh.store.with(r.net, |g| {
                     let tip = git::read_ref(g, &store_ref(r.id, &format!("heads/{rev}")))
                         .or_else(|| git::read_ref(g, &store_ref(r.id, &format!("tags/{rev}"))))
-                        .or_else(|| Oid::from_str(&rev).ok().filter(|o| rev.len() == 40 && g.find_object(*o, None).is_ok()));
+                        .or_else(|| {
+                            Oid::from_str(&rev)
+                                .ok()
+                                .filter(|o| rev.len() == 40 && g.find_object(*o, None).is_ok())
+                        });
                     let Some(tip) = tip else { return Ok(None) };
                     match &path {
                         None => Ok(Some(match g.find_object(tip, None)?.kind() {
-                            Some(git2::ObjectType::Tree) => Obj::Tree { repo: i, oid: tip, prefix: String::new() },
+                            Some(git2::ObjectType::Tree) => Obj::Tree {
+                                repo: i,
+                                oid: tip,
+                                prefix: String::new(),
+                            },
                             Some(git2::ObjectType::Blob) => Obj::Blob { repo: i, oid: tip },
                             _ => Obj::Commit { repo: i, oid: tip },
                         })),
@@ -999,7 +1220,11 @@ impl<'c> Exec<'c, '_> {
                             PathObject::Dir(oid, _) => Obj::Tree {
                                 repo: i,
                                 oid,
-                                prefix: if p.trim_matches('/').is_empty() { String::new() } else { format!("{}/", p.trim_matches('/')) },
+                                prefix: if p.trim_matches('/').is_empty() {
+                                    String::new()
+                                } else {
+                                    format!("{}/", p.trim_matches('/'))
+                                },
                             },
                             PathObject::File(oid, _, _) => Obj::Blob { repo: i, oid },
                         })),
@@ -1014,45 +1239,80 @@ impl<'c> Exec<'c, '_> {
                 let states: Vec<String> = self
                     .arg(f, "states")
                     .map(|v| match v {
-                        Value::Array(a) => a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect(),
+                        Value::Array(a) => a
+                            .iter()
+                            .filter_map(|x| x.as_str().map(str::to_string))
+                            .collect(),
                         Value::String(x) => vec![x],
                         _ => Vec::new(),
                     })
                     .unwrap_or_default();
-                let head = self.arg(f, "headRefName").and_then(|v| v.as_str().map(str::to_string));
-                let base = self.arg(f, "baseRefName").and_then(|v| v.as_str().map(str::to_string));
+                let head = self
+                    .arg(f, "headRefName")
+                    .and_then(|v| v.as_str().map(str::to_string));
+                let base = self
+                    .arg(f, "baseRefName")
+                    .and_then(|v| v.as_str().map(str::to_string));
                 let order = self.arg(f, "orderBy");
                 let mut pulls: Vec<_> = r
                     .pulls
                     .iter()
-                    .filter(|p| states.is_empty() || states.iter().any(|st| (st == "OPEN" && p.open) || (st == "CLOSED" && !p.open)))
+                    .filter(|p| {
+                        states.is_empty()
+                            || states
+                                .iter()
+                                .any(|st| (st == "OPEN" && p.open) || (st == "CLOSED" && !p.open))
+                    })
                     .filter(|p| head.as_ref().is_none_or(|h| &p.head_ref == h))
                     .filter(|p| base.as_ref().is_none_or(|b| &p.base_ref == b))
                     .collect();
                 let by_updated = order.as_ref().is_some_and(|o| o["field"] == "UPDATED_AT");
-                pulls.sort_by_key(|p| if by_updated { (p.updated_at, p.number) } else { (p.created_at, p.number) });
+                pulls.sort_by_key(|p| {
+                    if by_updated {
+                        (p.updated_at, p.number)
+                    } else {
+                        (p.created_at, p.number)
+                    }
+                });
                 if order.as_ref().is_some_and(|o| o["direction"] == "DESC") {
                     pulls.reverse();
                 }
-                let all = pulls.iter().map(|p| Obj::Pull { repo: i, number: p.number }).collect();
+                let all = pulls
+                    .iter()
+                    .map(|p| Obj::Pull {
+                        repo: i,
+                        number: p.number,
+                    })
+                    .collect();
                 return self.page(f, all);
             }
             "vulnerabilityAlerts" => {
                 let t = self.ctx.caller.token.as_ref();
                 if let Some(t) = t.filter(|t| !t.dependabot) {
-                    return Err((Some("FORBIDDEN"), t.not_accessible().to_string(), Some(json!({"saml_failure": false}))));
+                    return Err((
+                        Some("FORBIDDEN"),
+                        t.not_accessible().to_string(),
+                        Some(json!({"saml_failure": false})),
+                    ));
                 }
                 let states: Vec<String> = self
                     .arg(f, "states")
                     .and_then(|v| v.as_array().cloned())
-                    .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_ascii_lowercase)).collect())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|x| x.as_str().map(str::to_ascii_lowercase))
+                            .collect()
+                    })
                     .unwrap_or_default();
                 let all = r
                     .alerts
                     .iter()
                     .filter(|a| states.is_empty() || states.contains(&a.state))
                     .map(|a| Obj::Alert {
-                        id: node_id("RepositoryVulnerabilityAlert", format!("{}:{}", r.id, a.number)),
+                        id: node_id(
+                            "RepositoryVulnerabilityAlert",
+                            format!("{}:{}", r.id, a.number),
+                        ),
                         number: a.number,
                         state: a.state.clone(),
                         created: a.created_at,
@@ -1062,26 +1322,45 @@ impl<'c> Exec<'c, '_> {
                 return self.page(f, all);
             }
             "repositoryTopics" => {
-                let all = r.topics.iter().map(|t| Obj::RepoTopic { repo: i, name: t.clone() }).collect();
+                let all = r
+                    .topics
+                    .iter()
+                    .map(|t| Obj::RepoTopic {
+                        repo: i,
+                        name: t.clone(),
+                    })
+                    .collect();
                 return self.page(f, all);
             }
             _ => Null,
         })
     }
 
-    fn pull_field(&mut self, i: usize, number: u64, f: &Fld) -> Result<Resolved, (Option<&'static str>, String, Option<Value>)> {
+    fn pull_field(
+        &mut self,
+        i: usize,
+        number: u64,
+        f: &Fld,
+    ) -> Result<Resolved, (Option<&'static str>, String, Option<Value>)> {
         use Resolved::*;
         let sh = self.ctx.sh;
         let (p, base, head_repo) = {
             let w = sh.world();
             let base = w.repos[i].clone();
-            let p = base.pulls.iter().find(|p| p.number == number).cloned().ok_or((None, "pull request vanished".to_string(), None))?;
+            let p = base
+                .pulls
+                .iter()
+                .find(|p| p.number == number)
+                .cloned()
+                .ok_or((None, "pull request vanished".to_string(), None))?;
             let head = w.repos[p.head_repo].clone();
             (p, base, head)
         };
         let tip = |repo_id: u64, b: &str| -> Option<Oid> {
             sh.store
-                .with(base.net, |g| Ok(git::read_ref(g, &store_ref(repo_id, &format!("heads/{b}")))))
+                .with(base.net, |g| {
+                    Ok(git::read_ref(g, &store_ref(repo_id, &format!("heads/{b}"))))
+                })
                 .ok()
                 .flatten()
         };
@@ -1098,8 +1377,12 @@ impl<'c> Exec<'c, '_> {
             "isDraft" => Leaf(Out::Bool(p.draft)),
             "headRefName" => Leaf(s(p.head_ref.clone())),
             "baseRefName" => Leaf(s(p.base_ref.clone())),
-            "headRefOid" => Leaf(s(tip(head_repo.id, &p.head_ref).map(|o| o.to_string()).unwrap_or_else(|| "0".repeat(40)))),
-            "baseRefOid" => Leaf(s(tip(base.id, &p.base_ref).map(|o| o.to_string()).unwrap_or_else(|| "0".repeat(40)))),
+            "headRefOid" => Leaf(s(tip(head_repo.id, &p.head_ref)
+                .map(|o| o.to_string())
+                .unwrap_or_else(|| "0".repeat(40)))),
+            "baseRefOid" => Leaf(s(tip(base.id, &p.base_ref)
+                .map(|o| o.to_string())
+                .unwrap_or_else(|| "0".repeat(40)))),
             "createdAt" => Leaf(s(rfc3339(p.created_at))),
             "updatedAt" => Leaf(s(rfc3339(p.updated_at))),
             "author" => One(Obj::Account {
@@ -1110,7 +1393,11 @@ impl<'c> Exec<'c, '_> {
             "baseRepository" => One(Obj::Repo(i)),
             "mergeable" => {
                 let m = match (tip(base.id, &p.base_ref), tip(head_repo.id, &p.head_ref)) {
-                    (Some(b), Some(h)) => sh.store.with(base.net, |g| git::merge(g, b, h)).ok().map(|m| matches!(m, Merge::Clean(_))),
+                    (Some(b), Some(h)) => sh
+                        .store
+                        .with(base.net, |g| git::merge(g, b, h))
+                        .ok()
+                        .map(|m| matches!(m, Merge::Clean(_))),
                     _ => None,
                 };
                 Leaf(s(match m {

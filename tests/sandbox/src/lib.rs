@@ -188,7 +188,9 @@ fn default_data_dir() -> PathBuf {
     let name = format!("github-sandbox-{}-{n}", std::process::id());
     let shm = Path::new("/dev/shm");
     let writable = shm.is_dir()
-        && std::fs::metadata(shm).map(|m| !m.permissions().readonly()).unwrap_or(false)
+        && std::fs::metadata(shm)
+            .map(|m| !m.permissions().readonly())
+            .unwrap_or(false)
         && std::fs::create_dir_all(shm.join(&name)).is_ok();
     if writable {
         shm.join(name)
@@ -218,12 +220,19 @@ impl Sandbox {
             threads: cfg.gen_threads,
         })?;
         let app = if cfg.github_app {
-            Some(auth::AppKey::generate(424_242, 1_000_001, &data_dir).map_err(SandboxError::Other)?)
+            Some(
+                auth::AppKey::generate(424_242, 1_000_001, &data_dir)
+                    .map_err(SandboxError::Other)?,
+            )
         } else {
             None
         };
         let base = format!("http://{addr}");
-        let api = if cfg.ghes { format!("{base}/api/v3") } else { base.clone() };
+        let api = if cfg.ghes {
+            format!("{base}/api/v3")
+        } else {
+            base.clone()
+        };
         let default_token = cfg
             .tokens
             .first()
@@ -236,9 +245,15 @@ impl Sandbox {
             world: Mutex::new(gen.world),
             store: git::Store::new(gen.net_paths),
             fleet: gen.fleet,
-            auth: Mutex::new(auth::AuthState::new(&cfg.tokens, cfg.content_limit_per_minute)),
+            auth: Mutex::new(auth::AuthState::new(
+                &cfg.tokens,
+                cfg.content_limit_per_minute,
+            )),
             faults: Mutex::new(faults::FaultState::new(cfg.faults.clone())),
-            log: Mutex::new(log::LogState::new(cfg.log_path.as_deref(), cfg.log_capacity)?),
+            log: Mutex::new(log::LogState::new(
+                cfg.log_path.as_deref(),
+                cfg.log_capacity,
+            )?),
             clock: (Instant::now(), now),
             app,
             seq: AtomicU64::new(1),
@@ -390,7 +405,9 @@ impl Sandbox {
         let (_, id, net) = self.locate(repo)?;
         self.shared
             .store
-            .with(net, |g| Ok(git::read_ref(g, &store_ref(id, &format!("heads/{branch}")))))
+            .with(net, |g| {
+                Ok(git::read_ref(g, &store_ref(id, &format!("heads/{branch}"))))
+            })
             .ok()
             .flatten()
             .map(|o| o.to_string())
@@ -398,7 +415,9 @@ impl Sandbox {
 
     /// Branch names of a repository.
     pub fn branches(&self, repo: &str) -> Vec<String> {
-        let Some((_, id, net)) = self.locate(repo) else { return Vec::new() };
+        let Some((_, id, net)) = self.locate(repo) else {
+            return Vec::new();
+        };
         self.shared
             .store
             .with(net, |g| git::list_refs(g, &store_ref(id, "heads/")))
@@ -408,16 +427,30 @@ impl Sandbox {
 
     /// Is `ancestor` reachable from `tip` (both shas in `repo`'s network)?
     pub fn is_ancestor(&self, repo: &str, ancestor: &str, tip: &str) -> bool {
-        let Some((_, _, net)) = self.locate(repo) else { return false };
-        let (Ok(a), Ok(t)) = (git2::Oid::from_str(ancestor), git2::Oid::from_str(tip)) else { return false };
-        self.shared.store.with(net, |g| git::is_ancestor(g, a, t)).unwrap_or(false)
+        let Some((_, _, net)) = self.locate(repo) else {
+            return false;
+        };
+        let (Ok(a), Ok(t)) = (git2::Oid::from_str(ancestor), git2::Oid::from_str(tip)) else {
+            return false;
+        };
+        self.shared
+            .store
+            .with(net, |g| git::is_ancestor(g, a, t))
+            .unwrap_or(false)
     }
 
     /// `git rev-list --count base..head` in `repo`'s network.
     pub fn count_between(&self, repo: &str, base: &str, head: &str) -> usize {
-        let Some((_, _, net)) = self.locate(repo) else { return 0 };
-        let (Ok(b), Ok(h)) = (git2::Oid::from_str(base), git2::Oid::from_str(head)) else { return 0 };
-        self.shared.store.with(net, |g| git::count_between(g, &[b], h)).unwrap_or(0)
+        let Some((_, _, net)) = self.locate(repo) else {
+            return 0;
+        };
+        let (Ok(b), Ok(h)) = (git2::Oid::from_str(base), git2::Oid::from_str(head)) else {
+            return 0;
+        };
+        self.shared
+            .store
+            .with(net, |g| git::count_between(g, &[b], h))
+            .unwrap_or(0)
     }
 
     /// (behind, ahead) of a fork's branch against its parent's same-named branch (or the
@@ -428,18 +461,29 @@ impl Sandbox {
         let theirs = self
             .branch_sha(&parent, branch)
             .or_else(|| self.branch_sha(&parent, &self.default_branch(&parent)?))?;
-        Some((self.count_between(fork, &mine, &theirs), self.count_between(fork, &theirs, &mine)))
+        Some((
+            self.count_between(fork, &mine, &theirs),
+            self.count_between(fork, &theirs, &mine),
+        ))
     }
 
     /// Pull requests of a repository (open and closed), as tests want to see them.
     pub fn pulls(&self, repo: &str) -> Vec<PullInfo> {
         let (list, net) = {
             let w = self.shared.world();
-            let Some(i) = w.find_full(repo) else { return Vec::new() };
+            let Some(i) = w.find_full(repo) else {
+                return Vec::new();
+            };
             let list: Vec<(model::Pull, String, u64)> = w.repos[i]
                 .pulls
                 .iter()
-                .map(|p| (p.clone(), w.repos[p.head_repo].owner.clone(), w.repos[p.head_repo].id))
+                .map(|p| {
+                    (
+                        p.clone(),
+                        w.repos[p.head_repo].owner.clone(),
+                        w.repos[p.head_repo].id,
+                    )
+                })
                 .collect();
             (list, w.repos[i].net)
         };
@@ -448,7 +492,12 @@ impl Sandbox {
                 let head_sha = self
                     .shared
                     .store
-                    .with(net, |g| Ok(git::read_ref(g, &store_ref(hid, &format!("heads/{}", p.head_ref)))))
+                    .with(net, |g| {
+                        Ok(git::read_ref(
+                            g,
+                            &store_ref(hid, &format!("heads/{}", p.head_ref)),
+                        ))
+                    })
                     .ok()
                     .flatten()
                     .map(|o| o.to_string());
@@ -494,7 +543,8 @@ impl Sandbox {
 
     /// A file's text at a branch, tag or sha.
     pub fn file_text(&self, repo: &str, git_ref: &str, path: &str) -> Option<String> {
-        self.file_at(repo, git_ref, path).map(|b| String::from_utf8_lossy(&b).into_owned())
+        self.file_at(repo, git_ref, path)
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
     }
 
     /// The bare repository holding `repo`'s network (for the git CLI).
@@ -513,12 +563,21 @@ impl Sandbox {
     // ---------------------------------------------------------------- mutations
 
     /// Commits `content` to `path` on `repo`'s `branch` (a push); returns the new sha.
-    pub fn push_commit(&self, repo: &str, branch: &str, path: &str, content: &str, message: &str) -> Option<String> {
+    pub fn push_commit(
+        &self,
+        repo: &str,
+        branch: &str,
+        path: &str,
+        content: &str,
+        message: &str,
+    ) -> Option<String> {
         let (idx, id, net) = self.locate(repo)?;
         let now = self.shared.now();
         let out = self.shared.store.with(net, |g| {
             let name = store_ref(id, &format!("heads/{branch}"));
-            let Some(old) = git::read_ref(g, &name) else { return Ok(None) };
+            let Some(old) = git::read_ref(g, &name) else {
+                return Ok(None);
+            };
             let blob = g.blob(content.as_bytes())?;
             let base_tree = g.find_commit(old)?.tree_id();
             let tree = git::build_tree(
@@ -559,7 +618,13 @@ impl Sandbox {
                     "ci: update workflow",
                 )
             } else {
-                self.push_commit(&parent, &branch, "CHANGELOG.md", &format!("upstream change {stamp}\n"), &format!("Upstream change {stamp}"))
+                self.push_commit(
+                    &parent,
+                    &branch,
+                    "CHANGELOG.md",
+                    &format!("upstream change {stamp}\n"),
+                    &format!("Upstream change {stamp}"),
+                )
             };
         }
         last
@@ -572,8 +637,20 @@ impl Sandbox {
         let fb = self.default_branch(fork)?;
         let pb = self.default_branch(&parent)?;
         let stamp = self.shared.seq.fetch_add(1, Ordering::Relaxed);
-        let a = self.push_commit(fork, &fb, "config/settings.toml", &format!("[app]\nmode = \"fork-{stamp}\"\n"), "config: fork tweak")?;
-        let b = self.push_commit(&parent, &pb, "config/settings.toml", &format!("[app]\nmode = \"upstream-{stamp}\"\n"), "config: upstream tweak")?;
+        let a = self.push_commit(
+            fork,
+            &fb,
+            "config/settings.toml",
+            &format!("[app]\nmode = \"fork-{stamp}\"\n"),
+            "config: fork tweak",
+        )?;
+        let b = self.push_commit(
+            &parent,
+            &pb,
+            "config/settings.toml",
+            &format!("[app]\nmode = \"upstream-{stamp}\"\n"),
+            "config: upstream tweak",
+        )?;
         Some((a, b))
     }
 
@@ -599,7 +676,12 @@ impl Sandbox {
 
     /// Current fault settings (targeted rules show their remaining counts).
     pub fn faults(&self) -> Faults {
-        self.shared.faults.lock().unwrap_or_else(|e| e.into_inner()).faults.clone()
+        self.shared
+            .faults
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .faults
+            .clone()
     }
 
     /// Adds a targeted fault rule.
@@ -616,7 +698,11 @@ impl Sandbox {
     /// Sets how much of a token's hourly window is used (`resource`: `core` or `graphql`),
     /// e.g. to reach exhaustion quickly.
     pub fn set_rate_used(&self, token: &str, resource: &str, used: u32) {
-        let res: &'static str = if resource == "graphql" { "graphql" } else { "core" };
+        let res: &'static str = if resource == "graphql" {
+            "graphql"
+        } else {
+            "core"
+        };
         self.shared.auth().set_used(token, res, used);
     }
 
@@ -640,7 +726,11 @@ impl Sandbox {
     /// Panics, listing them, if any request hit an unimplemented route.
     pub fn assert_no_unexpected_routes(&self) {
         let u = self.unexpected_routes();
-        assert!(u.is_empty(), "the sandbox was asked for routes it does not implement:\n  {}", u.join("\n  "));
+        assert!(
+            u.is_empty(),
+            "the sandbox was asked for routes it does not implement:\n  {}",
+            u.join("\n  ")
+        );
     }
 
     /// Counters by kind.

@@ -92,7 +92,10 @@ impl LogState {
     pub fn new(path: Option<&std::path::Path>, cap: usize) -> std::io::Result<LogState> {
         let file = match path {
             Some(p) => Some(std::io::BufWriter::new(
-                std::fs::OpenOptions::new().create(true).append(true).open(p)?,
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(p)?,
             )),
             None => None,
         };

@@ -35,7 +35,11 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) != Some("serve") {
         eprintln!("{USAGE}");
-        return if args.iter().any(|a| a == "--help" || a == "-h") { ExitCode::SUCCESS } else { ExitCode::from(2) };
+        return if args.iter().any(|a| a == "--help" || a == "-h") {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(2)
+        };
     }
     match run(&args[1..]) {
         Ok(()) => ExitCode::SUCCESS,
@@ -54,7 +58,11 @@ fn run(args: &[String]) -> Result<(), String> {
     let (mut rate_limit, mut graphql_limit) = (None, None);
     let mut it = args.iter();
     while let Some(flag) = it.next() {
-        let mut val = || it.next().cloned().ok_or_else(|| format!("{flag} needs a value"));
+        let mut val = || {
+            it.next()
+                .cloned()
+                .ok_or_else(|| format!("{flag} needs a value"))
+        };
         fn num<T: std::str::FromStr>(flag: &str, v: String) -> Result<T, String> {
             v.parse().map_err(|_| format!("{flag}: bad value {v:?}"))
         }
@@ -64,7 +72,10 @@ fn run(args: &[String]) -> Result<(), String> {
             "--seed" => cfg.seed = num(flag, val()?)?,
             "--now" => {
                 let v = val()?;
-                cfg.now = Some(github_sandbox::util::parse_rfc3339(&v).ok_or(format!("--now: bad time {v:?}"))?);
+                cfg.now = Some(
+                    github_sandbox::util::parse_rfc3339(&v)
+                        .ok_or(format!("--now: bad time {v:?}"))?,
+                );
             }
             "--ghes" => cfg.ghes = true,
             "--github-app" => cfg.github_app = true,

@@ -173,7 +173,8 @@ impl World {
     pub fn add_repo(&mut self, repo: Repo, owner_is_org: bool) -> usize {
         self.ensure_account(&repo.owner, owner_is_org);
         let idx = self.repos.len();
-        self.by_name.insert(repo.full_name().to_ascii_lowercase(), idx);
+        self.by_name
+            .insert(repo.full_name().to_ascii_lowercase(), idx);
         self.repos.push(repo);
         idx
     }

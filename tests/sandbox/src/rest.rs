@@ -17,30 +17,112 @@ use crate::util::{base64_decode, base64_wrapped, percent_decode, percent_encode,
 pub enum Route {
     RateLimit,
     Graphql,
-    Repo { o: String, r: String },
-    Branches { o: String, r: String },
-    Branch { o: String, r: String, branch: String },
-    GetRef { o: String, r: String, rf: String },
-    CreateRef { o: String, r: String },
-    Ref { o: String, r: String, rf: String },
-    Compare { o: String, r: String, basehead: String },
-    MergeUpstream { o: String, r: String },
-    Pulls { o: String, r: String },
-    Pull { o: String, r: String, n: u64 },
-    Reviewers { o: String, r: String, n: u64 },
-    Labels { o: String, r: String },
-    IssueLabels { o: String, r: String, n: u64 },
-    Alerts { o: String, r: String },
-    Workflows { o: String, r: String },
-    Contents { o: String, r: String, path: String },
-    Blobs { o: String, r: String },
-    Blob { o: String, r: String, sha: String },
-    Trees { o: String, r: String },
-    Tree { o: String, r: String, sha: String },
-    Commits { o: String, r: String },
-    Commit { o: String, r: String, sha: String },
-    Installation { o: String, r: String },
-    AccessTokens { id: u64 },
+    Repo {
+        o: String,
+        r: String,
+    },
+    Branches {
+        o: String,
+        r: String,
+    },
+    Branch {
+        o: String,
+        r: String,
+        branch: String,
+    },
+    GetRef {
+        o: String,
+        r: String,
+        rf: String,
+    },
+    CreateRef {
+        o: String,
+        r: String,
+    },
+    Ref {
+        o: String,
+        r: String,
+        rf: String,
+    },
+    Compare {
+        o: String,
+        r: String,
+        basehead: String,
+    },
+    MergeUpstream {
+        o: String,
+        r: String,
+    },
+    Pulls {
+        o: String,
+        r: String,
+    },
+    Pull {
+        o: String,
+        r: String,
+        n: u64,
+    },
+    Reviewers {
+        o: String,
+        r: String,
+        n: u64,
+    },
+    Labels {
+        o: String,
+        r: String,
+    },
+    IssueLabels {
+        o: String,
+        r: String,
+        n: u64,
+    },
+    Alerts {
+        o: String,
+        r: String,
+    },
+    Workflows {
+        o: String,
+        r: String,
+    },
+    Contents {
+        o: String,
+        r: String,
+        path: String,
+    },
+    Blobs {
+        o: String,
+        r: String,
+    },
+    Blob {
+        o: String,
+        r: String,
+        sha: String,
+    },
+    Trees {
+        o: String,
+        r: String,
+    },
+    Tree {
+        o: String,
+        r: String,
+        sha: String,
+    },
+    Commits {
+        o: String,
+        r: String,
+    },
+    Commit {
+        o: String,
+        r: String,
+        sha: String,
+    },
+    Installation {
+        o: String,
+        r: String,
+    },
+    AccessTokens {
+        id: u64,
+    },
 }
 
 /// Matches a method and path (without GHES prefix) against the supported operations.
@@ -56,7 +138,12 @@ pub fn route(method: &str, path: &str) -> Option<Route> {
     if s == ["graphql"] && m == "POST" {
         return Some(Route::Graphql);
     }
-    if s.len() == 4 && s[0] == "app" && s[1] == "installations" && s[3] == "access_tokens" && m == "POST" {
+    if s.len() == 4
+        && s[0] == "app"
+        && s[1] == "installations"
+        && s[3] == "access_tokens"
+        && m == "POST"
+    {
         return s[2].parse().ok().map(|id| Route::AccessTokens { id });
     }
     if s.len() < 3 || s[0] != "repos" || s[1].is_empty() || s[2].is_empty() {
@@ -68,11 +155,19 @@ pub fn route(method: &str, path: &str) -> Option<Route> {
     Some(match (m, rest) {
         ("GET", []) => Route::Repo { o, r },
         ("GET", ["branches"]) => Route::Branches { o, r },
-        ("GET", ["branches", _, ..]) => Route::Branch { o, r, branch: tail(4) },
+        ("GET", ["branches", _, ..]) => Route::Branch {
+            o,
+            r,
+            branch: tail(4),
+        },
         ("GET", ["git", "ref", _, ..]) => Route::GetRef { o, r, rf: tail(5) },
         ("POST", ["git", "refs"]) => Route::CreateRef { o, r },
         ("PATCH" | "DELETE", ["git", "refs", _, ..]) => Route::Ref { o, r, rf: tail(5) },
-        ("GET", ["compare", _, ..]) => Route::Compare { o, r, basehead: tail(4) },
+        ("GET", ["compare", _, ..]) => Route::Compare {
+            o,
+            r,
+            basehead: tail(4),
+        },
         ("POST", ["merge-upstream"]) => Route::MergeUpstream { o, r },
         ("GET" | "POST", ["pulls"]) => Route::Pulls { o, r },
         ("GET" | "PATCH", ["pulls", n]) => Route::Pull { o, r, n: num(n)? },
@@ -81,13 +176,33 @@ pub fn route(method: &str, path: &str) -> Option<Route> {
         ("GET" | "POST", ["issues", n, "labels"]) => Route::IssueLabels { o, r, n: num(n)? },
         ("GET", ["dependabot", "alerts"]) => Route::Alerts { o, r },
         ("GET", ["actions", "workflows"]) => Route::Workflows { o, r },
-        ("GET", ["contents", ..]) => Route::Contents { o, r, path: if rest.len() > 1 { tail(4) } else { String::new() } },
+        ("GET", ["contents", ..]) => Route::Contents {
+            o,
+            r,
+            path: if rest.len() > 1 {
+                tail(4)
+            } else {
+                String::new()
+            },
+        },
         ("POST", ["git", "blobs"]) => Route::Blobs { o, r },
-        ("GET", ["git", "blobs", sha]) => Route::Blob { o, r, sha: sha.to_string() },
+        ("GET", ["git", "blobs", sha]) => Route::Blob {
+            o,
+            r,
+            sha: sha.to_string(),
+        },
         ("POST", ["git", "trees"]) => Route::Trees { o, r },
-        ("GET", ["git", "trees", sha]) => Route::Tree { o, r, sha: sha.to_string() },
+        ("GET", ["git", "trees", sha]) => Route::Tree {
+            o,
+            r,
+            sha: sha.to_string(),
+        },
         ("POST", ["git", "commits"]) => Route::Commits { o, r },
-        ("GET", ["git", "commits", sha]) => Route::Commit { o, r, sha: sha.to_string() },
+        ("GET", ["git", "commits", sha]) => Route::Commit {
+            o,
+            r,
+            sha: sha.to_string(),
+        },
         ("GET", ["installation"]) => Route::Installation { o, r },
         _ => return None,
     })
@@ -170,7 +285,9 @@ fn need_write(ctx: &Ctx<'_>, repo: &RepoRef) -> Result<(), Resp> {
     match &ctx.caller.token {
         None => Err(Resp::error(401, "Requires authentication")),
         Some(t) if !t.write => Err(Resp::error(403, t.not_accessible())),
-        Some(_) if repo.archived => Err(Resp::error(403, "Repository was archived so is read-only.")),
+        Some(_) if repo.archived => {
+            Err(Resp::error(403, "Repository was archived so is read-only."))
+        }
         Some(_) => Ok(()),
     }
 }
@@ -194,12 +311,22 @@ fn per_page(ctx: &Ctx<'_>, default: usize, max: usize) -> (usize, usize) {
         .and_then(|v| v.parse::<usize>().ok())
         .unwrap_or(default)
         .clamp(1, max);
-    let page = ctx.req.q("page").and_then(|v| v.parse::<usize>().ok()).unwrap_or(1).max(1);
+    let page = ctx
+        .req
+        .q("page")
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(1)
+        .max(1);
     (pp, page)
 }
 
 /// Slices `items` per `per_page`/`page` and builds GitHub's `link` header.
-fn paginate<T>(ctx: &Ctx<'_>, items: Vec<T>, default: usize, max: usize) -> (Vec<T>, Option<String>) {
+fn paginate<T>(
+    ctx: &Ctx<'_>,
+    items: Vec<T>,
+    default: usize,
+    max: usize,
+) -> (Vec<T>, Option<String>) {
     let (pp, page) = per_page(ctx, default, max);
     let total = items.len();
     let last = total.div_ceil(pp).max(1);
@@ -258,7 +385,9 @@ fn resolve(repo: &Repository, repo_id: u64, s: &str) -> Option<Oid> {
 
 /// Refuses a ref move that would bring in workflow changes the token may not make.
 fn workflow_guard(ctx: &Ctx<'_>, repo: &Repository, repo_id: u64, new: Oid) -> Result<(), Resp> {
-    let Some(t) = &ctx.caller.token else { return Ok(()) };
+    let Some(t) = &ctx.caller.token else {
+        return Ok(());
+    };
     if t.workflow {
         return Ok(());
     }
@@ -307,13 +436,25 @@ fn get_repo(ctx: &Ctx<'_>, o: &str, r: &str) -> R {
     let rr = find_repo(ctx, o, r)?;
     let w = ctx.sh.world();
     let perms = ctx.caller.token.as_ref().map(|t| t.write);
-    Ok(Resp::json(200, shapes::repo(ctx.sh, &w, rr.idx, true, perms)))
+    Ok(Resp::json(
+        200,
+        shapes::repo(ctx.sh, &w, rr.idx, true, perms),
+    ))
 }
 
 fn branch_json(ctx: &Ctx<'_>, rr: &RepoRef, name: &str, oid: Oid) -> R {
-    let info = ctx.sh.store.with(rr.net, |repo| git::commit_info(repo, oid)).map_err(git_err)?;
+    let info = ctx
+        .sh
+        .store
+        .with(rr.net, |repo| git::commit_info(repo, oid))
+        .map_err(git_err)?;
     let w = ctx.sh.world();
-    let u = format!("{}/repos/{}/branches/{}", ctx.sh.api, rr.full, percent_encode(name, true));
+    let u = format!(
+        "{}/repos/{}/branches/{}",
+        ctx.sh.api,
+        rr.full,
+        percent_encode(name, true)
+    );
     Ok(Resp::json(
         200,
         json!({
@@ -330,7 +471,12 @@ fn get_branch(ctx: &Ctx<'_>, o: &str, r: &str, branch: &str) -> R {
     let oid = ctx
         .sh
         .store
-        .with(rr.net, |repo| Ok(git::read_ref(repo, &store_ref(rr.id, &format!("heads/{branch}")))))
+        .with(rr.net, |repo| {
+            Ok(git::read_ref(
+                repo,
+                &store_ref(rr.id, &format!("heads/{branch}")),
+            ))
+        })
         .map_err(git_err)?
         .ok_or_else(|| Resp::error(404, "Branch not found"))?;
     branch_json(ctx, &rr, branch, oid)
@@ -341,7 +487,9 @@ fn branches(ctx: &Ctx<'_>, o: &str, r: &str) -> R {
     let list = ctx
         .sh
         .store
-        .with(rr.net, |repo| git::list_refs(repo, &store_ref(rr.id, "heads/")))
+        .with(rr.net, |repo| {
+            git::list_refs(repo, &store_ref(rr.id, "heads/"))
+        })
         .map_err(git_err)?;
     let items: Vec<Value> = list
         .into_iter()
@@ -358,10 +506,15 @@ fn get_ref(ctx: &Ctx<'_>, o: &str, r: &str, rf: &str) -> R {
     let oid = ctx
         .sh
         .store
-        .with(rr.net, |repo| Ok(git::read_ref(repo, &store_ref(rr.id, rf))))
+        .with(rr.net, |repo| {
+            Ok(git::read_ref(repo, &store_ref(rr.id, rf)))
+        })
         .map_err(git_err)?
         .ok_or_else(Resp::not_found)?;
-    Ok(Resp::json(200, shapes::git_ref(ctx.sh, &rr.full, &format!("refs/{rf}"), &oid.to_string())))
+    Ok(Resp::json(
+        200,
+        shapes::git_ref(ctx.sh, &rr.full, &format!("refs/{rf}"), &oid.to_string()),
+    ))
 }
 
 fn valid_ref_name(name: &str) -> bool {
@@ -374,14 +527,20 @@ fn create_ref(ctx: &Ctx<'_>, o: &str, r: &str) -> R {
     let rr = find_repo(ctx, o, r)?;
     need_write(ctx, &rr)?;
     let b = body(ctx)?;
-    let name = b["ref"].as_str().ok_or_else(|| missing_field("Reference", "ref"))?;
-    let sha = b["sha"].as_str().ok_or_else(|| missing_field("Reference", "sha"))?;
+    let name = b["ref"]
+        .as_str()
+        .ok_or_else(|| missing_field("Reference", "ref"))?;
+    let sha = b["sha"]
+        .as_str()
+        .ok_or_else(|| missing_field("Reference", "sha"))?;
     if !valid_ref_name(name) {
         return Err(Resp::error(422, "Reference name is invalid"));
     }
     let rest = name.trim_start_matches("refs/").to_string();
     let out = ctx.sh.store.with(rr.net, |repo| {
-        let Ok(oid) = Oid::from_str(sha) else { return Ok(Err(Resp::error(422, "Object does not exist"))) };
+        let Ok(oid) = Oid::from_str(sha) else {
+            return Ok(Err(Resp::error(422, "Object does not exist")));
+        };
         if repo.find_commit(oid).is_err() {
             return Ok(Err(Resp::error(422, "Object does not exist")));
         }
@@ -395,22 +554,32 @@ fn create_ref(ctx: &Ctx<'_>, o: &str, r: &str) -> R {
     });
     let oid = out.map_err(git_err)??;
     touch_push(ctx, rr.idx);
-    Ok(Resp::json(201, shapes::git_ref(ctx.sh, &rr.full, name, &oid.to_string()))
-        .with_header("location", format!("{}/repos/{}/git/{name}", ctx.sh.api, rr.full)))
+    Ok(Resp::json(
+        201,
+        shapes::git_ref(ctx.sh, &rr.full, name, &oid.to_string()),
+    )
+    .with_header(
+        "location",
+        format!("{}/repos/{}/git/{name}", ctx.sh.api, rr.full),
+    ))
 }
 
 fn update_ref(ctx: &Ctx<'_>, o: &str, r: &str, rf: &str) -> R {
     let rr = find_repo(ctx, o, r)?;
     need_write(ctx, &rr)?;
     let b = body(ctx)?;
-    let sha = b["sha"].as_str().ok_or_else(|| missing_field("Reference", "sha"))?;
+    let sha = b["sha"]
+        .as_str()
+        .ok_or_else(|| missing_field("Reference", "sha"))?;
     let force = b["force"].as_bool().unwrap_or(false);
     let full = store_ref(rr.id, rf);
     let out = ctx.sh.store.with(rr.net, |repo| {
         let Some(old) = git::read_ref(repo, &full) else {
             return Ok(Err(Resp::error(422, "Reference does not exist")));
         };
-        let Ok(new) = Oid::from_str(sha) else { return Ok(Err(Resp::error(422, "Object does not exist"))) };
+        let Ok(new) = Oid::from_str(sha) else {
+            return Ok(Err(Resp::error(422, "Object does not exist")));
+        };
         if repo.find_commit(new).is_err() {
             return Ok(Err(Resp::error(422, "Object does not exist")));
         }
@@ -427,7 +596,10 @@ fn update_ref(ctx: &Ctx<'_>, o: &str, r: &str, rf: &str) -> R {
     });
     let oid = out.map_err(git_err)??;
     touch_push(ctx, rr.idx);
-    Ok(Resp::json(200, shapes::git_ref(ctx.sh, &rr.full, &format!("refs/{rf}"), &oid.to_string())))
+    Ok(Resp::json(
+        200,
+        shapes::git_ref(ctx.sh, &rr.full, &format!("refs/{rf}"), &oid.to_string()),
+    ))
 }
 
 fn delete_ref(ctx: &Ctx<'_>, o: &str, r: &str, rf: &str) -> R {
@@ -451,8 +623,12 @@ fn compare_side(w: &World, rr: &RepoRef, side: &str) -> Option<(usize, String)> 
     let parts: Vec<&str> = side.splitn(3, ':').collect();
     match parts.as_slice() {
         [b] => Some((rr.idx, b.to_string())),
-        [owner, b] => w.in_network(rr.net, owner, None).map(|i| (i, b.to_string())),
-        [owner, repo, b] => w.in_network(rr.net, owner, Some(repo)).map(|i| (i, b.to_string())),
+        [owner, b] => w
+            .in_network(rr.net, owner, None)
+            .map(|i| (i, b.to_string())),
+        [owner, repo, b] => w
+            .in_network(rr.net, owner, Some(repo))
+            .map(|i| (i, b.to_string())),
         _ => None,
     }
 }
@@ -471,7 +647,10 @@ fn compare(ctx: &Ctx<'_>, o: &str, r: &str, basehead: &str) -> R {
     let _ = head_full;
     let (pp, page) = per_page(ctx, 250, 250);
     let res = ctx.sh.store.with(rr.net, |repo| {
-        let (Some(b), Some(h)) = (resolve(repo, base_id, &base.1), resolve(repo, head_id, &head.1)) else {
+        let (Some(b), Some(h)) = (
+            resolve(repo, base_id, &base.1),
+            resolve(repo, head_id, &head.1),
+        ) else {
             return Ok(None);
         };
         let ahead = git::count_between(repo, &[b], h)?;
@@ -485,7 +664,11 @@ fn compare(ctx: &Ctx<'_>, o: &str, r: &str, basehead: &str) -> R {
             .map(|c| git::commit_info(repo, *c))
             .collect::<Result<_, _>>()?;
         let files = match mb {
-            Some(m) => git::diff_files(repo, Some(git::commit_info(repo, m)?.tree), git::commit_info(repo, h)?.tree)?,
+            Some(m) => git::diff_files(
+                repo,
+                Some(git::commit_info(repo, m)?.tree),
+                git::commit_info(repo, h)?.tree,
+            )?,
             None => Vec::new(),
         };
         Ok(Some((
@@ -510,7 +693,10 @@ fn compare(ctx: &Ctx<'_>, o: &str, r: &str, basehead: &str) -> R {
     let w = ctx.sh.world();
     let api = &ctx.sh.api;
     let full = &rr.full;
-    let commits: Vec<Value> = shown.iter().map(|c| shapes::commit(ctx.sh, &w, full, c)).collect();
+    let commits: Vec<Value> = shown
+        .iter()
+        .map(|c| shapes::commit(ctx.sh, &w, full, c))
+        .collect();
     let files: Vec<Value> = files
         .iter()
         .take(300)
@@ -557,7 +743,10 @@ fn merge_upstream(ctx: &Ctx<'_>, o: &str, r: &str) -> R {
     let rr = find_repo(ctx, o, r)?;
     need_write(ctx, &rr)?;
     let b = body(ctx)?;
-    let branch = b["branch"].as_str().ok_or_else(|| missing_field("Repository", "branch"))?.to_string();
+    let branch = b["branch"]
+        .as_str()
+        .ok_or_else(|| missing_field("Repository", "branch"))?
+        .to_string();
     let Some(parent) = rr.parent else {
         return Err(Resp::error(422, "This repository is not a fork."));
     };
@@ -567,7 +756,12 @@ fn merge_upstream(ctx: &Ctx<'_>, o: &str, r: &str) -> R {
         (p.id, p.owner.clone(), p.default_branch.clone())
     };
     let now = ctx.sh.now();
-    let login = ctx.caller.token.as_ref().map(|t| t.login.clone()).unwrap_or_default();
+    let login = ctx
+        .caller
+        .token
+        .as_ref()
+        .map(|t| t.login.clone())
+        .unwrap_or_default();
     let out = ctx.sh.store.with(rr.net, |repo| {
         let fork_ref = store_ref(rr.id, &format!("heads/{branch}"));
         let Some(ours) = git::read_ref(repo, &fork_ref) else {
@@ -621,7 +815,15 @@ fn merge_upstream(ctx: &Ctx<'_>, o: &str, r: &str) -> R {
 
 // ------------------------------------------------------------------ pulls
 
-fn pull_facts(ctx: &Ctx<'_>, net: usize, head_id: u64, head_ref: &str, base_id: u64, base_ref: &str, full: bool) -> PullFacts {
+fn pull_facts(
+    ctx: &Ctx<'_>,
+    net: usize,
+    head_id: u64,
+    head_ref: &str,
+    base_id: u64,
+    base_ref: &str,
+    full: bool,
+) -> PullFacts {
     ctx.sh
         .store
         .with(net, |repo| {
@@ -631,10 +833,16 @@ fn pull_facts(ctx: &Ctx<'_>, net: usize, head_id: u64, head_ref: &str, base_id: 
             if let (true, Some(h), Some(b)) = (full, h, b) {
                 let commits = git::count_between(repo, &[b], h)?;
                 let files = match git::merge_base(repo, b, h) {
-                    Some(m) => git::diff_files(repo, Some(git::commit_info(repo, m)?.tree), git::commit_info(repo, h)?.tree)?,
+                    Some(m) => git::diff_files(
+                        repo,
+                        Some(git::commit_info(repo, m)?.tree),
+                        git::commit_info(repo, h)?.tree,
+                    )?,
                     None => Vec::new(),
                 };
-                let (a, d) = files.iter().fold((0, 0), |acc, f| (acc.0 + f.additions, acc.1 + f.deletions));
+                let (a, d) = files
+                    .iter()
+                    .fold((0, 0), |acc, f| (acc.0 + f.additions, acc.1 + f.deletions));
                 stats = Some((commits, a, d, files.len()));
                 mergeable = Some(matches!(git::merge(repo, b, h)?, Merge::Clean(_)));
             }
@@ -675,9 +883,17 @@ fn list_pulls(ctx: &Ctx<'_>, o: &str, r: &str) -> R {
         .req
         .q("direction")
         .map(str::to_string)
-        .unwrap_or_else(|| if sort == "created" { "desc".into() } else { "asc".into() });
+        .unwrap_or_else(|| {
+            if sort == "created" {
+                "desc".into()
+            } else {
+                "asc".into()
+            }
+        });
     if !["open", "closed", "all"].contains(&state.as_str()) {
-        return Err(Resp::validation(json!([{"resource": "PullRequest", "field": "state", "code": "invalid"}])));
+        return Err(Resp::validation(
+            json!([{"resource": "PullRequest", "field": "state", "code": "invalid"}]),
+        ));
     }
     let (pulls, heads): (Vec<Pull>, Vec<(u64, String)>) = {
         let w = ctx.sh.world();
@@ -705,7 +921,10 @@ fn list_pulls(ctx: &Ctx<'_>, o: &str, r: &str) -> R {
         if dir == "desc" {
             v.reverse();
         }
-        let heads = v.iter().map(|p| (w.repos[p.head_repo].id, p.head_ref.clone())).collect();
+        let heads = v
+            .iter()
+            .map(|p| (w.repos[p.head_repo].id, p.head_ref.clone()))
+            .collect();
         (v, heads)
     };
     let (page, link) = paginate(ctx, pulls.into_iter().zip(heads).collect(), 30, 100);
@@ -726,13 +945,21 @@ fn create_pull(ctx: &Ctx<'_>, o: &str, r: &str) -> R {
     let rr = find_repo(ctx, o, r)?;
     need_write(ctx, &rr)?;
     let b = body(ctx)?;
-    let head = b["head"].as_str().ok_or_else(|| missing_field("PullRequest", "head"))?.to_string();
-    let base = b["base"].as_str().ok_or_else(|| missing_field("PullRequest", "base"))?.to_string();
+    let head = b["head"]
+        .as_str()
+        .ok_or_else(|| missing_field("PullRequest", "head"))?
+        .to_string();
+    let base = b["base"]
+        .as_str()
+        .ok_or_else(|| missing_field("PullRequest", "base"))?
+        .to_string();
     let title = b["title"].as_str().map(str::to_string);
     let Some(title) = title.filter(|t| !t.trim().is_empty()) else {
         return Err(missing_field("Issue", "title"));
     };
-    let invalid = |f: &str| Resp::validation(json!([{"resource": "PullRequest", "field": f, "code": "invalid"}]));
+    let invalid = |f: &str| {
+        Resp::validation(json!([{"resource": "PullRequest", "field": f, "code": "invalid"}]))
+    };
     let (head_idx, head_ref, head_id, head_owner) = {
         let w = ctx.sh.world();
         let (owner, branch) = match head.split_once(':') {
@@ -744,10 +971,18 @@ fn create_pull(ctx: &Ctx<'_>, o: &str, r: &str) -> R {
         } else {
             b["head_repo"]
                 .as_str()
-                .and_then(|hr| w.in_network(rr.net, &owner, Some(hr.split('/').next_back().unwrap_or(hr))))
+                .and_then(|hr| {
+                    w.in_network(
+                        rr.net,
+                        &owner,
+                        Some(hr.split('/').next_back().unwrap_or(hr)),
+                    )
+                })
                 .or_else(|| w.in_network(rr.net, &owner, None))
         };
-        let Some(idx) = idx else { return Err(invalid("head")) };
+        let Some(idx) = idx else {
+            return Err(invalid("head"));
+        };
         (idx, branch, w.repos[idx].id, w.repos[idx].owner.clone())
     };
     let tips = ctx
@@ -776,15 +1011,20 @@ fn create_pull(ctx: &Ctx<'_>, o: &str, r: &str) -> R {
     let now = ctx.sh.now();
     let number = {
         let mut w = ctx.sh.world();
-        if w.repos[rr.idx]
-            .pulls
-            .iter()
-            .any(|p| p.open && p.head_repo == head_idx && p.head_ref == head_ref && p.base_ref == base)
-        {
-            return Err(Resp::validation(json!([{"resource": "PullRequest", "code": "custom", "message": format!("A pull request already exists for {head_owner}:{head_ref}.")}])));
+        if w.repos[rr.idx].pulls.iter().any(|p| {
+            p.open && p.head_repo == head_idx && p.head_ref == head_ref && p.base_ref == base
+        }) {
+            return Err(Resp::validation(
+                json!([{"resource": "PullRequest", "code": "custom", "message": format!("A pull request already exists for {head_owner}:{head_ref}.")}]),
+            ));
         }
         let id = w.fresh_id();
-        let user = ctx.caller.token.as_ref().map(|t| t.login.clone()).unwrap_or_default();
+        let user = ctx
+            .caller
+            .token
+            .as_ref()
+            .map(|t| t.login.clone())
+            .unwrap_or_default();
         w.ensure_account(&user, false);
         let repo = &mut w.repos[rr.idx];
         let number = repo.next_number;
@@ -810,7 +1050,10 @@ fn create_pull(ctx: &Ctx<'_>, o: &str, r: &str) -> R {
         number
     };
     let v = pull_json(ctx, rr.idx, number, true).ok_or_else(Resp::not_found)?;
-    Ok(Resp::json(201, v).with_header("location", format!("{}/repos/{}/pulls/{number}", ctx.sh.api, rr.full)))
+    Ok(Resp::json(201, v).with_header(
+        "location",
+        format!("{}/repos/{}/pulls/{number}", ctx.sh.api, rr.full),
+    ))
 }
 
 fn get_pull(ctx: &Ctx<'_>, o: &str, r: &str, n: u64) -> R {
@@ -829,16 +1072,31 @@ fn update_pull(ctx: &Ctx<'_>, o: &str, r: &str, n: u64) -> R {
         let mut w = ctx.sh.world();
         let dup = {
             let repo = &w.repos[rr.idx];
-            let p = repo.pulls.iter().find(|p| p.number == n).ok_or_else(Resp::not_found)?;
+            let p = repo
+                .pulls
+                .iter()
+                .find(|p| p.number == n)
+                .ok_or_else(Resp::not_found)?;
             let base = b["base"].as_str().unwrap_or(&p.base_ref);
             b["state"] == "open"
                 && !p.open
-                && repo.pulls.iter().any(|q| q.open && q.head_repo == p.head_repo && q.head_ref == p.head_ref && q.base_ref == base)
+                && repo.pulls.iter().any(|q| {
+                    q.open
+                        && q.head_repo == p.head_repo
+                        && q.head_ref == p.head_ref
+                        && q.base_ref == base
+                })
         };
         if dup {
-            return Err(Resp::validation(json!([{"resource": "PullRequest", "code": "custom", "message": "A pull request already exists for this branch."}])));
+            return Err(Resp::validation(
+                json!([{"resource": "PullRequest", "code": "custom", "message": "A pull request already exists for this branch."}]),
+            ));
         }
-        let p = w.repos[rr.idx].pulls.iter_mut().find(|p| p.number == n).expect("checked");
+        let p = w.repos[rr.idx]
+            .pulls
+            .iter_mut()
+            .find(|p| p.number == n)
+            .expect("checked");
         if let Some(t) = b["title"].as_str() {
             p.title = t.to_string();
         }
@@ -858,7 +1116,11 @@ fn update_pull(ctx: &Ctx<'_>, o: &str, r: &str, n: u64) -> R {
                 p.closed_at = None;
             }
             Some("open" | "closed") | None => {}
-            Some(_) => return Err(Resp::validation(json!([{"resource": "PullRequest", "field": "state", "code": "invalid"}]))),
+            Some(_) => {
+                return Err(Resp::validation(
+                    json!([{"resource": "PullRequest", "field": "state", "code": "invalid"}]),
+                ))
+            }
         }
         if let Some(m) = b["maintainer_can_modify"].as_bool() {
             p.maintainer_can_modify = m;
@@ -874,22 +1136,37 @@ fn request_reviewers(ctx: &Ctx<'_>, o: &str, r: &str, n: u64) -> R {
     let b = body(ctx)?.clone();
     let reviewers: Vec<String> = b["reviewers"]
         .as_array()
-        .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default();
     {
         let mut w = ctx.sh.world();
         let author = {
-            let p = w.repos[rr.idx].pulls.iter().find(|p| p.number == n).ok_or_else(Resp::not_found)?;
+            let p = w.repos[rr.idx]
+                .pulls
+                .iter()
+                .find(|p| p.number == n)
+                .ok_or_else(Resp::not_found)?;
             p.user.clone()
         };
         if reviewers.iter().any(|x| x.eq_ignore_ascii_case(&author)) {
-            return Err(Resp::error(422, "Review cannot be requested from pull request author."));
+            return Err(Resp::error(
+                422,
+                "Review cannot be requested from pull request author.",
+            ));
         }
         for x in &reviewers {
             w.ensure_account(x, false);
         }
         let now = ctx.sh.now();
-        let p = w.repos[rr.idx].pulls.iter_mut().find(|p| p.number == n).expect("checked");
+        let p = w.repos[rr.idx]
+            .pulls
+            .iter_mut()
+            .find(|p| p.number == n)
+            .expect("checked");
         for x in reviewers {
             if !p.reviewers.iter().any(|y| y.eq_ignore_ascii_case(&x)) {
                 p.reviewers.push(x);
@@ -906,7 +1183,11 @@ fn request_reviewers(ctx: &Ctx<'_>, o: &str, r: &str, n: u64) -> R {
 fn list_labels(ctx: &Ctx<'_>, o: &str, r: &str) -> R {
     let rr = find_repo(ctx, o, r)?;
     let w = ctx.sh.world();
-    let items: Vec<Value> = w.repos[rr.idx].labels.iter().map(|l| shapes::label(ctx.sh, &rr.full, l)).collect();
+    let items: Vec<Value> = w.repos[rr.idx]
+        .labels
+        .iter()
+        .map(|l| shapes::label(ctx.sh, &rr.full, l))
+        .collect();
     drop(w);
     let (page, link) = paginate(ctx, items, 30, 100);
     Ok(page_resp(200, page, link))
@@ -916,14 +1197,29 @@ fn create_label(ctx: &Ctx<'_>, o: &str, r: &str) -> R {
     let rr = find_repo(ctx, o, r)?;
     need_write(ctx, &rr)?;
     let b = body(ctx)?;
-    let name = b["name"].as_str().ok_or_else(|| missing_field("Label", "name"))?.to_string();
-    let color = b["color"].as_str().unwrap_or("ededed").trim_start_matches('#').to_string();
+    let name = b["name"]
+        .as_str()
+        .ok_or_else(|| missing_field("Label", "name"))?
+        .to_string();
+    let color = b["color"]
+        .as_str()
+        .unwrap_or("ededed")
+        .trim_start_matches('#')
+        .to_string();
     if color.len() != 6 || !color.bytes().all(|c| c.is_ascii_hexdigit()) {
-        return Err(Resp::validation(json!([{"resource": "Label", "code": "invalid", "field": "color"}])));
+        return Err(Resp::validation(
+            json!([{"resource": "Label", "code": "invalid", "field": "color"}]),
+        ));
     }
     let mut w = ctx.sh.world();
-    if w.repos[rr.idx].labels.iter().any(|l| l.name.eq_ignore_ascii_case(&name)) {
-        return Err(Resp::validation(json!([{"resource": "Label", "code": "already_exists", "field": "name"}])));
+    if w.repos[rr.idx]
+        .labels
+        .iter()
+        .any(|l| l.name.eq_ignore_ascii_case(&name))
+    {
+        return Err(Resp::validation(
+            json!([{"resource": "Label", "code": "already_exists", "field": "name"}]),
+        ));
     }
     let l = Label {
         id: w.fresh_id(),
@@ -948,17 +1244,27 @@ fn issue_labels(ctx: &Ctx<'_>, o: &str, r: &str, n: u64) -> R {
         };
         let names: Vec<String> = list
             .iter()
-            .filter_map(|x| x.as_str().map(str::to_string).or_else(|| x["name"].as_str().map(str::to_string)))
+            .filter_map(|x| {
+                x.as_str()
+                    .map(str::to_string)
+                    .or_else(|| x["name"].as_str().map(str::to_string))
+            })
             .collect();
         if names.is_empty() {
-            return Err(Resp::validation(json!([{"resource": "Label", "code": "missing_field", "field": "labels"}])));
+            return Err(Resp::validation(
+                json!([{"resource": "Label", "code": "missing_field", "field": "labels"}]),
+            ));
         }
         let mut w = ctx.sh.world();
         if !w.repos[rr.idx].pulls.iter().any(|p| p.number == n) {
             return Err(Resp::not_found());
         }
         for name in names {
-            let existing = w.repos[rr.idx].labels.iter().find(|l| l.name.eq_ignore_ascii_case(&name)).map(|l| l.name.clone());
+            let existing = w.repos[rr.idx]
+                .labels
+                .iter()
+                .find(|l| l.name.eq_ignore_ascii_case(&name))
+                .map(|l| l.name.clone());
             let canonical = match existing {
                 Some(c) => c,
                 None => {
@@ -974,7 +1280,11 @@ fn issue_labels(ctx: &Ctx<'_>, o: &str, r: &str, n: u64) -> R {
                 }
             };
             let now = ctx.sh.now();
-            let p = w.repos[rr.idx].pulls.iter_mut().find(|p| p.number == n).expect("checked");
+            let p = w.repos[rr.idx]
+                .pulls
+                .iter_mut()
+                .find(|p| p.number == n)
+                .expect("checked");
             if !p.labels.contains(&canonical) {
                 p.labels.push(canonical);
                 p.updated_at = now;
@@ -983,7 +1293,11 @@ fn issue_labels(ctx: &Ctx<'_>, o: &str, r: &str, n: u64) -> R {
     }
     let w = ctx.sh.world();
     let repo = &w.repos[rr.idx];
-    let p = repo.pulls.iter().find(|p| p.number == n).ok_or_else(Resp::not_found)?;
+    let p = repo
+        .pulls
+        .iter()
+        .find(|p| p.number == n)
+        .ok_or_else(Resp::not_found)?;
     let items: Vec<Value> = p
         .labels
         .iter()
@@ -1026,14 +1340,22 @@ fn workflows(ctx: &Ctx<'_>, o: &str, r: &str) -> R {
         .sh
         .store
         .with(rr.net, |repo| {
-            let Some(tip) = git::read_ref(repo, &store_ref(rr.id, &format!("heads/{}", rr.default_branch))) else {
+            let Some(tip) = git::read_ref(
+                repo,
+                &store_ref(rr.id, &format!("heads/{}", rr.default_branch)),
+            ) else {
                 return Ok(Vec::new());
             };
             let mut out = Vec::new();
             if let Some(PathObject::Dir(_, items)) = git::read_path(repo, tip, git::WORKFLOW_DIR)? {
                 for it in items {
-                    if it.kind == "blob" && (it.name.ends_with(".yml") || it.name.ends_with(".yaml")) {
-                        let text = repo.find_blob(it.oid).map(|b| String::from_utf8_lossy(b.content()).into_owned()).unwrap_or_default();
+                    if it.kind == "blob"
+                        && (it.name.ends_with(".yml") || it.name.ends_with(".yaml"))
+                    {
+                        let text = repo
+                            .find_blob(it.oid)
+                            .map(|b| String::from_utf8_lossy(b.content()).into_owned())
+                            .unwrap_or_default();
                         let name = text
                             .lines()
                             .find_map(|l| l.strip_prefix("name:"))
@@ -1066,7 +1388,9 @@ fn contents(ctx: &Ctx<'_>, o: &str, r: &str, path: &str) -> R {
         .sh
         .store
         .with(rr.net, |repo| {
-            let Some(tip) = resolve(repo, rr.id, &git_ref) else { return Ok(None) };
+            let Some(tip) = resolve(repo, rr.id, &git_ref) else {
+                return Ok(None);
+            };
             git::read_path(repo, tip, path)
         })
         .map_err(git_err)?;
@@ -1074,7 +1398,15 @@ fn contents(ctx: &Ctx<'_>, o: &str, r: &str, path: &str) -> R {
     match found {
         None => Err(Resp::not_found()),
         Some(PathObject::File(oid, _, data)) => {
-            let mut v = shapes::content_entry(ctx.sh, &rr.full, &git_ref, path, &oid.to_string(), "file", data.len());
+            let mut v = shapes::content_entry(
+                ctx.sh,
+                &rr.full,
+                &git_ref,
+                path,
+                &oid.to_string(),
+                "file",
+                data.len(),
+            );
             v["content"] = json!(base64_wrapped(&data));
             v["encoding"] = json!("base64");
             Ok(Resp::json(200, v))
@@ -1083,14 +1415,26 @@ fn contents(ctx: &Ctx<'_>, o: &str, r: &str, path: &str) -> R {
             let list: Vec<Value> = items
                 .iter()
                 .map(|it| {
-                    let p = if path.is_empty() { it.name.clone() } else { format!("{path}/{}", it.name) };
+                    let p = if path.is_empty() {
+                        it.name.clone()
+                    } else {
+                        format!("{path}/{}", it.name)
+                    };
                     let kind = match it.kind {
                         "tree" => "dir",
                         "commit" => "submodule",
                         _ if it.mode == "120000" => "symlink",
                         _ => "file",
                     };
-                    shapes::content_entry(ctx.sh, &rr.full, &git_ref, &p, &it.oid.to_string(), kind, it.size.unwrap_or(0))
+                    shapes::content_entry(
+                        ctx.sh,
+                        &rr.full,
+                        &git_ref,
+                        &p,
+                        &it.oid.to_string(),
+                        kind,
+                        it.size.unwrap_or(0),
+                    )
                 })
                 .collect();
             Ok(Resp::json(200, Value::Array(list)))
@@ -1108,14 +1452,29 @@ fn create_blob(ctx: &Ctx<'_>, o: &str, r: &str) -> R {
     let rr = find_repo(ctx, o, r)?;
     need_write(ctx, &rr)?;
     let b = body(ctx)?;
-    let content = b["content"].as_str().ok_or_else(|| missing_field("Blob", "content"))?;
+    let content = b["content"]
+        .as_str()
+        .ok_or_else(|| missing_field("Blob", "content"))?;
     let data = match b["encoding"].as_str().unwrap_or("utf-8") {
         "utf-8" | "utf8" => content.as_bytes().to_vec(),
-        "base64" => base64_decode(content).ok_or_else(|| Resp::validation(json!([{"resource": "Blob", "field": "content", "code": "invalid"}])))?,
-        _ => return Err(Resp::validation(json!([{"resource": "Blob", "field": "encoding", "code": "invalid"}]))),
+        "base64" => base64_decode(content).ok_or_else(|| {
+            Resp::validation(json!([{"resource": "Blob", "field": "content", "code": "invalid"}]))
+        })?,
+        _ => {
+            return Err(Resp::validation(
+                json!([{"resource": "Blob", "field": "encoding", "code": "invalid"}]),
+            ))
+        }
     };
-    let oid = ctx.sh.store.with(rr.net, |repo| Ok(repo.blob(&data)?)).map_err(git_err)?;
-    Ok(Resp::json(201, json!({"url": format!("{}/repos/{}/git/blobs/{oid}", ctx.sh.api, rr.full), "sha": oid.to_string()})))
+    let oid = ctx
+        .sh
+        .store
+        .with(rr.net, |repo| Ok(repo.blob(&data)?))
+        .map_err(git_err)?;
+    Ok(Resp::json(
+        201,
+        json!({"url": format!("{}/repos/{}/git/blobs/{oid}", ctx.sh.api, rr.full), "sha": oid.to_string()}),
+    ))
 }
 
 fn get_blob(ctx: &Ctx<'_>, o: &str, r: &str, sha: &str) -> R {
@@ -1124,7 +1483,9 @@ fn get_blob(ctx: &Ctx<'_>, o: &str, r: &str, sha: &str) -> R {
     let data = ctx
         .sh
         .store
-        .with(rr.net, |repo| Ok(repo.find_blob(oid).ok().map(|b| b.content().to_vec())))
+        .with(rr.net, |repo| {
+            Ok(repo.find_blob(oid).ok().map(|b| b.content().to_vec()))
+        })
         .map_err(git_err)?
         .ok_or_else(Resp::not_found)?;
     Ok(Resp::json(
@@ -1138,7 +1499,11 @@ fn get_blob(ctx: &Ctx<'_>, o: &str, r: &str, sha: &str) -> R {
 }
 
 fn tree_json(ctx: &Ctx<'_>, rr: &RepoRef, oid: Oid, recursive: bool) -> Result<Value, Resp> {
-    let items = ctx.sh.store.with(rr.net, |repo| git::list_tree(repo, oid, recursive)).map_err(|_| Resp::not_found())?;
+    let items = ctx
+        .sh
+        .store
+        .with(rr.net, |repo| git::list_tree(repo, oid, recursive))
+        .map_err(|_| Resp::not_found())?;
     let api = &ctx.sh.api;
     let entries: Vec<Value> = items
         .iter()
@@ -1155,19 +1520,27 @@ fn tree_json(ctx: &Ctx<'_>, rr: &RepoRef, oid: Oid, recursive: bool) -> Result<V
             v
         })
         .collect();
-    Ok(json!({"sha": oid.to_string(), "url": format!("{api}/repos/{}/git/trees/{oid}", rr.full), "tree": entries, "truncated": false}))
+    Ok(
+        json!({"sha": oid.to_string(), "url": format!("{api}/repos/{}/git/trees/{oid}", rr.full), "tree": entries, "truncated": false}),
+    )
 }
 
 fn create_tree(ctx: &Ctx<'_>, o: &str, r: &str) -> R {
     let rr = find_repo(ctx, o, r)?;
     need_write(ctx, &rr)?;
     let b = body(ctx)?.clone();
-    let list = b["tree"].as_array().ok_or_else(|| missing_field("Tree", "tree"))?.clone();
+    let list = b["tree"]
+        .as_array()
+        .ok_or_else(|| missing_field("Tree", "tree"))?
+        .clone();
     let base = match b["base_tree"].as_str() {
-        Some(s) => Some(parse_oid(s).ok_or_else(|| Resp::validation(json!([{"resource": "Tree", "field": "base_tree", "code": "invalid"}])))?),
+        Some(s) => Some(parse_oid(s).ok_or_else(|| {
+            Resp::validation(json!([{"resource": "Tree", "field": "base_tree", "code": "invalid"}]))
+        })?),
         None => None,
     };
-    let invalid = |f: &str| Resp::validation(json!([{"resource": "Tree", "field": f, "code": "invalid"}]));
+    let invalid =
+        |f: &str| Resp::validation(json!([{"resource": "Tree", "field": f, "code": "invalid"}]));
     let oid = ctx
         .sh
         .store
@@ -1223,14 +1596,20 @@ fn get_tree(ctx: &Ctx<'_>, o: &str, r: &str, sha: &str) -> R {
         })
         .map_err(git_err)?
         .ok_or_else(Resp::not_found)?;
-    let recursive = ctx.req.q("recursive").is_some_and(|v| !v.is_empty() && v != "0" && v != "false");
+    let recursive = ctx
+        .req
+        .q("recursive")
+        .is_some_and(|v| !v.is_empty() && v != "0" && v != "false");
     Ok(Resp::json(200, tree_json(ctx, &rr, oid, recursive)?))
 }
 
 fn sig_of(v: &Value, default: (&str, &str, i64)) -> (String, String, i64) {
     let name = v["name"].as_str().unwrap_or(default.0).to_string();
     let email = v["email"].as_str().unwrap_or(default.1).to_string();
-    let date = v["date"].as_str().and_then(crate::util::parse_rfc3339).unwrap_or(default.2);
+    let date = v["date"]
+        .as_str()
+        .and_then(crate::util::parse_rfc3339)
+        .unwrap_or(default.2);
     (name, email, date)
 }
 
@@ -1238,22 +1617,42 @@ fn create_commit(ctx: &Ctx<'_>, o: &str, r: &str) -> R {
     let rr = find_repo(ctx, o, r)?;
     need_write(ctx, &rr)?;
     let b = body(ctx)?.clone();
-    let message = b["message"].as_str().ok_or_else(|| missing_field("Commit", "message"))?.to_string();
-    let tree = b["tree"].as_str().ok_or_else(|| missing_field("Commit", "tree"))?;
-    let tree = parse_oid(tree).ok_or_else(|| Resp::validation(json!([{"resource": "Commit", "field": "tree", "code": "invalid"}])))?;
+    let message = b["message"]
+        .as_str()
+        .ok_or_else(|| missing_field("Commit", "message"))?
+        .to_string();
+    let tree = b["tree"]
+        .as_str()
+        .ok_or_else(|| missing_field("Commit", "tree"))?;
+    let tree = parse_oid(tree).ok_or_else(|| {
+        Resp::validation(json!([{"resource": "Commit", "field": "tree", "code": "invalid"}]))
+    })?;
     let parents: Vec<Oid> = match b["parents"].as_array() {
         Some(a) => a
             .iter()
             .map(|p| p.as_str().and_then(parse_oid))
             .collect::<Option<Vec<_>>>()
-            .ok_or_else(|| Resp::validation(json!([{"resource": "Commit", "field": "parents", "code": "invalid"}])))?,
+            .ok_or_else(|| {
+                Resp::validation(
+                    json!([{"resource": "Commit", "field": "parents", "code": "invalid"}]),
+                )
+            })?,
         None => Vec::new(),
     };
-    let login = ctx.caller.token.as_ref().map(|t| t.login.clone()).unwrap_or_default();
+    let login = ctx
+        .caller
+        .token
+        .as_ref()
+        .map(|t| t.login.clone())
+        .unwrap_or_default();
     let email = format!("{login}@users.noreply.github.com");
     let now = ctx.sh.now();
     let author = sig_of(&b["author"], (&login, &email, now));
-    let committer = if b["committer"].is_object() { sig_of(&b["committer"], (&author.0, &author.1, author.2)) } else { author.clone() };
+    let committer = if b["committer"].is_object() {
+        sig_of(&b["committer"], (&author.0, &author.1, author.2))
+    } else {
+        author.clone()
+    };
     let info = ctx
         .sh
         .store
@@ -1262,7 +1661,10 @@ fn create_commit(ctx: &Ctx<'_>, o: &str, r: &str) -> R {
                 return Ok(Err(Resp::error(422, "Tree SHA does not exist")));
             }
             if parents.iter().any(|p| repo.find_commit(*p).is_err()) {
-                return Ok(Err(Resp::error(422, "Parent SHA does not exist or is not a commit object")));
+                return Ok(Err(Resp::error(
+                    422,
+                    "Parent SHA does not exist or is not a commit object",
+                )));
             }
             let a = git::signature(&author.0, &author.1, author.2)?;
             let c = git::signature(&committer.0, &committer.1, committer.2)?;
@@ -1270,14 +1672,22 @@ fn create_commit(ctx: &Ctx<'_>, o: &str, r: &str) -> R {
             Ok(Ok(git::commit_info(repo, oid)?))
         })
         .map_err(git_err)??;
-    Ok(Resp::json(201, shapes::git_commit(ctx.sh, &rr.full, &info))
-        .with_header("location", format!("{}/repos/{}/git/commits/{}", ctx.sh.api, rr.full, info.sha)))
+    Ok(
+        Resp::json(201, shapes::git_commit(ctx.sh, &rr.full, &info)).with_header(
+            "location",
+            format!("{}/repos/{}/git/commits/{}", ctx.sh.api, rr.full, info.sha),
+        ),
+    )
 }
 
 fn get_commit(ctx: &Ctx<'_>, o: &str, r: &str, sha: &str) -> R {
     let rr = find_repo(ctx, o, r)?;
     let oid = parse_oid(sha).ok_or_else(Resp::not_found)?;
-    let info = ctx.sh.store.with(rr.net, |repo| git::commit_info(repo, oid)).map_err(|_| Resp::not_found())?;
+    let info = ctx
+        .sh
+        .store
+        .with(rr.net, |repo| git::commit_info(repo, oid))
+        .map_err(|_| Resp::not_found())?;
     Ok(Resp::json(200, shapes::git_commit(ctx.sh, &rr.full, &info)))
 }
 
@@ -1317,24 +1727,41 @@ fn access_token(ctx: &Ctx<'_>, id: u64) -> R {
     }
     let granted = app_permissions(ctx);
     let mut perms = granted.clone();
-    if let Some(req) = ctx.req.json.as_ref().and_then(|b| b.get("permissions")).and_then(Value::as_object) {
+    if let Some(req) = ctx
+        .req
+        .json
+        .as_ref()
+        .and_then(|b| b.get("permissions"))
+        .and_then(Value::as_object)
+    {
         let mut narrowed = serde_json::Map::new();
         for (k, v) in req {
             let have = granted[k.as_str()].as_str();
-            let ok = match (have, v.as_str()) {
-                (Some("write"), Some("read" | "write")) | (Some("read"), Some("read")) => true,
-                _ => false,
-            };
+            let ok = matches!(
+                (have, v.as_str()),
+                (Some("write"), Some("read" | "write")) | (Some("read"), Some("read"))
+            );
             if !ok {
-                return Err(Resp::error(422, &format!("The permissions requested are not granted to this installation. ({k})")));
+                return Err(Resp::error(
+                    422,
+                    &format!(
+                        "The permissions requested are not granted to this installation. ({k})"
+                    ),
+                ));
             }
             narrowed.insert(k.clone(), v.clone());
         }
         narrowed.insert("metadata".into(), json!("read"));
         perms = Value::Object(narrowed);
     }
-    let n = ctx.sh.seq.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let token = format!("ghs_sandbox{:029}", n * 7919 + crate::util::wall_now() as u64 % 100_000);
+    let n = ctx
+        .sh
+        .seq
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let token = format!(
+        "ghs_sandbox{:029}",
+        n * 7919 + crate::util::wall_now() as u64 % 100_000
+    );
     let expires = crate::util::wall_now() + 3600;
     let spec = crate::auth::TokenSpec {
         token: token.clone(),

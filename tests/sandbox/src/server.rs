@@ -197,7 +197,14 @@ impl Shared {
     }
 
     /// Runs one request through the whole pipeline.
-    pub fn process(&self, method: &str, full_path: &str, query_string: &str, headers: Vec<(String, String)>, body: Vec<u8>) -> Outcome {
+    pub fn process(
+        &self,
+        method: &str,
+        full_path: &str,
+        query_string: &str,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+    ) -> Outcome {
         let json_body: Option<Value> = if body.is_empty() {
             None
         } else {
@@ -208,7 +215,14 @@ impl Shared {
             if full_path == "/api/graphql" {
                 ("/graphql".to_string(), true)
             } else if let Some(p) = full_path.strip_prefix("/api/v3") {
-                (if p.is_empty() { "/".into() } else { p.to_string() }, p != "/graphql")
+                (
+                    if p.is_empty() {
+                        "/".into()
+                    } else {
+                        p.to_string()
+                    },
+                    p != "/graphql",
+                )
             } else {
                 (full_path.to_string(), false)
             }
@@ -241,7 +255,10 @@ impl Shared {
             log.unexpected.push(line);
             log.counters.unexpected += 1;
             drop(log);
-            let resp = Resp::json(404, json!({"message": "Not Found", "documentation_url": DOCS, "status": "404"}));
+            let resp = Resp::json(
+                404,
+                json!({"message": "Not Found", "documentation_url": DOCS, "status": "404"}),
+            );
             return self.finish(&req, kind, None, resp, Duration::ZERO);
         };
         // Faults come first: a flaky network does not care who you are.
@@ -281,14 +298,31 @@ impl Shared {
             Ok(c) => c,
             Err(resp) => return self.finish(&req, kind, None, resp, delay),
         };
-        if let Some(FaultAction::SecondaryLimit { status, retry_after }) = fault {
+        if let Some(FaultAction::SecondaryLimit {
+            status,
+            retry_after,
+        }) = fault
+        {
             self.log().counters.rate_limited += 1;
-            return self.finish(&req, kind, Some(&caller), secondary_limit(status, retry_after, self.request_id()), delay);
+            return self.finish(
+                &req,
+                kind,
+                Some(&caller),
+                secondary_limit(status, retry_after, self.request_id()),
+                delay,
+            );
         }
-        let is_app_route = matches!(route, crate::rest::Route::AccessTokens { .. } | crate::rest::Route::Installation { .. });
+        let is_app_route = matches!(
+            route,
+            crate::rest::Route::AccessTokens { .. } | crate::rest::Route::Installation { .. }
+        );
         // Primary limit (GraphQL charges by query cost inside its handler).
         let mut charged = None;
-        if !matches!(route, crate::rest::Route::Graphql | crate::rest::Route::RateLimit) && !is_app_route {
+        if !matches!(
+            route,
+            crate::rest::Route::Graphql | crate::rest::Route::RateLimit
+        ) && !is_app_route
+        {
             match self.auth().charge(&caller, "core", 1) {
                 Ok(info) => charged = Some(info),
                 Err(info) => {
@@ -357,16 +391,16 @@ impl Shared {
             .or_else(|| header.strip_prefix("bearer "))
             .map(str::trim);
         let is_jwt = token.is_some_and(|t| t.starts_with("eyJ") && t.matches('.').count() == 2);
-        let app_route = matches!(route, crate::rest::Route::AccessTokens { .. } | crate::rest::Route::Installation { .. });
+        let app_route = matches!(
+            route,
+            crate::rest::Route::AccessTokens { .. } | crate::rest::Route::Installation { .. }
+        );
         if app_route {
             let Some(app) = &self.app else {
                 return Err(Resp::error(404, "Not Found"));
             };
             if !is_jwt {
-                return Err(Resp::error(
-                    401,
-                    "A JSON web token could not be decoded",
-                ));
+                return Err(Resp::error(401, "A JSON web token could not be decoded"));
             }
             return match app.verify(token.unwrap_or("")) {
                 Ok(()) => Ok(Caller { token: None }),
@@ -376,8 +410,8 @@ impl Shared {
         match token {
             None | Some("") => Ok(Caller { token: None }),
             Some(t) => match self.auth().resolve(t) {
-                Ok(spec) => Ok(Caller { token: Some(spec) }),
-                Err(()) => Err(Resp::error(401, "Bad credentials")),
+                Some(spec) => Ok(Caller { token: Some(spec) }),
+                None => Err(Resp::error(401, "Bad credentials")),
             },
         }
     }
@@ -385,16 +419,38 @@ impl Shared {
     /// A fresh request id (`x-github-request-id`).
     pub fn request_id(&self) -> String {
         let n = self.seq.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        format!("5A4D:{:04X}:{:06X}:{:06X}:{:08X}", n % 0xffff, n, n * 7 % 0xffffff, wall_now() as u32)
+        format!(
+            "5A4D:{:04X}:{:06X}:{:06X}:{:08X}",
+            n % 0xffff,
+            n,
+            n * 7 % 0xffffff,
+            wall_now() as u32
+        )
     }
 
-    fn finish(&self, req: &Req, kind: Kind, caller: Option<&Caller>, mut resp: Resp, delay: Duration) -> Outcome {
-        resp.headers.push(("x-github-request-id".into(), self.request_id()));
-        resp.headers.push(("x-github-api-version-selected".into(), "2022-11-28".into()));
-        resp.headers.push(("x-github-media-type".into(), "github.v3; format=json".into()));
-        if let Some(scopes) = caller.and_then(|c| c.token.as_ref()).and_then(|t| t.scopes()) {
+    fn finish(
+        &self,
+        req: &Req,
+        kind: Kind,
+        caller: Option<&Caller>,
+        mut resp: Resp,
+        delay: Duration,
+    ) -> Outcome {
+        resp.headers
+            .push(("x-github-request-id".into(), self.request_id()));
+        resp.headers
+            .push(("x-github-api-version-selected".into(), "2022-11-28".into()));
+        resp.headers.push((
+            "x-github-media-type".into(),
+            "github.v3; format=json".into(),
+        ));
+        if let Some(scopes) = caller
+            .and_then(|c| c.token.as_ref())
+            .and_then(|t| t.scopes())
+        {
             resp.headers.push(("x-oauth-scopes".into(), scopes));
-            resp.headers.push(("x-accepted-oauth-scopes".into(), "repo".into()));
+            resp.headers
+                .push(("x-accepted-oauth-scopes".into(), "repo".into()));
         }
         let response = match (&resp.text, &resp.json) {
             (Some(t), _) => serde_json::from_str(t).ok(),
@@ -467,15 +523,21 @@ async fn serve_one(
     let headers: Vec<(String, String)> = parts
         .headers
         .iter()
-        .map(|(k, v)| (k.as_str().to_ascii_lowercase(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .map(|(k, v)| {
+            (
+                k.as_str().to_ascii_lowercase(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
         .collect();
     let path = parts.uri.path().to_string();
     let query = parts.uri.query().unwrap_or("").to_string();
     let method = parts.method.as_str().to_string();
     let sh2 = sh.clone();
-    let outcome = tokio::task::spawn_blocking(move || sh2.process(&method, &path, &query, headers, body))
-        .await
-        .map_err(|_| Dropped)?;
+    let outcome =
+        tokio::task::spawn_blocking(move || sh2.process(&method, &path, &query, headers, body))
+            .await
+            .map_err(|_| Dropped)?;
     match outcome {
         Outcome::Drop(d) => {
             if !d.is_zero() {
@@ -497,7 +559,9 @@ async fn serve_one(
                 b = b.header(k.as_str(), v.as_str());
             }
             Ok(b.body(Full::new(Bytes::from(body))).unwrap_or_else(|_| {
-                hyper::Response::new(Full::new(Bytes::from_static(b"{\"message\":\"Server Error\"}")))
+                hyper::Response::new(Full::new(Bytes::from_static(
+                    b"{\"message\":\"Server Error\"}",
+                )))
             }))
         }
     }
@@ -508,13 +572,18 @@ fn http_date(secs: i64) -> String {
     let s = rfc3339(secs);
     let days = secs.div_euclid(86_400);
     let wd = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][days.rem_euclid(7) as usize];
-    let mon = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        [s[5..7].parse::<usize>().unwrap_or(1) - 1];
+    let mon = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ][s[5..7].parse::<usize>().unwrap_or(1) - 1];
     format!("{wd}, {} {mon} {} {} GMT", &s[8..10], &s[0..4], &s[11..19])
 }
 
 /// Accepts connections until `stop` fires.
-pub async fn run(listener: tokio::net::TcpListener, sh: Arc<Shared>, mut stop: tokio::sync::oneshot::Receiver<()>) {
+pub async fn run(
+    listener: tokio::net::TcpListener,
+    sh: Arc<Shared>,
+    mut stop: tokio::sync::oneshot::Receiver<()>,
+) {
     loop {
         tokio::select! {
             _ = &mut stop => break,

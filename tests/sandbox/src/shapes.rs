@@ -113,7 +113,12 @@ pub fn repo(sh: &Shared, w: &World, idx: usize, full: bool, perms: Option<bool>)
     }
     if full {
         let root = w.source(idx);
-        v["network_count"] = json!(w.repos.iter().filter(|x| x.net == r.net).count().saturating_sub(1));
+        v["network_count"] = json!(w
+            .repos
+            .iter()
+            .filter(|x| x.net == r.net)
+            .count()
+            .saturating_sub(1));
         v["subscribers_count"] = json!(1);
         if let Some(p) = r.parent {
             v["parent"] = repo(sh, w, p, false, None);
@@ -207,7 +212,14 @@ pub struct PullFacts {
 }
 
 /// `pull-request-simple` (lists) or `pull-request` (`full`).
-pub fn pull(sh: &Shared, w: &World, base_idx: usize, p: &Pull, facts: &PullFacts, full: bool) -> Value {
+pub fn pull(
+    sh: &Shared,
+    w: &World,
+    base_idx: usize,
+    p: &Pull,
+    facts: &PullFacts,
+    full: bool,
+) -> Value {
     let api = &sh.api;
     let base = &w.repos[base_idx];
     let bf = base.full_name();
@@ -290,7 +302,10 @@ pub fn pull(sh: &Shared, w: &World, base_idx: usize, p: &Pull, facts: &PullFacts
 
 /// The `dependabot-alert` shape.
 pub fn alert(sh: &Shared, repo_full: &str, a: &Alert) -> Value {
-    let u = format!("{}/repos/{repo_full}/dependabot/alerts/{}", sh.api, a.number);
+    let u = format!(
+        "{}/repos/{repo_full}/dependabot/alerts/{}",
+        sh.api, a.number
+    );
     let pkg = json!({"ecosystem": a.ecosystem, "name": a.package});
     let vuln = json!({
         "package": pkg, "severity": a.severity, "vulnerable_version_range": a.range,
@@ -320,7 +335,14 @@ pub fn alert(sh: &Shared, repo_full: &str, a: &Alert) -> Value {
 }
 
 /// The `workflow` shape.
-pub fn workflow(sh: &Shared, repo_full: &str, repo_id: u64, path: &str, name: &str, at: i64) -> Value {
+pub fn workflow(
+    sh: &Shared,
+    repo_full: &str,
+    repo_id: u64,
+    path: &str,
+    name: &str,
+    at: i64,
+) -> Value {
     let id = repo_id * 100 + crate::util::fnv64(&[path.as_bytes()]) % 97;
     json!({
         "id": id, "node_id": node_id("Workflow", id), "name": name, "path": path, "state": "active",
@@ -332,15 +354,33 @@ pub fn workflow(sh: &Shared, repo_full: &str, repo_id: u64, path: &str, name: &s
 }
 
 /// Links of a content entry.
-pub fn content_entry(sh: &Shared, repo_full: &str, git_ref: &str, path: &str, sha: &str, kind: &str, size: usize) -> Value {
-    let u = format!("{}/repos/{repo_full}/contents/{}?ref={}", sh.api, percent_encode(path, true), percent_encode(git_ref, false));
+pub fn content_entry(
+    sh: &Shared,
+    repo_full: &str,
+    git_ref: &str,
+    path: &str,
+    sha: &str,
+    kind: &str,
+    size: usize,
+) -> Value {
+    let u = format!(
+        "{}/repos/{repo_full}/contents/{}?ref={}",
+        sh.api,
+        percent_encode(path, true),
+        percent_encode(git_ref, false)
+    );
     let git = format!(
         "{}/repos/{repo_full}/git/{}/{sha}",
         sh.api,
         if kind == "dir" { "trees" } else { "blobs" }
     );
-    let html = format!("{}/{repo_full}/{}/{git_ref}/{path}", sh.base, if kind == "dir" { "tree" } else { "blob" });
-    let download = (kind == "file").then(|| format!("{}/raw/{repo_full}/{git_ref}/{path}", sh.base));
+    let html = format!(
+        "{}/{repo_full}/{}/{git_ref}/{path}",
+        sh.base,
+        if kind == "dir" { "tree" } else { "blob" }
+    );
+    let download =
+        (kind == "file").then(|| format!("{}/raw/{repo_full}/{git_ref}/{path}", sh.base));
     json!({
         "type": kind, "size": size, "name": path.rsplit('/').next().unwrap_or(path), "path": path, "sha": sha,
         "url": u, "git_url": git, "html_url": html, "download_url": download,

@@ -94,16 +94,14 @@ pub fn percent_decode(s: &str, plus: bool) -> String {
     let mut i = 0;
     while i < b.len() {
         match b[i] {
-            b'%' if i + 2 < b.len() => {
-                match (hex_val(b[i + 1]), hex_val(b[i + 2])) {
-                    (Some(h), Some(l)) => {
-                        out.push(h * 16 + l);
-                        i += 3;
-                        continue;
-                    }
-                    _ => out.push(b'%'),
+            b'%' if i + 2 < b.len() => match (hex_val(b[i + 1]), hex_val(b[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h * 16 + l);
+                    i += 3;
+                    continue;
                 }
-            }
+                _ => out.push(b'%'),
+            },
             b'+' if plus => out.push(b' '),
             c => out.push(c),
         }
@@ -258,22 +256,46 @@ mod tests {
         let t = parse_rfc3339("2026-01-01T07:00:00Z").unwrap();
         assert_eq!(rfc3339(t), "2026-01-01T07:00:00Z");
         assert_eq!(parse_rfc3339("2026-01-01T09:00:00+02:00"), Some(t));
-        assert_eq!(parse_rfc3339("2024-02-29T00:00:00.123Z").map(rfc3339).unwrap(), "2024-02-29T00:00:00Z");
+        assert_eq!(
+            parse_rfc3339("2024-02-29T00:00:00.123Z")
+                .map(rfc3339)
+                .unwrap(),
+            "2024-02-29T00:00:00Z"
+        );
         assert_eq!(parse_rfc3339("nope"), None);
     }
 
     #[test]
     fn url_coding() {
-        assert_eq!(percent_decode("priority-sync%2Fmain", false), "priority-sync/main");
+        assert_eq!(
+            percent_decode("priority-sync%2Fmain", false),
+            "priority-sync/main"
+        );
         assert_eq!(percent_decode("a+b%", true), "a b%");
         assert_eq!(percent_encode("a b/c", true), "a%20b/c");
-        assert_eq!(parse_query("state=open&head=o%3Ab"), vec![("state".into(), "open".into()), ("head".into(), "o:b".into())]);
+        assert_eq!(
+            parse_query("state=open&head=o%3Ab"),
+            vec![
+                ("state".into(), "open".into()),
+                ("head".into(), "o:b".into())
+            ]
+        );
     }
 
     #[test]
     fn rng_is_deterministic() {
-        let a: Vec<u64> = (0..5).map({ let mut r = Rng::new(7, "x"); move |_| r.next_u64() }).collect();
-        let b: Vec<u64> = (0..5).map({ let mut r = Rng::new(7, "x"); move |_| r.next_u64() }).collect();
+        let a: Vec<u64> = (0..5)
+            .map({
+                let mut r = Rng::new(7, "x");
+                move |_| r.next_u64()
+            })
+            .collect();
+        let b: Vec<u64> = (0..5)
+            .map({
+                let mut r = Rng::new(7, "x");
+                move |_| r.next_u64()
+            })
+            .collect();
         assert_eq!(a, b);
         assert_ne!(Rng::new(7, "x").next_u64(), Rng::new(7, "y").next_u64());
     }

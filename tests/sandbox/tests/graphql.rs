@@ -42,24 +42,39 @@ fn batched_query_with_partial_errors() {
     assert_eq!(d["r0"]["nameWithOwner"], "heyns1000/omnigrid");
     assert_eq!(d["r0"]["isFork"], true);
     assert_eq!(d["r0"]["parent"]["nameWithOwner"], "omnigrid-labs/omnigrid");
-    assert_eq!(d["r0"]["defaultBranchRef"]["target"]["oid"], sb.branch_sha("heyns1000/omnigrid", "main").unwrap());
+    assert_eq!(
+        d["r0"]["defaultBranchRef"]["target"]["oid"],
+        sb.branch_sha("heyns1000/omnigrid", "main").unwrap()
+    );
     assert!(d["r0"]["defaultBranchRef"]["target"]["committedDate"].is_string());
-    assert_eq!(d["r0"]["workflows"]["entries"][0]["path"], ".github/workflows/ci.yml");
+    assert_eq!(
+        d["r0"]["workflows"]["entries"][0]["path"],
+        ".github/workflows/ci.yml"
+    );
     assert!(d["r1"].is_null(), "missing repo is null");
     let errors = r.json["errors"].as_array().unwrap();
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0]["type"], "NOT_FOUND");
     assert_eq!(errors[0]["path"], json!(["r1"]));
-    assert_eq!(errors[0]["message"], "Could not resolve to a Repository with the name 'heyns1000/zoho'.");
+    assert_eq!(
+        errors[0]["message"],
+        "Could not resolve to a Repository with the name 'heyns1000/zoho'."
+    );
     assert_eq!(errors[0]["locations"][0]["line"], 4);
     // the existing sync PR is visible with its labels
     let prs = d["r2"]["pullRequests"]["nodes"].as_array().unwrap();
-    assert!(prs.iter().any(|p| p["headRefName"] == "priority-sync/main" && p["labels"]["nodes"][0]["name"] == "priority-sync"));
+    assert!(prs.iter().any(|p| p["headRefName"] == "priority-sync/main"
+        && p["labels"]["nodes"][0]["name"] == "priority-sync"));
     assert_eq!(d["r2"]["pullRequests"]["totalCount"], 2);
-    let hub: Vec<String> = serde_json::from_str(d["hub"]["object"]["text"].as_str().unwrap()).unwrap();
+    let hub: Vec<String> =
+        serde_json::from_str(d["hub"]["object"]["text"].as_str().unwrap()).unwrap();
     assert!(hub.contains(&"heyns1000/omnigrid".to_string()));
     assert_eq!(d["hub"]["object"]["__typename"], "Blob");
-    assert!(d["hub"]["root"]["entries"].as_array().unwrap().iter().any(|e| e["name"] == "hub" && e["type"] == "tree"));
+    assert!(d["hub"]["root"]["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["name"] == "hub" && e["type"] == "tree"));
     // cost: 3 repos × (pullRequests + its labels×10 + alerts + topics) requests
     assert_eq!(d["rateLimit"]["cost"], 1);
     assert!(d["rateLimit"]["nodeCount"].as_u64().unwrap() > 300);
@@ -71,7 +86,11 @@ fn batched_query_with_partial_errors() {
 fn forbidden_alerts_keep_the_rest_of_the_data() {
     let sb = start("graphql_forbidden", small(15), true);
     let c = Client::for_sb(&sb).with_token(&sb.token_named("no-dependabot").unwrap());
-    let r = c.graphql(&sb.graphql_url(), QUERY, json!({"owner": "heyns1000", "first": 5}));
+    let r = c.graphql(
+        &sb.graphql_url(),
+        QUERY,
+        json!({"owner": "heyns1000", "first": 5}),
+    );
     let d = &r.json["data"];
     assert!(d["r0"]["vulnerabilityAlerts"].is_null());
     assert_eq!(d["r0"]["name"], "omnigrid");
@@ -79,7 +98,10 @@ fn forbidden_alerts_keep_the_rest_of_the_data() {
     let forbidden: Vec<_> = errors.iter().filter(|e| e["type"] == "FORBIDDEN").collect();
     assert_eq!(forbidden.len(), 2, "r0 and r2");
     assert_eq!(forbidden[0]["path"], json!(["r0", "vulnerabilityAlerts"]));
-    assert_eq!(forbidden[0]["message"], "Resource not accessible by personal access token");
+    assert_eq!(
+        forbidden[0]["message"],
+        "Resource not accessible by personal access token"
+    );
     sb.assert_no_unexpected_routes();
 }
 
@@ -106,13 +128,19 @@ fn inline_fragments_aliases_typename_and_pagination() {
     assert_eq!(d["a"]["first"]["pageInfo"]["hasNextPage"], true);
     assert_eq!(d["a"]["head"]["target"]["__typename"], "Commit");
     assert!(d["a"]["nope"].is_null());
-    let cursor = d["a"]["first"]["pageInfo"]["endCursor"].as_str().unwrap().to_string();
+    let cursor = d["a"]["first"]["pageInfo"]["endCursor"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let q2 = r#"query($after: String) { repository(owner: "heyns1000", name: "hotstack") { pullRequests(first: 1, after: $after, states: [OPEN]) { pageInfo { hasNextPage } nodes { number } } } }"#;
     let r2 = c.graphql(&sb.graphql_url(), q2, json!({"after": cursor}));
     let n1 = d["a"]["first"]["nodes"][0]["number"].clone();
     let n2 = r2.json["data"]["repository"]["pullRequests"]["nodes"][0]["number"].clone();
     assert_ne!(n1, n2);
-    assert_eq!(r2.json["data"]["repository"]["pullRequests"]["pageInfo"]["hasNextPage"], false);
+    assert_eq!(
+        r2.json["data"]["repository"]["pullRequests"]["pageInfo"]["hasNextPage"],
+        false
+    );
     sb.assert_no_unexpected_routes();
 }
 
@@ -123,7 +151,10 @@ fn unsupported_fields_fail_loudly_and_exhaustion_is_rate_limited() {
     let r = c.graphql(&sb.graphql_url(), "{ repository(owner: \"heyns1000\", name: \"omnigrid\") { stargazerCount watchers { totalCount } } }", json!({}));
     assert!(r.json.get("data").is_none());
     assert_eq!(r.json["errors"][0]["extensions"]["code"], "undefinedField");
-    assert_eq!(sb.unexpected_routes(), vec!["POST /graphql field Repository.watchers".to_string()]);
+    assert_eq!(
+        sb.unexpected_routes(),
+        vec!["POST /graphql field Repository.watchers".to_string()]
+    );
     sb.clear_log();
     sb.set_rate_used(&sb.token(), "graphql", 5000);
     let r = c.graphql(&sb.graphql_url(), "{ rateLimit { remaining } }", json!({}));

@@ -20,20 +20,42 @@ fn bad_token_read_only_and_dependabot_permissions() {
     assert_eq!(bad.json["message"], "Bad credentials");
     let ro = c.with_token(&sb.token_named("read-only").unwrap());
     assert_eq!(ro.get("/repos/heyns1000/omnigrid").status, 200);
-    let w = ro.post("/repos/heyns1000/omnigrid/merge-upstream", json!({"branch": "main"}));
+    let w = ro.post(
+        "/repos/heyns1000/omnigrid/merge-upstream",
+        json!({"branch": "main"}),
+    );
     assert_eq!(w.status, 403);
-    assert_eq!(w.json["message"], "Resource not accessible by personal access token");
+    assert_eq!(
+        w.json["message"],
+        "Resource not accessible by personal access token"
+    );
     let nd = c.with_token(&sb.token_named("no-dependabot").unwrap());
     let a = nd.get("/repos/heyns1000/pulse-engine/dependabot/alerts?state=open");
     assert_eq!(a.status, 403);
-    assert_eq!(a.json["message"], "Resource not accessible by personal access token");
+    assert_eq!(
+        a.json["message"],
+        "Resource not accessible by personal access token"
+    );
     assert!(sb.set_archived("heyns1000/omnigrid", true));
-    let r = c.post("/repos/heyns1000/omnigrid/merge-upstream", json!({"branch": "main"}));
+    let r = c.post(
+        "/repos/heyns1000/omnigrid/merge-upstream",
+        json!({"branch": "main"}),
+    );
     assert_eq!(r.status, 403);
-    assert_eq!(r.json["message"], "Repository was archived so is read-only.");
+    assert_eq!(
+        r.json["message"],
+        "Repository was archived so is read-only."
+    );
     // GraphQL needs authentication
-    let anon = Client { token: None, ..Client::for_sb(&sb) };
-    assert_eq!(anon.graphql(&sb.graphql_url(), "{ viewer { login } }", json!({})).status, 401);
+    let anon = Client {
+        token: None,
+        ..Client::for_sb(&sb)
+    };
+    assert_eq!(
+        anon.graphql(&sb.graphql_url(), "{ viewer { login } }", json!({}))
+            .status,
+        401
+    );
     sb.assert_no_unexpected_routes();
 }
 
@@ -50,7 +72,10 @@ fn primary_limit_headers_and_exhaustion() {
         let r = c.get("/repos/heyns1000/omnigrid");
         assert_eq!(r.status, 200);
         assert_eq!(r.header("x-ratelimit-limit"), Some("5"));
-        assert_eq!(r.header("x-ratelimit-used"), Some((i + 1).to_string().as_str()));
+        assert_eq!(
+            r.header("x-ratelimit-used"),
+            Some((i + 1).to_string().as_str())
+        );
         assert_eq!(r.header("x-ratelimit-resource"), Some("core"));
         last = r.header("x-ratelimit-remaining").unwrap().parse().unwrap();
     }
@@ -58,29 +83,65 @@ fn primary_limit_headers_and_exhaustion() {
     let r = c.get("/repos/heyns1000/omnigrid");
     assert_eq!(r.status, 403);
     assert_eq!(r.header("x-ratelimit-remaining"), Some("0"));
-    assert!(r.json["message"].as_str().unwrap().starts_with("API rate limit exceeded"));
+    assert!(r.json["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("API rate limit exceeded"));
     let reset: i64 = r.header("x-ratelimit-reset").unwrap().parse().unwrap();
     assert!(reset > github_sandbox::util::wall_now());
     // other tokens have their own window
-    assert_eq!(c.with_token(&sb.token_named("read-only").unwrap()).get("/repos/heyns1000/omnigrid").status, 200);
+    assert_eq!(
+        c.with_token(&sb.token_named("read-only").unwrap())
+            .get("/repos/heyns1000/omnigrid")
+            .status,
+        200
+    );
 }
 
 #[test]
 fn secondary_limits_403_and_429_with_retry_after() {
     let sb = start("secondary", small(15), false);
     let c = Client::for_sb(&sb);
-    sb.add_fault_rule(FaultRule::on("GET", "/repos/heyns1000/omnigrid", 1, FaultAction::SecondaryLimit { status: 429, retry_after: 7 }));
-    sb.add_fault_rule(FaultRule::on("POST", "/graphql", 1, FaultAction::SecondaryLimit { status: 403, retry_after: 3 }));
+    sb.add_fault_rule(FaultRule::on(
+        "GET",
+        "/repos/heyns1000/omnigrid",
+        1,
+        FaultAction::SecondaryLimit {
+            status: 429,
+            retry_after: 7,
+        },
+    ));
+    sb.add_fault_rule(FaultRule::on(
+        "POST",
+        "/graphql",
+        1,
+        FaultAction::SecondaryLimit {
+            status: 403,
+            retry_after: 3,
+        },
+    ));
     let r = c.get("/repos/heyns1000/omnigrid");
     assert_eq!(r.status, 429);
     assert_eq!(r.header("retry-after"), Some("7"));
-    assert!(r.json["message"].as_str().unwrap().starts_with("You have exceeded a secondary rate limit"));
-    assert_eq!(c.get("/repos/heyns1000/omnigrid").status, 200, "rule applied once");
+    assert!(r.json["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("You have exceeded a secondary rate limit"));
+    assert_eq!(
+        c.get("/repos/heyns1000/omnigrid").status,
+        200,
+        "rule applied once"
+    );
     let g = c.graphql(&sb.graphql_url(), "{ viewer { login } }", json!({}));
     assert_eq!(g.status, 403);
     assert_eq!(g.header("retry-after"), Some("3"));
     // a fraction of requests, seeded
-    sb.set_faults(Faults { secondary_rate: 1.0, secondary_status: 429, retry_after: 1, ..Faults::default() });
+    sb.set_faults(Faults {
+        secondary_rate: 1.0,
+        secondary_status: 429,
+        retry_after: 1,
+        ..Faults::default()
+    });
     assert_eq!(c.get("/rate_limit").status, 429);
     sb.set_faults(Faults::default());
     assert_eq!(c.get("/rate_limit").status, 200);
@@ -92,39 +153,88 @@ fn content_creation_limit_is_80_per_minute() {
     let c = Client::for_sb(&sb);
     let repo = sb.repository();
     for i in 0..80 {
-        let r = c.post(&format!("/repos/{repo}/git/blobs"), json!({"content": format!("blob {i}")}));
+        let r = c.post(
+            &format!("/repos/{repo}/git/blobs"),
+            json!({"content": format!("blob {i}")}),
+        );
         assert_eq!(r.status, 201, "request {i}");
     }
-    let r = c.post(&format!("/repos/{repo}/git/blobs"), json!({"content": "one too many"}));
+    let r = c.post(
+        &format!("/repos/{repo}/git/blobs"),
+        json!({"content": "one too many"}),
+    );
     assert_eq!(r.status, 403);
-    assert!(r.json["message"].as_str().unwrap().contains("secondary rate limit"));
+    assert!(r.json["message"]
+        .as_str()
+        .unwrap()
+        .contains("secondary rate limit"));
     let wait: u64 = r.header("retry-after").unwrap().parse().unwrap();
     assert!((1..=60).contains(&wait));
     // reads are not content creation
     assert_eq!(c.get(&format!("/repos/{repo}")).status, 200);
     // the limit is per token
     let other = c.with_token(&sb.token_named("no-workflow").unwrap());
-    assert_eq!(other.post(&format!("/repos/{repo}/git/blobs"), json!({"content": "x"})).status, 201);
+    assert_eq!(
+        other
+            .post(&format!("/repos/{repo}/git/blobs"), json!({"content": "x"}))
+            .status,
+        201
+    );
 }
 
 fn statuses(sb: &github_sandbox::Sandbox, n: usize) -> Vec<u16> {
     let c = Client::for_sb(sb);
     (0..n)
-        .map(|i| c.try_send("GET", &format!("/repos/heyns1000/omnigrid/branches/main?i={i}"), None, &[]).map(|a| a.status).unwrap_or(0))
+        .map(|i| {
+            c.try_send(
+                "GET",
+                &format!("/repos/heyns1000/omnigrid/branches/main?i={i}"),
+                None,
+                &[],
+            )
+            .map(|a| a.status)
+            .unwrap_or(0)
+        })
         .collect()
 }
 
 #[test]
 fn injected_errors_are_reproducible_by_seed() {
-    let faults = Faults { error_rate: 0.3, error_status: 502, seed: 42, ..Faults::default() };
-    let a = start("faults_a", SandboxConfig { faults: faults.clone(), ..small(12) }, false);
-    let b = start("faults_b", SandboxConfig { faults: faults.clone(), ..small(12) }, false);
+    let faults = Faults {
+        error_rate: 0.3,
+        error_status: 502,
+        seed: 42,
+        ..Faults::default()
+    };
+    let a = start(
+        "faults_a",
+        SandboxConfig {
+            faults: faults.clone(),
+            ..small(12)
+        },
+        false,
+    );
+    let b = start(
+        "faults_b",
+        SandboxConfig {
+            faults: faults.clone(),
+            ..small(12)
+        },
+        false,
+    );
     let (sa, sb_) = (statuses(&a, 60), statuses(&b, 60));
     assert_eq!(sa, sb_, "same seed, same faults");
     let errors = sa.iter().filter(|s| **s == 502).count();
     assert!((8..=30).contains(&errors), "about 30% of 60: {errors}");
     assert_eq!(a.counters().injected_errors as usize, errors);
-    let c = start("faults_c", SandboxConfig { faults: Faults { seed: 43, ..faults }, ..small(12) }, false);
+    let c = start(
+        "faults_c",
+        SandboxConfig {
+            faults: Faults { seed: 43, ..faults },
+            ..small(12)
+        },
+        false,
+    );
     assert_ne!(statuses(&c, 60), sa, "another seed, other faults");
     // changed at run time
     a.set_faults(Faults::default());
@@ -135,16 +245,31 @@ fn injected_errors_are_reproducible_by_seed() {
 fn dropped_connections_and_latency() {
     let sb = start("drops", small(12), false);
     let c = Client::for_sb(&sb);
-    sb.add_fault_rule(FaultRule::on("GET", "/repos/heyns1000/omnigrid", 2, FaultAction::Drop));
-    assert!(c.try_send("GET", "/repos/heyns1000/omnigrid", None, &[]).is_err());
-    assert!(c.try_send("GET", "/repos/heyns1000/omnigrid", None, &[]).is_err());
+    sb.add_fault_rule(FaultRule::on(
+        "GET",
+        "/repos/heyns1000/omnigrid",
+        2,
+        FaultAction::Drop,
+    ));
+    assert!(c
+        .try_send("GET", "/repos/heyns1000/omnigrid", None, &[])
+        .is_err());
+    assert!(c
+        .try_send("GET", "/repos/heyns1000/omnigrid", None, &[])
+        .is_err());
     assert_eq!(c.get("/repos/heyns1000/omnigrid").status, 200);
     assert_eq!(sb.counters().dropped, 2);
-    sb.set_faults(Faults { latency: Duration::from_millis(150), ..Faults::default() });
+    sb.set_faults(Faults {
+        latency: Duration::from_millis(150),
+        ..Faults::default()
+    });
     let t = Instant::now();
     assert_eq!(c.get("/rate_limit").status, 200);
     assert!(t.elapsed() >= Duration::from_millis(150));
-    sb.set_faults(Faults { drop_rate: 1.0, ..Faults::default() });
+    sb.set_faults(Faults {
+        drop_rate: 1.0,
+        ..Faults::default()
+    });
     assert!(c.try_send("GET", "/rate_limit", None, &[]).is_err());
 }
 
@@ -155,9 +280,25 @@ fn unexpected_routes_are_404_and_recorded() {
     let r = c.get("/repos/heyns1000/omnigrid/issues");
     assert_eq!(r.status, 404);
     assert_eq!(r.json["message"], "Not Found");
-    assert_eq!(c.send("PUT", "/repos/heyns1000/omnigrid/contents/x", Some(&json!({}))).status, 404);
-    assert_eq!(sb.unexpected_routes(), vec!["GET /repos/heyns1000/omnigrid/issues".to_string(), "PUT /repos/heyns1000/omnigrid/contents/x".to_string()]);
+    assert_eq!(
+        c.send(
+            "PUT",
+            "/repos/heyns1000/omnigrid/contents/x",
+            Some(&json!({}))
+        )
+        .status,
+        404
+    );
+    assert_eq!(
+        sb.unexpected_routes(),
+        vec![
+            "GET /repos/heyns1000/omnigrid/issues".to_string(),
+            "PUT /repos/heyns1000/omnigrid/contents/x".to_string()
+        ]
+    );
     assert_eq!(sb.counters().unexpected, 2);
-    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| sb.assert_no_unexpected_routes()));
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        sb.assert_no_unexpected_routes()
+    }));
     assert!(caught.is_err());
 }

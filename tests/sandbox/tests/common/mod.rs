@@ -15,7 +15,10 @@ pub const NOW: i64 = 1_767_250_800; // 2026-01-01T07:00:00Z
 /// (checked against GitHub's REST description); tests that provoke statuses the description
 /// does not document (401, 429, injected 5xx, dropped connections) log under `off-description/`.
 pub fn start(name: &str, cfg: SandboxConfig, conformant: bool) -> Sandbox {
-    let mut cfg = SandboxConfig { now: cfg.now.or(Some(NOW)), ..cfg };
+    let mut cfg = SandboxConfig {
+        now: cfg.now.or(Some(NOW)),
+        ..cfg
+    };
     if let Ok(dir) = std::env::var("SANDBOX_LOG_DIR") {
         let mut p = PathBuf::from(dir);
         if !conformant {
@@ -29,7 +32,11 @@ pub fn start(name: &str, cfg: SandboxConfig, conformant: bool) -> Sandbox {
 
 /// A small fleet config.
 pub fn small(repos: usize) -> SandboxConfig {
-    SandboxConfig { repos, seed: 7, ..SandboxConfig::default() }
+    SandboxConfig {
+        repos,
+        seed: 7,
+        ..SandboxConfig::default()
+    }
 }
 
 /// An answer.
@@ -41,7 +48,10 @@ pub struct Answer {
 
 impl Answer {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -58,7 +68,11 @@ impl Client {
             .http_status_as_error(false)
             .build()
             .into();
-        Client { base: base.to_string(), token: Some(token.to_string()), agent }
+        Client {
+            base: base.to_string(),
+            token: Some(token.to_string()),
+            agent,
+        }
     }
 
     pub fn for_sb(sb: &Sandbox) -> Client {
@@ -70,8 +84,18 @@ impl Client {
     }
 
     /// Sends a request; Err when the connection failed (dropped).
-    pub fn try_send(&self, method: &str, path: &str, body: Option<&Value>, extra: &[(&str, &str)]) -> Result<Answer, String> {
-        let url = if path.starts_with("http") { path.to_string() } else { format!("{}{}", self.base, path) };
+    pub fn try_send(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+        extra: &[(&str, &str)],
+    ) -> Result<Answer, String> {
+        let url = if path.starts_with("http") {
+            path.to_string()
+        } else {
+            format!("{}{}", self.base, path)
+        };
         let mut b = ureq::http::Request::builder().method(method).uri(&url);
         if let Some(t) = &self.token {
             b = b.header("Authorization", format!("token {t}"));
@@ -81,7 +105,11 @@ impl Client {
             b = b.header(*k, *v);
         }
         let res = match body {
-            Some(v) => self.agent.run(b.header("Content-Type", "application/json").body(v.to_string()).unwrap()),
+            Some(v) => self.agent.run(
+                b.header("Content-Type", "application/json")
+                    .body(v.to_string())
+                    .unwrap(),
+            ),
             None => self.agent.run(b.body(()).unwrap()),
         };
         let mut resp = res.map_err(|e| e.to_string())?;
@@ -92,12 +120,21 @@ impl Client {
             .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
             .collect();
         let text = resp.body_mut().read_to_string().unwrap_or_default();
-        let json = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
-        Ok(Answer { status, headers, json })
+        let json = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        Ok(Answer {
+            status,
+            headers,
+            json,
+        })
     }
 
     pub fn send(&self, method: &str, path: &str, body: Option<&Value>) -> Answer {
-        self.try_send(method, path, body, &[]).expect("request answered")
+        self.try_send(method, path, body, &[])
+            .expect("request answered")
     }
 
     pub fn get(&self, path: &str) -> Answer {
@@ -118,7 +155,11 @@ impl Client {
 
     /// POSTs a GraphQL query to `url`.
     pub fn graphql(&self, url: &str, query: &str, variables: Value) -> Answer {
-        self.send("POST", url, Some(&serde_json::json!({"query": query, "variables": variables})))
+        self.send(
+            "POST",
+            url,
+            Some(&serde_json::json!({"query": query, "variables": variables})),
+        )
     }
 }
 
@@ -128,9 +169,17 @@ pub fn rev_list_count(sb: &Sandbox, repo: &str, range_base: &str, range_head: &s
     let out = std::process::Command::new("git")
         .arg("--git-dir")
         .arg(&dir)
-        .args(["rev-list", "--count", &format!("{range_base}..{range_head}")])
+        .args([
+            "rev-list",
+            "--count",
+            &format!("{range_base}..{range_head}"),
+        ])
         .output()
         .expect("git runs");
-    assert!(out.status.success(), "git rev-list failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "git rev-list failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
 }
