@@ -421,11 +421,23 @@ async fn pull_request(
     let title = pr_title(t, p.facts.commits_behind);
     let body = pr_body(p, t, &why, via_upstream);
     let open = gh.open_pulls(&p.repo, &head, &t.branch).await?;
-    let (ours, theirs): (Vec<PullInfo>, Vec<PullInfo>) =
-        open.into_iter().partition(|pr| pr.body.contains(PR_MARKER));
+    // Ours: a PR carrying the marker, or one from our own sync branch in this repository (that
+    // branch is only ever created and moved by this tool). A PR from the upstream's branch
+    // without the marker belongs to someone else.
+    let is_ours = |pr: &PullInfo| {
+        pr.body.contains(PR_MARKER)
+            || (!via_upstream
+                && pr.head_ref == sync_branch
+                && pr
+                    .head_repo
+                    .as_deref()
+                    .is_some_and(|r| r.eq_ignore_ascii_case(&p.repo.to_string())))
+    };
+    let (ours, theirs): (Vec<PullInfo>, Vec<PullInfo>) = open.into_iter().partition(is_ours);
     let (pr, created) = match ours.into_iter().next() {
         Some(pr) => {
-            if pr.title != title || pr.body != body {
+            // Rewrite the text only of PRs this tool wrote; a human's description stays.
+            if pr.body.contains(PR_MARKER) && (pr.title != title || pr.body != body) {
                 gh.update_pull_body(&p.repo, pr.number, &title, &body)
                     .await?;
             }

@@ -138,11 +138,18 @@ fn client(
     let mut cfg = ClientConfig::new(&runner.api_url, &runner.graphql_url, credentials);
     cfg.max_inflight = inv.limits.max_inflight_requests;
     cfg.writes_per_minute = inv.limits.writes_per_minute;
+    // Test knobs for local GitHub stand-ins (the sandbox); never needed against github.com.
     if let Some(ms) = env
         .non_empty("PRIORITY_SYNC_BACKOFF_MS")
         .and_then(|v| v.parse().ok())
     {
         cfg.backoff_base = std::time::Duration::from_millis(ms);
+    }
+    if let Some(n) = env
+        .non_empty("PRIORITY_SYNC_WRITES_PER_MINUTE")
+        .and_then(|v| v.parse::<u32>().ok())
+    {
+        cfg.writes_per_minute = n.max(1);
     }
     let in_actions = env.in_actions();
     let c = Client::new(cfg)

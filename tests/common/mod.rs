@@ -1,0 +1,156 @@
+//! Shared helpers for the end-to-end tests: a sandbox fleet, a scratch directory with its
+//! inventory, and the real `priority-sync` binary run against them.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use github_sandbox::{Sandbox, SandboxConfig};
+
+/// Fixed generation time so fleets (and their shas) are reproducible: 2026-01-01T07:00:00Z.
+pub const NOW: i64 = 1_767_250_800;
+
+pub struct Harness {
+    pub sb: Sandbox,
+    pub dir: tempfile::TempDir,
+    pub log: PathBuf,
+}
+
+impl Harness {
+    pub fn start(repos: usize, seed: u64) -> Self {
+        Self::start_with(SandboxConfig {
+            repos,
+            seed,
+            now: Some(NOW),
+            // Tests pace writes fast (PRIORITY_SYNC_WRITES_PER_MINUTE); the content-creation
+            // limit itself is exercised by the fault tests.
+            content_limit_per_minute: 100_000,
+            ..SandboxConfig::default()
+        })
+    }
+
+    pub fn start_with(mut cfg: SandboxConfig) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let log = dir.path().join("requests.jsonl");
+        if cfg.log_path.is_none() {
+            cfg.log_path = Some(log.clone());
+        }
+        let log = cfg.log_path.clone().unwrap();
+        let sb = Sandbox::start(cfg).expect("sandbox starts");
+        std::fs::write(dir.path().join("inventory.yml"), sb.inventory_yaml()).unwrap();
+        Harness { sb, dir, log }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn inventory(&self) -> PathBuf {
+        self.path("inventory.yml")
+    }
+
+    /// The environment a run needs to reach the sandbox.
+    pub fn env(&self, token: &str) -> Vec<(String, String)> {
+        vec![
+            ("GITHUB_API_URL".into(), self.sb.api_url()),
+            ("GITHUB_GRAPHQL_URL".into(), self.sb.graphql_url()),
+            ("GITHUB_TOKEN".into(), token.to_string()),
+            ("GITHUB_REPOSITORY".into(), self.sb.repository()),
+            (
+                "GITHUB_REF".into(),
+                format!("refs/heads/{}", self.audit_branch()),
+            ),
+            ("GITHUB_SERVER_URL".into(), "https://github.example".into()),
+            ("PRIORITY_SYNC_BACKOFF_MS".into(), "20".into()),
+            ("PRIORITY_SYNC_WRITES_PER_MINUTE".into(), "60000".into()),
+        ]
+    }
+
+    pub fn audit_branch(&self) -> String {
+        self.sb
+            .default_branch(&self.sb.repository())
+            .unwrap_or_else(|| "main".into())
+    }
+
+    /// Runs `priority-sync <args>` with the sandbox environment.
+    pub fn run(&self, args: &[&str], extra_env: &[(&str, &str)]) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_priority-sync"));
+        cmd.args(args).current_dir(self.dir.path()).env_clear();
+        cmd.env("PATH", std::env::var("PATH").unwrap_or_default());
+        for (k, v) in self.env(&self.sb.token()) {
+            cmd.env(k, v);
+        }
+        for (k, v) in extra_env {
+            cmd.env(k, v);
+        }
+        cmd.output().expect("run priority-sync")
+    }
+
+    /// `priority-sync run --config inventory.yml <args>`, asserting success.
+    pub fn sync(&self, args: &[&str]) -> Output {
+        let inv = self.inventory();
+        let mut all = vec![
+            "run",
+            "--config",
+            inv.to_str().unwrap(),
+            "--artifacts-dir",
+            "audit-out",
+        ];
+        all.extend_from_slice(args);
+        let out = self.run(&all, &[]);
+        assert!(
+            out.status.success(),
+            "priority-sync failed ({:?}):\n{}\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    }
+
+    /// Every repository's result from the run's `sync-progress.json`, by `owner/name`.
+    pub fn progress(&self) -> std::collections::BTreeMap<String, serde_json::Value> {
+        progress_in(&self.path("audit-out"))
+    }
+
+    pub fn audit_head(&self) -> String {
+        self.sb
+            .branch_sha(&self.sb.repository(), &self.audit_branch())
+            .unwrap()
+    }
+}
+
+impl Drop for Harness {
+    /// Keeps the request log for `.ci/run`'s check against GitHub's API description.
+    fn drop(&mut self) {
+        if let Ok(dir) = std::env::var("PRIORITY_SYNC_E2E_LOG_DIR") {
+            let _ = std::fs::create_dir_all(&dir);
+            let name = format!(
+                "{}-{}.jsonl",
+                std::thread::current()
+                    .name()
+                    .unwrap_or("test")
+                    .replace("::", "-"),
+                std::process::id()
+            );
+            let _ = std::fs::copy(&self.log, Path::new(&dir).join(name));
+        }
+    }
+}
+
+pub fn read_json(p: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    serde_json::from_str(&text).unwrap()
+}
+
+/// Reads `sync-progress.json` in `dir` into a map by repository (lower-cased `owner/name`).
+pub fn progress_in(dir: &Path) -> std::collections::BTreeMap<String, serde_json::Value> {
+    let v = read_json(&dir.join("sync-progress.json"));
+    let list = v.get("repos").cloned().unwrap_or(v);
+    list.as_array()
+        .expect("a list of repositories")
+        .iter()
+        .map(|r| (r["repo"].as_str().unwrap().to_ascii_lowercase(), r.clone()))
+        .collect()
+}

@@ -1,0 +1,358 @@
+//! End to end: the real binary against the sandbox's 104-repository fleet, then checks of the
+//! sandbox's git state (not the program's own report): fast-forwards equal their upstream,
+//! diverged forks keep their commits, one sync PR per repository with the right labels,
+//! archived and missing repositories untouched, one audit commit per run, dry runs read-only.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::{progress_in, Harness};
+use github_sandbox::{Category, FleetRepo, Sandbox};
+
+fn upstream_head(sb: &Sandbox, r: &FleetRepo) -> Option<String> {
+    if r.category == Category::ForeignUpstream || !r.exists {
+        return None;
+    }
+    let parent = r.parent.as_ref()?;
+    sb.branch_sha(parent, &r.upstream_branch)
+}
+
+fn sync_prs(sb: &Sandbox, r: &FleetRepo) -> Vec<github_sandbox::PullInfo> {
+    let branch = format!("priority-sync/{}", r.branch);
+    sb.open_pulls(&r.full_name)
+        .into_iter()
+        .filter(|p| p.head_ref == branch)
+        .collect()
+}
+
+fn status(progress: &BTreeMap<String, serde_json::Value>, repo: &str) -> String {
+    progress[&repo.to_ascii_lowercase()]["status"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn all_mode_syncs_the_fleet_and_a_second_run_converges() {
+    let h = Harness::start(104, 1);
+    let sb = &h.sb;
+    let fleet = sb.fleet().clone();
+    let before: BTreeMap<String, Option<String>> = fleet
+        .repos
+        .iter()
+        .map(|r| (r.full_name.clone(), sb.branch_sha(&r.full_name, &r.branch)))
+        .collect();
+    let audit_before = h.audit_head();
+
+    h.sync(&["--mode", "all"]);
+    let progress = h.progress();
+    assert_eq!(progress.len(), 104, "every repository is reported");
+
+    let mut checked = BTreeMap::<&str, usize>::new();
+    for r in &fleet.repos {
+        let now = sb.branch_sha(&r.full_name, &r.branch);
+        let was = before[&r.full_name].clone();
+        let st = status(&progress, &r.full_name);
+        let up = upstream_head(sb, r);
+        match r.category {
+            Category::Missing => {
+                assert_eq!(st, "inaccessible", "{}", r.full_name);
+            }
+            Category::Archived => {
+                assert_eq!(now, was, "{} archived: untouched", r.full_name);
+                assert_eq!(st, "skipped", "{}", r.full_name);
+                assert!(sync_prs(sb, r).is_empty());
+            }
+            Category::ForeignUpstream => {
+                assert_eq!(now, was, "{}", r.full_name);
+                assert_eq!(st, "skipped", "{}", r.full_name);
+            }
+            _ if r.behind == 0 => {
+                assert_eq!(now, was, "{}", r.full_name);
+                assert_eq!(st, "up_to_date", "{}", r.full_name);
+            }
+            _ if r.ahead == 0 && r.behind <= 10 => {
+                // Fast-forwardable within the threshold: now equals its upstream.
+                assert_eq!(now, up, "{} should be fast-forwarded", r.full_name);
+                assert_eq!(st, "synced", "{}", r.full_name);
+            }
+            _ => {
+                // Diverged, conflicting or far behind: the branch keeps its own commits (it is
+                // not touched at all), and exactly one sync PR is open.
+                assert_eq!(now, was, "{} must not be rewritten", r.full_name);
+                let prs = sync_prs(sb, r);
+                assert_eq!(prs.len(), 1, "{}: one sync PR, got {prs:?}", r.full_name);
+                let pr = &prs[0];
+                assert_eq!(pr.base, r.branch);
+                assert_eq!(
+                    pr.head_sha, up,
+                    "{}: sync branch at the upstream head",
+                    r.full_name
+                );
+                assert!(
+                    pr.labels.iter().any(|l| l == "priority-sync"),
+                    "{}: {:?}",
+                    r.full_name,
+                    pr.labels
+                );
+                if r.conflicts {
+                    assert!(
+                        pr.labels.iter().any(|l| l == "sync-conflict"),
+                        "{}: {:?}",
+                        r.full_name,
+                        pr.labels
+                    );
+                }
+                if r.security_alerts > 0 {
+                    for l in ["urgent", "security"] {
+                        assert!(
+                            pr.labels.iter().any(|x| x == l),
+                            "{}: {:?}",
+                            r.full_name,
+                            pr.labels
+                        );
+                    }
+                }
+                assert_eq!(st, "pr_open", "{}", r.full_name);
+            }
+        }
+        *checked.entry(r.category.as_str()).or_default() += 1;
+    }
+    // The fleet really has every kind of repository.
+    for c in [
+        "in_sync",
+        "behind",
+        "far_behind",
+        "diverged",
+        "conflicting",
+        "archived",
+        "missing",
+    ] {
+        assert!(
+            checked.get(c).copied().unwrap_or(0) > 0,
+            "no {c} repository in the fleet: {checked:?}"
+        );
+    }
+
+    // One audit commit on top of the old head, with the artifacts in it.
+    let audit_after = h.audit_head();
+    assert_ne!(audit_after, audit_before);
+    assert_eq!(
+        sb.count_between(&sb.repository(), &audit_before, &audit_after),
+        1
+    );
+    for f in ["sync-state.json", "sync-progress.json"] {
+        assert!(
+            sb.file_text(&sb.repository(), &audit_after, &format!("audit/{f}"))
+                .is_some(),
+            "audit/{f} committed"
+        );
+    }
+
+    // Second run after upstream moved for one far-behind repository.
+    let far = fleet
+        .repos
+        .iter()
+        .find(|r| r.category == Category::FarBehind && r.exists && !r.archived)
+        .expect("a far-behind repository");
+    let pr_counts: BTreeMap<String, usize> = fleet
+        .repos
+        .iter()
+        .filter(|r| r.exists)
+        .map(|r| (r.full_name.clone(), sb.open_pulls(&r.full_name).len()))
+        .collect();
+    let new_up = sb.advance_upstream(&far.full_name, 2, false).unwrap();
+
+    h.sync(&["--mode", "all"]);
+    for r in fleet.repos.iter().filter(|r| r.exists) {
+        assert_eq!(
+            sb.open_pulls(&r.full_name).len(),
+            pr_counts[&r.full_name],
+            "{}: the second run opens no new PR",
+            r.full_name
+        );
+    }
+    let prs = sync_prs(sb, far);
+    assert_eq!(prs.len(), 1);
+    assert_eq!(
+        prs[0].head_sha.as_deref(),
+        Some(new_up.as_str()),
+        "sync branch follows upstream"
+    );
+    let progress = h.progress();
+    assert_eq!(status(&progress, &far.full_name), "pr_open");
+    assert_eq!(
+        sb.count_between(&sb.repository(), &audit_after, &h.audit_head()),
+        1,
+        "one audit commit per run"
+    );
+    // Nothing needs a fast-forward any more.
+    assert!(progress.values().all(|r| r["status"] != "synced"));
+    sb.assert_no_unexpected_routes();
+}
+
+#[test]
+fn dry_run_sends_only_reads_and_changes_nothing() {
+    let h = Harness::start(40, 7);
+    let sb = &h.sb;
+    let before: Vec<Option<String>> = sb
+        .fleet()
+        .repos
+        .iter()
+        .map(|r| sb.branch_sha(&r.full_name, &r.branch))
+        .collect();
+    let audit = h.audit_head();
+    sb.clear_log();
+    h.sync(&["--mode", "all", "--dry-run"]);
+    let entries = sb.log_entries();
+    assert!(!entries.is_empty());
+    for e in &entries {
+        let read = e.method == "GET" || (e.method == "POST" && e.path.ends_with("/graphql"));
+        assert!(read, "dry run wrote: {} {}", e.method, e.path);
+    }
+    let after: Vec<Option<String>> = sb
+        .fleet()
+        .repos
+        .iter()
+        .map(|r| sb.branch_sha(&r.full_name, &r.branch))
+        .collect();
+    assert_eq!(before, after);
+    assert_eq!(h.audit_head(), audit, "no audit commit in a dry run");
+    // The report still says what would happen.
+    let progress = h.progress();
+    assert!(progress.values().any(|r| r["status"] == "pending"
+        && r["detail"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("dry run: would")));
+}
+
+/// Runs the binary as the action entrypoint (no subcommand, `GITHUB_ACTIONS=true`).
+fn action(
+    h: &Harness,
+    env: &[(&str, &str)],
+) -> (
+    BTreeMap<String, String>,
+    BTreeMap<String, serde_json::Value>,
+) {
+    let outputs = h.path("outputs.txt");
+    let summary = h.path("summary.md");
+    let _ = std::fs::remove_file(&outputs);
+    let inv = h.inventory();
+    let mut all: Vec<(&str, &str)> = vec![
+        ("GITHUB_ACTIONS", "true"),
+        ("INPUT_CONFIG", inv.to_str().unwrap()),
+        ("INPUT_DRY_RUN", "true"),
+        ("GITHUB_OUTPUT", outputs.to_str().unwrap()),
+        ("GITHUB_STEP_SUMMARY", summary.to_str().unwrap()),
+        ("GITHUB_WORKSPACE", h.dir.path().to_str().unwrap()),
+    ];
+    all.extend_from_slice(env);
+    let out = h.run(&[], &all);
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&outputs).unwrap();
+    let mut map = BTreeMap::new();
+    let mut lines = text.lines();
+    while let Some(l) = lines.next() {
+        let (name, delim) = l.split_once("<<").unwrap();
+        let mut v = Vec::new();
+        for l in lines.by_ref() {
+            if l == delim {
+                break;
+            }
+            v.push(l);
+        }
+        map.insert(name.to_string(), v.join("\n"));
+    }
+    (map, progress_in(&h.dir.path().join("audit")))
+}
+
+fn phases(progress: &BTreeMap<String, serde_json::Value>) -> BTreeMap<String, usize> {
+    let mut m = BTreeMap::new();
+    for r in progress.values() {
+        if let Some(p) = r["phase"].as_str() {
+            *m.entry(p.to_string()).or_default() += 1;
+        }
+    }
+    m
+}
+
+#[test]
+fn mode_comes_from_schedule_dispatch_and_force_repos() {
+    let h = Harness::start(60, 3);
+    let event = h.path("event.json");
+
+    std::fs::write(&event, r#"{"schedule": "0 */6 * * *"}"#).unwrap();
+    let (out, progress) = action(
+        &h,
+        &[
+            ("GITHUB_EVENT_NAME", "schedule"),
+            ("GITHUB_EVENT_PATH", event.to_str().unwrap()),
+        ],
+    );
+    assert_eq!(out["mode"], "urgent");
+    let ph = phases(&progress);
+    assert_eq!(ph["top"], 12);
+    assert!(
+        ph.get("urgent").copied().unwrap_or(0) <= 10 && ph.get("urgent").copied().unwrap_or(0) > 0,
+        "{ph:?}"
+    );
+    assert!(!ph.contains_key("rest"));
+
+    std::fs::write(&event, r#"{"schedule": "0 */2 * * *"}"#).unwrap();
+    let (out, progress) = action(
+        &h,
+        &[
+            ("GITHUB_EVENT_NAME", "schedule"),
+            ("GITHUB_EVENT_PATH", event.to_str().unwrap()),
+        ],
+    );
+    assert_eq!(out["mode"], "top12");
+    assert!(!phases(&progress).contains_key("urgent"));
+
+    std::fs::write(&event, r#"{"inputs": {"mode": "all", "force_repos": ""}}"#).unwrap();
+    let (out, progress) = action(
+        &h,
+        &[
+            ("GITHUB_EVENT_NAME", "workflow_dispatch"),
+            ("GITHUB_EVENT_PATH", event.to_str().unwrap()),
+        ],
+    );
+    assert_eq!(out["mode"], "all");
+    let ph = phases(&progress);
+    assert_eq!(
+        ph.values().sum::<usize>(),
+        60,
+        "mode all covers the fleet: {ph:?}"
+    );
+
+    let (out, progress) = action(&h, &[("INPUT_FORCE-REPOS", "omnigrid, heyns1000/codenest")]);
+    assert_eq!(out["mode"], "force");
+    assert_eq!(
+        phases(&progress),
+        BTreeMap::from([("force".to_string(), 2)])
+    );
+    for name in [
+        "mode",
+        "synced",
+        "pr_open",
+        "up_to_date",
+        "failed",
+        "skipped",
+        "inaccessible",
+        "pending",
+        "sync_percentage",
+        "report",
+        "matrix",
+    ] {
+        assert!(out.contains_key(name), "output {name} missing");
+    }
+    let matrix: serde_json::Value = serde_json::from_str(&out["matrix"]).unwrap();
+    assert!(matrix["include"].is_array());
+}
