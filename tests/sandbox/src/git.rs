@@ -18,7 +18,13 @@ pub fn store_ref(repo_id: u64, rest: &str) -> String {
 /// The on-disk object stores of every fork network.
 pub struct Store {
     nets: Vec<NetStore>,
+    /// Networks with an open repository handle, least recently opened first; at most
+    /// `MAX_OPEN` stay open so a 10,000-repo fleet does not keep 10,000 handles.
+    open: Mutex<std::collections::VecDeque<usize>>,
 }
+
+/// How many network repositories stay open at once.
+pub const MAX_OPEN: usize = 512;
 
 /// One fork network's bare repository, opened lazily and kept open.
 pub struct NetStore {
@@ -66,6 +72,7 @@ impl Store {
                     repo: Mutex::new(None),
                 })
                 .collect(),
+            open: Mutex::new(std::collections::VecDeque::new()),
         }
     }
 
@@ -81,6 +88,22 @@ impl Store {
         let mut guard = ns.repo.lock().unwrap_or_else(|e| e.into_inner());
         if guard.is_none() {
             *guard = Some(Repository::open_bare(&ns.path)?);
+            let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+            open.push_back(net);
+            // Close the oldest handles; one that is busy right now stays open for now.
+            let mut tries = open.len().saturating_sub(MAX_OPEN);
+            while open.len() > MAX_OPEN && tries > 0 {
+                tries -= 1;
+                let Some(old) = open.pop_front() else { break };
+                if old == net {
+                    open.push_back(old);
+                    continue;
+                }
+                match self.nets[old].repo.try_lock() {
+                    Ok(mut g) => *g = None,
+                    Err(_) => open.push_back(old),
+                }
+            }
         }
         f(guard.as_ref().expect("opened above"))
     }
