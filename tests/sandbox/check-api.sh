@@ -12,7 +12,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 tool="${CHECK_GITHUB_API:-$root/../shared/tools/check-github-api}"
 logs="${SANDBOX_LOG_DIR:-$(mktemp -d)}"
-rm -rf "$logs" && mkdir -p "$logs"
+mkdir -p "$logs/off-description" && rm -f "$logs"/*.jsonl "$logs"/off-description/*.jsonl
 echo "github-sandbox: logging exchanges to $logs"
 (cd "$root" && SANDBOX_LOG_DIR="$logs" cargo test -p github-sandbox "$@")
 shopt -s nullglob
