@@ -64,9 +64,19 @@ pub async fn gather(
     let batch = inv.limits.graphql_batch.max(1);
     let manifest = inv.hub.manifest.clone();
     let mut set = JoinSet::new();
-    for (i, chunk) in queries.chunks(batch).enumerate() {
+    let mut groups: BTreeMap<String, Vec<RepoQuery>> = BTreeMap::new();
+    for q in &queries {
+        groups
+            .entry(gh.batch_key(&q.repo))
+            .or_default()
+            .push(q.clone());
+    }
+    let chunks: Vec<Vec<RepoQuery>> = groups
+        .values()
+        .flat_map(|g| g.chunks(batch).map(<[RepoQuery]>::to_vec))
+        .collect();
+    for (i, chunk) in chunks.into_iter().enumerate() {
         let gh = gh.clone();
-        let chunk = chunk.to_vec();
         let file = if i == 0 { manifest.clone() } else { None };
         set.spawn(async move {
             let r = gh

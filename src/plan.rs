@@ -284,13 +284,19 @@ impl Plan {
         }
     }
 
-    /// A readable table for terminals and logs.
+    /// The plan with its warnings, for terminals.
     pub fn to_text(&self) -> String {
         let mut out = String::new();
-        let _ = writeln!(out, "mode {}: {}", self.mode.mode, self.mode.explain());
         for w in &self.warnings {
             let _ = writeln!(out, "warning: {w}");
         }
+        out + &self.to_table()
+    }
+
+    /// A readable table of the phases (without the warnings, which logs show on their own).
+    pub fn to_table(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "mode {}: {}", self.mode.mode, self.mode.explain());
         let width = self
             .in_order()
             .map(|(_, r)| r.repo.to_string().len())

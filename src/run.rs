@@ -182,7 +182,7 @@ pub async fn execute(
     plan.warnings.extend(gathered.warnings.iter().cloned());
     {
         let _g = Group::start("Plan");
-        for line in plan.to_text().lines() {
+        for line in plan.to_table().lines() {
             log::info!("{line}");
         }
     }

@@ -185,15 +185,15 @@ impl Client {
         format!("{}{path}", self.cfg.api_url)
     }
 
-    /// Token for requests about `owner`'s repositories.
-    async fn token_for(&self, owner: &str) -> Result<String, GhError> {
+    /// Token for requests about `repo` (and every repository of its owner).
+    async fn token_for(&self, repo: &RepoName) -> Result<String, GhError> {
         match &self.cfg.credentials {
             Credentials::Token(t) => Ok(t.clone()),
             Credentials::App {
                 app_id,
                 private_key,
             } => {
-                let key = owner.to_ascii_lowercase();
+                let key = repo.owner().to_ascii_lowercase();
                 let mut cache = self.app_tokens.lock().await;
                 if let Some(t) = cache.get(&key) {
                     if t.expires - Utc::now() > chrono::Duration::minutes(5) {
@@ -201,7 +201,7 @@ impl Client {
                     }
                 }
                 let minted = self
-                    .mint_installation_token(*app_id, private_key, owner)
+                    .mint_installation_token(*app_id, private_key, repo)
                     .await?;
                 (self.on_secret)(&minted.token);
                 let token = minted.token.clone();
@@ -211,11 +211,12 @@ impl Client {
         }
     }
 
+    /// App JWT → the installation that covers `repo` → an installation token for it.
     async fn mint_installation_token(
         &self,
         app_id: u64,
         private_key: &str,
-        owner: &str,
+        repo: &RepoName,
     ) -> Result<AppToken, GhError> {
         let key = octocrab::jsonwebtoken::EncodingKey::from_rsa_pem(private_key.as_bytes())
             .map_err(|e| {
@@ -225,28 +226,24 @@ impl Client {
             })?;
         let jwt = octocrab::auth::create_jwt(app_id.into(), &key)
             .map_err(|e| GhError::Unauthorized(format!("cannot sign the App JWT: {e}")))?;
-        let owner_e = enc(owner);
-        // An owner is a user or an organisation; try the org endpoint first, then the user one.
-        let mut installation = None;
-        for path in [
-            format!("/orgs/{owner_e}/installation"),
-            format!("/users/{owner_e}/installation"),
-        ] {
-            let a = self
-                .send_raw(Method::GET, &self.url(&path), None, Kind::Other, &jwt)
-                .await?;
-            if a.status == StatusCode::NOT_FOUND {
-                continue;
-            }
-            if !a.status.is_success() {
-                return Err(a.error());
-            }
-            installation = a.body.get("id").and_then(Value::as_u64);
-            break;
+        let a = self
+            .send_raw(
+                Method::GET,
+                &self.url(&format!("{}/installation", repo_path(repo))),
+                None,
+                Kind::Other,
+                &jwt,
+            )
+            .await?;
+        let id = match a.status.as_u16() {
+            200..=299 => a.body.get("id").and_then(Value::as_u64),
+            404 => None,
+            _ => return Err(a.error()),
         }
-        let id = installation.ok_or_else(|| {
+        .ok_or_else(|| {
             GhError::Forbidden(format!(
-                "the GitHub App {app_id} is not installed on `{owner}`; install it there with contents, pull requests and workflows permissions"
+                "the GitHub App {app_id} is not installed on `{}` (or not on {repo}); install it there with contents, pull requests and workflows permissions",
+                repo.owner()
             ))
         })?;
         let a = self
@@ -469,7 +466,7 @@ impl Client {
         body: Option<&Value>,
         kind: Kind,
     ) -> Result<Answer, GhError> {
-        let token = self.token_for(repo.owner()).await?;
+        let token = self.token_for(repo).await?;
         self.send_raw(method, &self.url(path), body, kind, &token)
             .await
     }
@@ -633,12 +630,10 @@ impl GitHub for Client {
         queries: &[RepoQuery],
         file: Option<(&RepoName, &str)>,
     ) -> Result<MetaBatch, GhError> {
-        let owner = queries
-            .first()
-            .map(|q| q.repo.owner().to_string())
-            .or_else(|| file.map(|(r, _)| r.owner().to_string()))
-            .unwrap_or_default();
-        let token = self.token_for(&owner).await?;
+        let Some(first) = queries.first().map(|q| &q.repo).or(file.map(|(r, _)| r)) else {
+            return Ok(MetaBatch::default());
+        };
+        let token = self.token_for(first).await?;
         let q = graphql::build(queries, file);
         let body = json!({ "query": q.query, "variables": q.variables });
         let a = self
@@ -939,6 +934,14 @@ impl GitHub for Client {
 
     fn stats(&self) -> RequestStats {
         self.stats.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn batch_key(&self, repo: &RepoName) -> String {
+        match self.cfg.credentials {
+            // An installation token reaches one installation: batch by owner.
+            Credentials::App { .. } => repo.owner().to_ascii_lowercase(),
+            Credentials::Token(_) => String::new(),
+        }
     }
 }
 

@@ -280,4 +280,10 @@ pub trait GitHub: Send + Sync {
 
     /// Request counts so far.
     fn stats(&self) -> RequestStats;
+
+    /// Repositories with different keys cannot share a metadata request (e.g. different App
+    /// installations). The default puts everything in one group.
+    fn batch_key(&self, _repo: &RepoName) -> String {
+        String::new()
+    }
 }

@@ -15,11 +15,18 @@ pub struct Harness {
     pub sb: Sandbox,
     pub dir: tempfile::TempDir,
     pub log: PathBuf,
+    /// Token the runs use (the sandbox's full-permission token unless a test changes it).
+    pub token: String,
 }
 
 impl Harness {
     pub fn start(repos: usize, seed: u64) -> Self {
-        Self::start_with(SandboxConfig {
+        Self::start_with(Self::config(repos, seed))
+    }
+
+    /// The tests' usual sandbox settings.
+    pub fn config(repos: usize, seed: u64) -> SandboxConfig {
+        SandboxConfig {
             repos,
             seed,
             now: Some(NOW),
@@ -27,7 +34,7 @@ impl Harness {
             // limit itself is exercised by the fault tests.
             content_limit_per_minute: 100_000,
             ..SandboxConfig::default()
-        })
+        }
     }
 
     pub fn start_with(mut cfg: SandboxConfig) -> Self {
@@ -39,7 +46,13 @@ impl Harness {
         let log = cfg.log_path.clone().unwrap();
         let sb = Sandbox::start(cfg).expect("sandbox starts");
         std::fs::write(dir.path().join("inventory.yml"), sb.inventory_yaml()).unwrap();
-        Harness { sb, dir, log }
+        let token = sb.token();
+        Harness {
+            sb,
+            dir,
+            log,
+            token,
+        }
     }
 
     pub fn path(&self, name: &str) -> PathBuf {
@@ -78,7 +91,7 @@ impl Harness {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_priority-sync"));
         cmd.args(args).current_dir(self.dir.path()).env_clear();
         cmd.env("PATH", std::env::var("PATH").unwrap_or_default());
-        for (k, v) in self.env(&self.sb.token()) {
+        for (k, v) in self.env(&self.token) {
             cmd.env(k, v);
         }
         for (k, v) in extra_env {

@@ -1,0 +1,144 @@
+//! Credentials end to end: GitHub App installation tokens (minted per owner and masked), and
+//! tokens that lack a permission — Dependabot alerts (a visible warning, never a silent 0)
+//! or workflow files (the update becomes a pull request from the upstream branch).
+
+mod common;
+
+use common::Harness;
+use github_sandbox::{Category, SandboxConfig};
+
+fn text(out: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[test]
+fn github_app_credentials_mint_masked_installation_tokens() {
+    let h = Harness::start_with(SandboxConfig {
+        github_app: true,
+        ..Harness::config(30, 5)
+    });
+    let app = h.sb.app().expect("the sandbox plays an App");
+    let inv = h.inventory();
+    let outputs = h.path("outputs.txt");
+    let id = app.app_id.to_string();
+    // No token at all: only the App's id and key, as a user passes them from secrets.
+    let out = h.run(
+        &[],
+        &[
+            ("GITHUB_TOKEN", ""),
+            ("GITHUB_ACTIONS", "true"),
+            ("INPUT_CONFIG", inv.to_str().unwrap()),
+            ("INPUT_MODE", "top12"),
+            ("INPUT_APP_ID", &id),
+            ("INPUT_APP_PRIVATE_KEY", &app.private_key_pem),
+            ("GITHUB_OUTPUT", outputs.to_str().unwrap()),
+            ("GITHUB_WORKSPACE", h.dir.path().to_str().unwrap()),
+        ],
+    );
+    let all = text(&out);
+    assert!(out.status.success(), "{all}");
+    // Every installation token the sandbox handed out was masked before use.
+    let minted: Vec<String> =
+        h.sb.log_entries()
+            .iter()
+            .filter(|e| e.path.ends_with("/access_tokens"))
+            .filter_map(|e| {
+                e.response
+                    .as_ref()?
+                    .get("token")?
+                    .as_str()
+                    .map(str::to_string)
+            })
+            .collect();
+    assert!(!minted.is_empty(), "no installation token was minted");
+    for t in &minted {
+        assert!(
+            all.contains(&format!("::add-mask::{t}")),
+            "token not masked"
+        );
+        assert_eq!(
+            all.matches(t.as_str()).count(),
+            1,
+            "the token appears outside its mask line"
+        );
+    }
+    // The private key is masked line by line and never printed otherwise.
+    let key_line = app.private_key_pem.lines().nth(1).unwrap();
+    assert!(all.contains(&format!("::add-mask::{key_line}")));
+    assert_eq!(all.matches(key_line).count(), 1);
+    let outputs = std::fs::read_to_string(outputs).unwrap();
+    assert!(outputs.contains("mode<<"), "{outputs}");
+}
+
+#[test]
+fn unreadable_security_alerts_are_a_visible_warning() {
+    let mut h = Harness::start(30, 9);
+    h.token = h.sb.token_named("no-dependabot").unwrap();
+    let out = h.sync(&["--mode", "top12", "--dry-run"]);
+    let all = text(&out);
+    let readable = h.sb.fleet().repos.iter().filter(|r| r.exists).count();
+    let warning = format!("security alerts could not be read for {readable} repositories");
+    assert_eq!(
+        all.matches(&warning).count(),
+        1,
+        "expected one warning `{warning}`: {all}"
+    );
+}
+
+#[test]
+fn workflow_changes_without_permission_become_pull_requests() {
+    let mut h = Harness::start(104, 1);
+    h.token = h.sb.token_named("no-workflow").unwrap();
+    let fleet = h.sb.fleet().clone();
+    let guarded: Vec<_> = fleet
+        .repos
+        .iter()
+        .filter(|r| {
+            r.exists
+                && !r.archived
+                && r.upstream_touches_workflows
+                && r.ahead == 0
+                && r.behind > 0
+                && r.behind <= 10
+                && r.category != Category::ForeignUpstream
+        })
+        .collect();
+    assert!(
+        !guarded.is_empty(),
+        "the fleet has fast-forwardable workflow changes"
+    );
+    let before: Vec<_> = guarded
+        .iter()
+        .map(|r| h.sb.branch_sha(&r.full_name, &r.branch))
+        .collect();
+    h.sync(&["--mode", "all"]);
+    let progress = h.progress();
+    for (r, was) in guarded.iter().zip(before) {
+        assert_eq!(
+            h.sb.branch_sha(&r.full_name, &r.branch),
+            was,
+            "{}: not fast-forwarded",
+            r.full_name
+        );
+        let p = &progress[&r.full_name.to_ascii_lowercase()];
+        assert_eq!(p["status"], "pr_open", "{}: {p}", r.full_name);
+        let prs = h.sb.open_pulls(&r.full_name);
+        let parent_owner = r.parent.as_ref().unwrap().split('/').next().unwrap();
+        let from_upstream: Vec<_> = prs
+            .iter()
+            .filter(|p| p.head == format!("{parent_owner}:{}", r.upstream_branch))
+            .collect();
+        assert_eq!(
+            from_upstream.len(),
+            1,
+            "{}: one PR straight from the upstream branch: {prs:?}",
+            r.full_name
+        );
+    }
+    // Fast-forwards without workflow changes still happen with this token.
+    assert!(progress.values().any(|p| p["status"] == "synced"));
+}
