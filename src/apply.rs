@@ -180,17 +180,30 @@ pub async fn apply(ctx: Arc<ApplyContext>, plan: &Plan) -> Vec<RepoOutcome> {
             out.extend(results);
         }
     }
-    for p in &plan.unplanned {
-        let o = planned_outcome(p, None, None);
-        out.push(match p.action {
-            Action::FastForward | Action::PullRequest => pending(
-                o,
-                &format!("not in this run's phases ({}); {}", plan.mode.mode, p.why),
-            ),
-            _ => o,
-        });
-    }
+    out.extend(unplanned_outcomes(
+        plan.unplanned.iter(),
+        &format!("not in this run's phases ({})", plan.mode.mode),
+    ));
     out
+}
+
+/// Outcomes of repositories nothing was done to: what their facts say, and `pending` with
+/// `why` for those that need a sync.
+pub fn unplanned_outcomes<'a>(
+    repos: impl Iterator<Item = &'a PlannedRepo>,
+    why: &str,
+) -> Vec<RepoOutcome> {
+    repos
+        .map(|p| {
+            let o = planned_outcome(p, None, None);
+            match p.action {
+                Action::FastForward | Action::PullRequest => {
+                    pending(o, &format!("{why}; {}", p.why))
+                }
+                _ => o,
+            }
+        })
+        .collect()
 }
 
 async fn run_one(

@@ -69,5 +69,24 @@ pub enum Command {
         /// Do not commit the audit artifacts to the workflow's repository.
         #[arg(long)]
         no_commit: bool,
+        /// Sync only this stable slice of the fleet (`i/n`); writes a result file, never commits.
+        #[arg(long, value_name = "I/N")]
+        shard: Option<String>,
+        /// Where to write this run's result file (for `report`).
+        #[arg(long)]
+        results_dir: Option<PathBuf>,
+    },
+    /// Merge the result files of sharded or fanned-out runs, report and commit once.
+    Report {
+        #[arg(long, default_value = crate::config::DEFAULT_PATH)]
+        config: PathBuf,
+        /// Folder holding the jobs' result files (searched recursively).
+        #[arg(long, default_value = "priority-sync-results")]
+        results_dir: PathBuf,
+        /// Where to write the audit artifacts locally (default: the inventory's `artifacts.dir`).
+        #[arg(long)]
+        artifacts_dir: Option<PathBuf>,
+        #[arg(long)]
+        no_commit: bool,
     },
 }

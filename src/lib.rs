@@ -21,6 +21,7 @@ pub mod plan;
 pub mod publish;
 pub mod repo_name;
 pub mod run;
+pub mod shard;
 pub mod state;
 pub mod urgency;
 pub mod yaml;

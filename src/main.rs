@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Parser;
+use priority_sync::action_io::inputs::Operation;
 use priority_sync::action_io::{self, ActionInputs, Env};
 use priority_sync::cli::{Cli, Command, Format};
 use priority_sync::clock::SystemClock;
@@ -58,15 +59,43 @@ fn main() -> ExitCode {
             dry_run,
             artifacts_dir,
             no_commit,
+            shard,
+            results_dir,
         }) => runtime().and_then(|rt| {
             rt.block_on(cli_run(
                 &env,
-                &config,
-                mode,
-                force,
-                dry_run,
-                artifacts_dir,
-                no_commit,
+                CliRun {
+                    config,
+                    mode: Some(mode),
+                    force,
+                    dry_run,
+                    artifacts_dir,
+                    no_commit,
+                    shard,
+                    results_dir,
+                    merge_from: None,
+                },
+            ))
+        }),
+        Some(Command::Report {
+            config,
+            results_dir,
+            artifacts_dir,
+            no_commit,
+        }) => runtime().and_then(|rt| {
+            rt.block_on(cli_run(
+                &env,
+                CliRun {
+                    config,
+                    mode: Some("all".into()),
+                    force: None,
+                    dry_run: false,
+                    artifacts_dir,
+                    no_commit,
+                    shard: None,
+                    results_dir: None,
+                    merge_from: Some(results_dir),
+                },
             ))
         }),
         None if in_actions => runtime().and_then(|rt| rt.block_on(action(&env))),
@@ -199,17 +228,33 @@ async fn snapshot(env: &Env, out: &Path, config_path: &Path) -> Result<(), Failu
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn cli_run(
-    env: &Env,
-    config_path: &Path,
-    mode: String,
+/// The command line's `run` and `report`.
+struct CliRun {
+    config: PathBuf,
+    mode: Option<String>,
     force: Option<String>,
     dry_run: bool,
     artifacts_dir: Option<PathBuf>,
     no_commit: bool,
-) -> Result<(), Failure> {
-    let inv = load_inventory(config_path)?;
+    shard: Option<String>,
+    results_dir: Option<PathBuf>,
+    /// `report`: the folder of result files to merge.
+    merge_from: Option<PathBuf>,
+}
+
+fn read_results(dir: &Path) -> Result<Vec<priority_sync::shard::RunResult>, Failure> {
+    let results =
+        priority_sync::shard::read_results(dir).map_err(|e| Failure::Usage(e.to_string()))?;
+    log::info!(
+        "merging {} result file(s) from {}",
+        results.len(),
+        dir.display()
+    );
+    Ok(results)
+}
+
+async fn cli_run(env: &Env, a: CliRun) -> Result<(), Failure> {
+    let inv = load_inventory(&a.config)?;
     let runner = action_io::inputs::Runner::from_env(env).map_err(|errs| {
         Failure::Usage(
             errs.iter()
@@ -218,23 +263,38 @@ async fn cli_run(
                 .join("\n"),
         )
     })?;
+    let shard = a
+        .shard
+        .as_deref()
+        .map(str::parse::<priority_sync::shard::Shard>)
+        .transpose()
+        .map_err(|e| Failure::Usage(format!("--shard: {e}")))?;
+    let merge = a.merge_from.as_deref().map(read_results).transpose()?;
     let gh = client(env, &inv, token_from_env(env)?)?;
-    let local_dir = artifacts_dir.unwrap_or_else(|| PathBuf::from(&inv.artifacts.dir));
+    let local_dir = a
+        .artifacts_dir
+        .unwrap_or_else(|| PathBuf::from(&inv.artifacts.dir));
     let webhook = env.non_empty(&inv.notify.webhook_env).map(str::to_string);
+    let results_dir = a
+        .results_dir
+        .or_else(|| shard.map(|_| PathBuf::from("priority-sync-results")));
     let settings = RunSettings {
-        mode: Some(mode),
-        force: force.as_deref().map(split_list).unwrap_or_default(),
+        mode: a.mode,
+        force: a.force.as_deref().map(split_list).unwrap_or_default(),
         event_name: runner.event_name.clone(),
         event: runner.event.clone(),
-        dry_run,
+        dry_run: a.dry_run,
         local_dir,
-        commit: !no_commit && inv.artifacts.commit,
+        commit: !a.no_commit && inv.artifacts.commit,
         repository: runner.repository.clone(),
         git_ref: runner.git_ref.clone(),
         server_url: runner.server_url.clone(),
         inventory: inv,
+        shard,
+        results_dir,
+        merge,
     };
-    finish(env, gh, settings, webhook, &runner).await
+    finish(gh, settings, webhook, &runner).await
 }
 
 async fn action(env: &Env) -> Result<(), Failure> {
@@ -256,6 +316,19 @@ async fn action(env: &Env) -> Result<(), Failure> {
     if let Some(dir) = &inputs.artifacts_dir {
         inv.artifacts.dir = dir.trim_end_matches('/').to_string();
     }
+    let workspace = inputs
+        .runner
+        .workspace
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("."));
+    if inputs.operation == Operation::Plan {
+        return plan_matrix(&inv, inputs.shards, &inputs.runner);
+    }
+    let results_dir = workspace.join(&inputs.results_dir);
+    let merge = match inputs.operation {
+        Operation::Report => Some(read_results(&results_dir)?),
+        _ => None,
+    };
     let credentials = match (&inputs.app, &inputs.token) {
         (Some(app), _) => Credentials::App { app_id: app.app_id, private_key: app.private_key.clone() },
         (None, Some(t)) => Credentials::Token(t.0.clone()),
@@ -280,8 +353,13 @@ async fn action(env: &Env) -> Result<(), Failure> {
         .clone()
         .unwrap_or_else(|| PathBuf::from("."))
         .join(&inv.artifacts.dir);
+    let fan_out_job = inputs.shard.is_some() || !inputs.commit_artifacts;
     let settings = RunSettings {
-        mode: Some(inputs.mode.clone()),
+        mode: Some(if merge.is_some() {
+            "all".to_string()
+        } else {
+            inputs.mode.clone()
+        }),
         force: inputs.force_repos.clone(),
         event_name: runner.event_name.clone(),
         event: runner.event.clone(),
@@ -292,13 +370,43 @@ async fn action(env: &Env) -> Result<(), Failure> {
         git_ref: runner.git_ref.clone(),
         server_url: runner.server_url.clone(),
         inventory: inv,
+        shard: inputs.shard,
+        // Fan-out jobs (shards, or runs that leave the commit to a report job) leave a result.
+        results_dir: (fan_out_job && merge.is_none()).then_some(results_dir),
+        merge,
     };
-    finish(env, gh, settings, webhook, &runner).await
+    finish(gh, settings, webhook, &runner).await
+}
+
+/// `mode: plan`: the `matrix` output for a fan-out — N shards, or the Top 12 one per job.
+/// Needs no token and makes no API call.
+fn plan_matrix(
+    inv: &Inventory,
+    shards: Option<u32>,
+    runner: &action_io::inputs::Runner,
+) -> Result<(), Failure> {
+    let matrix = match shards {
+        Some(n) if n >= 2 => priority_sync::shard::shard_matrix(n),
+        _ => priority_sync::run::top_matrix(inv.top.iter().map(|s| &s.repo)),
+    };
+    let jobs = matrix["include"].as_array().map_or(0, Vec::len);
+    log::info!("matrix of {jobs} jobs: {matrix}");
+    if let Some(path) = &runner.output_file {
+        action_io::write_outputs(
+            path,
+            &[("mode", "plan".into()), ("matrix", matrix.to_string())],
+        )
+        .map_err(|e| Failure::Run(e.to_string()))?;
+    }
+    if let Some(path) = &runner.summary_file {
+        let md = format!("## priority-sync plan\n\nA fan-out of **{jobs}** job(s): `{matrix}`\n");
+        action_io::append_summary(path, &md).map_err(|e| Failure::Run(e.to_string()))?;
+    }
+    Ok(())
 }
 
 /// Runs, then writes step outputs and the job summary when the runner provides their files.
 async fn finish(
-    _env: &Env,
     gh: Arc<dyn GitHub>,
     settings: RunSettings,
     webhook: Option<String>,

@@ -18,6 +18,7 @@ use crate::outcome::RunReport;
 use crate::plan::{build_plan, resolve_force, Plan};
 use crate::publish::{publish, read_state, PublishTarget, Published, STATE_FILE};
 use crate::repo_name::RepoName;
+use crate::shard::{merge_results, result_id, RunResult, Shard, RESULT_SCHEMA_VERSION};
 use crate::state::SyncState;
 
 /// What a run was asked to do.
@@ -39,6 +40,13 @@ pub struct RunSettings {
     /// `GITHUB_REF`.
     pub git_ref: Option<String>,
     pub server_url: String,
+    /// Only this slice of the fleet; a shard never commits (the report job does).
+    pub shard: Option<Shard>,
+    /// Write this run's result file here (for a later `report`).
+    pub results_dir: Option<PathBuf>,
+    /// Report mode: merge these fan-out results over a read-only view of the whole fleet,
+    /// then commit once.
+    pub merge: Option<Vec<RunResult>>,
 }
 
 /// Why a run did not complete.
@@ -90,7 +98,18 @@ pub async fn execute(
     notifier: Option<&dyn Notifier>,
 ) -> Result<RunOutput, RunError> {
     let started_at = clock.now();
-    let inv = Arc::new(s.inventory.clone());
+    let inv = Arc::new(match &s.shard {
+        Some(shard) => shard.slice(&s.inventory),
+        None => s.inventory.clone(),
+    });
+    if let Some(shard) = &s.shard {
+        log::info!(
+            "shard {shard}: {} of {} repositories",
+            inv.len(),
+            s.inventory.len()
+        );
+    }
+    let merging = s.merge.is_some();
 
     // Everything that can be wrong with the input is checked before the first request.
     let selection = choose(
@@ -117,7 +136,7 @@ pub async fn execute(
         selection.choice.mode,
         selection.choice.explain()
     );
-    let target = match (&s.repository, s.commit && !s.dry_run) {
+    let target = match (&s.repository, s.commit && !s.dry_run && s.shard.is_none()) {
         (Some(repo), true) => Some(PublishTarget {
             repo: repo.clone(),
             branch: artifacts_branch(&inv, s.git_ref.as_deref())?,
@@ -193,7 +212,13 @@ pub async fn execute(
         &gathered,
         s.dry_run,
     ));
-    let outcomes = {
+    let outcomes = if merging {
+        // Report mode writes nothing to the fleet (the jobs did): this is the fleet-wide view.
+        crate::apply::unplanned_outcomes(
+            plan.in_order().map(|(_, p)| p).chain(plan.unplanned.iter()),
+            "not handled by this run's jobs",
+        )
+    } else {
         let _g = Group::start(if s.dry_run {
             "Dry run (nothing is written)"
         } else {
@@ -227,11 +252,44 @@ pub async fn execute(
         return Err(RunError::Credentials(ctx.stop_reason().unwrap_or_default()));
     }
 
-    let open_prs: BTreeMap<String, u32> = gathered
+    let mut open_prs: BTreeMap<String, u32> = gathered
         .facts
         .iter()
         .map(|(r, f)| (r.key(), f.open_prs))
         .collect();
+    let report = match &s.merge {
+        Some(results) => {
+            let (mut merged, notes) = merge_results(report, results);
+            for n in &notes {
+                log::warn!("{n}");
+            }
+            if let Some(first) = results.first() {
+                merged.mode = first.report.mode.clone();
+            }
+            for r in results {
+                open_prs.extend(r.open_prs.iter().map(|(k, v)| (k.clone(), *v)));
+            }
+            merged
+        }
+        None => report,
+    };
+    if let (Some(dir), false) = (&s.results_dir, merging) {
+        let id = match &s.shard {
+            Some(shard) => shard.result_id(),
+            None => result_id(report.mode.mode.as_str(), &force),
+        };
+        let result = RunResult {
+            schema_version: RESULT_SCHEMA_VERSION,
+            id: id.clone(),
+            shard: s.shard,
+            report: report.clone(),
+            open_prs: open_prs.clone(),
+        };
+        let text = serde_json::to_string_pretty(&result).expect("result serializes") + "\n";
+        write_local(dir, &[(format!("{id}.json"), text)])
+            .map_err(|e| RunError::Failed(format!("cannot write the run's result file: {e}")))?;
+        log::info!("result file: {}", dir.join(format!("{id}.json")).display());
+    }
     let run_state = state.after_run(&report, &open_prs);
     let now = report.finished_at;
     let render = |st: &SyncState| crate::artifacts::render(&report, st, now);
@@ -326,18 +384,27 @@ fn write_local(dir: &std::path::Path, files: &[(String, String)]) -> Result<(), 
     Ok(())
 }
 
+/// `{"include": [{"repo": …, "position": 1}, …]}`: one matrix job per Top 12 repository.
+pub fn top_matrix<'a>(top: impl Iterator<Item = &'a RepoName>) -> serde_json::Value {
+    serde_json::json!({
+        "include": top
+            .enumerate()
+            .map(|(i, r)| serde_json::json!({ "repo": r.to_string(), "position": i + 1 }))
+            .collect::<Vec<_>>()
+    })
+}
+
 /// The step outputs of SPEC §6.
 pub fn step_outputs(out: &RunOutput, report_path: &str) -> Vec<(&'static str, String)> {
     use crate::outcome::Status::*;
     let r = &out.report;
-    let matrix = serde_json::json!({
-        "include": out.plan.phases.iter()
+    let matrix = top_matrix(
+        out.plan
+            .phases
+            .iter()
             .filter(|p| p.name == crate::plan::PhaseName::Top)
-            .flat_map(|p| p.repos.iter())
-            .enumerate()
-            .map(|(i, p)| serde_json::json!({ "repo": p.repo.to_string(), "position": i + 1 }))
-            .collect::<Vec<_>>()
-    });
+            .flat_map(|p| p.repos.iter().map(|r| &r.repo)),
+    );
     vec![
         ("mode", r.mode.mode.to_string()),
         ("synced", r.count(Synced).to_string()),

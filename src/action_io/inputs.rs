@@ -38,7 +38,21 @@ pub const INPUTS: &[InputSpec] = &[
     input("artifacts_dir", "", false),
     input("commit_artifacts", "true", false),
     input("webhook_url", "", true),
+    input("shard", "", false),
+    input("shards", "", false),
+    input("results_dir", "priority-sync-results", false),
 ];
+
+/// What the action does this run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    /// Sync (modes auto, top12, urgent, all, force).
+    Sync,
+    /// `mode: plan`: emit the `matrix` for a fan-out and stop (no API calls).
+    Plan,
+    /// `mode: report`: merge the fan-out jobs' result files and commit once.
+    Report,
+}
 
 /// GitHub App credentials.
 #[derive(Clone)]
@@ -71,6 +85,13 @@ impl std::fmt::Debug for Secret {
 pub struct ActionInputs {
     /// Raw mode (`auto`, `top12`, …), already known to parse.
     pub mode: String,
+    pub operation: Operation,
+    /// `shard: i/n`: sync only this slice of the fleet and leave a result file.
+    pub shard: Option<crate::shard::Shard>,
+    /// `shards: N`: the `matrix` of `mode: plan` lists N shards (else the Top 12).
+    pub shards: Option<u32>,
+    /// Where result files are written (fan-out jobs) and read (`mode: report`).
+    pub results_dir: PathBuf,
     pub force_repos: Vec<String>,
     pub token: Option<Secret>,
     pub config: PathBuf,
@@ -175,9 +196,47 @@ impl ActionInputs {
         let artifacts_dir = get("artifacts_dir");
         let commit_artifacts = get("commit_artifacts");
         let webhook_url = get("webhook_url");
+        let shard = get("shard");
+        let shards = get("shards");
+        let results_dir = get("results_dir").unwrap_or_else(|| "priority-sync-results".into());
 
-        if let Err(e) = parse_mode(&mode) {
-            errors.push(err("mode", e.to_string()));
+        let operation = match mode.trim().to_ascii_lowercase().as_str() {
+            "plan" => Operation::Plan,
+            "report" => Operation::Report,
+            _ => {
+                if let Err(e) = parse_mode(&mode) {
+                    errors.push(err("mode", format!("{e}, plan or report")));
+                }
+                Operation::Sync
+            }
+        };
+        let shard = shard.and_then(|v| {
+            v.parse::<crate::shard::Shard>()
+                .map_err(|e| errors.push(err("shard", e)))
+                .ok()
+        });
+        let shards = shards.and_then(|v| match v.trim().parse::<u32>() {
+            Ok(n) if (1..=crate::shard::MAX_SHARDS).contains(&n) => Some(n),
+            _ => {
+                errors.push(err(
+                    "shards",
+                    format!(
+                        "`{}` is not a number of shards (1-{})",
+                        printable(&v),
+                        crate::shard::MAX_SHARDS
+                    ),
+                ));
+                None
+            }
+        });
+        if results_dir.starts_with('/') || results_dir.split('/').any(|s| s == "..") {
+            errors.push(err(
+                "results_dir",
+                format!(
+                    "`{}` must be a relative path in the workspace",
+                    printable(&results_dir)
+                ),
+            ));
         }
         let force_repos = force_raw.as_deref().map(split_list).unwrap_or_default();
         if force_repos.len() > crate::plan::MAX_FORCE {
@@ -274,6 +333,10 @@ impl ActionInputs {
         }
         Ok(Self {
             mode,
+            operation,
+            shard,
+            shards,
+            results_dir: PathBuf::from(results_dir),
             force_repos,
             token: token.map(Secret),
             config: PathBuf::from(config),

@@ -167,3 +167,140 @@ pub fn progress_in(dir: &Path) -> std::collections::BTreeMap<String, serde_json:
         .map(|r| (r["repo"].as_str().unwrap().to_ascii_lowercase(), r.clone()))
         .collect()
 }
+
+use github_sandbox::{Category, FleetRepo};
+use std::collections::BTreeMap;
+
+pub fn upstream_head(sb: &Sandbox, r: &FleetRepo) -> Option<String> {
+    if r.category == Category::ForeignUpstream || !r.exists {
+        return None;
+    }
+    let parent = r.parent.as_ref()?;
+    sb.branch_sha(parent, &r.upstream_branch)
+}
+
+/// Open PRs from the repository's own sync branch.
+pub fn sync_prs(sb: &Sandbox, r: &FleetRepo) -> Vec<github_sandbox::PullInfo> {
+    let branch = format!("priority-sync/{}", r.branch);
+    sb.open_pulls(&r.full_name)
+        .into_iter()
+        .filter(|p| p.head_ref == branch)
+        .collect()
+}
+
+pub fn status(progress: &BTreeMap<String, serde_json::Value>, repo: &str) -> String {
+    progress[&repo.to_ascii_lowercase()]["status"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Branch heads of every fleet repository, to compare before and after a run.
+pub fn heads(sb: &Sandbox) -> BTreeMap<String, Option<String>> {
+    sb.fleet()
+        .repos
+        .iter()
+        .map(|r| (r.full_name.clone(), sb.branch_sha(&r.full_name, &r.branch)))
+        .collect()
+}
+
+/// After a full-token `all` run (or all shards of one): checks each repository's real git
+/// state and PRs against the fleet's ground truth, and its reported status.
+pub fn assert_fleet_after_all_mode(
+    h: &Harness,
+    before: &BTreeMap<String, Option<String>>,
+    progress: &BTreeMap<String, serde_json::Value>,
+) {
+    let sb = &h.sb;
+    let fleet = sb.fleet().clone();
+    assert_eq!(
+        progress.len(),
+        fleet.repos.len(),
+        "every repository is reported"
+    );
+    let mut checked = BTreeMap::<&str, usize>::new();
+    for r in &fleet.repos {
+        let now = sb.branch_sha(&r.full_name, &r.branch);
+        let was = before[&r.full_name].clone();
+        let st = status(progress, &r.full_name);
+        let up = upstream_head(sb, r);
+        match r.category {
+            Category::Missing => {
+                assert_eq!(st, "inaccessible", "{}", r.full_name);
+            }
+            Category::Archived => {
+                assert_eq!(now, was, "{} archived: untouched", r.full_name);
+                assert_eq!(st, "skipped", "{}", r.full_name);
+                assert!(sync_prs(sb, r).is_empty());
+            }
+            Category::ForeignUpstream => {
+                assert_eq!(now, was, "{}", r.full_name);
+                assert_eq!(st, "skipped", "{}", r.full_name);
+            }
+            _ if r.behind == 0 => {
+                assert_eq!(now, was, "{}", r.full_name);
+                assert_eq!(st, "up_to_date", "{}", r.full_name);
+            }
+            _ if r.ahead == 0 && r.behind <= 10 => {
+                // Fast-forwardable within the threshold: now equals its upstream.
+                assert_eq!(now, up, "{} should be fast-forwarded", r.full_name);
+                assert_eq!(st, "synced", "{}", r.full_name);
+            }
+            _ => {
+                // Diverged, conflicting or far behind: the branch keeps its own commits (it is
+                // not touched at all), and exactly one sync PR is open.
+                assert_eq!(now, was, "{} must not be rewritten", r.full_name);
+                let prs = sync_prs(sb, r);
+                assert_eq!(prs.len(), 1, "{}: one sync PR, got {prs:?}", r.full_name);
+                let pr = &prs[0];
+                assert_eq!(pr.base, r.branch);
+                assert_eq!(
+                    pr.head_sha, up,
+                    "{}: sync branch at the upstream head",
+                    r.full_name
+                );
+                assert!(
+                    pr.labels.iter().any(|l| l == "priority-sync"),
+                    "{}: {:?}",
+                    r.full_name,
+                    pr.labels
+                );
+                if r.conflicts {
+                    assert!(
+                        pr.labels.iter().any(|l| l == "sync-conflict"),
+                        "{}: {:?}",
+                        r.full_name,
+                        pr.labels
+                    );
+                }
+                if r.security_alerts > 0 {
+                    for l in ["urgent", "security"] {
+                        assert!(
+                            pr.labels.iter().any(|x| x == l),
+                            "{}: {:?}",
+                            r.full_name,
+                            pr.labels
+                        );
+                    }
+                }
+                assert_eq!(st, "pr_open", "{}", r.full_name);
+            }
+        }
+        *checked.entry(r.category.as_str()).or_default() += 1;
+    }
+    // The fleet really has every kind of repository.
+    for c in [
+        "in_sync",
+        "behind",
+        "far_behind",
+        "diverged",
+        "conflicting",
+        "archived",
+        "missing",
+    ] {
+        assert!(
+            checked.get(c).copied().unwrap_or(0) > 0,
+            "no {c} repository in the fleet: {checked:?}"
+        );
+    }
+}
