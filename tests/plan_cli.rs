@@ -5,7 +5,12 @@ use std::process::Command;
 fn plan(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_priority-sync"))
         .arg("plan")
-        .args(["--snapshot", "examples/snapshot.json", "--config", "examples/priority-sync.yml"])
+        .args([
+            "--snapshot",
+            "examples/snapshot.json",
+            "--config",
+            "examples/priority-sync.yml",
+        ])
         .args(args)
         .env_remove("GITHUB_ACTIONS")
         .output()
@@ -14,7 +19,11 @@ fn plan(args: &[&str]) -> std::process::Output {
 
 fn json(args: &[&str]) -> serde_json::Value {
     let out = plan(args);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).expect("plan JSON")
 }
 
@@ -52,7 +61,12 @@ fn example_plan_json_for_each_mode() {
 
     let all = json(&["--mode", "all", "--format", "json"]);
     assert_eq!(phase_names(&all), ["top", "critical", "urgent", "rest"]);
-    let total: usize = all["phases"].as_array().unwrap().iter().map(|p| p["repos"].as_array().unwrap().len()).sum();
+    let total: usize = all["phases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["repos"].as_array().unwrap().len())
+        .sum();
     assert_eq!(total, 42, "mode all covers the whole inventory");
     insta::assert_json_snapshot!("example_plan_urgent", urgent);
 }
@@ -72,7 +86,10 @@ fn unknown_force_names_fail_before_anything_happens() {
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("`not-a-repo` is not in the inventory"), "{err}");
+    assert!(
+        err.contains("`not-a-repo` is not in the inventory"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -96,7 +113,11 @@ fn text_format_is_a_table() {
 fn a_broken_inventory_lists_every_problem_and_plans_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let inv = dir.path().join("inv.yml");
-    std::fs::write(&inv, "top:\n  - omnigrid\nrepositores: []\nweights:\n  open_prs: -1\n").unwrap();
+    std::fs::write(
+        &inv,
+        "top:\n  - omnigrid\nrepositores: []\nweights:\n  open_prs: -1\n",
+    )
+    .unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_priority-sync"))
         .args(["plan", "--snapshot", "examples/snapshot.json", "--config"])
         .arg(&inv)
@@ -116,9 +137,18 @@ fn a_broken_inventory_lists_every_problem_and_plans_nothing() {
 fn a_malformed_snapshot_says_where() {
     let dir = tempfile::tempdir().unwrap();
     let snap = dir.path().join("snap.json");
-    std::fs::write(&snap, "{\"taken_at\": \"2026-01-01T00:00:00Z\", \"repos\": [{\"repo\": \"a/b\", \"behind\": 3}]}").unwrap();
+    std::fs::write(
+        &snap,
+        "{\"taken_at\": \"2026-01-01T00:00:00Z\", \"repos\": [{\"repo\": \"a/b\", \"behind\": 3}]}",
+    )
+    .unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_priority-sync"))
-        .args(["plan", "--config", "examples/priority-sync.yml", "--snapshot"])
+        .args([
+            "plan",
+            "--config",
+            "examples/priority-sync.yml",
+            "--snapshot",
+        ])
         .arg(&snap)
         .output()
         .unwrap();
