@@ -394,7 +394,23 @@ pub fn top_matrix<'a>(top: impl Iterator<Item = &'a RepoName>) -> serde_json::Va
     })
 }
 
-/// The step outputs of SPEC §6.
+/// The names of the step outputs of SPEC §6, in the order `step_outputs` writes them. The one
+/// list `action.yml`'s `outputs` must agree with (tests/action_metadata.rs checks both ways).
+pub const OUTPUT_NAMES: &[&str; 11] = &[
+    "mode",
+    "synced",
+    "pr_open",
+    "up_to_date",
+    "failed",
+    "skipped",
+    "inaccessible",
+    "pending",
+    "sync_percentage",
+    "report",
+    "matrix",
+];
+
+/// The step outputs of SPEC §6: `OUTPUT_NAMES` paired with their values.
 pub fn step_outputs(out: &RunOutput, report_path: &str) -> Vec<(&'static str, String)> {
     use crate::outcome::Status::*;
     let r = &out.report;
@@ -405,17 +421,19 @@ pub fn step_outputs(out: &RunOutput, report_path: &str) -> Vec<(&'static str, St
             .filter(|p| p.name == crate::plan::PhaseName::Top)
             .flat_map(|p| p.repos.iter().map(|r| &r.repo)),
     );
-    vec![
-        ("mode", r.mode.mode.to_string()),
-        ("synced", r.count(Synced).to_string()),
-        ("pr_open", r.count(PrOpen).to_string()),
-        ("up_to_date", r.count(UpToDate).to_string()),
-        ("failed", r.count(Failed).to_string()),
-        ("skipped", r.count(Skipped).to_string()),
-        ("inaccessible", r.count(Inaccessible).to_string()),
-        ("pending", r.count(Pending).to_string()),
-        ("sync_percentage", format!("{:.1}", r.sync_percentage())),
-        ("report", report_path.to_string()),
-        ("matrix", matrix.to_string()),
-    ]
+    // One value per name, in `OUTPUT_NAMES` order (the array length is checked by the compiler).
+    let values: [String; 11] = [
+        r.mode.mode.to_string(),
+        r.count(Synced).to_string(),
+        r.count(PrOpen).to_string(),
+        r.count(UpToDate).to_string(),
+        r.count(Failed).to_string(),
+        r.count(Skipped).to_string(),
+        r.count(Inaccessible).to_string(),
+        r.count(Pending).to_string(),
+        format!("{:.1}", r.sync_percentage()),
+        report_path.to_string(),
+        matrix.to_string(),
+    ];
+    OUTPUT_NAMES.iter().copied().zip(values).collect()
 }

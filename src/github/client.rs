@@ -163,7 +163,11 @@ impl Client {
             .set_read_timeout(Some(cfg.timeout))
             .set_write_timeout(Some(cfg.timeout))
             .build()
-            .map_err(|e| GhError::Transport(e.to_string()))?;
+            .map_err(|e| {
+                GhError::Transport(format!(
+                    "cannot set up HTTPS ({e}); the system's CA certificates are used: install them, or point SSL_CERT_FILE at a PEM bundle (e.g. your Enterprise Server's CA)"
+                ))
+            })?;
         Ok(Self {
             octo,
             sem: Semaphore::new(cfg.max_inflight.max(1)),
