@@ -10,4 +10,5 @@ pub mod mode;
 pub mod outcome;
 pub mod plan;
 pub mod repo_name;
+pub mod report;
 pub mod state;

@@ -167,15 +167,21 @@ mod tests {
 
     #[test]
     fn equality_ignores_case_but_display_keeps_it() {
-        let a: RepoName = "Fruitful-Global-Planet/FruitfulPlanetChange".parse().unwrap();
-        let b: RepoName = "fruitful-global-planet/fruitfulplanetchange".parse().unwrap();
+        let a: RepoName = "Fruitful-Global-Planet/FruitfulPlanetChange"
+            .parse()
+            .unwrap();
+        let b: RepoName = "fruitful-global-planet/fruitfulplanetchange"
+            .parse()
+            .unwrap();
         assert_eq!(a, b);
         assert_eq!(a.to_string(), "Fruitful-Global-Planet/FruitfulPlanetChange");
     }
 
     #[test]
     fn rejects_malformed_names() {
-        for bad in ["omnigrid", "a/b/c", "/x", "x/", "-bad/x", "a/..", "a/b c", "../etc", "a/<img>"] {
+        for bad in [
+            "omnigrid", "a/b/c", "/x", "x/", "-bad/x", "a/..", "a/b c", "../etc", "a/<img>",
+        ] {
             assert!(bad.parse::<RepoName>().is_err(), "{bad} should be rejected");
         }
     }
