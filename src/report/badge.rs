@@ -96,13 +96,13 @@ fn display_value(percentage: f64) -> f64 {
 struct Part {
     text: String,
     x: f64,
-    width: f64,
+    width: u32,
     text_width: f64,
 }
 
 #[derive(Serialize)]
 struct BadgeCtx {
-    width: f64,
+    width: u32,
     label: Part,
     message: Part,
     fill: &'static str,
@@ -111,12 +111,12 @@ struct BadgeCtx {
     link: Option<String>,
 }
 
-fn part(text: &str, left: f64) -> Part {
+fn part(text: &str, left: u32) -> Part {
     let tw = (text_width(text) * 10.0).round() / 10.0;
-    let width = (tw + 2.0 * PADDING_PX).ceil();
+    let width = (tw + 2.0 * PADDING_PX).ceil() as u32;
     Part {
         text: text.to_string(),
-        x: left + width / 2.0,
+        x: f64::from(left) + f64::from(width) / 2.0,
         width,
         text_width: tw,
     }
@@ -127,7 +127,7 @@ fn part(text: &str, left: f64) -> Part {
 pub fn badge_svg(percentage: f64, link: Option<&str>) -> Result<String, ReportError> {
     let color = badge_color(percentage);
     let value = format!("{}%", percent(display_value(percentage)));
-    let label = part("sync", 0.0);
+    let label = part("sync", 0);
     let message = part(&value, label.width);
     let ctx = BadgeCtx {
         width: label.width + message.width,
@@ -211,6 +211,7 @@ mod tests {
         assert!(w(87.5) > w(90.0));
         // label 25 + 12 → 37, "87.5%": 3×6.985 + 3.993 + 11.836 = 36.784 → 37 + 12 → 49.
         assert_eq!(w(87.5), 37.0 + 49.0);
+        assert_eq!(w(100.0), 37.0 + 45.0);
     }
 
     fn luminance(hex: &str) -> f64 {

@@ -37,6 +37,7 @@ fn build() -> Environment<'static> {
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_auto_escape_callback(auto_escape_for);
     env.set_formatter(format_value);
+    env.add_filter("count_of", count_of);
     for (name, source) in [
         (SUMMARY, include_str!("templates/summary.md")),
         (DASHBOARD, include_str!("templates/dashboard.html")),
@@ -76,6 +77,17 @@ fn format_value(
     }
 }
 
+/// `{{ n|count_of("run") }}` → `1 run`, `2 runs`, `10,000 runs`; an irregular plural is the
+/// second argument: `{{ n|count_of("repository", "repositories") }}`.
+fn count_of(n: u64, one: &str, many: Option<&str>) -> String {
+    let word = if n == 1 {
+        one.to_string()
+    } else {
+        many.map_or_else(|| format!("{one}s"), str::to_string)
+    };
+    format!("{} {word}", super::view::thousands(n))
+}
+
 /// Renders a template with a serializable context.
 pub(crate) fn render<C: serde::Serialize>(template: &str, ctx: &C) -> Result<String, Error> {
     env()
@@ -108,6 +120,17 @@ mod tests {
         assert!(html.starts_with("<p>&lt;img src=x"), "{html}");
         assert!(!html[3..].contains('<') || html.ends_with("</p>"));
         assert_eq!(html.matches('<').count(), 2, "{html}");
+    }
+
+    #[test]
+    fn count_of_pluralises() {
+        let r = |src: &str| env().render_named_str("t.md", src, ()).unwrap();
+        assert_eq!(r("{{ 1|count_of('run') }}"), "1 run");
+        assert_eq!(r("{{ 0|count_of('run') }}"), "0 runs");
+        assert_eq!(
+            r("{{ 10000|count_of('repository', 'repositories') }}"),
+            "10,000 repositories"
+        );
     }
 
     #[test]

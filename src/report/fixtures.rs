@@ -81,28 +81,35 @@ impl Urgency {
     }
 
     pub fn reasons(&self) -> Vec<String> {
+        let n = |count: u32, one: &str, many: &str| {
+            format!("{count} {}", if count == 1 { one } else { many })
+        };
         let mut r = Vec::new();
         if self.behind > 0 {
             r.push(format!(
-                "{} commits behind: +{}",
-                self.behind,
+                "{}: +{}",
+                n(self.behind, "commit behind", "commits behind"),
                 10 * self.behind
             ));
         }
         if self.days > 0 {
-            r.push(format!("{} days since sync: +{}", self.days, 5 * self.days));
+            r.push(format!(
+                "{} since sync: +{}",
+                n(self.days, "day", "days"),
+                5 * self.days
+            ));
         }
         if self.open_prs > 0 {
             r.push(format!(
-                "{} open PRs: +{}",
-                self.open_prs,
+                "{}: +{}",
+                n(self.open_prs, "open PR", "open PRs"),
                 3 * self.open_prs
             ));
         }
         if self.alerts > 0 {
             r.push(format!(
-                "{} security alerts: +{}",
-                self.alerts,
+                "{}: +{}",
+                n(self.alerts, "security alert", "security alerts"),
                 50 * self.alerts
             ));
         }
@@ -116,7 +123,11 @@ impl Urgency {
             r.push(format!("stale {} days: +50", self.days));
         }
         if self.new_prs > 0 {
-            r.push(format!("{} new PRs: +{}", self.new_prs, 10 * self.new_prs));
+            r.push(format!(
+                "{}: +{}",
+                n(self.new_prs, "new PR", "new PRs"),
+                10 * self.new_prs
+            ));
         }
         r
     }
@@ -137,7 +148,11 @@ pub fn outcome(
     let (action, detail) = match status {
         Status::Synced => (
             Action::FastForward,
-            format!("fast-forwarded {} commits", u.behind),
+            if u.behind == 1 {
+                "fast-forwarded 1 commit".to_string()
+            } else {
+                format!("fast-forwarded {} commits", u.behind)
+            },
         ),
         Status::UpToDate => (Action::None, "already contains its upstream".to_string()),
         Status::PrOpen => (

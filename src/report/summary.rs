@@ -87,8 +87,8 @@ struct Headline {
     eta: String,
     eta_unknown: bool,
     remaining: String,
-    behind_repos: String,
-    behind_commits: String,
+    behind_repos_n: u64,
+    behind_commits_n: u64,
 }
 
 #[derive(Serialize)]
@@ -178,8 +178,8 @@ fn context(view: &View, options: &ReportOptions, caps: Caps, shortened: bool) ->
             eta: super::view::eta(m),
             eta_unknown: m.eta_unknown(),
             remaining: thousands(remaining as u64),
-            behind_repos: thousands(view.behind_repos as u64),
-            behind_commits: thousands(view.behind_commits),
+            behind_repos_n: view.behind_repos as u64,
+            behind_commits_n: view.behind_commits,
         },
         top: (!top.is_empty()).then(|| table(view, &top, caps.top, 0)),
         phases,
