@@ -76,6 +76,18 @@ pub fn clean(text: &str, max_chars: usize) -> String {
     out
 }
 
+/// Cuts `text` to at most `max_chars` characters (the last one an ellipsis), keeping everything
+/// else as it is; for machine-readable files, whose readers escape for their own output.
+pub fn truncate(text: &str, max_chars: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(max_chars) {
+        None => std::borrow::Cow::Borrowed(text),
+        Some(_) => {
+            let keep: String = text.chars().take(max_chars.saturating_sub(1)).collect();
+            std::borrow::Cow::Owned(keep + "…")
+        }
+    }
+}
+
 /// Returns the URL if it is an absolute `http`/`https` URL, with every character that could end
 /// a markdown link, an HTML attribute or a table cell percent-encoded; `None` otherwise (so a
 /// `javascript:` or `data:` URL from an API response can never become a link).
@@ -152,6 +164,14 @@ mod tests {
         assert_eq!(clean("ab cd", 4), "ab …");
         assert_eq!(clean("ééééé", 3).chars().count(), 3);
         assert_eq!(clean("", 3), "");
+    }
+
+    #[test]
+    fn truncate_keeps_text_and_cuts_long_text() {
+        assert_eq!(truncate("a\nb|<", 10), "a\nb|<");
+        assert_eq!(truncate("abcdef", 6), "abcdef");
+        assert_eq!(truncate("abcdefg", 6), "abcde…");
+        assert_eq!(truncate("ééééééé", 3).chars().count(), 3);
     }
 
     #[test]

@@ -2,11 +2,13 @@
 //! the machine-readable reports. Both carry [`REPORT_SCHEMA_VERSION`] so consumers can tell
 //! layouts apart; `speed-metrics.json` deliberately does not (it keeps the source's nine keys).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::escape::truncate;
 use super::view::{ranking, rfc3339};
 use crate::decision::Action;
 use crate::mode::{Mode, ModeSource};
@@ -16,6 +18,35 @@ use crate::plan::PhaseName;
 /// Layout version of `sync-progress.json` and `urgency-ranking.json`. Adding a key keeps it;
 /// renaming, removing or changing the meaning of one bumps it.
 pub const REPORT_SCHEMA_VERSION: u32 = 1;
+
+/// Longest text (detail, error, PR title, one reason) kept in the JSON files, in characters, so
+/// a chatty API error cannot make a 10,000-repository file balloon.
+pub const JSON_TEXT_CHARS: usize = 1_000;
+
+fn text(s: &str) -> Cow<'_, str> {
+    truncate(s, JSON_TEXT_CHARS)
+}
+
+fn texts(v: &[String]) -> Vec<Cow<'_, str>> {
+    v.iter().map(|s| text(s)).collect()
+}
+
+#[derive(Serialize)]
+struct PullView<'a> {
+    number: u64,
+    url: Cow<'a, str>,
+    title: Cow<'a, str>,
+    created: bool,
+}
+
+fn pull(p: &PullRef) -> PullView<'_> {
+    PullView {
+        number: p.number,
+        url: text(&p.url),
+        title: text(&p.title),
+        created: p.created,
+    }
+}
 
 #[derive(Serialize)]
 struct RunInfo<'a> {
@@ -48,15 +79,15 @@ struct ProgressRepo<'a> {
     rank: Option<u32>,
     score: i64,
     tier: u8,
-    reasons: &'a [String],
+    reasons: Vec<Cow<'a, str>>,
     action: Action,
     status: Status,
-    detail: &'a str,
+    detail: Cow<'a, str>,
     commits_behind: u32,
     commits_ahead: u32,
     security_alerts: u32,
-    pull_request: Option<&'a PullRef>,
-    error: Option<&'a str>,
+    pull_request: Option<PullView<'a>>,
+    error: Option<Cow<'a, str>>,
 }
 
 fn run_info(run: &RunReport) -> RunInfo<'_> {
@@ -92,15 +123,15 @@ pub fn sync_progress_json(run: &RunReport, generated_at: DateTime<Utc>) -> Strin
             rank: r.rank,
             score: r.score,
             tier: r.tier,
-            reasons: &r.reasons,
+            reasons: texts(&r.reasons),
             action: r.action,
             status: r.status,
-            detail: &r.detail,
+            detail: text(&r.detail),
             commits_behind: r.commits_behind,
             commits_ahead: r.commits_ahead,
             security_alerts: r.security_alerts,
-            pull_request: r.pull_request.as_ref(),
-            error: r.error.as_deref(),
+            pull_request: r.pull_request.as_ref().map(pull),
+            error: r.error.as_deref().map(text),
         })
         .collect();
     to_json(&Progress {
@@ -141,7 +172,7 @@ struct RankEntry<'a> {
     repo: String,
     tier: u8,
     score: i64,
-    reasons: &'a [String],
+    reasons: Vec<Cow<'a, str>>,
     commits_behind: u32,
     security_alerts: u32,
     /// The phase that handled it in this run, `null` when this run's mode did not reach it.
@@ -171,7 +202,7 @@ pub fn urgency_ranking_json(run: &RunReport, generated_at: DateTime<Utc>) -> Str
             repo: r.repo.to_string(),
             tier: r.tier,
             score: r.score,
-            reasons: &r.reasons,
+            reasons: texts(&r.reasons),
             commits_behind: r.commits_behind,
             security_alerts: r.security_alerts,
             phase: r.phase,

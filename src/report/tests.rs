@@ -273,6 +273,12 @@ fn hostile_text_is_escaped_in_the_summary() {
         rendered.contains("&lt;img src=x onerror=alert(1)&gt;"),
         "{rendered}"
     );
+    // Links survive the escaping: entities in link destinations are decoded by the renderer.
+    assert!(
+        rendered.contains("href=\"https://github.com/heyns1000/vault_keys\""),
+        "{rendered}"
+    );
+    assert!(rendered.contains("<table>"));
     // The unusable PR link is shown without a link; the one with quotes is percent-encoded.
     assert!(md.contains("PR &#35;"));
     assert!(!md.contains("javascript"));
@@ -303,11 +309,15 @@ fn hostile_text_stays_data_in_json() {
     let run = fixtures::hostile();
     let json = sync_progress_json(&run, fixtures::generated_at());
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
-    // JSON keeps the exact text (its consumers escape for their own output).
+    // JSON keeps the exact text (its consumers escape for their own output)...
     assert_eq!(
         v["repos"][1]["error"].as_str().unwrap(),
         run.repos[1].error.as_deref().unwrap()
     );
+    // ...up to a length: the 5,000-character error is cut.
+    let long = v["repos"][2]["error"].as_str().unwrap();
+    assert_eq!(long.chars().count(), 1_000);
+    assert!(long.ends_with('…'));
     assert_eq!(v["run"]["mode_source"]["source"], "unknown_schedule");
     insta::assert_snapshot!("progress_hostile", json);
 }
