@@ -466,3 +466,46 @@ fn large_fleet_dashboard_and_metrics() {
         .sum();
     assert_eq!(counted, 10_000);
 }
+
+#[test]
+fn force_run_lists_the_forced_repositories_and_no_top_12() {
+    use crate::mode::{Mode, ModeChoice, ModeSource};
+    use crate::plan::PhaseName;
+    let mut run = fixtures::source_example();
+    run.mode = ModeChoice {
+        mode: Mode::Force,
+        source: ModeSource::ForceRepos,
+    };
+    for r in &mut run.repos {
+        if r.phase.is_some() {
+            r.phase = None;
+            r.rank = None;
+        }
+    }
+    for (i, name) in ["heyns1000/codenest", "heyns1000/learning-mesh"]
+        .iter()
+        .enumerate()
+    {
+        let r = run
+            .repos
+            .iter_mut()
+            .find(|r| r.repo.to_string() == *name)
+            .unwrap();
+        r.phase = Some(PhaseName::Force);
+        r.rank = Some(i as u32 + 1);
+    }
+    let md = summary(&run, &SyncState::default());
+    assert_tables_intact(&md);
+    assert!(
+        md.contains("because <code>force&#95;repos</code> named the repositories"),
+        "{md}"
+    );
+    assert!(md.contains("### Forced repositories (2)"), "{md}");
+    assert!(!md.contains("### Top 12"));
+    let html = dashboard(&run, &SyncState::default());
+    assert!(html.contains("so it has no Top 12 phase"));
+    let ranking: serde_json::Value =
+        serde_json::from_str(&urgency_ranking_json(&run, fixtures::generated_at())).unwrap();
+    assert_eq!(ranking["top"].as_array().unwrap().len(), 0);
+    assert_eq!(ranking["ranking"].as_array().unwrap().len(), 104);
+}
