@@ -20,9 +20,9 @@ if [[ -z "$chromium" ]]; then
   done
 fi
 if [[ -z "$chromium" ]]; then
-  msg="check-dashboard: SKIPPED: no Chromium found (install Debian's package: apt-get install -y chromium, or set CHROMIUM=/path)"
-  if [[ "${REQUIRE_CHROMIUM:-0}" == 1 ]]; then echo "$msg" >&2; exit 1; fi
-  echo "$msg"
+  hint="no Chromium found (install Debian's package: apt-get install -y chromium, or set CHROMIUM=/path)"
+  if [[ "${REQUIRE_CHROMIUM:-0}" == 1 ]]; then echo "check-dashboard: FAILED: $hint" >&2; exit 1; fi
+  echo "check-dashboard: SKIPPED: $hint"
   exit 0
 fi
 if ! command -v node >/dev/null 2>&1; then
