@@ -20,6 +20,7 @@ pub mod outcome;
 pub mod plan;
 pub mod publish;
 pub mod repo_name;
+pub mod report;
 pub mod run;
 pub mod shard;
 pub mod state;

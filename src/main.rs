@@ -427,8 +427,7 @@ async fn finish(
         action_io::write_outputs(path, &outputs).map_err(|e| Failure::Run(e.to_string()))?;
     }
     if let Some(path) = &runner.summary_file {
-        let md = priority_sync::artifacts::summary(&out.report);
-        action_io::append_summary(path, &md).map_err(|e| Failure::Run(e.to_string()))?;
+        action_io::append_summary(path, &out.summary).map_err(|e| Failure::Run(e.to_string()))?;
     }
     let r = &out.report;
     log::info!(

@@ -3,6 +3,7 @@
 //! the state there, merges it with this run's, re-renders and tries again, so racing runs lose
 //! nothing and history is never rewritten.
 
+use crate::artifacts::RunFiles;
 use crate::github::{GhError, GitHub, RefUpdate, TreeFile};
 use crate::repo_name::RepoName;
 use crate::state::SyncState;
@@ -35,6 +36,8 @@ pub struct Published {
     /// The state as committed (this run's merged with whatever the branch had).
     pub state: SyncState,
     pub files: Vec<(String, String)>,
+    /// The job summary rendered with the committed state.
+    pub summary: String,
 }
 
 /// Reads the state committed at `git_ref` (the branch head when `None`); a missing file is an
@@ -71,6 +74,8 @@ pub enum PublishError {
     BadState { path: String, message: String },
     #[error("branch `{branch}` of {repo} does not exist; create it or set `artifacts.branch`")]
     NoBranch { repo: String, branch: String },
+    #[error("rendering the reports failed (a bug): {0}")]
+    Render(String),
     #[error("{repo}@{branch} kept moving; gave up after {attempts} attempts")]
     Raced {
         repo: String,
@@ -86,7 +91,7 @@ pub async fn publish(
     target: &PublishTarget,
     run_state: &SyncState,
     message: &str,
-    render: &(dyn Fn(&SyncState) -> Vec<(String, String)> + Send + Sync),
+    render: &(dyn Fn(&SyncState) -> Result<RunFiles, String> + Send + Sync),
 ) -> Result<Published, PublishError> {
     for attempt in 1..=MAX_ATTEMPTS {
         let Some(head) = gh.branch_head(&target.repo, &target.branch).await? else {
@@ -97,7 +102,9 @@ pub async fn publish(
         };
         let remote = read_state(gh, target, Some(&head)).await?;
         let state = run_state.merge(&remote);
-        let mut files = render(&state);
+        let rendered = render(&state).map_err(PublishError::Render)?;
+        let summary = rendered.summary;
+        let mut files = rendered.files;
         files.push((STATE_FILE.to_string(), state.to_json()));
         let tree_files: Vec<TreeFile> = files
             .iter()
@@ -126,6 +133,7 @@ pub async fn publish(
                     attempts: attempt,
                     state,
                     files,
+                    summary,
                 })
             }
             RefUpdate::NotFastForward => {

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use crate::action_io::log::Group;
 use crate::apply::{apply, ApplyContext};
+use crate::artifacts::dashboard_url;
 use crate::clock::Clock;
 use crate::config::Inventory;
 use crate::gather::gather;
@@ -18,6 +19,7 @@ use crate::outcome::RunReport;
 use crate::plan::{build_plan, resolve_force, Plan};
 use crate::publish::{publish, read_state, PublishTarget, Published, STATE_FILE};
 use crate::repo_name::RepoName;
+use crate::report::ReportOptions;
 use crate::shard::{merge_results, result_id, RunResult, Shard, RESULT_SCHEMA_VERSION};
 use crate::state::SyncState;
 
@@ -71,6 +73,8 @@ pub struct RunOutput {
     pub state: SyncState,
     /// Artifact files written locally (name, contents).
     pub files: Vec<(String, String)>,
+    /// The job summary markdown.
+    pub summary: String,
     pub published: Option<Published>,
     /// The run completed but the audit commit failed (reported, exit status 1).
     pub publish_error: Option<String>,
@@ -292,7 +296,14 @@ pub async fn execute(
     }
     let run_state = state.after_run(&report, &open_prs);
     let now = report.finished_at;
-    let render = |st: &SyncState| crate::artifacts::render(&report, st, now);
+    let options = ReportOptions {
+        artifacts_dir: inv.artifacts.dir.clone(),
+        badge_link: target
+            .as_ref()
+            .map(|t| dashboard_url(&s.server_url, &t.repo.to_string(), &t.branch, &t.dir)),
+        ..ReportOptions::default()
+    };
+    let render = |st: &SyncState| crate::artifacts::render(&report, st, now, &options);
 
     let mut published = None;
     let mut publish_error = None;
@@ -327,12 +338,13 @@ pub async fn execute(
             }
         }
     }
-    let mut files = match &published {
-        Some(p) => p.files.clone(),
+    let (mut files, summary) = match &published {
+        Some(p) => (p.files.clone(), p.summary.clone()),
         None => {
-            let mut f = render(&final_state);
+            let r = render(&final_state).map_err(RunError::Failed)?;
+            let mut f = r.files;
             f.push((STATE_FILE.to_string(), final_state.to_json()));
-            f
+            (f, r.summary)
         }
     };
     files.sort();
@@ -352,6 +364,7 @@ pub async fn execute(
         report,
         state: final_state,
         files,
+        summary,
         published,
         publish_error,
     })

@@ -120,23 +120,7 @@ impl SyncState {
                 _ => e.sync_pr,
             };
         }
-        let mut counts = BTreeMap::new();
-        for s in Status::ALL {
-            let n = report.count(s) as u32;
-            if n > 0 {
-                counts.insert(s, n);
-            }
-        }
-        next.runs.push(RunRecord {
-            started_at: report.started_at,
-            finished_at: report.finished_at,
-            mode: report.mode.mode,
-            dry_run: report.dry_run,
-            total: report.repos.len() as u32,
-            synced: report.count(Status::Synced) as u32,
-            counts,
-            sync_percentage: report.sync_percentage(),
-        });
+        next.runs.push(RunRecord::of(report));
         next.trim_history();
         next
     }
@@ -192,6 +176,29 @@ impl SyncState {
         self.runs
             .iter()
             .filter(move |r| r.finished_at <= now && now - r.finished_at <= window)
+    }
+}
+
+impl RunRecord {
+    /// The history entry for a run: its times, mode and count per status.
+    pub fn of(run: &RunReport) -> RunRecord {
+        let mut counts = BTreeMap::new();
+        for status in Status::ALL {
+            let n = run.count(status) as u32;
+            if n > 0 {
+                counts.insert(status, n);
+            }
+        }
+        RunRecord {
+            started_at: run.started_at,
+            finished_at: run.finished_at,
+            mode: run.mode.mode,
+            dry_run: run.dry_run,
+            total: run.repos.len() as u32,
+            synced: run.count(Status::Synced) as u32,
+            counts,
+            sync_percentage: run.sync_percentage(),
+        }
     }
 }
 

@@ -1,0 +1,511 @@
+//! Snapshot and behaviour tests of the rendered reports, built from the fixture runs in
+//! `fixtures.rs`: empty fleet, all green, the source's example numbers, a dry run, hostile text
+//! and a 10,000-repository run.
+
+use pulldown_cmark::{html, Options, Parser};
+
+use super::fixtures::{self, HOSTILE_TAG};
+use super::*;
+use crate::outcome::{RunReport, Status};
+use crate::state::SyncState;
+
+fn opts() -> ReportOptions {
+    ReportOptions::default()
+}
+
+fn summary(run: &RunReport, state: &SyncState) -> String {
+    job_summary(run, state, fixtures::generated_at(), &opts()).unwrap()
+}
+
+fn dashboard(run: &RunReport, state: &SyncState) -> String {
+    dashboard_html(run, state, fixtures::generated_at()).unwrap()
+}
+
+fn metrics_json(run: &RunReport, state: &SyncState) -> String {
+    SpeedMetrics::compute(run, state, fixtures::generated_at()).to_json()
+}
+
+/// The page without its (shared, static) `<head>`, for smaller snapshots.
+fn body(html: &str) -> &str {
+    let start = html.find("<body>").expect("has a body");
+    &html[start..]
+}
+
+/// Markdown as GitHub-flavoured HTML (tables, strikethrough, task lists).
+fn markdown_to_html(md: &str) -> String {
+    let mut out = String::new();
+    html::push_html(
+        &mut out,
+        Parser::new_ext(
+            md,
+            Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_MATH,
+        ),
+    );
+    out
+}
+
+/// Every markdown table's rows have as many cells as its header.
+fn assert_tables_intact(md: &str) {
+    let mut header_cells: Option<usize> = None;
+    for (i, line) in md.lines().enumerate() {
+        if line.starts_with('|') {
+            let cells = line.matches('|').count();
+            match header_cells {
+                None => header_cells = Some(cells),
+                Some(h) => assert_eq!(cells, h, "line {}: {line}", i + 1),
+            }
+        } else {
+            header_cells = None;
+        }
+    }
+}
+
+/// The markup's tags (escaped text never contains `<`, so every `<` starts a tag).
+fn tags(html: &str) -> Vec<&str> {
+    html.split('<')
+        .skip(1)
+        .map(|t| &t[..t.find('>').unwrap_or(t.len())])
+        .collect()
+}
+
+/// Nothing in the page can run or load anything.
+fn assert_inert_html(html: &str) {
+    let allowed = [
+        "!doctype", "html", "head", "meta", "title", "style", "body", "header", "div", "p", "span",
+        "code", "time", "strong", "b", "main", "section", "h1", "h2", "h3", "article", "ol", "ul",
+        "li", "a", "small", "svg", "circle", "text", "line", "rect", "polygon", "polyline", "wbr",
+        "details", "summary", "table", "thead", "tbody", "tr", "th", "td", "footer",
+    ];
+    for tag in tags(html) {
+        let lower = tag.to_ascii_lowercase();
+        let name = lower
+            .trim_start_matches('/')
+            .split(|c: char| c.is_whitespace() || c == '/')
+            .next()
+            .unwrap_or("");
+        assert!(allowed.contains(&name), "unexpected tag <{tag}>");
+        for attr in lower.split_whitespace().skip(1) {
+            assert!(!attr.starts_with("on"), "event handler in <{tag}>");
+            assert!(!attr.starts_with("src="), "resource in <{tag}>");
+        }
+        assert!(!lower.contains("javascript:"), "script URL in <{tag}>");
+        if name == "a" && !lower.starts_with('/') {
+            assert!(
+                lower.starts_with("a href=\"https:&#x2f;&#x2f;"),
+                "link <{tag}>"
+            );
+        }
+    }
+    let lower = html.to_ascii_lowercase();
+    for needle in ["@import", "url("] {
+        assert!(!lower.contains(needle), "found {needle:?}");
+    }
+    assert!(html.contains(
+        "content=\"default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'\""
+    ));
+}
+
+#[test]
+fn source_example_summary() {
+    let run = fixtures::source_example();
+    let md = summary(&run, &fixtures::source_example_state());
+    assert_tables_intact(&md);
+    insta::assert_snapshot!("summary_source_example", md);
+}
+
+#[test]
+fn source_example_dashboard() {
+    let run = fixtures::source_example();
+    let html = dashboard(&run, &fixtures::source_example_state());
+    assert_inert_html(&html);
+    insta::assert_snapshot!("dashboard_source_example", html);
+}
+
+#[test]
+fn source_example_metrics_and_badge() {
+    let run = fixtures::source_example();
+    let state = fixtures::source_example_state();
+    let json = metrics_json(&run, &state);
+    insta::assert_snapshot!("metrics_source_example", json);
+    let svg = badge_svg(run.sync_percentage(), None).unwrap();
+    assert!(svg.contains(BadgeColor::Red.fill()));
+    insta::assert_snapshot!("badge_source_example", svg);
+}
+
+#[test]
+fn source_example_ranking() {
+    let run = fixtures::source_example();
+    let json = urgency_ranking_json(&run, fixtures::generated_at());
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["top"].as_array().unwrap().len(), 12);
+    let ranking = v["ranking"].as_array().unwrap();
+    assert_eq!(ranking.len(), 92);
+    // Ranked by tier, then score, then name.
+    for pair in ranking.windows(2) {
+        let key =
+            |e: &serde_json::Value| (e["tier"].as_u64().unwrap(), e["score"].as_i64().unwrap());
+        assert!(
+            key(&pair[0]) >= key(&pair[1]),
+            "{} before {}",
+            pair[0],
+            pair[1]
+        );
+    }
+    // Scores and tiers are the run's, passed through unchanged.
+    for e in ranking {
+        let o = run
+            .repos
+            .iter()
+            .find(|r| r.repo.to_string() == e["repo"].as_str().unwrap())
+            .unwrap();
+        assert_eq!(e["score"].as_i64(), Some(o.score));
+        assert_eq!(e["tier"].as_u64(), Some(u64::from(o.tier)));
+    }
+    assert_eq!(ranking[0]["position"], 1);
+    insta::assert_snapshot!("ranking_source_example_head", head(&json, 60));
+}
+
+fn head(text: &str, lines: usize) -> String {
+    text.lines().take(lines).collect::<Vec<_>>().join("\n")
+}
+
+fn tail(text: &str, lines: usize) -> String {
+    let all: Vec<&str> = text.lines().collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+#[test]
+fn empty_fleet_reports() {
+    let run = fixtures::empty_fleet();
+    let state = SyncState::default();
+    let md = summary(&run, &state);
+    assert_tables_intact(&md);
+    insta::assert_snapshot!("summary_empty", md);
+    let html = dashboard(&run, &state);
+    assert_inert_html(&html);
+    insta::assert_snapshot!("dashboard_empty_body", body(&html));
+    insta::assert_snapshot!("metrics_empty", metrics_json(&run, &state));
+    insta::assert_snapshot!(
+        "progress_empty",
+        sync_progress_json(&run, fixtures::generated_at())
+    );
+    insta::assert_snapshot!(
+        "ranking_empty",
+        urgency_ranking_json(&run, fixtures::generated_at())
+    );
+}
+
+#[test]
+fn all_green_reports() {
+    let run = fixtures::all_green();
+    let state = fixtures::all_green_state();
+    let md = summary(&run, &state);
+    assert_tables_intact(&md);
+    assert!(!md.contains("### ❌ Failures"));
+    assert!(!md.contains("### ⏳ Pending"));
+    insta::assert_snapshot!("summary_all_green", md);
+    let html = dashboard(&run, &state);
+    assert_inert_html(&html);
+    insta::assert_snapshot!("dashboard_all_green_body", body(&html));
+    let m = SpeedMetrics::compute(&run, &state, fixtures::generated_at());
+    assert_eq!((m.sync_percentage, m.eta_hours), (100.0, 0.0));
+    insta::assert_snapshot!("metrics_all_green", m.to_json());
+    let svg = badge_svg(m.sync_percentage, None).unwrap();
+    assert!(svg.contains(BadgeColor::Green.fill()));
+    insta::assert_snapshot!("badge_all_green", svg);
+    insta::assert_snapshot!(
+        "ranking_all_green",
+        urgency_ranking_json(&run, fixtures::generated_at())
+    );
+}
+
+#[test]
+fn yellow_badge() {
+    let svg = badge_svg(
+        87.5,
+        Some("https://github.com/omnigrid/fleet-ops/blob/main/audit/speed-dashboard.html"),
+    )
+    .unwrap();
+    insta::assert_snapshot!("badge_yellow_linked", svg);
+}
+
+#[test]
+fn dry_run_reports() {
+    let run = fixtures::dry_run();
+    let state = SyncState::default();
+    let md = summary(&run, &state);
+    assert_tables_intact(&md);
+    assert!(md.contains("**🧪 Dry run.** Nothing was written"));
+    assert!(md.contains("dry run: no artifacts committed"));
+    insta::assert_snapshot!("summary_dry_run", md);
+    let html = dashboard(&run, &state);
+    assert!(html.contains("<strong>Dry run.</strong>"));
+    insta::assert_snapshot!("dashboard_dry_run_body", body(&html));
+    insta::assert_snapshot!(
+        "progress_dry_run",
+        sync_progress_json(&run, fixtures::generated_at())
+    );
+}
+
+#[test]
+fn hostile_text_is_escaped_in_the_summary() {
+    let run = fixtures::hostile();
+    let md = summary(&run, &SyncState::default());
+    assert_tables_intact(&md);
+    let rendered = markdown_to_html(&md);
+    for bad in [
+        "<img",
+        "<script",
+        "<svg",
+        "<b>",
+        "<strong>bold",
+        "<em>it",
+        "href=\"javascript",
+    ] {
+        assert!(
+            !rendered.contains(bad),
+            "{bad} in rendered summary:\n{rendered}"
+        );
+    }
+    // The hostile tag is shown as text.
+    assert!(
+        rendered.contains("&lt;img src=x onerror=alert(1)&gt;"),
+        "{rendered}"
+    );
+    // Links survive the escaping: entities in link destinations are decoded by the renderer.
+    assert!(
+        rendered.contains("href=\"https://github.com/heyns1000/vault_keys\""),
+        "{rendered}"
+    );
+    assert!(rendered.contains("<table>"));
+    // The unusable PR link is shown without a link; the one with quotes is percent-encoded.
+    assert!(md.contains("PR &#35;"));
+    assert!(!md.contains("javascript"));
+    assert!(md.contains("pull/7?q=%22%3E%3Cx%3E%7Cy"), "{md}");
+    // No raw newline, bidi override or control character from the texts survives.
+    assert!(!md.contains('\u{202E}'));
+    assert!(!md.contains('\u{1b}'));
+    assert!(!md.contains('\u{0}'));
+    // The 5,000-character error is cut.
+    assert!(md.lines().all(|l| l.len() < 2_000), "a line is too long");
+    insta::assert_snapshot!("summary_hostile", md);
+}
+
+#[test]
+fn hostile_text_is_escaped_in_the_dashboard() {
+    let run = fixtures::hostile();
+    let html = dashboard(&run, &SyncState::default());
+    assert_inert_html(&html);
+    assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
+    assert!(html.contains("&quot;&gt;&lt;svg onload=alert(1)&gt;"));
+    assert!(!html.contains('\u{202E}'));
+    assert!(!html.contains(HOSTILE_TAG));
+    insta::assert_snapshot!("dashboard_hostile_body", body(&html));
+}
+
+#[test]
+fn hostile_text_stays_data_in_json() {
+    let run = fixtures::hostile();
+    let json = sync_progress_json(&run, fixtures::generated_at());
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    // JSON keeps the exact text (its consumers escape for their own output)...
+    assert_eq!(
+        v["repos"][1]["error"].as_str().unwrap(),
+        run.repos[1].error.as_deref().unwrap()
+    );
+    // ...up to a length: the 5,000-character error is cut.
+    let long = v["repos"][2]["error"].as_str().unwrap();
+    assert_eq!(long.chars().count(), 1_000);
+    assert!(long.ends_with('…'));
+    assert_eq!(v["run"]["mode_source"]["source"], "unknown_schedule");
+    insta::assert_snapshot!("progress_hostile", json);
+}
+
+#[test]
+fn every_output_is_deterministic() {
+    for (run, state) in [
+        (fixtures::source_example(), fixtures::source_example_state()),
+        (fixtures::hostile(), SyncState::default()),
+    ] {
+        let a = render_all(&run, &state, fixtures::generated_at(), &opts()).unwrap();
+        let b = render_all(&run, &state, fixtures::generated_at(), &opts()).unwrap();
+        assert_eq!(a, b);
+    }
+}
+
+#[test]
+fn render_all_lists_every_artifact() {
+    let run = fixtures::source_example();
+    let state = fixtures::source_example_state();
+    let out = render_all(&run, &state, fixtures::generated_at(), &opts()).unwrap();
+    let names: Vec<&str> = out.artifacts.iter().map(|a| a.file_name).collect();
+    assert_eq!(
+        names,
+        [
+            SPEED_METRICS_FILE,
+            DASHBOARD_FILE,
+            BADGE_FILE,
+            SYNC_PROGRESS_FILE,
+            URGENCY_RANKING_FILE
+        ]
+    );
+    assert_eq!(out.artifacts[0].contents, metrics_json(&run, &state));
+    assert_eq!(out.job_summary, summary(&run, &state));
+    for a in &out.artifacts {
+        assert!(
+            a.contents.ends_with('\n'),
+            "{} ends with a newline",
+            a.file_name
+        );
+    }
+}
+
+#[test]
+fn state_that_already_holds_this_run_gives_the_same_reports() {
+    let run = fixtures::source_example();
+    let before = fixtures::source_example_state();
+    let mut after = before.clone();
+    after.runs.push(metrics::run_record(&run));
+    assert_eq!(
+        render_all(&run, &before, fixtures::generated_at(), &opts()).unwrap(),
+        render_all(&run, &after, fixtures::generated_at(), &opts()).unwrap()
+    );
+}
+
+#[test]
+fn large_fleet_summary_fits_github_limit() {
+    let run = fixtures::large(10_000);
+    let state = fixtures::large_state(10_000);
+    let md = summary(&run, &state);
+    assert!(md.len() < 1024 * 1024, "{} bytes", md.len());
+    assert!(md.len() <= SUMMARY_LIMIT_BYTES);
+    assert_tables_intact(&md);
+    // Capped tables say what they left out.
+    assert!(md.contains("more in this phase"), "rest phase is capped");
+    assert!(md.contains("more failures"));
+    assert!(md.contains("more pull requests"));
+    assert!(md.contains("already up to date are not listed"));
+    assert!(md.contains("10,000 repositories"));
+    insta::assert_snapshot!("summary_large_head", head(&md, 45));
+    insta::assert_snapshot!("summary_large_tail", tail(&md, 40));
+}
+
+#[test]
+fn large_fleet_with_huge_texts_is_shortened_then_cut() {
+    let mut run = fixtures::large(10_000);
+    for r in &mut run.repos {
+        r.detail = format!("{HOSTILE_TAG}|").repeat(400);
+        r.reasons = vec!["*_`|".repeat(300)];
+        if r.status == Status::Pending {
+            r.status = Status::Failed;
+            r.error = Some("<x>|".repeat(2_000));
+        }
+    }
+    let md = summary(&run, &SyncState::default());
+    assert!(md.len() <= SUMMARY_LIMIT_BYTES, "{} bytes", md.len());
+    assert_tables_intact(&md);
+    assert!(!md.contains("<x>"));
+
+    // A smaller budget shrinks the tables and says so.
+    let small = ReportOptions {
+        summary_limit: 150_000,
+        ..opts()
+    };
+    let md = job_summary(
+        &run,
+        &SyncState::default(),
+        fixtures::generated_at(),
+        &small,
+    )
+    .unwrap();
+    assert!(md.len() <= 150_000, "{} bytes", md.len());
+    assert!(md.contains("lists fewer rows than usual"));
+    assert!(!md.contains("This summary was cut here"));
+    assert_tables_intact(&md);
+
+    // A budget too tight for even the smallest tables forces the final cut, which says so.
+    let tight = ReportOptions {
+        summary_limit: 8_000,
+        ..opts()
+    };
+    let md = job_summary(
+        &run,
+        &SyncState::default(),
+        fixtures::generated_at(),
+        &tight,
+    )
+    .unwrap();
+    assert!(md.len() <= 8_000, "{} bytes", md.len());
+    assert!(md.contains("This summary was cut here"));
+}
+
+#[test]
+fn large_fleet_dashboard_and_metrics() {
+    let run = fixtures::large(10_000);
+    let state = fixtures::large_state(10_000);
+    let html = dashboard(&run, &state);
+    assert_inert_html(&html);
+    assert!(html.len() < 400_000, "{} bytes", html.len());
+    // 20 urgent rows, 25 failures, 25 PRs, 25 warnings: bounded whatever the fleet size.
+    assert_eq!(html.matches("<td class=\"repo\">").count(), 20 + 25);
+    // Top 12, the 4 figures under the history chart, 25 PRs, 25 warnings.
+    assert_eq!(html.matches("<li>").count(), 12 + 4 + 25 + 25);
+    assert!(html.contains("more ranked repositories in urgency-ranking.json"));
+    assert!(html.contains("more in sync-progress.json"));
+    insta::assert_snapshot!("metrics_large", metrics_json(&run, &state));
+    let progress = sync_progress_json(&run, fixtures::generated_at());
+    let v: serde_json::Value = serde_json::from_str(&progress).unwrap();
+    assert_eq!(v["repos"].as_array().unwrap().len(), 10_000);
+    assert_eq!(v["total_repos"], 10_000);
+    let counted: u64 = v["counts"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|n| n.as_u64().unwrap())
+        .sum();
+    assert_eq!(counted, 10_000);
+}
+
+#[test]
+fn force_run_lists_the_forced_repositories_and_no_top_12() {
+    use crate::mode::{Mode, ModeChoice, ModeSource};
+    use crate::plan::PhaseName;
+    let mut run = fixtures::source_example();
+    run.mode = ModeChoice {
+        mode: Mode::Force,
+        source: ModeSource::ForceRepos,
+    };
+    for r in &mut run.repos {
+        if r.phase.is_some() {
+            r.phase = None;
+            r.rank = None;
+        }
+    }
+    for (i, name) in ["heyns1000/codenest", "heyns1000/learning-mesh"]
+        .iter()
+        .enumerate()
+    {
+        let r = run
+            .repos
+            .iter_mut()
+            .find(|r| r.repo.to_string() == *name)
+            .unwrap();
+        r.phase = Some(PhaseName::Force);
+        r.rank = Some(i as u32 + 1);
+    }
+    let md = summary(&run, &SyncState::default());
+    assert_tables_intact(&md);
+    assert!(
+        md.contains("because <code>force&#95;repos</code> named the repositories"),
+        "{md}"
+    );
+    assert!(md.contains("### Forced repositories (2)"), "{md}");
+    assert!(!md.contains("### Top 12"));
+    let html = dashboard(&run, &SyncState::default());
+    assert!(html.contains("so it has no Top 12 phase"));
+    let ranking: serde_json::Value =
+        serde_json::from_str(&urgency_ranking_json(&run, fixtures::generated_at())).unwrap();
+    assert_eq!(ranking["top"].as_array().unwrap().len(), 0);
+    assert_eq!(ranking["ranking"].as_array().unwrap().len(), 104);
+}

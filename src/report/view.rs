@@ -1,0 +1,384 @@
+//! What every report shows, computed once from the run and the state: counts, metrics, the Top
+//! 12, the urgency ranking, failures, pull requests and pending work, with every piece of
+//! outside text already cleaned and every link already validated.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Serialize;
+
+use super::escape::{clean, http_url};
+use super::metrics::{self, SpeedMetrics, Velocity};
+use crate::outcome::{RepoOutcome, RunReport, Status};
+use crate::plan::PhaseName;
+use crate::state::{RunRecord, SyncState};
+
+/// Longest PR title, detail or error shown in a table cell (characters).
+pub(crate) const CELL_CHARS: usize = 200;
+/// Longest joined reasons text in a table cell (characters).
+pub(crate) const REASONS_CHARS: usize = 160;
+
+/// Icon and words for a status, the same in every report.
+pub(crate) fn status_icon(s: Status) -> &'static str {
+    match s {
+        Status::Synced | Status::UpToDate => "✅",
+        Status::PrOpen => "🔄",
+        Status::Inaccessible => "⚠️",
+        Status::Failed => "❌",
+        Status::Skipped => "⏭️",
+        Status::Pending => "⏳",
+    }
+}
+
+pub(crate) fn status_label(s: Status) -> &'static str {
+    match s {
+        Status::Synced => "synced",
+        Status::UpToDate => "up to date",
+        Status::PrOpen => "PR open",
+        Status::Inaccessible => "inaccessible",
+        Status::Failed => "failed",
+        Status::Skipped => "skipped",
+        Status::Pending => "pending",
+    }
+}
+
+/// Display order of the statuses in legends and breakdowns: good to bad.
+pub(crate) const STATUS_ORDER: [Status; 7] = [
+    Status::Synced,
+    Status::UpToDate,
+    Status::PrOpen,
+    Status::Pending,
+    Status::Skipped,
+    Status::Inaccessible,
+    Status::Failed,
+];
+
+pub(crate) fn phase_title(p: PhaseName) -> &'static str {
+    match p {
+        PhaseName::Top => "Top 12",
+        PhaseName::Critical => "Critical: open security alerts",
+        PhaseName::Urgent => "Urgent batch",
+        PhaseName::Rest => "Rest of the fleet",
+        PhaseName::Force => "Forced repositories",
+    }
+}
+
+pub(crate) fn tier_label(tier: u8) -> &'static str {
+    match tier {
+        2 => "security",
+        1 => "stale",
+        _ => "",
+    }
+}
+
+/// A piece of the mode explanation: plain text or a code-like value (cron, mode name).
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Segment {
+    pub text: String,
+    pub code: bool,
+}
+
+/// Splits `ModeChoice::explain()`'s back-quoted parts into code segments, so templates can show
+/// them as code without trusting the text.
+pub(crate) fn segments(explained: &str) -> Vec<Segment> {
+    explained
+        .split('`')
+        .enumerate()
+        .filter(|(_, t)| !t.is_empty())
+        .map(|(i, t)| {
+            let mut text = clean(t, CELL_CHARS);
+            if t.starts_with(char::is_whitespace) {
+                text.insert(0, ' ');
+            }
+            if t.ends_with(char::is_whitespace) && !text.trim().is_empty() {
+                text.push(' ');
+            }
+            Segment {
+                text,
+                code: i % 2 == 1,
+            }
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct PrView {
+    pub number: u64,
+    /// Validated http(s) link, or `None` (then the number is shown without a link).
+    pub url: Option<String>,
+    pub title: String,
+    pub created: bool,
+}
+
+/// One repository, ready to print.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct RepoRow {
+    pub repo: String,
+    pub owner: String,
+    pub name: String,
+    pub url: Option<String>,
+    pub phase: Option<&'static str>,
+    pub rank: Option<u32>,
+    pub score: i64,
+    pub tier: u8,
+    pub tier_label: &'static str,
+    pub reasons: String,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub icon: &'static str,
+    pub in_sync: bool,
+    pub detail: String,
+    pub behind: u32,
+    pub ahead: u32,
+    pub alerts: u32,
+    pub pr: Option<PrView>,
+    pub error: Option<String>,
+}
+
+/// Everything the summary and the dashboard need.
+pub(crate) struct View<'a> {
+    pub run: &'a RunReport,
+    pub metrics: SpeedMetrics,
+    pub velocity: Velocity,
+    pub history: Vec<RunRecord>,
+    pub counts: BTreeMap<Status, usize>,
+    /// Repositories still behind their upstream after the run (not in sync, > 0 behind).
+    pub behind_repos: usize,
+    pub behind_commits: u64,
+    pub web_base: Option<String>,
+    pub generated_at: DateTime<Utc>,
+}
+
+impl<'a> View<'a> {
+    pub fn new(run: &'a RunReport, state: &SyncState, generated_at: DateTime<Utc>) -> Self {
+        let history = metrics::history(run, state);
+        let velocity = metrics::velocity(&history, generated_at);
+        let metrics = SpeedMetrics::with_velocity(run, velocity.per_hour);
+        let mut counts = BTreeMap::new();
+        for s in Status::ALL {
+            counts.insert(s, run.count(s));
+        }
+        let behind: Vec<&RepoOutcome> = run
+            .repos
+            .iter()
+            .filter(|r| !r.status.in_sync() && r.commits_behind > 0)
+            .collect();
+        let web_base = http_url(run.server_url.trim_end_matches('/'));
+        Self {
+            run,
+            metrics,
+            velocity,
+            history,
+            counts,
+            behind_repos: behind.len(),
+            behind_commits: behind.iter().map(|r| u64::from(r.commits_behind)).sum(),
+            web_base,
+            generated_at,
+        }
+    }
+
+    pub fn count(&self, s: Status) -> usize {
+        self.counts.get(&s).copied().unwrap_or(0)
+    }
+
+    pub fn row(&self, r: &RepoOutcome) -> RepoRow {
+        RepoRow {
+            repo: r.repo.to_string(),
+            owner: r.repo.owner().to_string(),
+            name: r.repo.name().to_string(),
+            url: self.web_base.as_ref().map(|b| format!("{b}/{}", r.repo)),
+            phase: r.phase.map(PhaseName::as_str),
+            rank: r.rank,
+            score: r.score,
+            tier: r.tier,
+            tier_label: tier_label(r.tier),
+            reasons: clean(&r.reasons.join("; "), REASONS_CHARS),
+            status: r.status.as_str(),
+            status_label: status_label(r.status),
+            icon: status_icon(r.status),
+            in_sync: r.status.in_sync(),
+            detail: clean(&r.detail, CELL_CHARS),
+            behind: r.commits_behind,
+            ahead: r.commits_ahead,
+            alerts: r.security_alerts,
+            pr: r.pull_request.as_ref().map(|p| PrView {
+                number: p.number,
+                url: http_url(&p.url),
+                title: clean(&p.title, CELL_CHARS),
+                created: p.created,
+            }),
+            error: r.error.as_deref().map(|e| clean(e, CELL_CHARS)),
+        }
+    }
+
+    /// The run's repositories of one phase, in processing order.
+    pub fn phase(&self, p: PhaseName) -> Vec<&'a RepoOutcome> {
+        self.run
+            .repos
+            .iter()
+            .filter(|r| r.phase == Some(p))
+            .collect()
+    }
+
+    /// Phases this run had, in run order.
+    pub fn phases(&self) -> Vec<PhaseName> {
+        let mut seen: Vec<PhaseName> = self.run.repos.iter().filter_map(|r| r.phase).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        seen
+    }
+
+    /// Every repository outside the Top 12, most urgent first (SPEC §3: tier, score, name).
+    pub fn ranking(&self) -> Vec<&'a RepoOutcome> {
+        ranking(self.run)
+    }
+
+    /// Repositories that still need a sync no run has done, most urgent first.
+    pub fn pending(&self) -> Vec<&'a RepoOutcome> {
+        let mut v: Vec<&RepoOutcome> = self
+            .run
+            .repos
+            .iter()
+            .filter(|r| r.status == Status::Pending)
+            .collect();
+        v.sort_by(|a, b| urgency_order(a, b));
+        v
+    }
+
+    /// Failed and inaccessible repositories, in processing order.
+    pub fn failures(&self) -> Vec<&'a RepoOutcome> {
+        self.run
+            .repos
+            .iter()
+            .filter(|r| matches!(r.status, Status::Failed | Status::Inaccessible))
+            .collect()
+    }
+
+    /// Repositories with a pull request, in processing order.
+    pub fn pulls(&self) -> Vec<&'a RepoOutcome> {
+        self.run
+            .repos
+            .iter()
+            .filter(|r| r.pull_request.is_some())
+            .collect()
+    }
+}
+
+pub(crate) fn urgency_order(a: &RepoOutcome, b: &RepoOutcome) -> std::cmp::Ordering {
+    b.tier
+        .cmp(&a.tier)
+        .then(b.score.cmp(&a.score))
+        .then(a.repo.cmp(&b.repo))
+}
+
+/// Every repository outside the `top` phase, ordered as SPEC §3 ranks them.
+pub(crate) fn ranking(run: &RunReport) -> Vec<&RepoOutcome> {
+    let mut v: Vec<&RepoOutcome> = run
+        .repos
+        .iter()
+        .filter(|r| r.phase != Some(PhaseName::Top))
+        .collect();
+    v.sort_by(|a, b| urgency_order(a, b));
+    v
+}
+
+/// `2026-01-01 07:00:05 UTC`
+pub(crate) fn human_time(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+}
+
+pub(crate) fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// `4 min 12 s`, `1 h 23 min`, `12 s`.
+pub(crate) fn human_duration(secs: i64) -> String {
+    let secs = secs.max(0);
+    match secs {
+        0..=59 => format!("{secs} s"),
+        60..=3599 => format!("{} min {} s", secs / 60, secs % 60),
+        _ => format!("{} h {} min", secs / 3600, (secs % 3600) / 60),
+    }
+}
+
+/// `10,000`
+pub(crate) fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A percentage for display: one decimal, without a trailing `.0` (`87.5`, `100`, `0`).
+pub(crate) fn percent(p: f64) -> String {
+    let s = format!("{p:.1}");
+    s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
+}
+
+/// Velocity for display (`6.2`, `0.35`, `0`).
+pub(crate) fn rate(v: f64) -> String {
+    if v == 0.0 {
+        "0".to_string()
+    } else if v < 1.0 {
+        format!("{v:.2}")
+    } else {
+        percent(v)
+    }
+}
+
+/// ETA for display.
+pub(crate) fn eta(m: &SpeedMetrics) -> String {
+    if m.eta_unknown() {
+        "unknown".to_string()
+    } else if m.eta_hours == 0.0 {
+        "done".to_string()
+    } else if m.eta_hours >= 48.0 {
+        format!(
+            "{} days",
+            percent((m.eta_hours / 24.0 * 10.0).round() / 10.0)
+        )
+    } else {
+        format!("{} h", percent(m.eta_hours))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_split_code_from_prose() {
+        let s = segments("the schedule `0 */6 * * *` maps to `urgent`");
+        let got: Vec<(&str, bool)> = s.iter().map(|s| (s.text.as_str(), s.code)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("the schedule ", false),
+                ("0 */6 * * *", true),
+                (" maps to ", false),
+                ("urgent", true)
+            ]
+        );
+    }
+
+    #[test]
+    fn number_formats() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(10_000), "10,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(percent(87.5), "87.5");
+        assert_eq!(percent(100.0), "100");
+        assert_eq!(rate(0.0), "0");
+        assert_eq!(rate(0.354), "0.35");
+        assert_eq!(rate(6.2), "6.2");
+        assert_eq!(human_duration(252), "4 min 12 s");
+        assert_eq!(human_duration(4980), "1 h 23 min");
+        assert_eq!(human_duration(12), "12 s");
+    }
+}
