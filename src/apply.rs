@@ -541,7 +541,7 @@ async fn pull_request(
         created,
     });
     let verb = if created { "opened" } else { "updated" };
-    let mut detail = format!("PR #{} {verb}: {why}", pr.number);
+    let mut detail = format!("sync PR {verb}: {why}");
     if conflicted {
         detail.push_str("; conflicts with the branch");
     }

@@ -312,6 +312,9 @@ async fn action(env: &Env) -> Result<(), Failure> {
     for secret in inputs.secrets() {
         action_io::log::mask(&secret);
     }
+    for w in action_io::inputs::input_warnings(env) {
+        log::warn!("{w}");
+    }
     let mut inv = load_inventory(&inputs.config)?;
     if let Some(dir) = &inputs.artifacts_dir {
         inv.artifacts.dir = dir.trim_end_matches('/').to_string();

@@ -136,32 +136,42 @@ fn err(input: &str, message: impl Into<String>) -> InputError {
 }
 
 /// Reads one input. The runner names it `INPUT_<NAME>` upper-cased with spaces as `_`, keeping
-/// hyphens; `force_repos` and `force-repos` are both accepted, and must agree if both are set.
+/// hyphens, and passes every declared input (`force_repos`) with its default. A hyphenated
+/// form (`force-repos`) can only come from the workflow's `with:`, so it wins when present.
 pub fn raw_input(env: &Env, name: &str) -> Result<Option<String>, InputError> {
     let upper = name.to_ascii_uppercase().replace(' ', "_");
-    let forms = [
-        format!("INPUT_{}", upper.replace('-', "_")),
-        format!("INPUT_{}", upper.replace('_', "-")),
-    ];
-    let mut found: Option<(&str, String)> = None;
-    for key in &forms {
-        if let Some(v) = env.get(key) {
-            let v = v.trim().to_string();
-            if v.is_empty() {
-                continue;
-            }
-            match &found {
-                Some((first, prev)) if *prev != v => {
-                    return Err(err(
-                        name,
-                        format!("both {first} and {key} are set, to different values; set it once"),
-                    ))
-                }
-                _ => found = Some((key, v)),
-            }
+    let declared = format!("INPUT_{}", upper.replace('-', "_"));
+    let hyphenated = format!("INPUT_{}", upper.replace('_', "-"));
+    let value = |key: &str| {
+        env.get(key)
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    };
+    Ok(value(&hyphenated).or_else(|| value(&declared)))
+}
+
+/// Warnings about `INPUT_*` variables: hyphenated spellings of declared inputs (used, but
+/// better written as declared) and inputs this action does not have (ignored).
+pub fn input_warnings(env: &Env) -> Vec<String> {
+    let mut out = Vec::new();
+    for (key, _) in env.iter().filter(|(k, _)| k.starts_with("INPUT_")) {
+        let raw = &key["INPUT_".len()..];
+        let normal = raw.to_ascii_lowercase().replace('-', "_");
+        let known = INPUTS.iter().any(|i| i.name == normal);
+        if !known {
+            out.push(format!(
+                "`{}` is not an input of priority-sync; it was ignored",
+                printable(&raw.to_ascii_lowercase())
+            ));
+        } else if raw.contains('-') {
+            out.push(format!(
+                "input `{}` was read as `{normal}`; write `{normal}` in the workflow's `with:`",
+                raw.to_ascii_lowercase()
+            ));
         }
     }
-    Ok(found.map(|(_, v)| v))
+    out
 }
 
 /// `true`/`false` as the YAML 1.2 core schema spells them (as `@actions/core` accepts).
@@ -528,12 +538,19 @@ mod tests {
         .unwrap();
         assert_eq!(i.force_repos, ["zoho"]);
         assert!(i.dry_run);
-        let e = ActionInputs::from_env(&env(&[
-            ("INPUT_FORCE-REPOS", "zoho"),
-            ("INPUT_FORCE_REPOS", "toynest"),
-        ]))
-        .unwrap_err();
-        assert_eq!(e[0].input, "force_repos");
+        // The runner also passes the declared input with its default: the explicit form wins.
+        let e = env(&[
+            ("INPUT_DRY-RUN", "true"),
+            ("INPUT_DRY_RUN", "false"),
+            ("INPUT_COLOUR", "x"),
+        ]);
+        assert!(ActionInputs::from_env(&e).unwrap().dry_run);
+        let w = input_warnings(&e);
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert!(w
+            .iter()
+            .any(|w| w.contains("`dry-run` was read as `dry_run`")));
+        assert!(w.iter().any(|w| w.contains("`colour` is not an input")));
     }
 
     #[test]

@@ -1,0 +1,272 @@
+//! The runner's contract for a Docker container action, exercised on the built binary against
+//! the sandbox: the runner starts the image's entrypoint with no arguments, in the workspace,
+//! with `GITHUB_ACTIONS=true`, every input declared in action.yml as `INPUT_<NAME>` (its
+//! default when the workflow gave none, hyphenated names as written), the event payload in
+//! `GITHUB_EVENT_PATH`, and files for outputs and the job summary.
+//!
+//! `PRIORITY_SYNC_BIN` runs another build of the binary (CI points it at the one inside the
+//! container image).
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use common::Harness;
+
+fn binary() -> PathBuf {
+    std::env::var_os("PRIORITY_SYNC_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_priority-sync")))
+}
+
+/// Every input of action.yml with its default, as the runner passes them.
+fn default_inputs(token: &str) -> Vec<(String, String)> {
+    let doc: serde_yaml::Value = serde_yaml::from_str(include_str!("../action.yml")).unwrap();
+    let inputs = doc["inputs"].as_mapping().unwrap();
+    inputs
+        .iter()
+        .map(|(k, v)| {
+            let name = k.as_str().unwrap();
+            let default = v["default"].as_str().unwrap_or("");
+            let value = if default.contains("${{ github.token }}") {
+                token
+            } else {
+                default
+            };
+            (format!("INPUT_{}", name.to_uppercase()), value.to_string())
+        })
+        .collect()
+}
+
+struct Step {
+    out: Output,
+    outputs: BTreeMap<String, String>,
+    summary: String,
+}
+
+fn run_step(h: &Harness, event_name: &str, event: &str, with: &[(&str, &str)]) -> Step {
+    let ws = h.path("workspace");
+    std::fs::create_dir_all(ws.join(".github")).unwrap();
+    std::fs::write(ws.join(".github/priority-sync.yml"), h.sb.inventory_yaml()).unwrap();
+    let runner_dir = h.path("runner");
+    std::fs::create_dir_all(&runner_dir).unwrap();
+    let event_path = runner_dir.join("event.json");
+    std::fs::write(&event_path, event).unwrap();
+    let output_file = runner_dir.join("set_output");
+    let summary_file = runner_dir.join("step_summary");
+    let _ = std::fs::remove_file(&output_file);
+    let _ = std::fs::remove_file(&summary_file);
+
+    let mut cmd = Command::new(binary());
+    cmd.current_dir(&ws).env_clear();
+    for (k, v) in default_inputs(&h.sb.token()) {
+        cmd.env(k, v);
+    }
+    let branch = h.audit_branch();
+    let api = h.sb.api_url();
+    for (k, v) in [
+        ("GITHUB_ACTIONS", "true"),
+        ("CI", "true"),
+        ("HOME", "/github/home"),
+        ("GITHUB_EVENT_NAME", event_name),
+        ("GITHUB_EVENT_PATH", event_path.to_str().unwrap()),
+        ("GITHUB_OUTPUT", output_file.to_str().unwrap()),
+        ("GITHUB_STEP_SUMMARY", summary_file.to_str().unwrap()),
+        ("GITHUB_WORKSPACE", ws.to_str().unwrap()),
+        ("GITHUB_REPOSITORY", &h.sb.repository()),
+        ("GITHUB_REF", &format!("refs/heads/{branch}")),
+        ("GITHUB_API_URL", &api),
+        ("GITHUB_SERVER_URL", "https://github.example"),
+        ("RUNNER_OS", "Linux"),
+        ("PRIORITY_SYNC_WRITES_PER_MINUTE", "60000"),
+    ] {
+        cmd.env(k, v);
+    }
+    for (k, v) in with {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("start the action");
+    let text = std::fs::read_to_string(&output_file).unwrap_or_default();
+    let mut outputs = BTreeMap::new();
+    let mut lines = text.lines();
+    while let Some(l) = lines.next() {
+        let (name, delim) = l.split_once("<<").expect("heredoc syntax");
+        let mut v = Vec::new();
+        for l in lines.by_ref() {
+            if l == delim {
+                break;
+            }
+            v.push(l);
+        }
+        outputs.insert(name.to_string(), v.join("\n"));
+    }
+    Step {
+        out,
+        outputs,
+        summary: std::fs::read_to_string(&summary_file).unwrap_or_default(),
+    }
+}
+
+/// Decodes `&#NN;` and the common named character references, as GitHub's renderer does.
+fn decode_entities(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        let end = tail.find(';').filter(|e| *e < 12);
+        let decoded = end.and_then(|e| {
+            let ent = &tail[1..e];
+            let c = match ent {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                _ => ent
+                    .strip_prefix('#')
+                    .and_then(|n| n.parse::<u32>().ok())
+                    .and_then(char::from_u32),
+            }?;
+            Some((c, e + 1))
+        });
+        match decoded {
+            Some((c, len)) => {
+                out.push(c);
+                rest = &tail[len..];
+            }
+            None => {
+                out.push('&');
+                rest = &tail[1..];
+            }
+        }
+    }
+    out + rest
+}
+
+fn logs(s: &Step) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&s.out.stdout),
+        String::from_utf8_lossy(&s.out.stderr)
+    )
+}
+
+#[test]
+fn a_scheduled_run_as_the_runner_starts_it() {
+    let h = Harness::start(104, 1);
+    let audit = h.audit_head();
+    let step = run_step(&h, "schedule", r#"{"schedule": "0 */6 * * *"}"#, &[]);
+    assert_eq!(step.out.status.code(), Some(0), "{}", logs(&step));
+
+    // Outputs: all of them, consistent with the committed report.
+    for name in priority_sync::run::OUTPUT_NAMES {
+        assert!(
+            step.outputs.contains_key(*name),
+            "output {name} missing: {:?}",
+            step.outputs
+        );
+    }
+    assert_eq!(step.outputs["mode"], "urgent");
+    let progress = common::progress_in(&h.path("workspace/audit"));
+    let count = |s: &str| {
+        progress
+            .values()
+            .filter(|r| r["status"] == s)
+            .count()
+            .to_string()
+    };
+    for s in [
+        "synced",
+        "pr_open",
+        "up_to_date",
+        "failed",
+        "skipped",
+        "inaccessible",
+        "pending",
+    ] {
+        assert_eq!(step.outputs[s], count(s), "output {s}");
+    }
+    assert!(step.outputs["report"].ends_with("audit/sync-progress.json"));
+    let matrix: serde_json::Value = serde_json::from_str(&step.outputs["matrix"]).unwrap();
+    assert_eq!(matrix["include"].as_array().unwrap().len(), 12);
+
+    // The job summary says which mode and why, and links the sync PRs.
+    assert!(step.summary.contains("urgent"), "{}", step.summary);
+    assert!(
+        decode_entities(&step.summary).contains("0 */6 * * *"),
+        "the summary names the cron: {}",
+        step.summary
+    );
+    assert!(step.summary.contains("/pull/"), "the summary links PRs");
+    // Workflow commands: groups, no stray command lines from data.
+    let out = logs(&step);
+    assert!(out.contains("::group::"));
+    assert!(out.contains("::add-mask::"), "the token is masked first");
+
+    // One audit commit to the workflow's repository; artifacts in the workspace too.
+    assert_eq!(
+        h.sb.count_between(&h.sb.repository(), &audit, &h.audit_head()),
+        1
+    );
+    for f in [
+        "speed-metrics.json",
+        "speed-dashboard.html",
+        "sync-status-badge.svg",
+        "sync-progress.json",
+        "urgency-ranking.json",
+        "sync-state.json",
+    ] {
+        assert!(h.path("workspace/audit").join(f).is_file(), "{f}");
+    }
+}
+
+#[test]
+fn hyphenated_inputs_from_with_are_honoured() {
+    let h = Harness::start(40, 2);
+    let step = run_step(
+        &h,
+        "workflow_dispatch",
+        r#"{"inputs": {}}"#,
+        &[
+            ("INPUT_FORCE-REPOS", "codenest, heyns1000/omnigrid"),
+            ("INPUT_DRY-RUN", "true"),
+        ],
+    );
+    assert_eq!(step.out.status.code(), Some(0), "{}", logs(&step));
+    assert_eq!(step.outputs["mode"], "force");
+    assert!(logs(&step).contains("input `dry-run` was read as `dry_run`"));
+    let entries = h.sb.log_entries();
+    assert!(
+        entries
+            .iter()
+            .all(|e| e.method == "GET" || e.path.ends_with("/graphql")),
+        "dry-run wrote"
+    );
+}
+
+#[test]
+fn bad_inputs_fail_before_any_request_with_exit_2() {
+    let h = Harness::start(20, 3);
+    h.sb.clear_log();
+    let step = run_step(
+        &h,
+        "push",
+        "{}",
+        &[("INPUT_DRY_RUN", "maybe"), ("INPUT_MODE", "fast")],
+    );
+    assert_eq!(step.out.status.code(), Some(2), "{}", logs(&step));
+    let out = logs(&step);
+    assert!(out.contains("::error"), "an error annotation: {out}");
+    assert!(
+        out.contains("input `dry_run`: `maybe` is not a boolean"),
+        "{out}"
+    );
+    assert!(out.contains("input `mode`: unknown mode `fast`"), "{out}");
+    assert!(h.sb.log_entries().is_empty(), "no request was sent");
+    assert!(
+        step.outputs.is_empty(),
+        "no outputs for a run that did not happen"
+    );
+}
