@@ -34,9 +34,13 @@ pub struct ApplyContext {
     pub reserve: u64,
     /// Set once a write was refused for lack of the workflow permission.
     workflows_refused: AtomicBool,
-    /// Why new work stopped (bad credentials, budget), if it did.
+    /// Why new work stopped (bad credentials, budget, a read-only token), if it did.
     stopped: Mutex<Option<String>>,
     fatal: AtomicBool,
+    /// Some write succeeded in this run (so a later 403 is about one repository, not the token).
+    wrote: AtomicBool,
+    /// The token turned out not to be allowed to write: the run only reports.
+    read_only: AtomicBool,
 }
 
 impl ApplyContext {
@@ -57,12 +61,19 @@ impl ApplyContext {
             workflows_refused: AtomicBool::new(false),
             stopped: Mutex::new(None),
             fatal: AtomicBool::new(false),
+            wrote: AtomicBool::new(false),
+            read_only: AtomicBool::new(false),
         }
     }
 
     /// True when credentials failed during apply (the run must exit non-zero).
     pub fn credentials_failed(&self) -> bool {
         self.fatal.load(Ordering::SeqCst)
+    }
+
+    /// True when the run found its token cannot write and degraded to reporting.
+    pub fn read_only(&self) -> bool {
+        self.read_only.load(Ordering::SeqCst)
     }
 
     pub fn stop_reason(&self) -> Option<String> {
@@ -242,6 +253,9 @@ async fn run_one(
     };
     match result {
         Ok(o) => {
+            if matches!(o.status, Status::Synced | Status::PrOpen) {
+                ctx.wrote.store(true, Ordering::SeqCst);
+            }
             log::info!("{:>4}. {} — {}", rank, p.repo, o.detail);
             o
         }
@@ -252,6 +266,16 @@ async fn run_one(
             } else if e.is_out_of_budget() {
                 ctx.stop(format!("rate limit: {e}"));
                 return pending(base, &format!("rate limited; retried next run ({e})"));
+            } else if matches!(e, GhError::Forbidden(_)) && !ctx.wrote.load(Ordering::SeqCst) {
+                // The first write of the run was refused: the token cannot write. Report
+                // everything, write nothing more, and say how to fix it.
+                ctx.read_only.store(true, Ordering::SeqCst);
+                let why = format!(
+                    "the token may not write ({e} on {}): reporting only; give it contents and pull requests write access to sync",
+                    p.repo
+                );
+                ctx.stop(why.clone());
+                return pending(base, &why);
             }
             log::warn!("{} failed: {e}", p.repo);
             let mut o = base;

@@ -174,6 +174,12 @@ fn client(
     {
         cfg.backoff_base = std::time::Duration::from_millis(ms);
     }
+    if let Some(ms) = env
+        .non_empty("PRIORITY_SYNC_TIMEOUT_MS")
+        .and_then(|v| v.parse().ok())
+    {
+        cfg.timeout = std::time::Duration::from_millis(ms);
+    }
     if let Some(n) = env
         .non_empty("PRIORITY_SYNC_WRITES_PER_MINUTE")
         .and_then(|v| v.parse::<u32>().ok())
@@ -271,6 +277,10 @@ async fn cli_run(env: &Env, a: CliRun) -> Result<(), Failure> {
         .map_err(|e| Failure::Usage(format!("--shard: {e}")))?;
     let merge = a.merge_from.as_deref().map(read_results).transpose()?;
     let gh = client(env, &inv, token_from_env(env)?)?;
+    let audit = match env.non_empty("PRIORITY_SYNC_AUDIT_TOKEN") {
+        Some(t) => client(env, &inv, Credentials::Token(t.trim().to_string()))?,
+        None => gh.clone(),
+    };
     let local_dir = a
         .artifacts_dir
         .unwrap_or_else(|| PathBuf::from(&inv.artifacts.dir));
@@ -294,7 +304,7 @@ async fn cli_run(env: &Env, a: CliRun) -> Result<(), Failure> {
         results_dir,
         merge,
     };
-    finish(gh, settings, webhook, &runner).await
+    finish(gh, audit, settings, webhook, &runner).await
 }
 
 async fn action(env: &Env) -> Result<(), Failure> {
@@ -345,6 +355,11 @@ async fn action(env: &Env) -> Result<(), Failure> {
         action_io::log::mask(w);
     }
     let gh = client(env, &inv, credentials)?;
+    // The workflow's own repository is reached with `audit_token` (GITHUB_TOKEN by default).
+    let audit = match &inputs.audit_token {
+        Some(t) => client(env, &inv, Credentials::Token(t.0.clone()))?,
+        None => gh.clone(),
+    };
     let webhook = inputs
         .webhook_url
         .as_ref()
@@ -378,7 +393,7 @@ async fn action(env: &Env) -> Result<(), Failure> {
         results_dir: (fan_out_job && merge.is_none()).then_some(results_dir),
         merge,
     };
-    finish(gh, settings, webhook, &runner).await
+    finish(gh, audit, settings, webhook, &runner).await
 }
 
 /// `mode: plan`: the `matrix` output for a fan-out — N shards, or the Top 12 one per job.
@@ -411,6 +426,7 @@ fn plan_matrix(
 /// Runs, then writes step outputs and the job summary when the runner provides their files.
 async fn finish(
     gh: Arc<dyn GitHub>,
+    audit: Arc<dyn GitHub>,
     settings: RunSettings,
     webhook: Option<String>,
     runner: &action_io::inputs::Runner,
@@ -423,7 +439,7 @@ async fn finish(
         None => None,
     };
     let local_dir = settings.local_dir.clone();
-    let out = execute(gh, &SystemClock, settings, notifier.as_deref()).await?;
+    let out = execute(gh, audit, &SystemClock, settings, notifier.as_deref()).await?;
     let report_path = local_dir.join("sync-progress.json");
     if let Some(path) = &runner.output_file {
         let outputs = step_outputs(&out, &report_path.display().to_string());

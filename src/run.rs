@@ -95,8 +95,10 @@ fn artifacts_branch(inv: &Inventory, git_ref: Option<&str>) -> Result<String, Ru
 }
 
 /// Runs once.
+/// `gh` reaches the fleet; `audit` the workflow's own repository (state and audit commit).
 pub async fn execute(
     gh: Arc<dyn GitHub>,
+    audit: Arc<dyn GitHub>,
     clock: &dyn Clock,
     s: RunSettings,
     notifier: Option<&dyn Notifier>,
@@ -162,7 +164,7 @@ pub async fn execute(
                 if t.branch.is_empty() {
                     SyncState::empty()
                 } else {
-                    match read_state(gh.as_ref(), &t, None).await {
+                    match read_state(audit.as_ref(), &t, None).await {
                         Ok(st) => st,
                         Err(crate::publish::PublishError::GitHub(e)) if e.is_fatal() => {
                             return Err(RunError::Credentials(e.to_string()))
@@ -231,6 +233,13 @@ pub async fn execute(
         apply(ctx.clone(), &plan).await
     };
     let stats = gh.stats();
+    if stats.retries > 0 {
+        log::info!(
+            "{} request{} retried (server errors, dropped connections, timeouts or rate limits)",
+            stats.retries,
+            if stats.retries == 1 { " was" } else { "s were" }
+        );
+    }
     let mut warnings = plan.warnings.clone();
     if let Some(why) = ctx.stop_reason() {
         warnings.push(format!("stopped starting new work: {why}"));
@@ -308,6 +317,17 @@ pub async fn execute(
     let mut published = None;
     let mut publish_error = None;
     let mut final_state = run_state.clone();
+    let target = match target {
+        Some(t) if ctx.read_only() => {
+            log::warn!(
+                "the token cannot write, so the audit artifacts were not committed to {}; they are in {}",
+                t.repo,
+                s.local_dir.display()
+            );
+            None
+        }
+        t => t,
+    };
     if let Some(t) = &target {
         let _g = Group::start(&format!(
             "Commit audit artifacts to {}@{}",
@@ -321,7 +341,7 @@ pub async fn execute(
             report.count(crate::outcome::Status::Failed),
             report.sync_percentage()
         );
-        match publish(gh.as_ref(), t, &run_state, &message, &render).await {
+        match publish(audit.as_ref(), t, &run_state, &message, &render).await {
             Ok(p) => {
                 log::info!(
                     "committed {} ({} attempt{})",

@@ -31,6 +31,7 @@ pub const INPUTS: &[InputSpec] = &[
     input("mode", "auto", false),
     input("force_repos", "", false),
     input("token", "${{ github.token }}", true),
+    input("audit_token", "${{ github.token }}", true),
     input("config", ".github/priority-sync.yml", false),
     input("dry_run", "false", false),
     input("app_id", "", false),
@@ -94,6 +95,8 @@ pub struct ActionInputs {
     pub results_dir: PathBuf,
     pub force_repos: Vec<String>,
     pub token: Option<Secret>,
+    /// Token for the workflow's own repository (state and audit commit); `None` = `token`.
+    pub audit_token: Option<Secret>,
     pub config: PathBuf,
     pub dry_run: bool,
     pub app: Option<AppCredentials>,
@@ -199,6 +202,7 @@ impl ActionInputs {
         let mode = get("mode").unwrap_or_else(|| "auto".into());
         let force_raw = get("force_repos");
         let token = get("token").or_else(|| env.non_empty("GITHUB_TOKEN").map(str::to_string));
+        let audit_token = get("audit_token");
         let config = get("config").unwrap_or_else(|| crate::config::DEFAULT_PATH.into());
         let dry_run = get("dry_run");
         let app_id = get("app_id");
@@ -349,6 +353,7 @@ impl ActionInputs {
             results_dir: PathBuf::from(results_dir),
             force_repos,
             token: token.map(Secret),
+            audit_token: audit_token.map(Secret),
             config: PathBuf::from(config),
             dry_run,
             app,
@@ -362,7 +367,7 @@ impl ActionInputs {
     /// Values to hide from logs (`::add-mask::`), each non-empty.
     pub fn secrets(&self) -> Vec<String> {
         let mut out = Vec::new();
-        if let Some(t) = &self.token {
+        for t in [&self.token, &self.audit_token].into_iter().flatten() {
             out.push(t.0.clone());
         }
         if let Some(app) = &self.app {
@@ -551,6 +556,18 @@ mod tests {
             .iter()
             .any(|w| w.contains("`dry-run` was read as `dry_run`")));
         assert!(w.iter().any(|w| w.contains("`colour` is not an input")));
+    }
+
+    #[test]
+    fn the_audit_token_is_read_and_masked() {
+        let i = ActionInputs::from_env(&env(&[
+            ("INPUT_TOKEN", "ghp_fleet"),
+            ("INPUT_AUDIT_TOKEN", "ghs_workflow"),
+        ]))
+        .unwrap();
+        assert_eq!(i.audit_token, Some(Secret("ghs_workflow".into())));
+        assert_eq!(i.secrets(), ["ghp_fleet", "ghs_workflow"]);
+        assert!(!format!("{i:?}").contains("ghs_workflow"));
     }
 
     #[test]

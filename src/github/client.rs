@@ -433,8 +433,7 @@ impl Client {
             .build_request(builder, body)
             .map_err(|e| GhError::Transport(e.to_string()))?;
         let fut = self.octo.execute(req);
-        let resp = match tokio::time::timeout(self.cfg.timeout + Duration::from_secs(5), fut).await
-        {
+        let resp = match tokio::time::timeout(self.cfg.timeout * 2, fut).await {
             Err(_) => return Err(GhError::Transport("timed out".into())),
             Ok(Err(e)) => return Err(GhError::Transport(transport_message(&e))),
             Ok(Ok(r)) => r,

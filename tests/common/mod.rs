@@ -17,6 +17,9 @@ pub struct Harness {
     pub log: PathBuf,
     /// Token the runs use (the sandbox's full-permission token unless a test changes it).
     pub token: String,
+    /// This test provokes answers GitHub's API description does not list (injected 5xx,
+    /// drops, 401s): its log is kept apart for CI's API check.
+    pub provokes_faults: bool,
 }
 
 impl Harness {
@@ -52,6 +55,7 @@ impl Harness {
             dir,
             log,
             token,
+            provokes_faults: false,
         }
     }
 
@@ -138,6 +142,11 @@ impl Drop for Harness {
     /// Keeps the request log for `.ci/run`'s check against GitHub's API description.
     fn drop(&mut self) {
         if let Ok(dir) = std::env::var("PRIORITY_SYNC_E2E_LOG_DIR") {
+            let dir = if self.provokes_faults {
+                Path::new(&dir).join("faults")
+            } else {
+                PathBuf::from(dir)
+            };
             let _ = std::fs::create_dir_all(&dir);
             let name = format!(
                 "{}-{}.jsonl",
