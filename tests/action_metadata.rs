@@ -302,3 +302,34 @@ fn a_dockerfile_action_is_reported() {
         "{found:?}"
     );
 }
+
+#[test]
+fn the_readme_tables_list_every_input_and_output() {
+    let readme = include_str!("../README.md");
+    let table = |heading: &str| -> Vec<String> {
+        readme
+            .split(heading)
+            .nth(1)
+            .unwrap_or_else(|| panic!("README has no `{heading}` section"))
+            .lines()
+            .skip_while(|l| !l.starts_with('|'))
+            .take_while(|l| l.starts_with('|'))
+            .skip(2)
+            .filter_map(|l| {
+                let cell = l.split('|').nth(1)?.trim();
+                Some(cell.trim_matches('`').to_string())
+            })
+            .collect()
+    };
+    let inputs: Vec<&str> = INPUTS.iter().map(|i| i.name).collect();
+    assert_eq!(
+        table("## Inputs"),
+        inputs,
+        "README inputs table vs INPUTS (same order)"
+    );
+    assert_eq!(
+        table("## Outputs"),
+        OUTPUT_NAMES.to_vec(),
+        "README outputs table vs OUTPUT_NAMES"
+    );
+}
