@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Parser;
-use priority_sync::action_io::inputs::Operation;
+use priority_sync::action_io::inputs::{Operation, Runner};
 use priority_sync::action_io::{self, ActionInputs, Env};
 use priority_sync::cli::{Cli, Command, Format};
 use priority_sync::clock::SystemClock;
@@ -150,20 +150,25 @@ fn plan(
     Ok(())
 }
 
-/// A client from the runner's environment and the inventory's limits.
-fn client(
-    env: &Env,
-    inv: &Inventory,
-    credentials: Credentials,
-) -> Result<Arc<dyn GitHub>, Failure> {
-    let runner = action_io::inputs::Runner::from_env(env).map_err(|errs| {
+/// The runner's `GITHUB_*` context, read once (the event payload is a file).
+fn runner(env: &Env) -> Result<Runner, Failure> {
+    Runner::from_env(env).map_err(|errs| {
         Failure::Usage(
             errs.iter()
                 .map(|e| e.to_string())
                 .collect::<Vec<_>>()
                 .join("\n"),
         )
-    })?;
+    })
+}
+
+/// A client for the runner's API URLs, with the inventory's limits and the test knobs.
+fn client(
+    env: &Env,
+    runner: &Runner,
+    inv: &Inventory,
+    credentials: Credentials,
+) -> Result<Arc<dyn GitHub>, Failure> {
     let mut cfg = ClientConfig::new(&runner.api_url, &runner.graphql_url, credentials);
     cfg.max_inflight = inv.limits.max_inflight_requests;
     cfg.writes_per_minute = inv.limits.writes_per_minute;
@@ -205,7 +210,8 @@ fn token_from_env(env: &Env) -> Result<Credentials, Failure> {
 
 async fn snapshot(env: &Env, out: &Path, config_path: &Path) -> Result<(), Failure> {
     let inv = load_inventory(config_path)?;
-    let gh = client(env, &inv, token_from_env(env)?)?;
+    let runner = runner(env)?;
+    let gh = client(env, &runner, &inv, token_from_env(env)?)?;
     let now = chrono::Utc::now();
     let g = gather::gather(gh.clone(), &inv, &state::SyncState::empty(), now)
         .await
@@ -261,14 +267,7 @@ fn read_results(dir: &Path) -> Result<Vec<priority_sync::shard::RunResult>, Fail
 
 async fn cli_run(env: &Env, a: CliRun) -> Result<(), Failure> {
     let inv = load_inventory(&a.config)?;
-    let runner = action_io::inputs::Runner::from_env(env).map_err(|errs| {
-        Failure::Usage(
-            errs.iter()
-                .map(|e| e.to_string())
-                .collect::<Vec<_>>()
-                .join("\n"),
-        )
-    })?;
+    let runner = runner(env)?;
     let shard = a
         .shard
         .as_deref()
@@ -276,9 +275,9 @@ async fn cli_run(env: &Env, a: CliRun) -> Result<(), Failure> {
         .transpose()
         .map_err(|e| Failure::Usage(format!("--shard: {e}")))?;
     let merge = a.merge_from.as_deref().map(read_results).transpose()?;
-    let gh = client(env, &inv, token_from_env(env)?)?;
+    let gh = client(env, &runner, &inv, token_from_env(env)?)?;
     let audit = match env.non_empty("PRIORITY_SYNC_AUDIT_TOKEN") {
-        Some(t) => client(env, &inv, Credentials::Token(t.trim().to_string()))?,
+        Some(t) => client(env, &runner, &inv, Credentials::Token(t.trim().to_string()))?,
         None => gh.clone(),
     };
     let local_dir = a
@@ -354,10 +353,10 @@ async fn action(env: &Env) -> Result<(), Failure> {
     if let Some(w) = env.non_empty(&inv.notify.webhook_env) {
         action_io::log::mask(w);
     }
-    let gh = client(env, &inv, credentials)?;
+    let gh = client(env, &inputs.runner, &inv, credentials)?;
     // The workflow's own repository is reached with `audit_token` (GITHUB_TOKEN by default).
     let audit = match &inputs.audit_token {
-        Some(t) => client(env, &inv, Credentials::Token(t.0.clone()))?,
+        Some(t) => client(env, &inputs.runner, &inv, Credentials::Token(t.0.clone()))?,
         None => gh.clone(),
     };
     let webhook = inputs

@@ -151,20 +151,10 @@ fn action(
         String::from_utf8_lossy(&out.stderr)
     );
     let text = std::fs::read_to_string(&outputs).unwrap();
-    let mut map = BTreeMap::new();
-    let mut lines = text.lines();
-    while let Some(l) = lines.next() {
-        let (name, delim) = l.split_once("<<").unwrap();
-        let mut v = Vec::new();
-        for l in lines.by_ref() {
-            if l == delim {
-                break;
-            }
-            v.push(l);
-        }
-        map.insert(name.to_string(), v.join("\n"));
-    }
-    (map, progress_in(&h.dir.path().join("audit")))
+    (
+        common::parse_outputs(&text),
+        progress_in(&h.dir.path().join("audit")),
+    )
 }
 
 fn phases(progress: &BTreeMap<String, serde_json::Value>) -> BTreeMap<String, usize> {
@@ -232,20 +222,8 @@ fn mode_comes_from_schedule_dispatch_and_force_repos() {
         phases(&progress),
         BTreeMap::from([("force".to_string(), 2)])
     );
-    for name in [
-        "mode",
-        "synced",
-        "pr_open",
-        "up_to_date",
-        "failed",
-        "skipped",
-        "inaccessible",
-        "pending",
-        "sync_percentage",
-        "report",
-        "matrix",
-    ] {
-        assert!(out.contains_key(name), "output {name} missing");
+    for name in priority_sync::run::OUTPUT_NAMES {
+        assert!(out.contains_key(*name), "output {name} missing");
     }
     let matrix: serde_json::Value = serde_json::from_str(&out["matrix"]).unwrap();
     assert!(matrix["include"].is_array());

@@ -104,21 +104,7 @@ fn the_readme_lists_exactly_the_calls_the_code_makes() {
         github_app: true,
         ..Harness::config(20, 2)
     });
-    let app = h.sb.app().unwrap();
-    let id = app.app_id.to_string();
-    let inv = h.inventory();
-    let out = h.run(
-        &[],
-        &[
-            ("GITHUB_TOKEN", ""),
-            ("GITHUB_ACTIONS", "true"),
-            ("INPUT_CONFIG", inv.to_str().unwrap()),
-            ("INPUT_MODE", "top12"),
-            ("INPUT_APP_ID", &id),
-            ("INPUT_APP_PRIVATE_KEY", &app.private_key_pem),
-            ("GITHUB_WORKSPACE", h.dir.path().to_str().unwrap()),
-        ],
-    );
+    let out = h.run_as_app("top12", &[]);
     assert!(
         out.status.success(),
         "{}",

@@ -89,19 +89,7 @@ fn run_step(h: &Harness, event_name: &str, event: &str, with: &[(&str, &str)]) -
     }
     let out = cmd.output().expect("start the action");
     let text = std::fs::read_to_string(&output_file).unwrap_or_default();
-    let mut outputs = BTreeMap::new();
-    let mut lines = text.lines();
-    while let Some(l) = lines.next() {
-        let (name, delim) = l.split_once("<<").expect("heredoc syntax");
-        let mut v = Vec::new();
-        for l in lines.by_ref() {
-            if l == delim {
-                break;
-            }
-            v.push(l);
-        }
-        outputs.insert(name.to_string(), v.join("\n"));
-    }
+    let outputs = common::parse_outputs(&text);
     Step {
         out,
         outputs,

@@ -313,3 +313,41 @@ pub fn assert_fleet_after_all_mode(
         );
     }
 }
+
+/// Parses a `GITHUB_OUTPUT` file (`name<<DELIMITER`, value lines, `DELIMITER`) as the runner does.
+pub fn parse_outputs(text: &str) -> BTreeMap<String, String> {
+    let mut map = BTreeMap::new();
+    let mut lines = text.lines();
+    while let Some(l) = lines.next() {
+        let (name, delim) = l.split_once("<<").expect("heredoc syntax");
+        let mut v = Vec::new();
+        for l in lines.by_ref() {
+            if l == delim {
+                break;
+            }
+            v.push(l);
+        }
+        map.insert(name.to_string(), v.join("\n"));
+    }
+    map
+}
+
+impl Harness {
+    /// Runs the action entrypoint authenticated as the sandbox's GitHub App (no token at all).
+    pub fn run_as_app(&self, mode: &str, extra: &[(&str, &str)]) -> Output {
+        let app = self.sb.app().expect("the sandbox plays a GitHub App");
+        let id = app.app_id.to_string();
+        let inv = self.inventory();
+        let mut env: Vec<(&str, &str)> = vec![
+            ("GITHUB_TOKEN", ""),
+            ("GITHUB_ACTIONS", "true"),
+            ("INPUT_CONFIG", inv.to_str().unwrap()),
+            ("INPUT_MODE", mode),
+            ("INPUT_APP_ID", &id),
+            ("INPUT_APP_PRIVATE_KEY", &app.private_key_pem),
+            ("GITHUB_WORKSPACE", self.dir.path().to_str().unwrap()),
+        ];
+        env.extend_from_slice(extra);
+        self.run(&[], &env)
+    }
+}
