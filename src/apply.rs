@@ -29,6 +29,8 @@ pub struct ApplyContext {
     pub targets: BTreeMap<RepoName, Target>,
     pub live: BTreeMap<RepoName, LiveFacts>,
     pub gather_errors: BTreeMap<RepoName, String>,
+    /// Last run's sync PRs as they are now (from the metadata batch).
+    pub sync_pulls: BTreeMap<RepoName, PullInfo>,
     pub dry_run: bool,
     /// Stop starting new repositories when fewer requests than this remain.
     pub reserve: u64,
@@ -57,6 +59,7 @@ impl ApplyContext {
             targets: gathered.targets.clone(),
             live: gathered.live.clone(),
             gather_errors: gathered.errors.clone(),
+            sync_pulls: gathered.sync_pulls.clone(),
             dry_run,
             workflows_refused: AtomicBool::new(false),
             stopped: Mutex::new(None),
@@ -371,7 +374,7 @@ fn pr_title(t: &Target, behind: u32) -> String {
 
 fn pr_body(p: &PlannedRepo, t: &Target, why: &str, via_upstream: bool) -> String {
     let mut b = format!(
-        "{PR_MARKER}\nThis pull request brings `{}` up to date with `{}:{}`.\n\n| | |\n|---|---|\n| upstream commits missing | {} |\n| own commits on `{}` | {} |\n| why a pull request | {} |\n| urgency | score {} (tier {}) |\n| upstream head | `{}` |\n",
+        "{PR_MARKER}\nThis pull request brings `{}` up to date with `{}:{}`.\n\n| | |\n|---|---|\n| upstream commits missing | {} |\n| own commits on `{}` | {} |\n| why a pull request | {} |\n| upstream head | `{}` |\n",
         t.branch,
         t.upstream,
         t.upstream_branch,
@@ -379,8 +382,6 @@ fn pr_body(p: &PlannedRepo, t: &Target, why: &str, via_upstream: bool) -> String
         t.branch,
         p.facts.commits_ahead,
         why.replace('|', "\\|"),
-        p.score,
-        p.tier,
         t.upstream_head
     );
     if p.facts.security_alerts > 0 {
@@ -417,6 +418,22 @@ async fn pull_request(
     let mut head = format!("{}:{}", p.repo.owner(), sync_branch);
     let mut via_upstream = false;
     let mut notes = Vec::new();
+
+    // Nothing to do when last run's sync PR is already current: no request at all.
+    if let Some(pr) = current_sync_pr(ctx, p, t, &sync_branch, &why) {
+        o.status = Status::PrOpen;
+        o.pull_request = Some(PullRef {
+            number: pr.number,
+            url: pr.url.clone(),
+            title: pr.title.clone(),
+            created: false,
+        });
+        o.detail = format!("sync PR up to date: {why}");
+        if pr.mergeable == Some(false) {
+            o.detail.push_str("; conflicts with the branch");
+        }
+        return Ok(o);
+    }
 
     // Move (or create) the sync branch to the upstream head; never force.
     if !ctx.workflows_refused.load(Ordering::SeqCst) || !touches(ctx, p) {
@@ -531,28 +548,13 @@ async fn pull_request(
 
     // Labels: always the sync labels; urgent ones for security alerts; conflict ones when
     // GitHub says the PR cannot merge cleanly.
-    let mut wanted: Vec<String> = prs.labels.clone();
-    if p.facts.security_alerts > 0 {
-        wanted.extend(prs.urgent_labels.iter().cloned());
-    }
     let mut conflicted = ctx.live.get(&p.repo).is_some_and(|l| l.conflicted);
     if p.facts.commits_ahead > 0 || conflicted {
         if let Some(fresh) = gh.pull(&p.repo, pr.number).await? {
             conflicted |= fresh.mergeable == Some(false);
         }
     }
-    if conflicted {
-        wanted.extend(prs.conflict_labels.iter().cloned());
-    }
-    let missing: Vec<String> = wanted
-        .into_iter()
-        .filter(|l| !pr.labels.iter().any(|have| have.eq_ignore_ascii_case(l)))
-        .fold(Vec::new(), |mut acc, l| {
-            if !acc.contains(&l) {
-                acc.push(l);
-            }
-            acc
-        });
+    let missing = missing_labels(&wanted_labels(ctx, p, conflicted), &pr.labels);
     if !missing.is_empty() {
         gh.add_labels(&p.repo, pr.number, &missing).await?;
     }
@@ -575,6 +577,64 @@ async fn pull_request(
     }
     o.detail = detail;
     Ok(o)
+}
+
+/// The labels a sync PR should carry: the sync labels, the urgent ones for security alerts,
+/// the conflict ones when it cannot merge cleanly.
+fn wanted_labels(ctx: &ApplyContext, p: &PlannedRepo, conflicted: bool) -> Vec<String> {
+    let prs = &ctx.inv.pull_requests;
+    let mut wanted: Vec<String> = prs.labels.clone();
+    if p.facts.security_alerts > 0 {
+        wanted.extend(prs.urgent_labels.iter().cloned());
+    }
+    if conflicted {
+        wanted.extend(prs.conflict_labels.iter().cloned());
+    }
+    wanted
+}
+
+/// The wanted labels a PR does not have yet, each once.
+fn missing_labels(wanted: &[String], have: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for l in wanted {
+        if !have.iter().any(|h| h.eq_ignore_ascii_case(l)) && !out.contains(l) {
+            out.push(l.clone());
+        }
+    }
+    out
+}
+
+/// The remembered sync PR, read in the metadata batch, when it needs nothing: open into the
+/// branch, from our sync branch (or, marked, from the upstream branch), at the upstream head,
+/// with the text we would write (when we wrote it) and every label it should have.
+fn current_sync_pr<'a>(
+    ctx: &'a ApplyContext,
+    p: &PlannedRepo,
+    t: &Target,
+    sync_branch: &str,
+    why: &str,
+) -> Option<&'a PullInfo> {
+    let pr = ctx.sync_pulls.get(&p.repo)?;
+    let head_repo = pr.head_repo.as_deref().unwrap_or_default();
+    let marked = pr.body.contains(PR_MARKER);
+    let own_branch =
+        pr.head_ref == sync_branch && head_repo.eq_ignore_ascii_case(&p.repo.to_string());
+    let from_upstream = marked
+        && pr.head_ref == t.upstream_branch
+        && head_repo.eq_ignore_ascii_case(&t.upstream.to_string());
+    let text_current = !marked
+        || (pr.title == pr_title(t, p.facts.commits_behind)
+            && pr.body == pr_body(p, t, why, from_upstream));
+    let conflicted =
+        pr.mergeable == Some(false) || ctx.live.get(&p.repo).is_some_and(|l| l.conflicted);
+    let ok = pr.open
+        && pr.base_ref == t.branch
+        && (own_branch || from_upstream)
+        && pr.head_sha.as_deref() == Some(t.upstream_head.as_str())
+        && text_current
+        && (p.facts.commits_ahead == 0 || pr.mergeable.is_some())
+        && missing_labels(&wanted_labels(ctx, p, conflicted), &pr.labels).is_empty();
+    ok.then_some(pr)
 }
 
 fn touches(ctx: &ApplyContext, p: &PlannedRepo) -> bool {

@@ -11,9 +11,9 @@ use tokio::task::JoinSet;
 use crate::config::{Inventory, RepoSpec};
 use crate::decision::{LiveFacts, UpstreamReach};
 use crate::facts::RepoFacts;
-use crate::github::{GhError, GitHub, RepoMeta, RepoQuery};
+use crate::github::{Comparison, GhError, GitHub, PullInfo, RepoMeta, RepoQuery};
 use crate::repo_name::RepoName;
-use crate::state::SyncState;
+use crate::state::{Compared, SyncState};
 use crate::urgency::days_since_last_sync;
 
 /// What apply needs to move one repository.
@@ -37,6 +37,12 @@ pub struct Gathered {
     pub warnings: Vec<String>,
     /// Repositories the hub manifest lists.
     pub hub: BTreeSet<RepoName>,
+    /// The sync pull request each repository had at the last run, as it is now.
+    pub sync_pulls: BTreeMap<RepoName, PullInfo>,
+    /// Every compare this run used, fresh or remembered (lower-cased `owner/name`).
+    pub compared: BTreeMap<String, Compared>,
+    /// How many compares were answered from the state instead of the API.
+    pub compares_reused: usize,
 }
 
 /// Reads the whole fleet. Only errors that make every later request pointless (bad
@@ -57,6 +63,7 @@ pub async fn gather(
                 .upstream
                 .as_ref()
                 .map(|u| (u.repo.clone(), u.branch.clone())),
+            sync_pr: state.repos.get(&s.repo.key()).and_then(|p| p.sync_pr),
         })
         .collect();
 
@@ -133,8 +140,9 @@ pub async fn gather(
         }
     }
 
-    // Compares, only where the heads differ.
+    // Compares, only where the heads differ and the pair was not compared before.
     let mut compares = JoinSet::new();
+    let mut ready = Vec::new();
     let mut alerts_unreadable = 0;
     for spec in &specs {
         let meta = match metas.remove(&spec.repo) {
@@ -153,7 +161,11 @@ pub async fn gather(
             }
         };
         let prev = state.repos.get(&spec.repo.key());
-        let own_pr = prev.and_then(|p| p.sync_pr).is_some() as u32;
+        // Our own open sync PR is not "development activity": it does not raise urgency.
+        let own_pr = meta.sync_pull.as_ref().is_some_and(|p| p.open) as u32;
+        if let Some(p) = meta.sync_pull.clone() {
+            out.sync_pulls.insert(spec.repo.clone(), p);
+        }
         let open_prs = meta.open_prs.saturating_sub(own_pr);
         let connected = spec
             .connected
@@ -213,9 +225,17 @@ pub async fn gather(
                 upstream_branch: up_head.name.clone(),
                 upstream_head: up_head.oid.clone(),
             };
+            let remembered = prev
+                .and_then(|p| p.compared.as_ref())
+                .filter(|c| c.head == head.oid && c.upstream_head == up_head.oid);
             if head.oid == up_head.oid {
                 // Identical heads: in sync (days since sync stays 0), nothing to compare.
                 out.targets.insert(spec.repo.clone(), target);
+            } else if let Some(c) = remembered {
+                // Neither head moved since the last compare: its answer still holds.
+                out.compares_reused += 1;
+                let answer = (!c.unreachable).then(|| comparison_of(c));
+                ready.push((spec.repo.clone(), target, Ok(answer)));
             } else {
                 let gh = gh.clone();
                 let repo = spec.repo.clone();
@@ -235,8 +255,11 @@ pub async fn gather(
         out.live.insert(spec.repo.clone(), live);
         out.facts.insert(spec.repo.clone(), facts);
     }
+    let mut answered = Vec::new();
     while let Some(joined) = compares.join_next().await {
-        let (repo, target, result) = joined.map_err(|e| GhError::Transport(e.to_string()))?;
+        answered.push(joined.map_err(|e| GhError::Transport(e.to_string()))?);
+    }
+    for (repo, target, result) in ready.into_iter().chain(answered) {
         let last_in_sync = state.repos.get(&repo.key()).and_then(|p| p.last_in_sync_at);
         match result {
             Ok(Some(c)) => {
@@ -249,9 +272,33 @@ pub async fn gather(
                 if let Some(l) = out.live.get_mut(&repo) {
                     l.touches_workflows = c.touches_workflows;
                 }
+                out.compared.insert(
+                    repo.key(),
+                    Compared {
+                        head: target.head.clone(),
+                        upstream_head: target.upstream_head.clone(),
+                        behind: c.behind,
+                        ahead: c.ahead,
+                        oldest_missing: c.oldest_missing,
+                        touches_workflows: c.touches_workflows,
+                        unreachable: false,
+                    },
+                );
                 out.targets.insert(repo, target);
             }
             Ok(None) => {
+                out.compared.insert(
+                    repo.key(),
+                    Compared {
+                        head: target.head.clone(),
+                        upstream_head: target.upstream_head.clone(),
+                        behind: 0,
+                        ahead: 0,
+                        oldest_missing: None,
+                        touches_workflows: false,
+                        unreachable: true,
+                    },
+                );
                 if let Some(l) = out.live.get_mut(&repo) {
                     l.upstream = UpstreamReach::OutsideNetwork(format!(
                         "{}:{}",
@@ -273,6 +320,15 @@ pub async fn gather(
         ));
     }
     Ok(out)
+}
+
+fn comparison_of(c: &Compared) -> Comparison {
+    Comparison {
+        behind: c.behind,
+        ahead: c.ahead,
+        oldest_missing: c.oldest_missing,
+        touches_workflows: c.touches_workflows,
+    }
 }
 
 /// A hub manifest: a JSON or YAML list of `owner/name`.

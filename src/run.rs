@@ -194,6 +194,17 @@ pub async fn execute(
     for w in &gathered.warnings {
         log::warn!("{w}");
     }
+    if gathered.compares_reused > 0 {
+        log::info!(
+            "{} compare{} reused from the state (neither head moved)",
+            gathered.compares_reused,
+            if gathered.compares_reused == 1 {
+                ""
+            } else {
+                "s"
+            }
+        );
+    }
 
     let mut plan = build_plan(
         &inv,
@@ -303,7 +314,10 @@ pub async fn execute(
             .map_err(|e| RunError::Failed(format!("cannot write the run's result file: {e}")))?;
         log::info!("result file: {}", dir.join(format!("{id}.json")).display());
     }
-    let run_state = state.after_run(&report, &open_prs);
+    let mut run_state = state.after_run(&report, &open_prs);
+    if !report.dry_run {
+        run_state.remember_compares(&gathered.compared);
+    }
     let now = report.finished_at;
     let options = ReportOptions {
         artifacts_dir: inv.artifacts.dir.clone(),

@@ -43,6 +43,25 @@ pub struct RepoState {
     pub open_prs: u32,
     /// The sync PR this tool opened and that was open at `last_seen_at`, if any.
     pub sync_pr: Option<u64>,
+    /// The last compare of the branch with its upstream. A compare depends only on the two
+    /// commits, so while both heads are unchanged it is reused instead of asked again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compared: Option<Compared>,
+}
+
+/// A remembered compare of two commits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Compared {
+    pub head: String,
+    pub upstream_head: String,
+    pub behind: u32,
+    pub ahead: u32,
+    pub oldest_missing: Option<DateTime<Utc>>,
+    pub touches_workflows: bool,
+    /// GitHub could not compare them (the upstream is outside the fork network).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unreachable: bool,
 }
 
 /// One past run, as the history chart and the velocity/ETA figures need it.
@@ -123,6 +142,15 @@ impl SyncState {
         next.runs.push(RunRecord::of(report));
         next.trim_history();
         next
+    }
+
+    /// Remembers this run's compares (keyed by lower-cased `owner/name`).
+    pub fn remember_compares(&mut self, compared: &BTreeMap<String, Compared>) {
+        for (key, c) in compared {
+            if let Some(e) = self.repos.get_mut(key) {
+                e.compared = Some(c.clone());
+            }
+        }
     }
 
     fn trim_history(&mut self) {

@@ -58,7 +58,39 @@ fn all_mode_syncs_the_fleet_and_a_second_run_converges() {
         .collect();
     let new_up = sb.advance_upstream(&far.full_name, 2, false).unwrap();
 
+    sb.clear_log();
     h.sync(&["--mode", "all"]);
+    // A sync PR that is already current costs nothing but its share of the metadata batch
+    // (and the compare): no PR, label or ref request.
+    let log = sb.log_entries();
+    let mut current = 0;
+    for r in fleet
+        .repos
+        .iter()
+        .filter(|r| r.exists && r.full_name != far.full_name)
+    {
+        if sync_prs(sb, r).is_empty() {
+            continue;
+        }
+        current += 1;
+        let prefix = format!("/repos/{}/", r.full_name);
+        let extra: Vec<_> = log
+            .iter()
+            .filter(|e| e.path.starts_with(&prefix) && !e.path.contains("/compare/"))
+            .map(|e| format!("{} {}", e.method, e.path))
+            .collect();
+        assert!(extra.is_empty(), "{}: {extra:?}", r.full_name);
+    }
+    assert!(current > 10, "sync PRs checked: {current}");
+    // Compares are reused while neither head moves: only the repository whose upstream moved
+    // is compared again.
+    let compared: Vec<&str> = log
+        .iter()
+        .filter(|e| e.path.contains("/compare/"))
+        .map(|e| e.path.as_str())
+        .collect();
+    assert_eq!(compared.len(), 1, "{compared:?}");
+    assert!(compared[0].starts_with(&format!("/repos/{}/compare/", far.full_name)));
     for r in fleet.repos.iter().filter(|r| r.exists) {
         assert_eq!(
             sb.open_pulls(&r.full_name).len(),

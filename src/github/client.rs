@@ -623,6 +623,12 @@ fn pull_info(v: &Value) -> Option<PullInfo> {
             })
             .unwrap_or_default(),
         mergeable: v.get("mergeable").and_then(Value::as_bool),
+        head_sha: v
+            .get("head")?
+            .get("sha")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        open: v.get("state").and_then(Value::as_str) == Some("open"),
     })
 }
 

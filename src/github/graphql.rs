@@ -4,7 +4,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{BranchHead, GhError, MetaBatch, MetaResult, RepoMeta, RepoQuery};
+use super::{BranchHead, GhError, MetaBatch, MetaResult, PullInfo, RepoMeta, RepoQuery};
 use crate::repo_name::RepoName;
 
 const DOCUMENT: &str = include_str!("graphql/repo_metadata.graphql");
@@ -36,6 +36,13 @@ pub fn build(queries: &[RepoQuery], file: Option<(&RepoName, &str)>) -> BatchQue
         body.push_str(&format!(
             "  r{i}: repository(owner: $o{i}, name: $n{i}) {{ ...RepoFields"
         ));
+        if let Some(n) = q.sync_pr {
+            decls.push(format!("$p{i}: Int!"));
+            vars.insert(format!("p{i}"), json!(n));
+            body.push_str(&format!(
+                " syncPull: pullRequest(number: $p{i}) {{ ...PullFields }}"
+            ));
+        }
         if let Some(b) = &q.branch {
             decls.push(format!("$b{i}: String!"));
             vars.insert(format!("b{i}"), json!(format!("refs/heads/{b}")));
@@ -129,6 +136,41 @@ fn branch(v: &Value) -> Option<BranchHead> {
     Some(BranchHead {
         name: v.get("name")?.as_str()?.to_string(),
         oid: v.get("target")?.get("oid")?.as_str()?.to_string(),
+    })
+}
+
+/// A pull request from GraphQL (`...PullFields`) in the client's terms.
+fn graphql_pull(v: &Value) -> Option<PullInfo> {
+    let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+    Some(PullInfo {
+        number: v.get("number")?.as_u64()?,
+        url: text("url")?,
+        title: text("title").unwrap_or_default(),
+        head_ref: text("headRefName")?,
+        head_repo: v
+            .get("headRepository")
+            .and_then(|r| r.get("nameWithOwner"))
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        base_ref: text("baseRefName")?,
+        body: text("body").unwrap_or_default(),
+        labels: v
+            .get("labels")
+            .and_then(|l| l.get("nodes"))
+            .and_then(Value::as_array)
+            .map(|ls| {
+                ls.iter()
+                    .filter_map(|l| l.get("name")?.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        mergeable: match v.get("mergeable").and_then(Value::as_str) {
+            Some("MERGEABLE") => Some(true),
+            Some("CONFLICTING") => Some(false),
+            _ => None,
+        },
+        head_sha: text("headRefOid"),
+        open: v.get("state").and_then(Value::as_str) == Some("OPEN"),
     })
 }
 
@@ -279,6 +321,7 @@ fn repo_meta(
             .and_then(|w| w.get("entries"))
             .and_then(Value::as_array)
             .is_some_and(|e| !e.is_empty()),
+        sync_pull: node.get("syncPull").and_then(graphql_pull),
         topics: node
             .get("repositoryTopics")
             .and_then(|t| t.get("nodes"))
@@ -302,6 +345,7 @@ mod tests {
             repo: name.parse().unwrap(),
             branch: None,
             upstream: None,
+            sync_pr: None,
         }
     }
 
@@ -310,6 +354,7 @@ mod tests {
         let mut second = q("a/two");
         second.branch = Some("dev".into());
         second.upstream = Some(("up/two".parse().unwrap(), Some("release".into())));
+        second.sync_pr = Some(7);
         let b = build(&[q("a/one"), second], None);
         assert!(b
             .query
@@ -320,8 +365,13 @@ mod tests {
             .contains("u1: repository(owner: $uo1, name: $un1) { ...UpstreamFields"));
         assert_eq!(b.variables["b1"], "refs/heads/dev");
         assert_eq!(b.variables["ub1"], "refs/heads/release");
+        assert!(b
+            .query
+            .contains("syncPull: pullRequest(number: $p1) { ...PullFields }"));
+        assert_eq!(b.variables["p1"], 7);
         assert_eq!(b.variables["n0"], "one");
         for f in [
+            "fragment PullFields",
             "fragment RepoFields",
             "fragment UpstreamFields",
             "fragment BranchFields",

@@ -57,6 +57,8 @@ pub struct RepoQuery {
     pub branch: Option<String>,
     /// An explicit upstream (repository and optional branch), when not the parent.
     pub upstream: Option<(RepoName, Option<String>)>,
+    /// The sync pull request the state remembers, to read in the same request.
+    pub sync_pr: Option<u64>,
 }
 
 /// A branch head.
@@ -80,6 +82,9 @@ pub struct PullInfo {
     pub labels: Vec<String>,
     /// `Some(false)` when GitHub says it cannot merge cleanly; `None` while unknown.
     pub mergeable: Option<bool>,
+    /// The head commit (`None` when the answer did not say).
+    pub head_sha: Option<String>,
+    pub open: bool,
 }
 
 /// What one metadata lookup found.
@@ -99,6 +104,8 @@ pub struct RepoMeta {
     pub security_alerts: Option<u32>,
     pub has_workflows: bool,
     pub topics: Vec<String>,
+    /// The remembered sync pull request, as it is now (any state).
+    pub sync_pull: Option<PullInfo>,
 }
 
 /// The result for one repository of a metadata batch: `None` = not found / no access.

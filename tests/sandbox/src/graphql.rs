@@ -94,6 +94,7 @@ fn field_type(ty: &str, f: &str) -> Option<&'static str> {
         ("Repository", "parent") => "Repository",
         ("Repository", "object") => "GitObject",
         ("Repository", "pullRequests") => "PullRequestConnection",
+        ("Repository", "pullRequest") => "PullRequest",
         ("Repository", "vulnerabilityAlerts") => "RepositoryVulnerabilityAlertConnection",
         ("Repository", "repositoryTopics") => "RepositoryTopicConnection",
         ("User" | "Organization" | "RepositoryOwner", "login") => "String",
@@ -1180,6 +1181,15 @@ impl<'c> Exec<'c, '_> {
                         oid,
                     }),
                     None => Null,
+                }
+            }
+            "pullRequest" => {
+                let number = self.arg(f, "number").and_then(|v| v.as_u64()).unwrap_or(0);
+                let exists = r.pulls.iter().any(|p| p.number == number);
+                if exists {
+                    One(Obj::Pull { repo: i, number })
+                } else {
+                    Null
                 }
             }
             "object" => {
