@@ -600,6 +600,54 @@ impl Sandbox {
         Some(c.to_string())
     }
 
+    /// Points `repo`'s existing `branch` at `sha` (a force push; `sha` must be in the repository's
+    /// network, e.g. its upstream's head). Returns false when the repository, the branch or the
+    /// commit does not exist there.
+    pub fn set_branch(&self, repo: &str, branch: &str, sha: &str) -> bool {
+        let Some((idx, id, net)) = self.locate(repo) else {
+            return false;
+        };
+        let Ok(new) = git2::Oid::from_str(sha) else {
+            return false;
+        };
+        let done = self.shared.store.with(net, |g| {
+            let name = store_ref(id, &format!("heads/{branch}"));
+            let Some(old) = git::read_ref(g, &name) else {
+                return Ok(false);
+            };
+            if g.find_commit(new).is_err() {
+                return Ok(false);
+            }
+            Ok(matches!(
+                git::write_ref(g, &name, new, Some(old))?,
+                git::RefWrite::Done
+            ))
+        });
+        if !matches!(done, Ok(true)) {
+            return false;
+        }
+        let now = self.shared.now();
+        self.shared.world().repos[idx].pushed_at = now;
+        true
+    }
+
+    /// Brings `fork`'s synced branch to its upstream's head (parent, or the upstream the
+    /// inventory names when it is in the same network), as if it had been synced. Returns the
+    /// new head, or None when the upstream cannot be reached from the fork's network.
+    pub fn sync_branch_to_upstream(&self, fork: &str) -> Option<String> {
+        let r = self.fleet().get(fork)?;
+        if !r.exists || r.category == Category::ForeignUpstream {
+            return None;
+        }
+        let upstream = match &r.inventory_upstream {
+            Some(u) => u.split(':').next()?.to_string(),
+            None => r.parent.clone()?,
+        };
+        let sha = self.branch_sha(&upstream, &r.upstream_branch)?;
+        let (branch, full) = (r.branch.clone(), r.full_name.clone());
+        self.set_branch(&full, &branch, &sha).then_some(sha)
+    }
+
     /// Adds `n` commits to the upstream (parent) of `fork`, on the branch the fork follows;
     /// one of them changes `.github/workflows/ci.yml` when `touch_workflows`. Returns the new
     /// upstream head.
