@@ -138,8 +138,10 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.first().map(String::as_str) == Some("baseline-worker") {
-        return baseline_worker(&args[1..]);
+    match args.first().map(String::as_str) {
+        Some("baseline-worker") => return baseline_worker(&args[1..]),
+        Some("measure-child") => return measure_child(&args[1..]),
+        _ => {}
     }
     let a = match parse_args(&args) {
         Ok(a) => a,
@@ -268,8 +270,12 @@ struct ChildRun {
     peak_rss_kb: i64,
 }
 
-/// Runs `exe args` in `dir` with exactly `env` (plus PATH), stdout and stderr to files, and
-/// waits with `wait4` so the peak RSS is this child's own.
+/// Runs `exe args` in `dir` with exactly `env` (plus PATH), stdout and stderr to files.
+///
+/// A child's `ru_maxrss` also counts the memory of the process it was started from (Linux
+/// records the pre-`exec` image's high-water mark), and this process hosts the sandbox. So the
+/// program is started by a small launcher (`fleet-bench measure-child`, ~3 MB) that waits for
+/// it with `wait4` and reports its exit status, wall time and peak RSS.
 fn run_child(
     exe: &Path,
     args: &[String],
@@ -281,8 +287,13 @@ fn run_child(
         std::fs::File::create(dir.join(format!("{name}.stdout"))).map_err(|e| e.to_string())?;
     let err =
         std::fs::File::create(dir.join(format!("{name}.stderr"))).map_err(|e| e.to_string())?;
-    let mut cmd = Command::new(exe);
-    cmd.args(args)
+    let result = dir.join(format!("{name}.rusage.json"));
+    let me = std::env::current_exe().map_err(|e| e.to_string())?;
+    let mut cmd = Command::new(me);
+    cmd.arg("measure-child")
+        .arg(&result)
+        .arg(exe)
+        .args(args)
         .current_dir(dir)
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -292,10 +303,38 @@ fn run_child(
     for (k, v) in env {
         cmd.env(k, v);
     }
+    let status = cmd
+        .status()
+        .map_err(|e| format!("cannot start the launcher for {}: {e}", exe.display()))?;
+    let text = std::fs::read_to_string(&result).map_err(|e| {
+        format!(
+            "the launcher for {} left no result ({status}): {e}",
+            exe.display()
+        )
+    })?;
+    let v: Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", result.display()))?;
+    Ok(ChildRun {
+        code: v["code"].as_i64().unwrap_or(-1) as i32,
+        wall: Duration::from_secs_f64(v["wall_s"].as_f64().unwrap_or(0.0)),
+        peak_rss_kb: v["maxrss_kb"].as_i64().unwrap_or(0),
+    })
+}
+
+/// `fleet-bench measure-child RESULT PROGRAM ARGS…`: runs PROGRAM (same environment, working
+/// directory and standard streams), then writes `{"code","wall_s","maxrss_kb"}` to RESULT.
+fn measure_child(args: &[String]) -> ExitCode {
+    let [result, program, rest @ ..] = args else {
+        eprintln!("usage: fleet-bench measure-child RESULT PROGRAM [ARGS…]");
+        return ExitCode::from(2);
+    };
     let t0 = Instant::now();
-    let child = cmd
-        .spawn()
-        .map_err(|e| format!("cannot start {}: {e}", exe.display()))?;
+    let child = match Command::new(program).args(rest).spawn() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("fleet-bench: cannot start {program}: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let pid = child.id() as libc::pid_t;
     let mut status: libc::c_int = 0;
     // SAFETY: rusage is plain old data, and `pid` is our own child, reaped exactly once here.
@@ -311,18 +350,25 @@ fn run_child(
     let wall = t0.elapsed();
     drop(child);
     if reaped != pid {
-        return Err(format!("wait4 failed: {}", std::io::Error::last_os_error()));
+        eprintln!(
+            "fleet-bench: wait4 failed: {}",
+            std::io::Error::last_os_error()
+        );
+        return ExitCode::from(2);
     }
     let code = if libc::WIFEXITED(status) {
         libc::WEXITSTATUS(status)
     } else {
         -libc::WTERMSIG(status)
     };
-    Ok(ChildRun {
-        code,
-        wall,
-        peak_rss_kb: usage.ru_maxrss,
-    })
+    let v = json!({ "code": code, "wall_s": wall.as_secs_f64(), "maxrss_kb": usage.ru_maxrss });
+    match std::fs::write(result, v.to_string()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("fleet-bench: {result}: {e}");
+            ExitCode::from(2)
+        }
+    }
 }
 
 fn tail(path: &Path, lines: usize) -> String {
