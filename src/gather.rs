@@ -201,6 +201,11 @@ pub async fn gather(
             continue;
         };
         let upstream = match (&meta.upstream, &spec.upstream) {
+            // Their parent chains end at different roots: no compare can be made.
+            (Some((up, Some(up_head))), _) if meta.same_network == Some(false) => {
+                live.upstream = UpstreamReach::OutsideNetwork(format!("{up}:{}", up_head.name));
+                None
+            }
             (Some((up, Some(up_head))), _) => Some((up.clone(), up_head.clone())),
             (Some((up, None)), Some(_))
             | (None, Some(crate::config::Upstream { repo: up, .. })) => {

@@ -28,6 +28,20 @@ fn all_mode_syncs_the_fleet_and_a_second_run_converges() {
     assert_eq!(progress.len(), 104, "every repository is reported");
 
     common::assert_fleet_after_all_mode(&h, &before, &progress);
+    // An upstream outside the fork network is recognised from the parent chains: never compared.
+    let log = sb.log_entries();
+    for r in fleet
+        .repos
+        .iter()
+        .filter(|r| r.category == Category::ForeignUpstream)
+    {
+        let compare = format!("/repos/{}/compare/", r.full_name);
+        assert!(
+            !log.iter().any(|e| e.path.starts_with(&compare)),
+            "{} compared",
+            r.full_name
+        );
+    }
 
     // One audit commit on top of the old head, with the artifacts in it.
     let audit_after = h.audit_head();

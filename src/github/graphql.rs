@@ -50,13 +50,17 @@ pub fn build(queries: &[RepoQuery], file: Option<(&RepoName, &str)>) -> BatchQue
                 " branch: ref(qualifiedName: $b{i}) {{ ...BranchFields }}"
             ));
         }
+        if q.upstream.is_some() {
+            // An explicit upstream may be in another fork network: both sides' roots tell.
+            body.push_str(" root: parent { ...NetworkFields }");
+        }
         body.push_str(" }\n");
         if let Some((up, branch)) = &q.upstream {
             decls.push(format!("$uo{i}: String!, $un{i}: String!"));
             vars.insert(format!("uo{i}"), json!(up.owner()));
             vars.insert(format!("un{i}"), json!(up.name()));
             body.push_str(&format!(
-                "  u{i}: repository(owner: $uo{i}, name: $un{i}) {{ ...UpstreamFields"
+                "  u{i}: repository(owner: $uo{i}, name: $un{i}) {{ ...UpstreamFields isFork root: parent {{ ...NetworkFields }}"
             ));
             if let Some(b) = branch {
                 decls.push(format!("$ub{i}: String!"));
@@ -137,6 +141,21 @@ fn branch(v: &Value) -> Option<BranchHead> {
         name: v.get("name")?.as_str()?.to_string(),
         oid: v.get("target")?.get("oid")?.as_str()?.to_string(),
     })
+}
+
+/// The root of a repository's fork network from its `parent` chain (`root: parent {
+/// ...NetworkFields }`): the first repository that is not a fork. `None` when the chain is
+/// deeper than the query reads.
+fn network_root(node: &Value) -> Option<String> {
+    let mut cur = node;
+    let mut next = node.get("root");
+    loop {
+        if cur.get("isFork").and_then(Value::as_bool) == Some(false) {
+            return cur.get("nameWithOwner")?.as_str().map(str::to_string);
+        }
+        cur = next.filter(|v| !v.is_null())?;
+        next = cur.get("parent");
+    }
 }
 
 /// A pull request from GraphQL (`...PullFields`) in the client's terms.
@@ -272,6 +291,13 @@ fn repo_meta(
     upstream: Option<&Value>,
     alerts_forbidden: bool,
 ) -> RepoMeta {
+    let same_network = match (&q.upstream, upstream) {
+        (Some(_), Some(u)) => match (network_root(node), network_root(u)) {
+            (Some(a), Some(b)) => Some(a.eq_ignore_ascii_case(&b)),
+            _ => None,
+        },
+        _ => None,
+    };
     let default_branch = node.get("defaultBranchRef").and_then(branch);
     let this_branch = if q.branch.is_some() {
         node.get("branch").and_then(branch)
@@ -322,6 +348,7 @@ fn repo_meta(
             .and_then(Value::as_array)
             .is_some_and(|e| !e.is_empty()),
         sync_pull: node.get("syncPull").and_then(graphql_pull),
+        same_network,
         topics: node
             .get("repositoryTopics")
             .and_then(|t| t.get("nodes"))
@@ -418,6 +445,20 @@ mod tests {
         assert_eq!(one.topics, ["hub"]);
         assert!(matches!(batch.repos[1], Ok(None)));
         assert_eq!(batch.rate_remaining, Some(4990));
+    }
+
+    #[test]
+    fn network_roots_follow_parent_chains() {
+        let fork_of_fork = json!({"nameWithOwner": "me/x", "isFork": true,
+            "root": {"nameWithOwner": "team/x", "isFork": true,
+                     "parent": {"nameWithOwner": "origin/x", "isFork": false}}});
+        assert_eq!(network_root(&fork_of_fork).as_deref(), Some("origin/x"));
+        let source = json!({"nameWithOwner": "mirror/x", "isFork": false, "root": null});
+        assert_eq!(network_root(&source).as_deref(), Some("mirror/x"));
+        // Deeper than the query reads: unknown, so the compare decides.
+        let deep = json!({"nameWithOwner": "a/x", "isFork": true,
+            "root": {"nameWithOwner": "b/x", "isFork": true, "parent": null}});
+        assert_eq!(network_root(&deep), None);
     }
 
     #[test]

@@ -106,6 +106,8 @@ pub struct RepoMeta {
     pub topics: Vec<String>,
     /// The remembered sync pull request, as it is now (any state).
     pub sync_pull: Option<PullInfo>,
+    /// For an explicit upstream: whether both are in one fork network (`None`: unknown).
+    pub same_network: Option<bool>,
 }
 
 /// The result for one repository of a metadata batch: `None` = not found / no access.
