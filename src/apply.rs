@@ -99,7 +99,17 @@ impl ApplyContext {
         if let Some(why) = self.stop_reason() {
             return Err(why);
         }
-        if let Some(rem) = self.gh.stats().rate_limit_remaining {
+        let stats = self.gh.stats();
+        let budget = u64::from(self.inv.limits.writes_per_hour);
+        if stats.writes >= budget {
+            let why = format!(
+                "{} writes made, the hourly write budget (limits.writes_per_hour, GitHub allows 500 an hour); the rest waits for the next run",
+                stats.writes
+            );
+            self.stop(why.clone());
+            return Err(why);
+        }
+        if let Some(rem) = stats.rate_limit_remaining {
             if rem < self.reserve {
                 let why = format!(
                     "only {rem} API requests left this hour (reserve {}); the rest waits for the next run",

@@ -274,3 +274,36 @@ fn mode_comes_from_schedule_dispatch_and_force_repos() {
     let matrix: serde_json::Value = serde_json::from_str(&out["matrix"]).unwrap();
     assert!(matrix["include"].is_array());
 }
+
+#[test]
+fn the_hourly_write_budget_leaves_the_rest_pending() {
+    let h = Harness::start(60, 4);
+    let inv = format!("{}\nlimits:\n  writes_per_hour: 8\n", h.sb.inventory_yaml());
+    std::fs::write(h.inventory(), inv).unwrap();
+    let out = h.sync(&["--mode", "all"]);
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(text.contains("the hourly write budget"), "{text}");
+    let writes_before_audit = h
+        .sb
+        .log_entries()
+        .iter()
+        .filter(|e| {
+            e.method != "GET" && !e.path.ends_with("/graphql") && !e.path.contains("fleet-control")
+        })
+        .count();
+    // Repositories already started finish (at most `concurrency` of them, a few writes each).
+    assert!(
+        (8..8 + 4 * 4).contains(&writes_before_audit),
+        "{writes_before_audit} writes"
+    );
+    let progress = h.progress();
+    let pending: Vec<_> = progress
+        .values()
+        .filter(|r| r["status"] == "pending")
+        .collect();
+    assert!(!pending.is_empty());
+    assert!(pending.iter().all(|r| r["detail"]
+        .as_str()
+        .unwrap()
+        .contains("hourly write budget")));
+}

@@ -292,6 +292,7 @@ impl Cx {
                 "concurrency",
                 "max_inflight_requests",
                 "writes_per_minute",
+                "writes_per_hour",
                 "graphql_batch",
                 "reserve_requests",
             ],
@@ -788,6 +789,13 @@ impl Cx {
             concurrency: self.int("limits.concurrency", raw.concurrency, (1, 64), d.concurrency as i64, "repositories synced at once after the top phase") as usize,
             max_inflight_requests: self.int("limits.max_inflight_requests", raw.max_inflight_requests, (1, 100), d.max_inflight_requests as i64, "API requests in flight at once; GitHub penalises more than ~100 concurrent requests") as usize,
             writes_per_minute: self.int("limits.writes_per_minute", raw.writes_per_minute, (1, 80), d.writes_per_minute as i64, "GitHub allows at most 80 content-creating requests per minute") as u32,
+            writes_per_hour: self.int(
+                "limits.writes_per_hour",
+                raw.writes_per_hour,
+                (1, 500),
+                d.writes_per_hour as i64,
+                "GitHub allows at most 500 content-creating requests per hour",
+            ) as u32,
             graphql_batch: self.int("limits.graphql_batch", raw.graphql_batch, (1, 100), d.graphql_batch as i64, "repositories per GraphQL query") as usize,
             reserve_requests: self.int("limits.reserve_requests", raw.reserve_requests, (0, 1_000_000), d.reserve_requests as i64, "requests kept in reserve of the hourly primary limit") as u32,
         }

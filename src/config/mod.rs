@@ -233,6 +233,10 @@ pub struct Limits {
     pub max_inflight_requests: usize,
     /// Content-creating requests per minute (GitHub allows 80). Default 60.
     pub writes_per_minute: u32,
+    /// Content-creating requests one run may make (GitHub allows 500 an hour); when spent, no
+    /// new repository starts and the rest stays `pending`. Default 450 (room for writes in
+    /// flight and the audit commit).
+    pub writes_per_hour: u32,
     /// Repositories per GraphQL metadata query (1-100). Default 50.
     pub graphql_batch: usize,
     /// Stop starting new work when fewer primary-limit requests than this remain; the rest
@@ -246,6 +250,7 @@ impl Default for Limits {
             concurrency: 4,
             max_inflight_requests: 8,
             writes_per_minute: 60,
+            writes_per_hour: 450,
             graphql_batch: 50,
             reserve_requests: 100,
         }

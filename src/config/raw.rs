@@ -87,6 +87,7 @@ pub struct RawLimits {
     pub concurrency: Option<i64>,
     pub max_inflight_requests: Option<i64>,
     pub writes_per_minute: Option<i64>,
+    pub writes_per_hour: Option<i64>,
     pub graphql_batch: Option<i64>,
     pub reserve_requests: Option<i64>,
 }

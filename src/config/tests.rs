@@ -48,6 +48,7 @@ fn minimal_inventory_gets_the_source_defaults() {
     assert!(inv.artifacts.commit);
     assert_eq!(inv.pull_requests.branch_prefix, "priority-sync/");
     assert_eq!(inv.limits.writes_per_minute, 60);
+    assert_eq!(inv.limits.writes_per_hour, 450);
 }
 
 #[test]

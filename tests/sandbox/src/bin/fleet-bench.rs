@@ -104,7 +104,16 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
             "--latency-ms" => latency = Some(num::<u64>(flag, val()?)?),
             "--mode" => a.mode = val()?,
             "--seed" => a.seed = num(flag, val()?)?,
-            "--priority-sync" => binary = Some(PathBuf::from(val()?)),
+            "--priority-sync" => {
+                // The measured program runs in a scratch directory: a relative path must not
+                // be resolved there.
+                let p = PathBuf::from(val()?);
+                binary = Some(if p.components().count() > 1 {
+                    std::path::absolute(&p).map_err(|e| format!("--priority-sync: {e}"))?
+                } else {
+                    p
+                });
+            }
             "--writes-per-minute" => {
                 let w: u32 = num(flag, val()?)?;
                 if w == 0 {
@@ -826,6 +835,70 @@ fn run_scenario(a: &Args, checks: &mut Vec<Check>) -> Result<Value, String> {
         c.writes,
         wall - floor
     ));
+
+    // The next scheduled run's gather: the state this run committed, and about 10 % of the
+    // upstreams moved since. A dry run reads the state and gathers; nothing else.
+    let goal = (a.repos / 10).max(1);
+    let mut moved = 0;
+    for r in fleet.repos.iter().filter(|r| {
+        needs(r)
+            || (r.exists && !r.archived && r.behind == 0 && r.category != Category::ForeignUpstream)
+    }) {
+        if moved == goal {
+            break;
+        }
+        if sb.advance_upstream(&r.full_name, 1, false).is_some() {
+            moved += 1;
+        }
+    }
+    sb.clear_log();
+    let args: Vec<String> = [
+        "run",
+        "--config",
+        "inventory.yml",
+        "--mode",
+        a.mode.as_str(),
+        "--dry-run",
+        "--artifacts-dir",
+        "warm-out",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let warm_run = run_child(
+        &a.priority_sync,
+        &args,
+        &sync_env(&sb, a.writes_per_minute),
+        &dir.path,
+        "warm",
+    )?;
+    if warm_run.code != 0 {
+        return Err(format!(
+            "priority-sync run --dry-run exited {}:\n{}",
+            warm_run.code,
+            tail(&dir.path.join("warm.stderr"), 20)
+        ));
+    }
+    let cw = sb.counters();
+    let mut warm = measured(&cw, a.repos, warm_run.wall, warm_run.peak_rss_kb);
+    warm.insert("upstreams_moved".into(), json!(moved));
+    let bound = gather_bound(a.repos, moved) + 1;
+    warm.insert("model_bound".into(), json!(bound));
+    check(
+        checks,
+        "warm_gather_within_model",
+        cw.writes == 0 && cw.total <= bound,
+        format!(
+            "{} requests ({} GraphQL, {} compare, {} other) vs bound {bound} = GraphQL batches + {moved} moved upstreams + the state read",
+            cw.total, cw.graphql, cw.compare, cw.other
+        ),
+    );
+    progress(&format!(
+        "warm gather: {} requests after {moved} upstreams moved, in {:.2} s",
+        cw.total,
+        warm_run.wall.as_secs_f64()
+    ));
+    m.insert("warm_gather".into(), Value::Object(warm));
     Ok(Value::Object(m))
 }
 
@@ -987,11 +1060,24 @@ fn bench(a: &Args) -> Result<Value, String> {
             };
             out.insert("speedup_wall".into(), ratio("wall_s"));
             out.insert("request_ratio".into(), ratio("requests_total"));
+            // The same against a scheduled run's gather (state from the previous run).
+            let warm = run
+                .as_ref()
+                .and_then(|r| r["warm_gather"]["requests_total"].as_f64())
+                .filter(|w| *w > 0.0);
+            out.insert(
+                "request_ratio_warm".into(),
+                match (warm, b["requests_total"].as_f64()) {
+                    (Some(w), Some(x)) => json!(round(x / w, 2)),
+                    _ => Value::Null,
+                },
+            );
             out.insert("baseline".into(), b.clone());
         }
         None => {
             out.insert("speedup_wall".into(), Value::Null);
             out.insert("request_ratio".into(), Value::Null);
+            out.insert("request_ratio_warm".into(), Value::Null);
             out.insert("baseline".into(), Value::Null);
         }
     }
