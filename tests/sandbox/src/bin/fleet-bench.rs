@@ -672,6 +672,44 @@ fn in_sync_scenario(a: &Args, checks: &mut Vec<Check>) -> Result<Value, String> 
     Ok(Value::Object(m))
 }
 
+/// `priority-sync run --config inventory.yml --mode M <extra>` in `dir`, measured; an error
+/// with the tail of its log when it does not succeed.
+fn sync_run(
+    a: &Args,
+    sb: &Sandbox,
+    dir: &Scratch,
+    extra: &[&str],
+    name: &str,
+) -> Result<ChildRun, String> {
+    let mut args: Vec<String> = [
+        "run",
+        "--config",
+        "inventory.yml",
+        "--mode",
+        a.mode.as_str(),
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let r = run_child(
+        &a.priority_sync,
+        &args,
+        &sync_env(sb, a.writes_per_minute),
+        &dir.path,
+        name,
+    )?;
+    if r.code != 0 {
+        return Err(format!(
+            "priority-sync {} exited {}:\n{}",
+            args.join(" "),
+            r.code,
+            tail(&dir.path.join(format!("{name}.stderr")), 20)
+        ));
+    }
+    Ok(r)
+}
+
 fn run_scenario(a: &Args, checks: &mut Vec<Check>) -> Result<Value, String> {
     let w = a.writes_per_minute.unwrap_or(DEFAULT_WRITES_PER_MINUTE);
     progress(&format!(
@@ -712,33 +750,8 @@ fn run_scenario(a: &Args, checks: &mut Vec<Check>) -> Result<Value, String> {
     let audit_before = sb.branch_sha(&audit, &audit_branch);
 
     sb.clear_log();
-    let args: Vec<String> = [
-        "run",
-        "--config",
-        "inventory.yml",
-        "--mode",
-        a.mode.as_str(),
-        "--artifacts-dir",
-        "audit-out",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    let r = run_child(
-        &a.priority_sync,
-        &args,
-        &sync_env(&sb, a.writes_per_minute),
-        &dir.path,
-        "run",
-    )?;
+    let r = sync_run(a, &sb, &dir, &["--artifacts-dir", "audit-out"], "run")?;
     let c = sb.counters();
-    if r.code != 0 {
-        return Err(format!(
-            "priority-sync run exited {}:\n{}",
-            r.code,
-            tail(&dir.path.join("run.stderr"), 20)
-        ));
-    }
     let mut m = measured(&c, a.repos, r.wall, r.peak_rss_kb);
     let floor = c.writes.saturating_sub(1) as f64 * 60.0 / f64::from(w);
     let wall = r.wall.as_secs_f64();
@@ -852,33 +865,13 @@ fn run_scenario(a: &Args, checks: &mut Vec<Check>) -> Result<Value, String> {
         }
     }
     sb.clear_log();
-    let args: Vec<String> = [
-        "run",
-        "--config",
-        "inventory.yml",
-        "--mode",
-        a.mode.as_str(),
-        "--dry-run",
-        "--artifacts-dir",
-        "warm-out",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    let warm_run = run_child(
-        &a.priority_sync,
-        &args,
-        &sync_env(&sb, a.writes_per_minute),
-        &dir.path,
+    let warm_run = sync_run(
+        a,
+        &sb,
+        &dir,
+        &["--dry-run", "--artifacts-dir", "warm-out"],
         "warm",
     )?;
-    if warm_run.code != 0 {
-        return Err(format!(
-            "priority-sync run --dry-run exited {}:\n{}",
-            warm_run.code,
-            tail(&dir.path.join("warm.stderr"), 20)
-        ));
-    }
     let cw = sb.counters();
     let mut warm = measured(&cw, a.repos, warm_run.wall, warm_run.peak_rss_kb);
     warm.insert("upstreams_moved".into(), json!(moved));
