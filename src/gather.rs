@@ -1,6 +1,7 @@
 //! Gather: the live facts about every repository of the fleet, in as few requests as GitHub
-//! allows — one GraphQL query per batch of repositories, and a REST compare only where the
-//! branch head differs from its upstream's.
+//! allows — one GraphQL query per batch of repositories, a second one per batch of forks whose
+//! head differs from their upstream's (it settles the plainly-behind ones), and a REST compare
+//! only for the rest (diverged or far behind).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -11,7 +12,9 @@ use tokio::task::JoinSet;
 use crate::config::{Inventory, RepoSpec};
 use crate::decision::{LiveFacts, UpstreamReach};
 use crate::facts::RepoFacts;
-use crate::github::{Comparison, GhError, GitHub, PullInfo, RepoMeta, RepoQuery};
+use crate::github::{
+    ancestry, AncestryAsk, Comparison, GhError, GitHub, PullInfo, RepoMeta, RepoQuery,
+};
 use crate::repo_name::RepoName;
 use crate::state::{Compared, SyncState};
 use crate::urgency::days_since_last_sync;
@@ -43,6 +46,8 @@ pub struct Gathered {
     pub compared: BTreeMap<String, Compared>,
     /// How many compares were answered from the state instead of the API.
     pub compares_reused: usize,
+    /// How many compares the batched ancestry query made unnecessary.
+    pub compares_avoided: usize,
 }
 
 /// Reads the whole fleet. Only errors that make every later request pointless (bad
@@ -143,6 +148,8 @@ pub async fn gather(
     // Compares, only where the heads differ and the pair was not compared before.
     let mut compares = JoinSet::new();
     let mut ready = Vec::new();
+    let mut unknown: Vec<(RepoName, Target)> = Vec::new();
+    let mut to_compare: Vec<(RepoName, Target)> = Vec::new();
     let mut alerts_unreadable = 0;
     for spec in &specs {
         let meta = match metas.remove(&spec.repo) {
@@ -241,24 +248,81 @@ pub async fn gather(
                 out.compares_reused += 1;
                 let answer = (!c.unreachable).then(|| comparison_of(c));
                 ready.push((spec.repo.clone(), target, Ok(answer)));
+            } else if prev
+                .and_then(|p| p.compared.as_ref())
+                .is_some_and(|c| c.head == head.oid && !plainly_behind(c))
+            {
+                // The branch has not moved and was not plainly behind last time (diverged, far
+                // behind or outside the network): the ancestry query cannot settle it.
+                to_compare.push((spec.repo.clone(), target));
             } else {
-                let gh = gh.clone();
-                let repo = spec.repo.clone();
-                compares.spawn(async move {
-                    let r = gh
-                        .compare(
-                            &repo,
-                            &target.branch,
-                            &target.upstream,
-                            &target.upstream_branch,
-                        )
-                        .await;
-                    (repo, target, r)
-                });
+                unknown.push((spec.repo.clone(), target));
             }
         }
         out.live.insert(spec.repo.clone(), live);
         out.facts.insert(spec.repo.clone(), facts);
+    }
+
+    // Heads that differ: one GraphQL request per batch settles every fork that is plainly
+    // behind; the rest (diverged, far behind, or the batch failed) go to the REST compare.
+    let mut groups: BTreeMap<String, Vec<(RepoName, Target)>> = BTreeMap::new();
+    for u in unknown {
+        groups.entry(gh.batch_key(&u.0)).or_default().push(u);
+    }
+    let spawn_compare = |set: &mut JoinSet<_>, repo: RepoName, target: Target| {
+        let gh = gh.clone();
+        set.spawn(async move {
+            let r = gh
+                .compare(
+                    &repo,
+                    &target.branch,
+                    &target.upstream,
+                    &target.upstream_branch,
+                )
+                .await;
+            (repo, target, r)
+        });
+    };
+    // Those the ancestry query cannot settle start at once, alongside it.
+    for (repo, target) in to_compare {
+        spawn_compare(&mut compares, repo, target);
+    }
+    let mut lookups = JoinSet::new();
+    for group in groups.into_values() {
+        for chunk in group.chunks(batch) {
+            let chunk = chunk.to_vec();
+            let gh = gh.clone();
+            lookups.spawn(async move {
+                let asks: Vec<AncestryAsk> = chunk
+                    .iter()
+                    .map(|(repo, t)| AncestryAsk {
+                        repo: repo.clone(),
+                        head: t.head.clone(),
+                        upstream: t.upstream.clone(),
+                        upstream_head: t.upstream_head.clone(),
+                    })
+                    .collect();
+                let r = gh.ancestry(&asks).await;
+                (chunk, r)
+            });
+        }
+    }
+    while let Some(joined) = lookups.join_next().await {
+        let (chunk, result) = joined.map_err(|e| GhError::Transport(e.to_string()))?;
+        let answers = match result {
+            Ok(a) => a,
+            Err(e) if e.is_fatal() => return Err(e),
+            // Not worth failing anyone for: the compares below answer the same question.
+            Err(_) => Vec::new(),
+        };
+        for (i, (repo, target)) in chunk.into_iter().enumerate() {
+            if let Some(Some(c)) = answers.get(i) {
+                out.compares_avoided += 1;
+                ready.push((repo, target, Ok(Some(c.clone()))));
+            } else {
+                spawn_compare(&mut compares, repo, target);
+            }
+        }
     }
     let mut answered = Vec::new();
     while let Some(joined) = compares.join_next().await {
@@ -325,6 +389,12 @@ pub async fn gather(
         ));
     }
     Ok(out)
+}
+
+/// Could the ancestry query have answered this compare: the branch was behind, not ahead,
+/// and close enough to be among the upstream's latest commits.
+fn plainly_behind(c: &Compared) -> bool {
+    !c.unreachable && c.ahead == 0 && (c.behind as usize) < ancestry::DEPTH
 }
 
 fn comparison_of(c: &Compared) -> Comparison {

@@ -194,6 +194,17 @@ pub async fn execute(
     for w in &gathered.warnings {
         log::warn!("{w}");
     }
+    if gathered.compares_avoided > 0 {
+        log::info!(
+            "{} fork{} found plainly behind by the batched ancestry query (no compare needed)",
+            gathered.compares_avoided,
+            if gathered.compares_avoided == 1 {
+                ""
+            } else {
+                "s"
+            }
+        );
+    }
     if gathered.compares_reused > 0 {
         log::info!(
             "{} compare{} reused from the state (neither head moved)",

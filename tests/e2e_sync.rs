@@ -7,6 +7,8 @@ mod common;
 
 use std::collections::BTreeMap;
 
+use serde_json::Value;
+
 use common::{progress_in, Harness};
 use common::{status, sync_prs};
 use github_sandbox::Category;
@@ -42,6 +44,29 @@ fn all_mode_syncs_the_fleet_and_a_second_run_converges() {
             r.full_name
         );
     }
+    // A fork plainly behind (within the ancestry query's depth) is settled without a compare;
+    // a diverged one is compared.
+    let compared = |r: &github_sandbox::FleetRepo| {
+        let compare = format!("/repos/{}/compare/", r.full_name);
+        log.iter().any(|e| e.path.starts_with(&compare))
+    };
+    let live = || fleet.repos.iter().filter(|r| r.exists && !r.archived);
+    let plain: Vec<_> = live()
+        .filter(|r| r.ahead == 0 && (1..100).contains(&r.behind))
+        .collect();
+    let diverged: Vec<_> = live().filter(|r| r.ahead > 0).collect();
+    assert!(plain.len() > 30 && diverged.len() > 5);
+    for r in plain {
+        assert!(
+            !compared(r),
+            "{} ({} behind) compared",
+            r.full_name,
+            r.behind
+        );
+    }
+    for r in diverged {
+        assert!(compared(r), "{} (diverged) not compared", r.full_name);
+    }
 
     // One audit commit on top of the old head, with the artifacts in it.
     let audit_after = h.audit_head();
@@ -62,7 +87,7 @@ fn all_mode_syncs_the_fleet_and_a_second_run_converges() {
     let far = fleet
         .repos
         .iter()
-        .find(|r| r.category == Category::FarBehind && r.exists && !r.archived)
+        .find(|r| r.category == Category::FarBehind && r.exists && !r.archived && r.behind < 90)
         .expect("a far-behind repository");
     let pr_counts: BTreeMap<String, usize> = fleet
         .repos
@@ -71,6 +96,13 @@ fn all_mode_syncs_the_fleet_and_a_second_run_converges() {
         .map(|r| (r.full_name.clone(), sb.open_pulls(&r.full_name).len()))
         .collect();
     let new_up = sb.advance_upstream(&far.full_name, 2, false).unwrap();
+    // And for a diverged one, whose own branch stays where it was.
+    let div = fleet
+        .repos
+        .iter()
+        .find(|r| r.category == Category::Diverged && r.exists && !r.archived && !r.top)
+        .expect("a diverged repository");
+    let div_up = sb.advance_upstream(&div.full_name, 1, false).unwrap();
 
     sb.clear_log();
     h.sync(&["--mode", "all"]);
@@ -81,7 +113,7 @@ fn all_mode_syncs_the_fleet_and_a_second_run_converges() {
     for r in fleet
         .repos
         .iter()
-        .filter(|r| r.exists && r.full_name != far.full_name)
+        .filter(|r| r.exists && r.full_name != far.full_name && r.full_name != div.full_name)
     {
         if sync_prs(sb, r).is_empty() {
             continue;
@@ -96,15 +128,33 @@ fn all_mode_syncs_the_fleet_and_a_second_run_converges() {
         assert!(extra.is_empty(), "{}: {extra:?}", r.full_name);
     }
     assert!(current > 10, "sync PRs checked: {current}");
-    // Compares are reused while neither head moves: only the repository whose upstream moved
-    // is compared again.
+    // Compares are reused while neither head moves: only the repositories whose upstream moved
+    // are looked at again. The plainly-behind one is settled by the batched ancestry query;
+    // the diverged one (its branch unmoved, ahead last time) goes straight to a compare.
     let compared: Vec<&str> = log
         .iter()
         .filter(|e| e.path.contains("/compare/"))
         .map(|e| e.path.as_str())
         .collect();
     assert_eq!(compared.len(), 1, "{compared:?}");
-    assert!(compared[0].starts_with(&format!("/repos/{}/compare/", far.full_name)));
+    assert!(compared[0].starts_with(&format!("/repos/{}/compare/", div.full_name)));
+    let ancestry: Vec<&Value> = log
+        .iter()
+        .filter_map(|e| e.request.as_ref())
+        .filter(|r| {
+            r["query"]
+                .as_str()
+                .is_some_and(|q| q.starts_with("query Ancestry"))
+        })
+        .collect();
+    assert_eq!(ancestry.len(), 1);
+    let (owner, name) = far.full_name.split_once('/').unwrap();
+    assert_eq!(ancestry[0]["variables"]["fo0"], owner);
+    assert_eq!(ancestry[0]["variables"]["fn0"], name);
+    assert!(
+        ancestry[0]["variables"].get("fo1").is_none(),
+        "one fork asked about"
+    );
     for r in fleet.repos.iter().filter(|r| r.exists) {
         assert_eq!(
             sb.open_pulls(&r.full_name).len(),
@@ -113,13 +163,16 @@ fn all_mode_syncs_the_fleet_and_a_second_run_converges() {
             r.full_name
         );
     }
-    let prs = sync_prs(sb, far);
-    assert_eq!(prs.len(), 1);
-    assert_eq!(
-        prs[0].head_sha.as_deref(),
-        Some(new_up.as_str()),
-        "sync branch follows upstream"
-    );
+    for (r, up) in [(far, &new_up), (div, &div_up)] {
+        let prs = sync_prs(sb, r);
+        assert_eq!(prs.len(), 1, "{}", r.full_name);
+        assert_eq!(
+            prs[0].head_sha.as_deref(),
+            Some(up.as_str()),
+            "{}: sync branch follows upstream",
+            r.full_name
+        );
+    }
     let progress = h.progress();
     assert_eq!(status(&progress, &far.full_name), "pr_open");
     assert_eq!(

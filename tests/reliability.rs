@@ -476,11 +476,12 @@ fn a_conflict_appearing_between_gather_and_apply() {
         .expect("a fast-forwardable repository")
         .clone();
     let before = all_refs(&h.sb);
-    // The compare answer is held back; meanwhile both sides change the same line.
+    // The answer that says how far behind the fork is (the batched ancestry query, as the
+    // fork is plainly behind) is held back; meanwhile both sides change the same line.
     h.sb.add_fault_rule(FaultRule::on(
-        "GET",
-        &format!("/repos/{}/compare/", r.full_name),
-        1,
+        "POST",
+        "/graphql",
+        10,
         FaultAction::Delay(Duration::from_millis(1200)),
     ));
     let child = spawn(
@@ -488,8 +489,17 @@ fn a_conflict_appearing_between_gather_and_apply() {
         &["--force", &r.full_name, "--artifacts-dir", "audit-out"],
         &[],
     );
-    wait_for(&h.sb, "the compare", |e| {
-        e.path.contains(&format!("/repos/{}/compare/", r.full_name))
+    let (owner, name) = r.full_name.split_once('/').unwrap();
+    wait_for(&h.sb, "the ancestry query", |e| {
+        e.request.as_ref().is_some_and(|q| {
+            q["query"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("query Ancestry"))
+                && q["variables"].as_object().is_some_and(|v| {
+                    v.iter().any(|(k, x)| k.starts_with("fo") && x == owner)
+                        && v.iter().any(|(k, x)| k.starts_with("fn") && x == name)
+                })
+        })
     });
     let (fork_head, upstream_head) = h.sb.make_conflict(&r.full_name).unwrap();
     let out = child.wait_with_output().unwrap();

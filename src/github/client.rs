@@ -665,6 +665,28 @@ impl GitHub for Client {
         Ok(batch)
     }
 
+    async fn ancestry(&self, asks: &[AncestryAsk]) -> Result<Vec<Option<Comparison>>, GhError> {
+        let Some(first) = asks.first() else {
+            return Ok(Vec::new());
+        };
+        let token = self.token_for(&first.repo).await?;
+        let q = ancestry::build(asks);
+        let body = json!({ "query": q.query, "variables": q.variables });
+        let a = self
+            .send_raw(
+                Method::POST,
+                &self.cfg.graphql_url,
+                Some(&body),
+                Kind::Graphql,
+                &token,
+            )
+            .await?;
+        if !a.status.is_success() {
+            return Err(a.error());
+        }
+        ancestry::parse(asks, &a.body)
+    }
+
     async fn compare(
         &self,
         repo: &RepoName,

@@ -121,7 +121,7 @@ pub fn build(queries: &[RepoQuery], file: Option<(&RepoName, &str)>) -> BatchQue
     }
 }
 
-fn split_fragments(text: &str) -> Vec<&str> {
+pub(super) fn split_fragments(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut rest = text;
     while let Some(start) = rest.find("fragment ") {
@@ -193,11 +193,11 @@ fn graphql_pull(v: &Value) -> Option<PullInfo> {
     })
 }
 
-fn error_type(e: &Value) -> &str {
+pub(super) fn error_type(e: &Value) -> &str {
     e.get("type").and_then(Value::as_str).unwrap_or("")
 }
 
-fn error_message(e: &Value) -> String {
+pub(super) fn error_message(e: &Value) -> String {
     e.get("message")
         .and_then(Value::as_str)
         .unwrap_or("GraphQL error")

@@ -2,6 +2,7 @@
 //! returned as `None` and every other failure as a typed [`GhError`] that callers branch on.
 //! The real client (`client.rs`) speaks REST and GraphQL; tests run it against the sandbox.
 
+pub mod ancestry;
 pub mod client;
 pub mod graphql;
 mod pacing;
@@ -12,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::repo_name::RepoName;
 
+pub use ancestry::AncestryAsk;
 pub use client::{Client, ClientConfig};
 
 /// What went wrong talking to GitHub, in the terms callers decide on.
@@ -193,6 +195,11 @@ pub trait GitHub: Send + Sync {
         queries: &[RepoQuery],
         file: Option<(&RepoName, &str)>,
     ) -> Result<MetaBatch, GhError>;
+
+    /// For forks whose head differs from their upstream's, in one GraphQL request: per ask,
+    /// the comparison when the fork's head is among the upstream head's latest commits (plainly
+    /// behind), `None` when a [`GitHub::compare`] must decide.
+    async fn ancestry(&self, asks: &[AncestryAsk]) -> Result<Vec<Option<Comparison>>, GhError>;
 
     /// Compares `repo`'s `branch` with `upstream`'s `upstream_branch` (same fork network).
     /// `None` when either side is not found or they are not in one network.

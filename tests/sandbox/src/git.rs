@@ -222,6 +222,15 @@ pub fn commits_between(repo: &Repository, hide: &[Oid], tip: Oid) -> GResult<Vec
     Ok(walk.collect::<Result<Vec<_>, _>>()?)
 }
 
+/// Every commit reachable from `tip`, newest first by commit time, as `git log tip` lists
+/// them (GraphQL `Commit.history`).
+pub fn history(repo: &Repository, tip: Oid) -> GResult<Vec<Oid>> {
+    let mut walk = repo.revwalk()?;
+    walk.set_sorting(Sort::TIME)?;
+    walk.push(tip)?;
+    Ok(walk.collect::<Result<Vec<_>, _>>()?)
+}
+
 /// `git rev-list --count tip ^hide…`.
 pub fn count_between(repo: &Repository, hide: &[Oid], tip: Oid) -> GResult<usize> {
     let mut walk = repo.revwalk()?;

@@ -111,6 +111,10 @@ fn field_type(ty: &str, f: &str) -> Option<&'static str> {
         ("Commit", "committedDate" | "authoredDate") => "DateTime",
         ("Commit", "message" | "messageHeadline") => "String",
         ("Commit", "url") => "URI",
+        ("Commit", "history") => "CommitHistoryConnection",
+        ("CommitHistoryConnection", "totalCount") => "Int",
+        ("CommitHistoryConnection", "pageInfo") => "PageInfo",
+        ("CommitHistoryConnection", "nodes") => "Commit",
         ("Tree", "entries") => "TreeEntry",
         ("TreeEntry", "name" | "path" | "type") => "String",
         ("TreeEntry", "mode") => "Int",
@@ -878,6 +882,32 @@ impl<'c> Exec<'c, '_> {
                 }),
                 _ => Null,
             },
+            Obj::Commit { repo, oid } if name == "history" => {
+                // `git log` order from this commit; `path`, `since`, `until` and `author`
+                // filters are not served (the action does not send them).
+                if ["path", "since", "until", "author"]
+                    .iter()
+                    .any(|a| self.arg(f, a).is_some())
+                {
+                    return Err((
+                        None,
+                        "the sandbox serves Commit.history without filters only".into(),
+                        None,
+                    ));
+                }
+                let net = sh.world().repos[*repo].net;
+                let all = sh
+                    .store
+                    .with(net, |r| git::history(r, *oid))
+                    .map_err(|e| (None, e.to_string(), None))?;
+                let repo = *repo;
+                return self.page(
+                    f,
+                    all.into_iter()
+                        .map(|oid| Obj::Commit { repo, oid })
+                        .collect(),
+                );
+            }
             Obj::Commit { repo, oid } => {
                 let net = sh.world().repos[*repo].net;
                 let full = sh.world().repos[*repo].full_name();

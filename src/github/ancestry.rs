@@ -1,0 +1,285 @@
+//! The batched ancestry query (`graphql/ancestry.graphql`): for forks whose head differs from
+//! their upstream's, one GraphQL request per batch answers "how far behind" for every fork
+//! that is plainly behind, so only diverged or far-behind forks still cost a REST compare.
+
+use chrono::{DateTime, Utc};
+use serde_json::{json, Map, Value};
+
+use super::graphql::{error_message, error_type, split_fragments, BatchQuery};
+use super::{Comparison, GhError};
+use crate::repo_name::RepoName;
+
+const DOCUMENT: &str = include_str!("graphql/ancestry.graphql");
+
+/// How many of the upstream's latest commits are searched for the fork's head (GitHub's
+/// page limit). A fork further behind is left to the REST compare.
+pub const DEPTH: usize = 100;
+
+/// One fork to check: its branch head and its upstream's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AncestryAsk {
+    pub repo: RepoName,
+    pub head: String,
+    pub upstream: RepoName,
+    pub upstream_head: String,
+}
+
+/// Builds the query for `asks` (one `u{i}`/`f{i}` alias pair each).
+pub fn build(asks: &[AncestryAsk]) -> BatchQuery {
+    let mut decls = Vec::new();
+    let mut body = String::from("  rateLimit { cost limit remaining resetAt }\n");
+    let mut vars = Map::new();
+    for (i, a) in asks.iter().enumerate() {
+        for (side, repo, oid, fragment) in [
+            ("u", &a.upstream, &a.upstream_head, "UpstreamHistory"),
+            ("f", &a.repo, &a.head, "ForkHistory"),
+        ] {
+            decls.push(format!(
+                "${side}o{i}: String!, ${side}n{i}: String!, ${side}{i}: GitObjectID!, ${side}w{i}: String!"
+            ));
+            vars.insert(format!("{side}o{i}"), json!(repo.owner()));
+            vars.insert(format!("{side}n{i}"), json!(repo.name()));
+            vars.insert(format!("{side}{i}"), json!(oid));
+            vars.insert(
+                format!("{side}w{i}"),
+                json!(format!("{oid}:.github/workflows")),
+            );
+            body.push_str(&format!(
+                "  {side}{i}: repository(owner: ${side}o{i}, name: ${side}n{i}) {{ head: object(oid: ${side}{i}) {{ ...{fragment} }} workflows: object(expression: ${side}w{i}) {{ oid }} }}\n"
+            ));
+        }
+    }
+    let decls = if decls.is_empty() {
+        String::new()
+    } else {
+        format!("({})", decls.join(", "))
+    };
+    let start = DOCUMENT
+        .find("\nfragment ")
+        .expect("ancestry.graphql defines its fragments");
+    let fragments: String = split_fragments(&DOCUMENT[start + 1..])
+        .iter()
+        .map(|d| format!("{d}\n"))
+        .collect();
+    BatchQuery {
+        query: format!("query Ancestry{decls} {{\n{body}}}\n\n{fragments}"),
+        variables: Value::Object(vars),
+    }
+}
+
+/// Reads a batch answer: per ask, `Some` when the fork's head is an ancestor of the
+/// upstream's head (found among its latest commits), `None` when a REST compare must decide
+/// (diverged, too far behind, either side unreadable, or a history that is not linear
+/// between the two heads). Errors without a path fail the whole batch.
+pub fn parse(asks: &[AncestryAsk], answer: &Value) -> Result<Vec<Option<Comparison>>, GhError> {
+    let errors: Vec<&Value> = answer
+        .get("errors")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().collect())
+        .unwrap_or_default();
+    let alias_of = |e: &Value| -> Option<String> {
+        e.get("path")?
+            .as_array()?
+            .first()?
+            .as_str()
+            .map(str::to_string)
+    };
+    if let Some(e) = errors.iter().find(|e| alias_of(e).is_none()) {
+        let msg = error_message(e);
+        return Err(match error_type(e) {
+            "RATE_LIMITED" => GhError::RateLimited(msg),
+            _ => GhError::Decode(format!("GraphQL: {msg}")),
+        });
+    }
+    let Some(data) = answer.get("data").filter(|d| d.is_object()) else {
+        return Err(GhError::Decode("GraphQL answer without data".into()));
+    };
+    Ok(asks
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let (u, f) = (format!("u{i}"), format!("f{i}"));
+            let erred = errors
+                .iter()
+                .any(|e| matches!(alias_of(e), Some(x) if x == u || x == f));
+            if erred {
+                return None;
+            }
+            one(a, data.get(&u)?, data.get(&f)?)
+        })
+        .collect())
+}
+
+fn one(ask: &AncestryAsk, up: &Value, fork: &Value) -> Option<Comparison> {
+    let history = |side: &Value| side.get("head")?.get("history").cloned();
+    let total = |h: &Value| h.get("totalCount")?.as_u64();
+    let up_history = history(up)?;
+    let up_total = total(&up_history)?;
+    let fork_total = total(&history(fork)?)?;
+    let nodes = up_history.get("nodes")?.as_array()?;
+    let at = nodes
+        .iter()
+        .position(|n| n.get("oid").and_then(Value::as_str) == Some(ask.head.as_str()))?;
+    // Found: the fork's head is an ancestor of the upstream's, so the fork lacks exactly the
+    // upstream commits it cannot reach. Only trust a history that lists exactly those before
+    // the fork's head (linear between the two); merges of older work go to the compare.
+    let behind = up_total.checked_sub(fork_total)?;
+    if at == 0 || behind != at as u64 {
+        return None;
+    }
+    let oldest_missing = nodes[..at]
+        .iter()
+        .filter_map(|n| {
+            n.get("committedDate")?
+                .as_str()?
+                .parse::<DateTime<Utc>>()
+                .ok()
+        })
+        .min();
+    let tree = |side: &Value| {
+        side.get("workflows")
+            .and_then(|w| w.get("oid"))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    Some(Comparison {
+        behind: u32::try_from(behind).ok()?,
+        ahead: 0,
+        oldest_missing,
+        touches_workflows: tree(up) != tree(fork),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ask() -> AncestryAsk {
+        AncestryAsk {
+            repo: "me/app".parse().unwrap(),
+            head: "f".repeat(40),
+            upstream: "up/app".parse().unwrap(),
+            upstream_head: "a".repeat(40),
+        }
+    }
+
+    fn node(oid: &str, date: &str) -> Value {
+        json!({ "oid": oid, "committedDate": date })
+    }
+
+    fn answer(nodes: Vec<Value>, up_total: u64, fork_total: u64, wf: (&str, &str)) -> Value {
+        json!({ "data": {
+            "rateLimit": { "cost": 1, "limit": 5000, "remaining": 4999, "resetAt": "2026-11-25T01:00:00Z" },
+            "u0": { "head": { "history": { "totalCount": up_total, "nodes": nodes } },
+                    "workflows": { "oid": wf.0 } },
+            "f0": { "head": { "history": { "totalCount": fork_total } },
+                    "workflows": { "oid": wf.1 } },
+        }})
+    }
+
+    #[test]
+    fn builds_one_alias_pair_per_fork_with_its_variables() {
+        let q = build(&[ask(), ask()]);
+        assert!(q.query.starts_with("query Ancestry($uo0: String!"));
+        for alias in [
+            "u0: repository",
+            "f0: repository",
+            "u1: repository",
+            "f1: repository",
+        ] {
+            assert!(q.query.contains(alias), "{alias} missing in {}", q.query);
+        }
+        assert!(q.query.contains("fragment UpstreamHistory on GitObject"));
+        assert!(q.query.contains("fragment ForkHistory on GitObject"));
+        assert!(q.query.contains(&format!("history(first: {DEPTH})")));
+        assert_eq!(q.variables["u1"], json!("a".repeat(40)));
+        assert_eq!(q.variables["fo1"], json!("me"));
+        assert_eq!(
+            q.variables["fw0"],
+            json!(format!("{}:.github/workflows", "f".repeat(40)))
+        );
+    }
+
+    #[test]
+    fn a_fork_head_in_the_upstream_history_is_that_many_behind() {
+        let nodes = vec![
+            node(
+                "1111111111111111111111111111111111111111",
+                "2026-11-20T00:00:00Z",
+            ),
+            node(
+                "2222222222222222222222222222222222222222",
+                "2026-11-10T00:00:00Z",
+            ),
+            node(&"f".repeat(40), "2026-10-01T00:00:00Z"),
+        ];
+        let got = parse(&[ask()], &answer(nodes, 52, 50, ("t1", "t1"))).unwrap();
+        assert_eq!(
+            got,
+            vec![Some(Comparison {
+                behind: 2,
+                ahead: 0,
+                oldest_missing: Some("2026-11-10T00:00:00Z".parse().unwrap()),
+                touches_workflows: false,
+            })]
+        );
+    }
+
+    #[test]
+    fn different_workflow_trees_mean_the_missing_commits_touch_workflows() {
+        let nodes = vec![
+            node(
+                "1111111111111111111111111111111111111111",
+                "2026-11-20T00:00:00Z",
+            ),
+            node(&"f".repeat(40), "2026-10-01T00:00:00Z"),
+        ];
+        let got = parse(&[ask()], &answer(nodes.clone(), 11, 10, ("t1", "t2"))).unwrap();
+        assert!(got[0].as_ref().unwrap().touches_workflows);
+        // Workflows added upstream (the fork has none): a change too.
+        let mut a = answer(nodes, 11, 10, ("t1", "t2"));
+        a["data"]["f0"]["workflows"] = Value::Null;
+        assert!(
+            parse(&[ask()], &a).unwrap()[0]
+                .as_ref()
+                .unwrap()
+                .touches_workflows
+        );
+    }
+
+    #[test]
+    fn anything_but_a_plain_linear_lead_is_left_to_the_compare() {
+        let other = node(
+            "1111111111111111111111111111111111111111",
+            "2026-11-20T00:00:00Z",
+        );
+        // Not found among the latest commits: diverged or too far behind.
+        assert_eq!(
+            parse(&[ask()], &answer(vec![other.clone()], 300, 10, ("t", "t"))).unwrap(),
+            vec![None]
+        );
+        // Found, but the counts say merged side work lies behind it: not linear.
+        let found = vec![other, node(&"f".repeat(40), "2026-10-01T00:00:00Z")];
+        assert_eq!(
+            parse(&[ask()], &answer(found.clone(), 14, 10, ("t", "t"))).unwrap(),
+            vec![None]
+        );
+        // An error under either alias (e.g. the upstream's commit is gone).
+        let mut a = answer(found, 11, 10, ("t", "t"));
+        a["errors"] = json!([{ "type": "NOT_FOUND", "path": ["u0", "head"], "message": "gone" }]);
+        assert_eq!(parse(&[ask()], &a).unwrap(), vec![None]);
+        // The fork's head object could not be read.
+        let mut b = answer(vec![], 11, 10, ("t", "t"));
+        b["data"]["f0"]["head"] = Value::Null;
+        assert_eq!(parse(&[ask()], &b).unwrap(), vec![None]);
+    }
+
+    #[test]
+    fn query_wide_errors_fail_the_batch() {
+        let a =
+            json!({ "errors": [{ "type": "RATE_LIMITED", "message": "API rate limit exceeded" }] });
+        assert!(matches!(parse(&[ask()], &a), Err(GhError::RateLimited(_))));
+        let b = json!({ "data": null, "errors": [{ "message": "Something went wrong" }] });
+        assert!(matches!(parse(&[ask()], &b), Err(GhError::Decode(_))));
+    }
+}
