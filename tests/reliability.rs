@@ -239,6 +239,57 @@ fn bursts_of_5xx() {
 }
 
 #[test]
+fn the_ancestry_query_failing_falls_back_to_compares() {
+    let mut h = Harness::start(REPOS, SEED);
+    h.provokes_faults = true;
+    let before = all_refs(&h.sb);
+    // Every batched ancestry query answers 502 (after the client's retries too).
+    h.sb.add_fault_rule(
+        FaultRule::on("POST", "/graphql", 1_000, FaultAction::Status(502))
+            .with_body("query Ancestry"),
+    );
+    let out = run_all(&h, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let log = h.sb.log_entries();
+    let is_ancestry = |e: &github_sandbox::LogEntry| {
+        e.request.as_ref().is_some_and(|r| {
+            r["query"]
+                .as_str()
+                .is_some_and(|q| q.starts_with("query Ancestry"))
+        })
+    };
+    assert!(log.iter().any(|e| is_ancestry(e) && e.status == 502));
+    assert!(!log.iter().any(|e| is_ancestry(e) && e.status == 200));
+    // The forks it would have settled were compared instead ...
+    for r in h.sb.fleet().repos.iter().filter(|r| {
+        r.exists
+            && !r.archived
+            && r.ahead == 0
+            && r.behind > 0
+            && r.category != Category::ForeignUpstream
+    }) {
+        let compare = format!("/repos/{}/compare/", r.full_name);
+        assert!(
+            log.iter()
+                .any(|e| e.path.starts_with(&compare) && e.status == 200),
+            "{} not compared",
+            r.full_name
+        );
+    }
+    // ... so the faulted run itself ends where a fault-free run does.
+    let end = end_state(&h);
+    for (repo, want) in reference() {
+        assert_eq!(&end[repo], want, "{repo} differs from the fault-free run");
+    }
+    converge(
+        "ancestry query failing (502)",
+        &h,
+        &before,
+        Figures { faults: 0, runs: 1 },
+    );
+}
+
+#[test]
 fn dropped_connections() {
     faulted_all_mode(
         "dropped connections",

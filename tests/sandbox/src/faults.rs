@@ -32,6 +32,8 @@ pub struct FaultRule {
     pub method: Option<String>,
     /// Substring of the path (with query) to match (None = any).
     pub path_contains: Option<String>,
+    /// Substring of the request body to match (None = any), e.g. one GraphQL operation.
+    pub body_contains: Option<String>,
     /// How many more matching requests it applies to (None = unlimited).
     pub times: Option<u32>,
     /// What happens.
@@ -44,6 +46,7 @@ impl FaultRule {
         FaultRule {
             method: None,
             path_contains: None,
+            body_contains: None,
             times: None,
             action,
         }
@@ -54,9 +57,16 @@ impl FaultRule {
         FaultRule {
             method: Some(method.to_ascii_uppercase()),
             path_contains: Some(path.to_string()),
+            body_contains: None,
             times: Some(times),
             action,
         }
+    }
+
+    /// Narrows the rule to requests whose body contains `text` (e.g. `"query Ancestry"`).
+    pub fn with_body(mut self, text: &str) -> FaultRule {
+        self.body_contains = Some(text.to_string());
+        self
     }
 }
 
@@ -140,6 +150,13 @@ impl FaultState {
                 .path_contains
                 .as_deref()
                 .is_some_and(|p| !path.contains(p))
+            {
+                continue;
+            }
+            if rule
+                .body_contains
+                .as_deref()
+                .is_some_and(|b| !String::from_utf8_lossy(body).contains(b))
             {
                 continue;
             }

@@ -794,7 +794,14 @@ fn run_scenario(a: &Args, checks: &mut Vec<Check>) -> Result<Value, String> {
         .cloned()
         .unwrap_or(progress_json.clone());
     let mut statuses = BTreeMap::<String, u64>::new();
+    // Left for the next run once the hourly write budget is spent: not expected to move yet.
+    let mut pending = std::collections::BTreeSet::<String>::new();
     for e in list.as_array().map(Vec::as_slice).unwrap_or_default() {
+        if e["status"] == "pending" {
+            if let Some(name) = e["repo"].as_str() {
+                pending.insert(name.to_ascii_lowercase());
+            }
+        }
         *statuses
             .entry(e["status"].as_str().unwrap_or("?").to_string())
             .or_default() += 1;
@@ -840,7 +847,10 @@ fn run_scenario(a: &Args, checks: &mut Vec<Check>) -> Result<Value, String> {
     for r in &fleet.repos {
         if needs(r) && r.ahead == 0 && r.behind <= 10 && a.mode == "all" {
             let now = sb.branch_sha(&r.full_name, &r.branch);
-            if now != upstream_head(&sb, r) && needing.iter().any(|n| n.full_name == r.full_name) {
+            if now != upstream_head(&sb, r)
+                && needing.iter().any(|n| n.full_name == r.full_name)
+                && !pending.contains(&r.full_name.to_ascii_lowercase())
+            {
                 wrong.push(r.full_name.clone());
             }
         }
@@ -851,7 +861,10 @@ fn run_scenario(a: &Args, checks: &mut Vec<Check>) -> Result<Value, String> {
             "run_fast_forwards_reach_upstream",
             wrong.is_empty(),
             if wrong.is_empty() {
-                "every fast-forwardable branch equals its upstream head".into()
+                format!(
+                    "every fast-forwardable branch equals its upstream head ({} pending for the next run)",
+                    pending.len()
+                )
             } else {
                 format!("not at their upstream head: {}", wrong.join(", "))
             },
