@@ -76,17 +76,8 @@ pub async fn gather(
     let batch = inv.limits.graphql_batch.max(1);
     let manifest = inv.hub.manifest.clone();
     let mut set = JoinSet::new();
-    let mut groups: BTreeMap<String, Vec<RepoQuery>> = BTreeMap::new();
-    for q in &queries {
-        groups
-            .entry(gh.batch_key(&q.repo))
-            .or_default()
-            .push(q.clone());
-    }
-    let chunks: Vec<Vec<RepoQuery>> = groups
-        .values()
-        .flat_map(|g| g.chunks(batch).map(<[RepoQuery]>::to_vec))
-        .collect();
+    let no_queries = queries.is_empty();
+    let chunks = batches(gh.as_ref(), queries, |q| &q.repo, batch);
     for (i, chunk) in chunks.into_iter().enumerate() {
         let gh = gh.clone();
         let file = if i == 0 { manifest.clone() } else { None };
@@ -97,7 +88,7 @@ pub async fn gather(
             (i, chunk, r)
         });
     }
-    if queries.is_empty() {
+    if no_queries {
         if let Some(m) = &manifest {
             let gh = gh.clone();
             let m = m.clone();
@@ -265,10 +256,6 @@ pub async fn gather(
 
     // Heads that differ: one GraphQL request per batch settles every fork that is plainly
     // behind; the rest (diverged, far behind, or the batch failed) go to the REST compare.
-    let mut groups: BTreeMap<String, Vec<(RepoName, Target)>> = BTreeMap::new();
-    for u in unknown {
-        groups.entry(gh.batch_key(&u.0)).or_default().push(u);
-    }
     let spawn_compare = |set: &mut JoinSet<_>, repo: RepoName, target: Target| {
         let gh = gh.clone();
         set.spawn(async move {
@@ -288,24 +275,21 @@ pub async fn gather(
         spawn_compare(&mut compares, repo, target);
     }
     let mut lookups = JoinSet::new();
-    for group in groups.into_values() {
-        for chunk in group.chunks(batch) {
-            let chunk = chunk.to_vec();
-            let gh = gh.clone();
-            lookups.spawn(async move {
-                let asks: Vec<AncestryAsk> = chunk
-                    .iter()
-                    .map(|(repo, t)| AncestryAsk {
-                        repo: repo.clone(),
-                        head: t.head.clone(),
-                        upstream: t.upstream.clone(),
-                        upstream_head: t.upstream_head.clone(),
-                    })
-                    .collect();
-                let r = gh.ancestry(&asks).await;
-                (chunk, r)
-            });
-        }
+    for chunk in batches(gh.as_ref(), unknown, |u| &u.0, batch) {
+        let gh = gh.clone();
+        lookups.spawn(async move {
+            let asks: Vec<AncestryAsk> = chunk
+                .iter()
+                .map(|(repo, t)| AncestryAsk {
+                    repo: repo.clone(),
+                    head: t.head.clone(),
+                    upstream: t.upstream.clone(),
+                    upstream_head: t.upstream_head.clone(),
+                })
+                .collect();
+            let r = gh.ancestry(&asks).await;
+            (chunk, r)
+        });
     }
     while let Some(joined) = lookups.join_next().await {
         let (chunk, result) = joined.map_err(|e| GhError::Transport(e.to_string()))?;
@@ -389,6 +373,31 @@ pub async fn gather(
         ));
     }
     Ok(out)
+}
+
+/// GraphQL batches of at most `size`: repositories that cannot share a request (different
+/// App installations, [`GitHub::batch_key`]) go to different ones.
+fn batches<T>(
+    gh: &dyn GitHub,
+    items: Vec<T>,
+    repo: impl Fn(&T) -> &RepoName,
+    size: usize,
+) -> Vec<Vec<T>> {
+    let mut groups: BTreeMap<String, Vec<T>> = BTreeMap::new();
+    for item in items {
+        groups
+            .entry(gh.batch_key(repo(&item)))
+            .or_default()
+            .push(item);
+    }
+    let mut out = Vec::new();
+    for group in groups.into_values() {
+        let mut it = group.into_iter().peekable();
+        while it.peek().is_some() {
+            out.push(it.by_ref().take(size).collect());
+        }
+    }
+    out
 }
 
 /// Could the ancestry query have answered this compare: the branch was behind, not ahead,

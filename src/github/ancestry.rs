@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
-use super::graphql::{error_message, error_type, split_fragments, BatchQuery};
+use super::graphql::{alias_of, data_and_errors, split_fragments, BatchQuery};
 use super::{Comparison, GhError};
 use crate::repo_name::RepoName;
 
@@ -72,28 +72,7 @@ pub fn build(asks: &[AncestryAsk]) -> BatchQuery {
 /// (diverged, too far behind, either side unreadable, or a history that is not linear
 /// between the two heads). Errors without a path fail the whole batch.
 pub fn parse(asks: &[AncestryAsk], answer: &Value) -> Result<Vec<Option<Comparison>>, GhError> {
-    let errors: Vec<&Value> = answer
-        .get("errors")
-        .and_then(Value::as_array)
-        .map(|a| a.iter().collect())
-        .unwrap_or_default();
-    let alias_of = |e: &Value| -> Option<String> {
-        e.get("path")?
-            .as_array()?
-            .first()?
-            .as_str()
-            .map(str::to_string)
-    };
-    if let Some(e) = errors.iter().find(|e| alias_of(e).is_none()) {
-        let msg = error_message(e);
-        return Err(match error_type(e) {
-            "RATE_LIMITED" => GhError::RateLimited(msg),
-            _ => GhError::Decode(format!("GraphQL: {msg}")),
-        });
-    }
-    let Some(data) = answer.get("data").filter(|d| d.is_object()) else {
-        return Err(GhError::Decode("GraphQL answer without data".into()));
-    };
+    let (data, errors) = data_and_errors(answer)?;
     Ok(asks
         .iter()
         .enumerate()
@@ -101,7 +80,7 @@ pub fn parse(asks: &[AncestryAsk], answer: &Value) -> Result<Vec<Option<Comparis
             let (u, f) = (format!("u{i}"), format!("f{i}"));
             let erred = errors
                 .iter()
-                .any(|e| matches!(alias_of(e), Some(x) if x == u || x == f));
+                .any(|e| alias_of(e).is_some_and(|x| x == u || x == f));
             if erred {
                 return None;
             }

@@ -185,6 +185,34 @@ impl Client {
         self
     }
 
+    /// Posts one GraphQL document with the token for `repo` (and its owner) and returns the
+    /// answer; the points left, when the query asks for them, are kept for the budget check.
+    async fn post_graphql(
+        &self,
+        repo: &RepoName,
+        q: graphql::BatchQuery,
+    ) -> Result<Value, GhError> {
+        let token = self.token_for(repo).await?;
+        let body = json!({ "query": q.query, "variables": q.variables });
+        let a = self
+            .send_raw(
+                Method::POST,
+                &self.cfg.graphql_url,
+                Some(&body),
+                Kind::Graphql,
+                &token,
+            )
+            .await?;
+        if !a.status.is_success() {
+            return Err(a.error());
+        }
+        if let Some(rem) = graphql::rate_remaining(&a.body) {
+            let mut s = self.stats.lock().unwrap_or_else(|e| e.into_inner());
+            s.rate_limit_remaining = Some(s.rate_limit_remaining.map_or(rem, |r| r.min(rem)));
+        }
+        Ok(a.body)
+    }
+
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.cfg.api_url)
     }
@@ -642,49 +670,20 @@ impl GitHub for Client {
         let Some(first) = queries.first().map(|q| &q.repo).or(file.map(|(r, _)| r)) else {
             return Ok(MetaBatch::default());
         };
-        let token = self.token_for(first).await?;
-        let q = graphql::build(queries, file);
-        let body = json!({ "query": q.query, "variables": q.variables });
-        let a = self
-            .send_raw(
-                Method::POST,
-                &self.cfg.graphql_url,
-                Some(&body),
-                Kind::Graphql,
-                &token,
-            )
+        let answer = self
+            .post_graphql(first, graphql::build(queries, file))
             .await?;
-        if !a.status.is_success() {
-            return Err(a.error());
-        }
-        let batch = graphql::parse(queries, &a.body)?;
-        if let Some(rem) = batch.rate_remaining {
-            let mut s = self.stats.lock().unwrap_or_else(|e| e.into_inner());
-            s.rate_limit_remaining = Some(s.rate_limit_remaining.map_or(rem, |r| r.min(rem)));
-        }
-        Ok(batch)
+        graphql::parse(queries, &answer)
     }
 
     async fn ancestry(&self, asks: &[AncestryAsk]) -> Result<Vec<Option<Comparison>>, GhError> {
         let Some(first) = asks.first() else {
             return Ok(Vec::new());
         };
-        let token = self.token_for(&first.repo).await?;
-        let q = ancestry::build(asks);
-        let body = json!({ "query": q.query, "variables": q.variables });
-        let a = self
-            .send_raw(
-                Method::POST,
-                &self.cfg.graphql_url,
-                Some(&body),
-                Kind::Graphql,
-                &token,
-            )
+        let answer = self
+            .post_graphql(&first.repo, ancestry::build(asks))
             .await?;
-        if !a.status.is_success() {
-            return Err(a.error());
-        }
-        ancestry::parse(asks, &a.body)
+        ancestry::parse(asks, &answer)
     }
 
     async fn compare(

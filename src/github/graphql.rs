@@ -204,23 +204,19 @@ pub(super) fn error_message(e: &Value) -> String {
         .to_string()
 }
 
-/// Reads a batch answer. Errors without a path (or for the whole query) fail the batch; errors
-/// under one alias affect that repository only.
-pub fn parse(queries: &[RepoQuery], answer: &Value) -> Result<MetaBatch, GhError> {
+/// The alias a GraphQL error belongs to (the first element of its `path`).
+pub(super) fn alias_of(e: &Value) -> Option<&str> {
+    e.get("path")?.as_array()?.first()?.as_str()
+}
+
+/// An answer's `data` and its errors. Errors without a path (rate limits, syntax, bad
+/// credentials) fail the whole request; the others are left for the caller to place by alias.
+pub(super) fn data_and_errors(answer: &Value) -> Result<(&Value, Vec<&Value>), GhError> {
     let errors: Vec<&Value> = answer
         .get("errors")
         .and_then(Value::as_array)
         .map(|a| a.iter().collect())
         .unwrap_or_default();
-    let data = answer.get("data").filter(|d| d.is_object());
-    let alias_of = |e: &Value| -> Option<String> {
-        e.get("path")?
-            .as_array()?
-            .first()?
-            .as_str()
-            .map(str::to_string)
-    };
-    // Query-wide errors (rate limits, syntax, bad credentials) fail the whole batch.
     if let Some(e) = errors.iter().find(|e| alias_of(e).is_none()) {
         let msg = error_message(e);
         return Err(match error_type(e) {
@@ -228,14 +224,30 @@ pub fn parse(queries: &[RepoQuery], answer: &Value) -> Result<MetaBatch, GhError
             _ => GhError::Decode(format!("GraphQL: {msg}")),
         });
     }
-    let Some(data) = data else {
-        return Err(GhError::Decode("GraphQL answer without data".into()));
-    };
+    match answer.get("data").filter(|d| d.is_object()) {
+        Some(data) => Ok((data, errors)),
+        None => Err(GhError::Decode("GraphQL answer without data".into())),
+    }
+}
+
+/// `rateLimit.remaining` of an answer whose query asked for it.
+pub(super) fn rate_remaining(answer: &Value) -> Option<u64> {
+    answer
+        .get("data")?
+        .get("rateLimit")?
+        .get("remaining")?
+        .as_u64()
+}
+
+/// Reads a batch answer. Errors without a path (or for the whole query) fail the batch; errors
+/// under one alias affect that repository only.
+pub fn parse(queries: &[RepoQuery], answer: &Value) -> Result<MetaBatch, GhError> {
+    let (data, errors) = data_and_errors(answer)?;
     let errors_for = |alias: &str| -> Vec<&Value> {
         errors
             .iter()
             .copied()
-            .filter(|e| alias_of(e).as_deref() == Some(alias))
+            .filter(|e| alias_of(e) == Some(alias))
             .collect()
     };
     let mut repos = Vec::with_capacity(queries.len());
@@ -274,15 +286,7 @@ pub fn parse(queries: &[RepoQuery], answer: &Value) -> Result<MetaBatch, GhError
         .and_then(|o| o.get("text"))
         .and_then(Value::as_str)
         .map(str::to_string);
-    let rate_remaining = data
-        .get("rateLimit")
-        .and_then(|r| r.get("remaining"))
-        .and_then(Value::as_u64);
-    Ok(MetaBatch {
-        repos,
-        file,
-        rate_remaining,
-    })
+    Ok(MetaBatch { repos, file })
 }
 
 fn repo_meta(
@@ -444,7 +448,7 @@ mod tests {
         assert!(one.has_workflows);
         assert_eq!(one.topics, ["hub"]);
         assert!(matches!(batch.repos[1], Ok(None)));
-        assert_eq!(batch.rate_remaining, Some(4990));
+        assert_eq!(rate_remaining(&answer), Some(4990));
     }
 
     #[test]

@@ -121,8 +121,6 @@ pub struct MetaBatch {
     pub repos: Vec<MetaResult>,
     /// The requested file's text (hub manifest), if one was asked for and exists.
     pub file: Option<String>,
-    /// Remaining GraphQL points, if reported.
-    pub rate_remaining: Option<u64>,
 }
 
 /// REST compare of a fork's branch with its upstream.
