@@ -641,15 +641,7 @@ fn pull_info(v: &Value) -> Option<PullInfo> {
             .and_then(Value::as_str)
             .unwrap_or("")
             .to_string(),
-        labels: v
-            .get("labels")
-            .and_then(Value::as_array)
-            .map(|ls| {
-                ls.iter()
-                    .filter_map(|l| l.get("name")?.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default(),
+        labels: graphql::label_names(v.get("labels")),
         mergeable: v.get("mergeable").and_then(Value::as_bool),
         head_sha: v
             .get("head")?

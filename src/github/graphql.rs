@@ -158,6 +158,17 @@ fn network_root(node: &Value) -> Option<String> {
     }
 }
 
+/// The names of a list of labels (REST `labels`, GraphQL `labels.nodes`).
+pub(super) fn label_names(list: Option<&Value>) -> Vec<String> {
+    list.and_then(Value::as_array)
+        .map(|ls| {
+            ls.iter()
+                .filter_map(|l| l.get("name")?.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// A pull request from GraphQL (`...PullFields`) in the client's terms.
 fn graphql_pull(v: &Value) -> Option<PullInfo> {
     let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
@@ -173,16 +184,7 @@ fn graphql_pull(v: &Value) -> Option<PullInfo> {
             .map(str::to_string),
         base_ref: text("baseRefName")?,
         body: text("body").unwrap_or_default(),
-        labels: v
-            .get("labels")
-            .and_then(|l| l.get("nodes"))
-            .and_then(Value::as_array)
-            .map(|ls| {
-                ls.iter()
-                    .filter_map(|l| l.get("name")?.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default(),
+        labels: label_names(v.get("labels").and_then(|l| l.get("nodes"))),
         mergeable: match v.get("mergeable").and_then(Value::as_str) {
             Some("MERGEABLE") => Some(true),
             Some("CONFLICTING") => Some(false),

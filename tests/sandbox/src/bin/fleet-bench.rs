@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
+use github_sandbox::util::percent_encode;
 use github_sandbox::{Category, Counters, Faults, Sandbox, SandboxConfig, TokenSpec};
 use serde_json::{json, Value};
 
@@ -1230,8 +1231,8 @@ fn baseline(api: &str, token: &str, repos: &Path) -> Result<Value, String> {
             let pb = repo["parent"]["default_branch"].as_str().unwrap_or(&branch);
             let (s, body) = http.get(&format!(
                 "/repos/{full}/compare/{}...{po}:{pn}:{}",
-                enc(&branch),
-                enc(pb)
+                percent_encode(&branch, true),
+                percent_encode(pb, true)
             ))?;
             if s == 200 {
                 let c: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
@@ -1248,18 +1249,6 @@ fn baseline(api: &str, token: &str, repos: &Path) -> Result<Value, String> {
         found.insert(full.into(), entry);
     }
     Ok(Value::Object(found))
-}
-
-fn enc(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 // ------------------------------------------------------------------------------ HTTP/1.1
