@@ -52,6 +52,20 @@ fn strip_location(message: &str) -> String {
 #[derive(Debug, Default, Clone)]
 pub struct Lines {
     lines: HashMap<String, usize>,
+    duplicates: Vec<DuplicateKey>,
+}
+
+/// A key given twice in the same map (YAML forbids it; the parser refuses the document).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicateKey {
+    /// Path of the key, e.g. `weights.open_prs`.
+    pub path: String,
+    /// The key as written.
+    pub key: String,
+    /// Line of its first occurrence.
+    pub first_line: usize,
+    /// Line of the repeated occurrence.
+    pub line: usize,
 }
 
 impl Lines {
@@ -61,7 +75,15 @@ impl Lines {
         let mut parser = Parser::new_from_str(text);
         // A syntax error is reported by `parse`; whatever was indexed before it is still useful.
         let _ = parser.load(&mut recv, false);
-        Lines { lines: recv.lines }
+        Lines {
+            lines: recv.lines,
+            duplicates: recv.duplicates,
+        }
+    }
+
+    /// Every key repeated inside one map, in document order.
+    pub fn duplicates(&self) -> &[DuplicateKey] {
+        &self.duplicates
     }
 
     /// True when `path` itself (not just an ancestor) is in the document.
@@ -86,6 +108,8 @@ enum Frame {
     Map {
         key: Option<String>,
         expect_key: bool,
+        /// Keys seen so far in this map, with their lines.
+        seen: HashMap<String, usize>,
     },
     Seq {
         next: usize,
@@ -96,6 +120,7 @@ enum Frame {
 struct LineRecorder {
     stack: Vec<(String, Frame)>,
     lines: HashMap<String, usize>,
+    duplicates: Vec<DuplicateKey>,
 }
 
 impl LineRecorder {
@@ -105,7 +130,9 @@ impl LineRecorder {
             return (Some(String::new()), false);
         };
         match frame {
-            Frame::Map { key, expect_key } => {
+            Frame::Map {
+                key, expect_key, ..
+            } => {
                 if *expect_key {
                     (None, true)
                 } else {
@@ -138,8 +165,28 @@ impl<'input> SpannedEventReceiver<'input> for LineRecorder {
             Event::Scalar(value, ..) => {
                 let (path, is_key) = self.next_path();
                 if is_key {
-                    if let Some((base, Frame::Map { key, expect_key })) = self.stack.last_mut() {
-                        self.lines.entry(join(base, &value)).or_insert(line);
+                    if let Some((
+                        base,
+                        Frame::Map {
+                            key,
+                            expect_key,
+                            seen,
+                        },
+                    )) = self.stack.last_mut()
+                    {
+                        let path = join(base, &value);
+                        match seen.get(value.as_ref()) {
+                            Some(&first_line) => self.duplicates.push(DuplicateKey {
+                                path: path.clone(),
+                                key: value.to_string(),
+                                first_line,
+                                line,
+                            }),
+                            None => {
+                                seen.insert(value.to_string(), line);
+                            }
+                        }
+                        self.lines.entry(path).or_insert(line);
                         *key = Some(value.into_owned());
                         *expect_key = false;
                     }
@@ -150,7 +197,13 @@ impl<'input> SpannedEventReceiver<'input> for LineRecorder {
             Event::Alias(_) => {
                 let (path, is_key) = self.next_path();
                 if is_key {
-                    if let Some((_, Frame::Map { key, expect_key })) = self.stack.last_mut() {
+                    if let Some((
+                        _,
+                        Frame::Map {
+                            key, expect_key, ..
+                        },
+                    )) = self.stack.last_mut()
+                    {
                         *key = Some("*alias".into());
                         *expect_key = false;
                     }
@@ -171,6 +224,7 @@ impl<'input> SpannedEventReceiver<'input> for LineRecorder {
                     Frame::Map {
                         key: None,
                         expect_key: true,
+                        seen: HashMap::new(),
                     }
                 } else {
                     Frame::Seq { next: 0 }
@@ -208,6 +262,21 @@ mod tests {
         let lines = Lines::index(text);
         assert_eq!(lines.line_of("repositories[0]"), Some(3));
         assert_eq!(lines.line_of("repositories[1].repo"), Some(4));
+    }
+
+    #[test]
+    fn duplicate_keys_are_found_at_their_own_line() {
+        let text = "weights:\n  open_prs: 1\n  stale: 2\n  open_prs: 3\nrepositories: [a/b]\nweights: {}\n";
+        let lines = Lines::index(text);
+        let found: Vec<(&str, usize, usize)> = lines
+            .duplicates()
+            .iter()
+            .map(|d| (d.path.as_str(), d.first_line, d.line))
+            .collect();
+        assert_eq!(found, [("weights.open_prs", 2, 4), ("weights", 1, 6)]);
+        // The same key in two different maps is not a duplicate.
+        let lines = Lines::index("top:\n  - repo: a/b\n  - repo: c/d\n");
+        assert!(lines.duplicates().is_empty());
     }
 
     #[test]

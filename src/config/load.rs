@@ -80,6 +80,22 @@ pub fn parse_inventory(text: &str, file: &str) -> Result<Inventory, ConfigError>
     };
     let inventory = match yaml::parse(text) {
         Ok(value) => cx.document(value),
+        Err(e) if e.message.contains("duplicate entry") && !cx.lines.duplicates().is_empty() => {
+            // The parser names the map that holds the repeated key; point at the key itself.
+            for d in cx.lines.duplicates().to_vec() {
+                cx.problems.push(Problem {
+                    line: Some(d.line),
+                    path: d.path,
+                    message: format!(
+                        "`{}` is given twice in the same map (first on line {})",
+                        printable(&d.key),
+                        d.first_line
+                    ),
+                    hint: Some("keep one of them".into()),
+                });
+            }
+            None
+        }
         Err(e) => {
             cx.problems.push(Problem {
                 line: e.line,
@@ -173,19 +189,38 @@ impl Cx {
                 format!("unknown key `{}`", printable(field)),
                 Some(hint),
             );
-        } else if message.starts_with("missing field `") {
-            self.problem(&full, message.to_string(), None);
+        } else if let Some(field) = message
+            .strip_prefix("missing field `")
+            .and_then(|s| s.split('`').next())
+        {
+            let example = if field == "repo" { "owner/name" } else { "…" };
+            self.problem(
+                &full,
+                message.to_string(),
+                Some(format!("add `{field}: {example}`")),
+            );
         } else {
-            let hint = if message.contains("expected i64") || message.contains("expected u") {
-                Some("write a whole number".to_string())
-            } else if message.contains("expected a boolean") {
-                Some("write true or false".to_string())
-            } else if message.contains("expected a sequence") {
-                Some("write a list, e.g. [a, b] or one `- item` per line".to_string())
-            } else {
-                None
+            // serde names our internal types ("expected struct RawHub"); users wrote a map.
+            let message = match message.find("expected struct ") {
+                Some(i) => format!("{}expected a map", &message[..i]),
+                None => message.to_string(),
             };
-            self.problem(&full, message.to_string(), hint);
+            let hint = if message.contains("expected i64") || message.contains("expected u") {
+                "write a whole number".to_string()
+            } else if message.contains("expected a boolean") {
+                "write true or false".to_string()
+            } else if message.contains("expected a sequence") {
+                "write a list, e.g. [a, b] or one `- item` per line".to_string()
+            } else if message.contains("expected a map") && !fields.is_empty() {
+                format!("write `key: value` lines; valid keys here: {}", fields.join(", "))
+            } else if message.contains("expected a map") {
+                "write `key: value` lines".to_string()
+            } else if message.contains("expected a string") {
+                "write one value (quote it if it contains `:` or `#`)".to_string()
+            } else {
+                "see the Inventory section of the README for this key's shape".to_string()
+            };
+            self.problem(&full, message, Some(hint));
         }
     }
 
@@ -212,7 +247,19 @@ impl Cx {
         let mut sections: HashMap<String, Value> = HashMap::new();
         for (k, v) in map {
             let Some(key) = k.as_str().map(str::to_string) else {
-                self.problem("", "a top-level key is not a string", None);
+                // `1: x` or `true: x`: the key is a number or a boolean, not a section name.
+                let shown = match &k {
+                    Value::Number(n) => n.to_string(),
+                    Value::Bool(b) => b.to_string(),
+                    Value::Null => "~".to_string(),
+                    _ => "?complex-key".to_string(),
+                };
+                self.problems.push(Problem {
+                    line: self.lines.line_of(&shown),
+                    path: String::new(),
+                    message: format!("top-level key `{}` is not a name", printable(&shown)),
+                    hint: Some(format!("valid top-level keys: {}", TOP_KEYS.join(", "))),
+                });
                 continue;
             };
             if TOP_KEYS.contains(&key.as_str()) {
@@ -245,8 +292,18 @@ impl Cx {
             );
         }
 
-        let raw_hub: RawHub = self.section("hub", sections.remove("hub"), &["repos", "manifest"]);
-        let hub = self.hub(raw_hub);
+        // `hub:` is a list of names, or a map with `repos:` and/or `manifest:`.
+        let (raw_hub, hub_repos_path) = match sections.remove("hub") {
+            Some(list @ Value::Sequence(_)) => (
+                RawHub {
+                    repos: self.section("hub", Some(list), &[]),
+                    manifest: None,
+                },
+                "hub",
+            ),
+            other => (self.section("hub", other, &["repos", "manifest"]), "hub.repos"),
+        };
+        let hub = self.hub(raw_hub, hub_repos_path);
         let raw_rules: RawRules = self.section(
             "rules",
             sections.remove("rules"),
@@ -512,13 +569,14 @@ impl Cx {
         w
     }
 
-    fn hub(&mut self, raw: RawHub) -> Hub {
+    /// `repos_path` is where the names were written: `hub.repos`, or `hub` for the list form.
+    fn hub(&mut self, raw: RawHub, repos_path: &str) -> Hub {
         let mut repos = Vec::new();
         for (i, r) in raw.repos.iter().enumerate() {
             match r.parse::<RepoName>() {
                 Ok(n) => repos.push(n),
                 Err(e) => self.problem(
-                    &format!("hub.repos[{i}]"),
+                    &format!("{repos_path}[{i}]"),
                     e.to_string(),
                     Some("write the full name, `owner/name`".into()),
                 ),

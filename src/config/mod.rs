@@ -56,6 +56,9 @@ pub struct Upstream {
 }
 
 /// Which repositories count as hub-connected (the source's "CodeNest connected").
+///
+/// Written as a plain list (`hub: [owner/a, owner/b]`) or as a map with `repos:` and/or
+/// `manifest:`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Hub {
     pub repos: Vec<RepoName>,

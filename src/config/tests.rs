@@ -309,3 +309,104 @@ fn resolves_short_names() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Where a config error case comes from.
+enum Given {
+    Yaml(&'static str),
+    /// An inventory path that cannot be read.
+    Unreadable,
+}
+
+/// One expected problem: path, line, a fragment of the message and a fragment of the hint.
+struct Expect {
+    given: Given,
+    path: &'static str,
+    line: Option<usize>,
+    message: &'static str,
+    hint: &'static str,
+}
+
+#[test]
+fn every_error_path_names_its_place_and_a_fix() {
+    use Given::*;
+    let e = |given, path, line, message, hint| Expect {
+        given,
+        path,
+        line,
+        message,
+        hint,
+    };
+    let cases = [
+        e(Yaml("repositories: [a/b]\n1: x\n"), "", Some(2), "top-level key `1` is not a name", "valid top-level keys: top, repositories"),
+        e(Yaml("repositories: [a/b]\ntrue: x\n"), "", Some(2), "top-level key `true` is not a name", "valid top-level keys"),
+        e(Yaml("repositories:\n  - a/b\n  - [c, d]\n"), "repositories[1]", Some(3), "expected `owner/name` or a map with `repo:`", "write `- owner/name`"),
+        e(Yaml("top:\n  - 42\n"), "top[0]", Some(2), "expected `owner/name` or a map with `repo:`", "`- repo: owner/name`"),
+        e(Yaml("repositories:\n  - a/b\n  - branch: dev\n"), "repositories[1]", Some(3), "missing field `repo`", "add `repo: owner/name`"),
+        e(Yaml("repositories:\n  - repo: a/b\n    connected: yes please\n"), "repositories[0].connected", Some(3), "expected a boolean", "write true or false"),
+        e(Yaml("repositories:\n  - repo: a/b\n    connected: 1\n"), "repositories[0].connected", Some(3), "expected a boolean", "write true or false"),
+        e(Yaml("repositories: [a/b]\nrules:\n  pr_over_commits: -1\n"), "rules.pr_over_commits", Some(3), "-1 is out of range (0..=100000)", "fast-forward at most this many commits"),
+        e(Yaml("repositories: [a/b]\nrules:\n  stale_after_days: 0\n"), "rules.stale_after_days", Some(3), "0 is out of range (1..=3650)", "days without a sync"),
+        e(Yaml("repositories: [a/b]\nrules:\n  urgent_over_commits: 2000000\n"), "rules.urgent_over_commits", Some(3), "2000000 is out of range (0..=1000000)", "tier 1"),
+        e(Yaml("repositories: [a/b]\nrules:\n  stale_after_days: soon\n"), "rules.stale_after_days", Some(3), "invalid type: string", "write a whole number"),
+        e(Yaml("repositories: [a/b]\nbatches:\n  urgent: -1\n"), "batches.urgent", Some(3), "-1 is out of range (0..=100000)", "mode `urgent`"),
+        e(Yaml("repositories: [a/b]\nbatches:\n  all_urgent: 100001\n"), "batches.all_urgent", Some(3), "100001 is out of range", "mode `all`"),
+        e(Yaml("repositories: [a/b]\nhub:\n  repos: [a/b, nope]\n"), "hub.repos[1]", Some(3), "`nope` is not of the form owner/name", "write the full name, `owner/name`"),
+        e(Yaml("repositories: [a/b]\nhub:\n  - a/b\n  - not a name\n"), "hub[1]", Some(4), "`not a name` is not of the form owner/name", "write the full name"),
+        e(Yaml("repositories: [a/b]\nhub: 5\n"), "hub", Some(2), "expected a map", "valid keys here: repos, manifest"),
+        e(Yaml("repositories: [a/b]\nartifacts:\n  branch: 'audit..log'\n"), "artifacts.branch", Some(3), "`audit..log` is not a valid branch name", "cannot be empty, contain spaces, `..`"),
+        e(Yaml("repositories: [a/b]\nnotify:\n  webhook_env: 'MY-HOOK'\n"), "notify.webhook_env", Some(3), "not an environment variable name", "letters, digits and `_`"),
+        e(Yaml("repositories: [a/b]\nnotify:\n  webhook_env: '1HOOK'\n"), "notify.webhook_env", Some(3), "not an environment variable name", "letters, digits and `_`"),
+        e(Yaml("repositories: [a/b]\npull_requests:\n  labels: [ok, 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx']\n"), "pull_requests.labels[1]", Some(3), "is not a valid label", "1-50 characters"),
+        e(Yaml("repositories: [a/b]\npull_requests:\n  urgent_labels: [\"bad\\tlabel\"]\n"), "pull_requests.urgent_labels[0]", Some(3), "`bad\\tlabel` is not a valid label", "no control characters"),
+        e(Yaml("repositories: [a/b]\npull_requests:\n  team_reviewers: ['my-org/core']\n"), "pull_requests.team_reviewers[0]", Some(3), "`my-org/core` is not a GitHub login or team slug", "the slug without the org"),
+        e(Yaml("repositories: [a/b]\nlimits:\n  writes_per_hour: 501\n"), "limits.writes_per_hour", Some(3), "501 is out of range (1..=500)", "at most 500 content-creating requests per hour"),
+        e(Yaml("repositories: [a/b]\nlimits:\n  writes_per_hour: 0\n"), "limits.writes_per_hour", Some(3), "0 is out of range (1..=500)", "per hour"),
+        e(Yaml("repositories: [a/b]\nlimits:\n  max_inflight_requests: 101\n"), "limits.max_inflight_requests", Some(3), "101 is out of range (1..=100)", "~100 concurrent requests"),
+        e(Yaml("repositories: [a/b]\nlimits:\n  reserve_requests: -5\n"), "limits.reserve_requests", Some(3), "-5 is out of range (0..=1000000)", "kept in reserve"),
+        e(Yaml("repositories: [a/b]\nweights:\n  open_prs: 1\n  stale: 2\n  open_prs: 3\n"), "weights.open_prs", Some(5), "`open_prs` is given twice in the same map (first on line 3)", "keep one of them"),
+        e(Yaml("repositories:\n  - repo: a/b\n    branch: x\n    branch: y\n"), "repositories[0].branch", Some(4), "`branch` is given twice in the same map (first on line 3)", "keep one of them"),
+        e(Yaml("repositories: [a/b]\nlimits: {}\nrepositories: [c/d]\n"), "repositories", Some(3), "`repositories` is given twice in the same map (first on line 1)", "keep one of them"),
+        e(Unreadable, "", None, "cannot read the inventory", "point the `config` input at it"),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for case in cases {
+        let err = match case.given {
+            Yaml(text) => parse(text).expect_err(text),
+            Unreadable => load_file(&dir.path().join("missing.yml")).unwrap_err(),
+        };
+        let what = match case.given {
+            Yaml(text) => text.to_string(),
+            Unreadable => "an unreadable file".to_string(),
+        };
+        assert_eq!(err.problems.len(), 1, "{what}: {err}");
+        let p = &err.problems[0];
+        assert_eq!(p.path, case.path, "{what}: {err}");
+        assert_eq!(p.line, case.line, "{what}: {err}");
+        assert!(p.message.contains(case.message), "{what}: {err}");
+        let hint = p.hint.as_deref().unwrap_or_else(|| panic!("{what}: no hint in {err}"));
+        assert!(hint.contains(case.hint), "{what}: {err}");
+        // The rendered error carries the same place and the fix.
+        let text = err.to_string();
+        assert!(text.contains(&format!("fix: {hint}")), "{text}");
+    }
+}
+
+#[test]
+fn hub_as_a_plain_list_or_a_map() {
+    let inv = parse("repositories: [a/b, c/d]\nhub: [a/b, Owner/Hub-Repo]\n").unwrap();
+    let names: Vec<String> = inv.hub.repos.iter().map(|r| r.to_string()).collect();
+    assert_eq!(names, ["a/b", "Owner/Hub-Repo"]);
+    assert_eq!(inv.hub.manifest, None);
+    let inv = parse("repositories: [a/b]\nhub:\n  - a/b\n").unwrap();
+    assert_eq!(inv.hub.repos.len(), 1);
+    let inv = parse("repositories: [a/b]\nhub:\n  repos: [c/d]\n  manifest: o/hub:list.yml\n").unwrap();
+    assert_eq!(inv.hub.repos[0].to_string(), "c/d");
+    assert_eq!(inv.hub.manifest.unwrap().path, "list.yml");
+    // The JSON shape works too.
+    let inv = parse(r#"{"repositories": ["a/b"], "hub": ["a/b"]}"#).unwrap();
+    assert_eq!(inv.hub.repos[0].to_string(), "a/b");
+    // A list item that is not a name is reported at its own place.
+    let p = only("repositories: [a/b]\nhub: [a/b, {repo: c/d}]\n");
+    assert_eq!(p.path, "hub[1]");
+    assert!(p.message.contains("expected a string"), "{}", p.message);
+}
