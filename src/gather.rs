@@ -9,7 +9,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use tokio::task::JoinSet;
 
-use crate::config::{Inventory, RepoSpec};
+use crate::config::{is_connected, Inventory, RepoSpec};
 use crate::decision::{LiveFacts, UpstreamReach};
 use crate::facts::RepoFacts;
 use crate::github::{
@@ -165,9 +165,7 @@ pub async fn gather(
             out.sync_pulls.insert(spec.repo.clone(), p);
         }
         let open_prs = meta.open_prs.saturating_sub(own_pr);
-        let connected = spec
-            .connected
-            .unwrap_or_else(|| inv.hub.repos.contains(&spec.repo) || out.hub.contains(&spec.repo));
+        let connected = is_connected(spec, &inv.hub, &out.hub, false);
         if meta.security_alerts.is_none() {
             alerts_unreadable += 1;
         }

@@ -1,9 +1,9 @@
 //! The simulation mode: a plan built from a saved snapshot instead of the live API.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use crate::config::Inventory;
+use crate::config::{is_connected, Inventory};
 use crate::facts::{RepoFacts, Snapshot};
 use crate::mode::{choose, split_list, ModeRequest};
 use crate::plan::{build_plan, resolve_force, Plan};
@@ -58,12 +58,21 @@ pub fn load_snapshot(path: &Path) -> Result<Snapshot, SnapshotError> {
     Ok(snap)
 }
 
-/// Facts keyed by repository.
-pub fn facts_map(snapshot: &Snapshot) -> BTreeMap<RepoName, RepoFacts> {
+/// Facts keyed by repository, with the inventory's hub settings applied the way a live gather
+/// applies them ([`is_connected`]): a repository's `connected:` wins, then `hub` membership,
+/// then the snapshot's own value (which holds the hub manifest as it was when it was taken).
+pub fn facts_map(inv: &Inventory, snapshot: &Snapshot) -> BTreeMap<RepoName, RepoFacts> {
+    let no_manifest = BTreeSet::new();
     snapshot
         .repos
         .iter()
-        .map(|f| (f.repo.clone(), f.clone()))
+        .map(|f| {
+            let mut f = f.clone();
+            if let Some(spec) = inv.get(&f.repo) {
+                f.connected = is_connected(spec, &inv.hub, &no_manifest, f.connected);
+            }
+            (f.repo.clone(), f)
+        })
         .collect()
 }
 
@@ -90,11 +99,92 @@ pub fn plan_offline(
     })?;
     let mut plan = build_plan(
         inv,
-        &facts_map(snapshot),
+        &facts_map(inv, snapshot),
         &BTreeMap::new(),
         selection.choice,
         &force,
     );
     plan.warnings.splice(0..0, selection.warnings);
     Ok(plan)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::parse_inventory;
+    use chrono::{TimeZone, Utc};
+
+    /// Five repositories, 3 commits behind, with the given `connected` in the snapshot.
+    fn snapshot(connected: [bool; 5]) -> Snapshot {
+        let repos = ["o/listed", "o/forced-on", "o/forced-off", "o/manifest", "o/plain"]
+            .iter()
+            .zip(connected)
+            .map(|(name, c)| {
+                let mut f = RepoFacts::unknown(name.parse().unwrap());
+                f.accessible = true;
+                f.commits_behind = 3;
+                f.connected = c;
+                f
+            })
+            .collect();
+        Snapshot {
+            taken_at: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
+            repos,
+        }
+    }
+
+    /// Score and reasons of each repository of an `all` plan, by name.
+    fn scores(inv: &Inventory, snap: &Snapshot) -> BTreeMap<String, (i64, bool)> {
+        let plan = plan_offline(inv, snap, "all", None).unwrap();
+        plan.in_order()
+            .map(|(_, r)| {
+                let hub = r.reasons.iter().any(|x| x == "hub-connected: +20");
+                (r.repo.name().to_string(), (r.score, hub))
+            })
+            .collect()
+    }
+
+    const INVENTORY: &str = "repositories:\n  - o/listed\n  - repo: o/forced-on\n    connected: true\n  - repo: o/forced-off\n    connected: false\n  - o/manifest\n  - o/plain\n";
+
+    #[test]
+    fn the_inventory_decides_connected_as_a_live_gather_does() {
+        // hub.repos as a map, and as a plain list: the same answer.
+        for hub in ["hub:\n  repos: [o/listed]\n", "hub: [o/listed]\n"] {
+            let inv = parse_inventory(&format!("{INVENTORY}{hub}"), "t").unwrap();
+            // The snapshot says nothing is connected but the manifest-listed repository.
+            let got = scores(&inv, &snapshot([false, false, true, true, false]));
+            let want: BTreeMap<String, (i64, bool)> = [
+                ("listed", (50, true)),      // hub list → +20 over the snapshot
+                ("forced-on", (50, true)),   // `connected: true` → +20
+                ("forced-off", (30, false)), // `connected: false` beats the snapshot's true
+                ("manifest", (50, true)),    // no setting: the snapshot's value stands
+                ("plain", (30, false)),
+            ]
+            .into_iter()
+            .map(|(n, v)| (n.to_string(), v))
+            .collect();
+            assert_eq!(got, want, "{hub}");
+        }
+    }
+
+    #[test]
+    fn without_hub_settings_the_snapshot_stands() {
+        let inv = parse_inventory("repositories: [o/listed, o/plain]\n", "t").unwrap();
+        let got = scores(&inv, &snapshot([true, false, false, false, false]));
+        assert_eq!(got["listed"], (50, true));
+        assert_eq!(got["plain"], (30, false));
+    }
+
+    #[test]
+    fn ranking_follows_the_inventorys_connected() {
+        // Equal facts; only the hub bonus separates them, so it decides the order.
+        let inv = parse_inventory(
+            "repositories:\n  - o/listed\n  - repo: o/plain\n    connected: true\n",
+            "t",
+        )
+        .unwrap();
+        let plan = plan_offline(&inv, &snapshot([false; 5]), "all", None).unwrap();
+        let order: Vec<&str> = plan.in_order().map(|(_, r)| r.repo.name()).collect();
+        assert_eq!(order, ["plain", "listed"]);
+    }
 }

@@ -4,7 +4,7 @@
 mod load;
 mod raw;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::mode::Mode;
 use crate::repo_name::RepoName;
@@ -64,6 +64,21 @@ pub struct Hub {
     pub repos: Vec<RepoName>,
     /// A JSON or YAML list of `owner/name` in a repository, read at run time.
     pub manifest: Option<Manifest>,
+}
+
+/// Whether a repository counts as hub-connected: its own `connected:` when the inventory gives
+/// one; else true when `hub` lists it or the hub manifest (`manifest`, the names read from it)
+/// does; else `otherwise` (false in a live gather, the saved value when planning from a
+/// snapshot, whose manifest is not read again).
+pub fn is_connected(
+    spec: &RepoSpec,
+    hub: &Hub,
+    manifest: &BTreeSet<RepoName>,
+    otherwise: bool,
+) -> bool {
+    spec.connected.unwrap_or_else(|| {
+        hub.repos.contains(&spec.repo) || manifest.contains(&spec.repo) || otherwise
+    })
 }
 
 /// `owner/name:path` of a hub manifest.

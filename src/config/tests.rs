@@ -410,3 +410,24 @@ fn hub_as_a_plain_list_or_a_map() {
     assert_eq!(p.path, "hub[1]");
     assert!(p.message.contains("expected a string"), "{}", p.message);
 }
+
+#[test]
+fn connected_is_the_override_then_hub_then_the_fallback() {
+    let inv = parse(
+        "repositories:\n  - a/on\n  - repo: a/off\n    connected: false\n  - a/in-manifest\n  - a/none\nhub: [A/ON, a/off]\n",
+    )
+    .unwrap();
+    let manifest: std::collections::BTreeSet<RepoName> =
+        ["a/in-manifest".parse().unwrap()].into();
+    let got = |name: &str, otherwise: bool| {
+        let spec = inv.get(&name.parse().unwrap()).unwrap();
+        is_connected(spec, &inv.hub, &manifest, otherwise)
+    };
+    // Hub membership ignores case, like every repository name.
+    assert!(got("a/on", false));
+    // The repository's own `connected: false` beats the hub list.
+    assert!(!got("a/off", true));
+    assert!(got("a/in-manifest", false));
+    assert!(!got("a/none", false));
+    assert!(got("a/none", true));
+}
