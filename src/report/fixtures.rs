@@ -9,12 +9,15 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
+use crate::config::{Rules, Weights};
 use crate::decision::Action;
+use crate::facts::RepoFacts;
 use crate::mode::{Mode, ModeChoice, ModeSource};
 use crate::outcome::{PullRef, RepoOutcome, RunReport, Status};
 use crate::plan::PhaseName;
 use crate::repo_name::RepoName;
 use crate::state::{RepoState, RunRecord, SyncState, STATE_SCHEMA_VERSION};
+use crate::urgency;
 
 /// The source document's Top 12, in order.
 pub const TOP_12: [&str; 12] = [
@@ -45,7 +48,9 @@ pub fn generated_at() -> DateTime<Utc> {
     finished_at() + Duration::seconds(5)
 }
 
-/// The urgency inputs of one repository, scored with SPEC §3's default weights.
+/// The urgency inputs of one repository. They are scored by the engine itself
+/// ([`crate::urgency::urgency`] with the default weights and rules), so the reports show the
+/// scores, tiers and reasons the product prints.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Urgency {
     pub behind: u32,
@@ -59,77 +64,30 @@ pub struct Urgency {
 }
 
 impl Urgency {
-    pub fn score(&self) -> i64 {
-        10 * i64::from(self.behind)
-            + 5 * i64::from(self.days)
-            + 3 * i64::from(self.open_prs)
-            + 50 * i64::from(self.alerts)
-            + if self.connected { 20 } else { 0 }
-            + if self.workflows { 10 } else { 0 }
-            + if self.days > 30 { 50 } else { 0 }
-            + 10 * i64::from(self.new_prs)
-    }
-
-    pub fn tier(&self) -> u8 {
-        if self.alerts > 0 {
-            2
-        } else if self.behind > 50 || self.days > 30 {
-            1
-        } else {
-            0
+    /// These inputs as the facts a gather would have found.
+    pub fn facts(&self, repo: &RepoName) -> RepoFacts {
+        RepoFacts {
+            repo: repo.clone(),
+            accessible: true,
+            archived: false,
+            commits_behind: self.behind,
+            commits_ahead: self.ahead,
+            days_since_last_sync: self.days,
+            open_prs: self.open_prs,
+            new_prs: self.new_prs,
+            security_alerts: self.alerts,
+            connected: self.connected,
+            has_workflows: self.workflows,
         }
     }
 
-    pub fn reasons(&self) -> Vec<String> {
-        let n = |count: u32, one: &str, many: &str| {
-            format!("{count} {}", if count == 1 { one } else { many })
-        };
-        let mut r = Vec::new();
-        if self.behind > 0 {
-            r.push(format!(
-                "{}: +{}",
-                n(self.behind, "commit behind", "commits behind"),
-                10 * self.behind
-            ));
-        }
-        if self.days > 0 {
-            r.push(format!(
-                "{} since sync: +{}",
-                n(self.days, "day", "days"),
-                5 * self.days
-            ));
-        }
-        if self.open_prs > 0 {
-            r.push(format!(
-                "{}: +{}",
-                n(self.open_prs, "open PR", "open PRs"),
-                3 * self.open_prs
-            ));
-        }
-        if self.alerts > 0 {
-            r.push(format!(
-                "{}: +{}",
-                n(self.alerts, "security alert", "security alerts"),
-                50 * self.alerts
-            ));
-        }
-        if self.connected {
-            r.push("hub-connected: +20".to_string());
-        }
-        if self.workflows {
-            r.push("has workflows: +10".to_string());
-        }
-        if self.days > 30 {
-            r.push(format!("stale {} days: +50", self.days));
-        }
-        if self.new_prs > 0 {
-            r.push(format!(
-                "{}: +{}",
-                n(self.new_prs, "new PR", "new PRs"),
-                10 * self.new_prs
-            ));
-        }
-        r
+    /// The engine's score, tier and reasons for these inputs.
+    pub fn scored(&self, repo: &RepoName) -> urgency::Urgency {
+        urgency::urgency(
+            &self.facts(repo),
+            &Weights::default(),
+            &Rules::default(),
+        )
     }
 }
 
@@ -200,13 +158,14 @@ pub fn outcome(
         Status::Skipped => Some("repository is archived".to_string()),
         _ => None,
     };
+    let scored = u.scored(&repo);
     RepoOutcome {
         repo,
         phase,
         rank,
-        score: u.score(),
-        tier: u.tier(),
-        reasons: u.reasons(),
+        score: scored.score,
+        tier: scored.tier,
+        reasons: scored.reasons,
         action: if status == Status::UpToDate {
             Action::None
         } else {
@@ -271,14 +230,9 @@ fn schedule(mode: Mode, cron: &str) -> ModeChoice {
     }
 }
 
-/// Ranks non-top outcomes the way SPEC §3 does: tier, score, name.
+/// Ranks non-top outcomes with the engine's ranking (SPEC §3: tier, score, name).
 fn rank_order(repos: &mut [RepoOutcome]) {
-    repos.sort_by(|a, b| {
-        b.tier
-            .cmp(&a.tier)
-            .then(b.score.cmp(&a.score))
-            .then(a.repo.cmp(&b.repo))
-    });
+    urgency::rank(repos, |o| (&o.repo, o.tier, o.score));
 }
 
 /// No repositories at all (a fresh inventory).
