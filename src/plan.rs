@@ -500,6 +500,45 @@ mod tests {
     }
 
     #[test]
+    fn far_behind_tier_1_outranks_a_higher_scoring_tier_0() {
+        let inv = parse_inventory(
+            "repositories:\n  - fleet/busy\n  - fleet/far-behind\nbatches:\n  urgent: 1\n",
+            "t",
+        )
+        .unwrap();
+        let mut facts = BTreeMap::new();
+        let mut add = |name: &str, behind: u32, days: u32, prs: u32| {
+            let mut f = RepoFacts::unknown(name.parse().unwrap());
+            f.accessible = true;
+            f.commits_behind = behind;
+            f.days_since_last_sync = days;
+            f.open_prs = prs;
+            f.has_workflows = true;
+            facts.insert(f.repo.clone(), f);
+        };
+        // 50 behind and 30 days is not yet urgent: tier 0, score 500 + 150 + 30 + 10 = 690.
+        add("fleet/busy", 50, 30, 10);
+        // 51 behind: tier 1, score 510 + 10 = 520.
+        add("fleet/far-behind", 51, 0, 0);
+        let p = build_plan(
+            &inv,
+            &facts,
+            &BTreeMap::new(),
+            ModeChoice {
+                mode: Mode::Urgent,
+                source: ModeSource::Input,
+            },
+            &[],
+        );
+        let urgent = &p.phases[2];
+        assert_eq!(urgent.name, PhaseName::Urgent);
+        assert_eq!(names(urgent), ["far-behind"]);
+        assert_eq!((urgent.repos[0].tier, urgent.repos[0].score), (1, 520));
+        let busy = &p.unplanned[0];
+        assert_eq!((busy.repo.name(), busy.tier, busy.score), ("busy", 0, 690));
+    }
+
+    #[test]
     fn force_runs_only_the_named_repositories_in_order() {
         let p = plan(
             Mode::Force,

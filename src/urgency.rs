@@ -100,7 +100,8 @@ pub fn tier(f: &RepoFacts, rules: &Rules) -> u8 {
     }
 }
 
-/// Orders repositories by `(tier desc, score desc, owner/name asc)`.
+/// Orders repositories by `(tier desc, score desc, owner/name asc)`; names compare ignoring
+/// case (the [`RepoName`] order), so `A/x` and `a/x` spellings rank alike.
 pub fn rank<T>(items: &mut [T], key: impl Fn(&T) -> (&RepoName, u8, i64)) {
     items.sort_by(|a, b| {
         let (ra, ta, sa) = key(a);
@@ -262,6 +263,34 @@ mod tests {
                 "c/tie",
                 "z/high-score"
             ]
+        );
+    }
+
+    #[test]
+    fn equal_scores_order_by_name_ignoring_case() {
+        // Byte order would put every upper-case owner first ("A/…", "B/…", "a/…"); the
+        // documented order compares `owner/name` case-insensitively, as GitHub does.
+        let mut items = ["b/Zeta", "B/alpha", "a/Middle", "A/beta", "a/middle-2"]
+            .into_iter()
+            .map(|n| (n.parse::<RepoName>().unwrap(), 1u8, 100i64))
+            .collect::<Vec<_>>();
+        rank(&mut items, |(r, t, s)| (r, *t, *s));
+        let order: Vec<String> = items.iter().map(|(r, ..)| r.to_string()).collect();
+        assert_eq!(
+            order,
+            ["A/beta", "a/Middle", "a/middle-2", "B/alpha", "b/Zeta"]
+        );
+        // The spelling does not change the order: the same names in other cases rank alike.
+        let mut lower = items
+            .iter()
+            .rev()
+            .map(|(r, t, s)| (r.key().parse::<RepoName>().unwrap(), *t, *s))
+            .collect::<Vec<_>>();
+        rank(&mut lower, |(r, t, s)| (r, *t, *s));
+        let keys: Vec<String> = lower.iter().map(|(r, ..)| r.to_string()).collect();
+        assert_eq!(
+            keys,
+            ["a/beta", "a/middle", "a/middle-2", "b/alpha", "b/zeta"]
         );
     }
 
