@@ -151,7 +151,7 @@ struct Ctx {
     failures_more: String,
     pulls: Vec<RepoRow>,
     pulls_more: String,
-    warnings: Vec<String>,
+    warnings: Vec<Vec<Segment>>,
     warnings_more: String,
     phases: Vec<(&'static str, String)>,
 }
@@ -651,7 +651,7 @@ pub fn dashboard_html(
             .warnings
             .iter()
             .take(LIST_ROWS)
-            .map(|w| super::escape::clean(w, super::view::CELL_CHARS))
+            .map(|w| super::view::warning(w))
             .collect(),
         phases,
     };

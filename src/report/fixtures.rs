@@ -680,9 +680,12 @@ pub fn hostile() -> RunReport {
         },
         repos,
     );
-    report.warnings = vec![format!(
-        "webhook answered {HOSTILE_TAG}\n| injected | row |"
-    )];
+    report.warnings = vec![
+        format!("webhook answered {HOSTILE_TAG}\n| injected | row |"),
+        format!(
+            "schedule `*/5 * * * * {HOSTILE_TAG}|`x`` is not in `schedules`; running top12"
+        ),
+    ];
     report.server_url = "https://github.com/".to_string();
     report
 }

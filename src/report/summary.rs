@@ -106,7 +106,7 @@ struct Ctx {
     failures: Table,
     pulls: Table,
     pending: Table,
-    warnings: Vec<String>,
+    warnings: Vec<Vec<Segment>>,
     warnings_omitted: String,
     requests: Vec<(String, String)>,
     requests_total: String,
@@ -190,7 +190,7 @@ fn context(view: &View, options: &ReportOptions, caps: Caps, shortened: bool) ->
             .warnings
             .iter()
             .take(caps.warnings)
-            .map(|w| super::escape::clean(w, super::view::CELL_CHARS))
+            .map(|w| super::view::warning(w))
             .collect(),
         warnings_omitted: thousands(run.warnings.len().saturating_sub(caps.warnings) as u64),
         requests: run

@@ -293,6 +293,40 @@ fn hostile_text_is_escaped_in_the_summary() {
 }
 
 #[test]
+fn warnings_show_their_inline_code_and_stay_injection_safe() {
+    let mut run = fixtures::source_example();
+    let state = fixtures::source_example_state();
+    run.warnings.push(format!(
+        "schedule `{HOSTILE_TAG}` is not in `schedules`; running top12"
+    ));
+    run.warnings
+        .push("an unpaired ` backtick, [a link](https://evil.test) and @team".to_string());
+    let md = summary(&run, &state);
+    assert_tables_intact(&md);
+    let html = markdown_to_html(&md);
+    // Our own back-quoted words are code, not literal backticks.
+    assert!(
+        html.contains("(needs <code>security_events: read</code>)"),
+        "{html}"
+    );
+    assert!(html.contains("is not in <code>schedules</code>; running top12"));
+    // Outside text inside the backticks is still only text.
+    assert!(html.contains("<code>&lt;img src=x onerror=alert(1)&gt;</code>"));
+    assert!(!html.contains("<img"));
+    // A lone backtick shows as itself; links and mentions stay text.
+    assert!(
+        html.contains("an unpaired ` backtick, [a link](https://evil.test) and @team"),
+        "{html}"
+    );
+    assert!(!html.contains("href=\"https://evil.test"));
+    // The dashboard shows the same code, escaped by HTML.
+    let page = dashboard(&run, &state);
+    assert_inert_html(&page);
+    assert!(page.contains("(needs <code>security_events: read</code>)"));
+    assert!(page.contains("<code>&lt;img src=x onerror=alert(1)&gt;</code>"));
+}
+
+#[test]
 fn hostile_text_is_escaped_in_the_dashboard() {
     let run = fixtures::hostile();
     let html = dashboard(&run, &SyncState::default());

@@ -71,18 +71,29 @@ pub(crate) fn tier_label(tier: u8) -> &'static str {
     }
 }
 
-/// A piece of the mode explanation: plain text or a code-like value (cron, mode name).
+/// A piece of the mode explanation or a warning: plain text or a code-like value (cron, mode
+/// name, permission).
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct Segment {
     pub text: String,
     pub code: bool,
 }
 
-/// Splits `ModeChoice::explain()`'s back-quoted parts into code segments, so templates can show
-/// them as code without trusting the text.
+/// Splits text's back-quoted parts into code segments, so templates can show them as code
+/// (`<code>` around the escaped text) without trusting the text. A backtick without a partner
+/// is prose, shown as itself.
 pub(crate) fn segments(explained: &str) -> Vec<Segment> {
-    explained
-        .split('`')
+    let mut parts: Vec<String> = explained.split('`').map(str::to_string).collect();
+    if parts.len() % 2 == 0 {
+        // An odd number of backticks: the last one opens nothing.
+        let tail = parts.pop().unwrap_or_default();
+        if let Some(prose) = parts.last_mut() {
+            prose.push('`');
+            prose.push_str(&tail);
+        }
+    }
+    parts
+        .iter()
         .enumerate()
         .filter(|(_, t)| !t.is_empty())
         .map(|(i, t)| {
@@ -99,6 +110,12 @@ pub(crate) fn segments(explained: &str) -> Vec<Segment> {
             }
         })
         .collect()
+}
+
+/// A warning (our text, with outside text such as a cron or a file path inside backticks),
+/// cleaned and cut to one cell, in segments.
+pub(crate) fn warning(text: &str) -> Vec<Segment> {
+    segments(&clean(text, CELL_CHARS))
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -362,6 +379,29 @@ mod tests {
                 ("0 */6 * * *", true),
                 (" maps to ", false),
                 ("urgent", true)
+            ]
+        );
+    }
+
+    #[test]
+    fn an_unpaired_backtick_is_prose() {
+        let s = segments("needs `a` and `b");
+        let got: Vec<(&str, bool)> = s.iter().map(|s| (s.text.as_str(), s.code)).collect();
+        assert_eq!(
+            got,
+            vec![("needs ", false), ("a", true), (" and `b", false)]
+        );
+        let got: Vec<(String, bool)> = warning("`x` `y` `")
+            .into_iter()
+            .map(|s| (s.text, s.code))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("x".to_string(), true),
+                (" ".to_string(), false),
+                ("y".to_string(), true),
+                (" `".to_string(), false)
             ]
         );
     }
