@@ -116,17 +116,23 @@ mod tests {
 
     /// Five repositories, 3 commits behind, with the given `connected` in the snapshot.
     fn snapshot(connected: [bool; 5]) -> Snapshot {
-        let repos = ["o/listed", "o/forced-on", "o/forced-off", "o/manifest", "o/plain"]
-            .iter()
-            .zip(connected)
-            .map(|(name, c)| {
-                let mut f = RepoFacts::unknown(name.parse().unwrap());
-                f.accessible = true;
-                f.commits_behind = 3;
-                f.connected = c;
-                f
-            })
-            .collect();
+        let repos = [
+            "o/listed",
+            "o/forced-on",
+            "o/forced-off",
+            "o/manifest",
+            "o/plain",
+        ]
+        .iter()
+        .zip(connected)
+        .map(|(name, c)| {
+            let mut f = RepoFacts::unknown(name.parse().unwrap());
+            f.accessible = true;
+            f.commits_behind = 3;
+            f.connected = c;
+            f
+        })
+        .collect();
         Snapshot {
             taken_at: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
             repos,

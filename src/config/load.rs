@@ -212,7 +212,10 @@ impl Cx {
             } else if message.contains("expected a sequence") {
                 "write a list, e.g. [a, b] or one `- item` per line".to_string()
             } else if message.contains("expected a map") && !fields.is_empty() {
-                format!("write `key: value` lines; valid keys here: {}", fields.join(", "))
+                format!(
+                    "write `key: value` lines; valid keys here: {}",
+                    fields.join(", ")
+                )
             } else if message.contains("expected a map") {
                 "write `key: value` lines".to_string()
             } else if message.contains("expected a string") {
@@ -301,7 +304,10 @@ impl Cx {
                 },
                 "hub",
             ),
-            other => (self.section("hub", other, &["repos", "manifest"]), "hub.repos"),
+            other => (
+                self.section("hub", other, &["repos", "manifest"]),
+                "hub.repos",
+            ),
         };
         let hub = self.hub(raw_hub, hub_repos_path);
         let raw_rules: RawRules = self.section(

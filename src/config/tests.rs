@@ -383,7 +383,10 @@ fn every_error_path_names_its_place_and_a_fix() {
         assert_eq!(p.path, case.path, "{what}: {err}");
         assert_eq!(p.line, case.line, "{what}: {err}");
         assert!(p.message.contains(case.message), "{what}: {err}");
-        let hint = p.hint.as_deref().unwrap_or_else(|| panic!("{what}: no hint in {err}"));
+        let hint = p
+            .hint
+            .as_deref()
+            .unwrap_or_else(|| panic!("{what}: no hint in {err}"));
         assert!(hint.contains(case.hint), "{what}: {err}");
         // The rendered error carries the same place and the fix.
         let text = err.to_string();
@@ -399,7 +402,8 @@ fn hub_as_a_plain_list_or_a_map() {
     assert_eq!(inv.hub.manifest, None);
     let inv = parse("repositories: [a/b]\nhub:\n  - a/b\n").unwrap();
     assert_eq!(inv.hub.repos.len(), 1);
-    let inv = parse("repositories: [a/b]\nhub:\n  repos: [c/d]\n  manifest: o/hub:list.yml\n").unwrap();
+    let inv =
+        parse("repositories: [a/b]\nhub:\n  repos: [c/d]\n  manifest: o/hub:list.yml\n").unwrap();
     assert_eq!(inv.hub.repos[0].to_string(), "c/d");
     assert_eq!(inv.hub.manifest.unwrap().path, "list.yml");
     // The JSON shape works too.
@@ -417,8 +421,7 @@ fn connected_is_the_override_then_hub_then_the_fallback() {
         "repositories:\n  - a/on\n  - repo: a/off\n    connected: false\n  - a/in-manifest\n  - a/none\nhub: [A/ON, a/off]\n",
     )
     .unwrap();
-    let manifest: std::collections::BTreeSet<RepoName> =
-        ["a/in-manifest".parse().unwrap()].into();
+    let manifest: std::collections::BTreeSet<RepoName> = ["a/in-manifest".parse().unwrap()].into();
     let got = |name: &str, otherwise: bool| {
         let spec = inv.get(&name.parse().unwrap()).unwrap();
         is_connected(spec, &inv.hub, &manifest, otherwise)

@@ -83,11 +83,7 @@ impl Urgency {
 
     /// The engine's score, tier and reasons for these inputs.
     pub fn scored(&self, repo: &RepoName) -> urgency::Urgency {
-        urgency::urgency(
-            &self.facts(repo),
-            &Weights::default(),
-            &Rules::default(),
-        )
+        urgency::urgency(&self.facts(repo), &Weights::default(), &Rules::default())
     }
 }
 
@@ -682,9 +678,7 @@ pub fn hostile() -> RunReport {
     );
     report.warnings = vec![
         format!("webhook answered {HOSTILE_TAG}\n| injected | row |"),
-        format!(
-            "schedule `*/5 * * * * {HOSTILE_TAG}|`x`` is not in `schedules`; running top12"
-        ),
+        format!("schedule `*/5 * * * * {HOSTILE_TAG}|`x`` is not in `schedules`; running top12"),
     ];
     report.server_url = "https://github.com/".to_string();
     report

@@ -133,6 +133,29 @@ fn source_example_metrics_and_badge() {
 }
 
 #[test]
+fn source_example_progress() {
+    let run = fixtures::source_example();
+    let json = sync_progress_json(&run, fixtures::generated_at());
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    // The source document's numbers: 104 repositories, 18 synced, 4 in review, 82 pending.
+    assert_eq!(v["total_repos"], 104);
+    let in_sync =
+        v["counts"]["synced"].as_u64().unwrap() + v["counts"]["up_to_date"].as_u64().unwrap();
+    assert_eq!(
+        (
+            in_sync,
+            v["counts"]["pr_open"].as_u64(),
+            v["counts"]["pending"].as_u64(),
+            v["counts"]["failed"].as_u64()
+        ),
+        (18, Some(4), Some(82), Some(0))
+    );
+    assert_eq!(v["repos"].as_array().unwrap().len(), 104);
+    // Run, counts and the first Top 12 entries (one of them a sync PR); the rest are alike.
+    insta::assert_snapshot!("progress_source_example_head", head(&json, 120));
+}
+
+#[test]
 fn source_example_ranking() {
     let run = fixtures::source_example();
     let json = urgency_ranking_json(&run, fixtures::generated_at());
@@ -166,6 +189,23 @@ fn source_example_ranking() {
     insta::assert_snapshot!("ranking_source_example_head", head(&json, 60));
 }
 
+/// The page's header and the sections with the given heading ids (`h-<id>`), in that order.
+fn excerpt(html: &str, ids: &[&str]) -> String {
+    let page = body(html);
+    let header_end = page.find("</header>").expect("has a header") + "</header>".len();
+    let mut parts = vec![&page[..header_end]];
+    for id in ids {
+        let marker = format!("aria-labelledby=\"h-{id}\"");
+        let at = page
+            .find(&marker)
+            .unwrap_or_else(|| panic!("no section h-{id}"));
+        let start = page[..at].rfind("<section").expect("section start");
+        let end = at + page[at..].find("</section>").expect("section end") + "</section>".len();
+        parts.push(&page[start..end]);
+    }
+    parts.join("\n")
+}
+
 fn head(text: &str, lines: usize) -> String {
     text.lines().take(lines).collect::<Vec<_>>().join("\n")
 }
@@ -194,6 +234,12 @@ fn empty_fleet_reports() {
         "ranking_empty",
         urgency_ranking_json(&run, fixtures::generated_at())
     );
+    // Nothing to sync counts as fully in sync: a green 100% badge, like the metrics say.
+    let m = SpeedMetrics::compute(&run, &state, fixtures::generated_at());
+    assert_eq!(m.sync_percentage, 100.0);
+    let svg = badge_svg(m.sync_percentage, None).unwrap();
+    assert!(svg.contains(BadgeColor::Green.fill()));
+    insta::assert_snapshot!("badge_empty", svg);
 }
 
 #[test]
@@ -218,6 +264,12 @@ fn all_green_reports() {
         "ranking_all_green",
         urgency_ranking_json(&run, fixtures::generated_at())
     );
+    let progress = sync_progress_json(&run, fixtures::generated_at());
+    let v: serde_json::Value = serde_json::from_str(&progress).unwrap();
+    assert_eq!(v["sync_percentage"], 100.0);
+    assert_eq!(v["counts"]["synced"], 4);
+    assert_eq!(v["counts"]["up_to_date"], 28);
+    insta::assert_snapshot!("progress_all_green", progress);
 }
 
 #[test]
@@ -421,7 +473,7 @@ fn large_fleet_summary_fits_github_limit() {
     assert!(md.contains("more pull requests"));
     assert!(md.contains("already up to date are not listed"));
     assert!(md.contains("10,000 repositories"));
-    insta::assert_snapshot!("summary_large_head", head(&md, 45));
+    insta::assert_snapshot!("summary_large_head", head(&md, 60));
     insta::assert_snapshot!("summary_large_tail", tail(&md, 40));
 }
 
@@ -488,6 +540,11 @@ fn large_fleet_dashboard_and_metrics() {
     assert!(html.contains("more ranked repositories in urgency-ranking.json"));
     assert!(html.contains("more in sync-progress.json"));
     insta::assert_snapshot!("metrics_large", metrics_json(&run, &state));
+    // The parts that sum up all 10,000: header, metric tiles, status and urgency breakdowns.
+    insta::assert_snapshot!(
+        "dashboard_large_excerpt",
+        excerpt(&html, &["metrics", "status", "urgency"])
+    );
     let progress = sync_progress_json(&run, fixtures::generated_at());
     let v: serde_json::Value = serde_json::from_str(&progress).unwrap();
     assert_eq!(v["repos"].as_array().unwrap().len(), 10_000);
