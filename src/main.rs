@@ -2,13 +2,14 @@
 //! failures to exit codes: 0 completed, 2 bad input or configuration (nothing was done),
 //! 1 the run could not complete (credentials, network, audit commit).
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Parser;
 use priority_sync::action_io::inputs::{Operation, Runner};
-use priority_sync::action_io::{self, ActionInputs, Env};
+use priority_sync::action_io::{self, ActionInputs, Env, Knobs};
 use priority_sync::cli::{Cli, Command, Format};
 use priority_sync::clock::SystemClock;
 use priority_sync::config::{self, Inventory};
@@ -37,9 +38,15 @@ impl From<RunError> for Failure {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
     let env = Env::from_process();
     let in_actions = env.in_actions();
+    // Before anything is parsed, validated or printed: a run that fails on a bad input still
+    // hides every secret it was given.
+    if in_actions {
+        let secrets = action_io::inputs::raw_secrets(&env);
+        action_io::log::mask_all(secrets.iter().map(String::as_str));
+    }
+    let cli = Cli::parse();
     action_io::log::init(in_actions);
     let result = match cli.command {
         Some(Command::Plan {
@@ -139,15 +146,26 @@ fn plan(
     let snap = offline::load_snapshot(snapshot).map_err(|e| Failure::Usage(e.to_string()))?;
     let plan = offline::plan_offline(&inv, &snap, mode, force)
         .map_err(|e| Failure::Usage(format!("{e:#}")))?;
-    match format {
-        Format::Json => println!(
-            "{}",
+    let text = match format {
+        Format::Json => {
             serde_json::to_string_pretty(&plan.to_json())
                 .map_err(|e| Failure::Run(e.to_string()))?
-        ),
-        Format::Text => print!("{}", plan.to_text()),
+                + "\n"
+        }
+        Format::Text => plan.to_text(),
+    };
+    print_stdout(&text)
+}
+
+/// Writes to stdout without `println!`'s panic on a closed pipe: `priority-sync plan | head`
+/// ends quietly (exit 0) when the reader has seen enough.
+fn print_stdout(text: &str) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure::Run(format!("cannot write to stdout: {e}"))),
     }
-    Ok(())
 }
 
 /// The runner's `GITHUB_*` context, read once (the event payload is a file).
@@ -162,34 +180,37 @@ fn runner(env: &Env) -> Result<Runner, Failure> {
     })
 }
 
+/// The test and benchmark knobs (`PRIORITY_SYNC_*`), checked before any request: a bad value
+/// is a usage error (exit 2); a pace over GitHub's limit against another server is a warning.
+fn knobs(env: &Env, runner: &Runner) -> Result<Knobs, Failure> {
+    let knobs =
+        Knobs::from_env(env, &runner.api_url).map_err(|errs| Failure::Usage(errs.join("\n")))?;
+    for w in &knobs.warnings {
+        log::warn!("{w}");
+    }
+    Ok(knobs)
+}
+
 /// A client for the runner's API URLs, with the inventory's limits and the test knobs.
 fn client(
     env: &Env,
     runner: &Runner,
     inv: &Inventory,
+    knobs: &Knobs,
     credentials: Credentials,
 ) -> Result<Arc<dyn GitHub>, Failure> {
     let mut cfg = ClientConfig::new(&runner.api_url, &runner.graphql_url, credentials);
     cfg.max_inflight = inv.limits.max_inflight_requests;
     cfg.writes_per_minute = inv.limits.writes_per_minute;
     // Test knobs for local GitHub stand-ins (the sandbox); never needed against github.com.
-    if let Some(ms) = env
-        .non_empty("PRIORITY_SYNC_BACKOFF_MS")
-        .and_then(|v| v.parse().ok())
-    {
+    if let Some(ms) = knobs.backoff_ms {
         cfg.backoff_base = std::time::Duration::from_millis(ms);
     }
-    if let Some(ms) = env
-        .non_empty("PRIORITY_SYNC_TIMEOUT_MS")
-        .and_then(|v| v.parse().ok())
-    {
+    if let Some(ms) = knobs.timeout_ms {
         cfg.timeout = std::time::Duration::from_millis(ms);
     }
-    if let Some(n) = env
-        .non_empty("PRIORITY_SYNC_WRITES_PER_MINUTE")
-        .and_then(|v| v.parse::<u32>().ok())
-    {
-        cfg.writes_per_minute = n.max(1);
+    if let Some(n) = knobs.writes_per_minute {
+        cfg.writes_per_minute = n;
     }
     let in_actions = env.in_actions();
     let c = Client::new(cfg)
@@ -211,7 +232,8 @@ fn token_from_env(env: &Env) -> Result<Credentials, Failure> {
 async fn snapshot(env: &Env, out: &Path, config_path: &Path) -> Result<(), Failure> {
     let inv = load_inventory(config_path)?;
     let runner = runner(env)?;
-    let gh = client(env, &runner, &inv, token_from_env(env)?)?;
+    let knobs = knobs(env, &runner)?;
+    let gh = client(env, &runner, &inv, &knobs, token_from_env(env)?)?;
     let now = chrono::Utc::now();
     let g = gather::gather(gh.clone(), &inv, &state::SyncState::empty(), now)
         .await
@@ -268,16 +290,39 @@ fn read_results(dir: &Path) -> Result<Vec<priority_sync::shard::RunResult>, Fail
 async fn cli_run(env: &Env, a: CliRun) -> Result<(), Failure> {
     let inv = load_inventory(&a.config)?;
     let runner = runner(env)?;
+    let knobs = knobs(env, &runner)?;
     let shard = a
         .shard
         .as_deref()
         .map(str::parse::<priority_sync::shard::Shard>)
         .transpose()
         .map_err(|e| Failure::Usage(format!("--shard: {e}")))?;
+    if shard.is_some() {
+        let mode = a.mode.as_deref().unwrap_or("auto");
+        let misuse = action_io::inputs::shard_misuse(
+            mode,
+            a.force
+                .as_deref()
+                .is_some_and(|f| !split_list(f).is_empty()),
+        )
+        .map(|m| {
+            m.replace("`mode: all`", "`--mode all`")
+                .replace("force_repos", "--force")
+        });
+        if let Some(m) = misuse {
+            return Err(Failure::Usage(format!("--shard {m}")));
+        }
+    }
     let merge = a.merge_from.as_deref().map(read_results).transpose()?;
-    let gh = client(env, &runner, &inv, token_from_env(env)?)?;
+    let gh = client(env, &runner, &inv, &knobs, token_from_env(env)?)?;
     let audit = match env.non_empty("PRIORITY_SYNC_AUDIT_TOKEN") {
-        Some(t) => client(env, &runner, &inv, Credentials::Token(t.trim().to_string()))?,
+        Some(t) => client(
+            env,
+            &runner,
+            &inv,
+            &knobs,
+            Credentials::Token(t.trim().to_string()),
+        )?,
         None => gh.clone(),
     };
     let local_dir = a
@@ -318,12 +363,11 @@ async fn action(env: &Env) -> Result<(), Failure> {
                 .join("\n")
         ))
     })?;
-    for secret in inputs.secrets() {
-        action_io::log::mask(&secret);
-    }
+    // The secrets were masked first thing, in `main`.
     for w in action_io::inputs::input_warnings(env) {
         log::warn!("{w}");
     }
+    let knobs = knobs(env, &inputs.runner)?;
     let mut inv = load_inventory(&inputs.config)?;
     if let Some(dir) = &inputs.artifacts_dir {
         inv.artifacts.dir = dir.trim_end_matches('/').to_string();
@@ -353,10 +397,19 @@ async fn action(env: &Env) -> Result<(), Failure> {
     if let Some(w) = env.non_empty(&inv.notify.webhook_env) {
         action_io::log::mask(w);
     }
-    let gh = client(env, &inputs.runner, &inv, credentials)?;
+    if let Some(w) = inputs.workflow_token_warning(env, inv.all().map(|s| &s.repo)) {
+        log::warn!("{w}");
+    }
+    let gh = client(env, &inputs.runner, &inv, &knobs, credentials)?;
     // The workflow's own repository is reached with `audit_token` (GITHUB_TOKEN by default).
     let audit = match &inputs.audit_token {
-        Some(t) => client(env, &inputs.runner, &inv, Credentials::Token(t.0.clone()))?,
+        Some(t) => client(
+            env,
+            &inputs.runner,
+            &inv,
+            &knobs,
+            Credentials::Token(t.0.clone()),
+        )?,
         None => gh.clone(),
     };
     let webhook = inputs

@@ -1,6 +1,7 @@
 //! `action.yml` and the binary agree: every input declared is one the binary reads (`INPUTS`)
 //! and every input read is declared, with the same default; secrets say so; the outputs are
-//! exactly the ones `step_outputs` writes (`OUTPUT_NAMES`); the action runs a prebuilt image.
+//! exactly the ones `step_outputs` writes (`OUTPUT_NAMES`); the action runs the prebuilt image
+//! of exactly this version (`v` + the crate's version), never a moving tag.
 //!
 //! The checks live in `problems()`, which the tests at the bottom also feed broken metadata so
 //! that a check that can never fail would be noticed.
@@ -14,6 +15,8 @@ use serde_yaml::Value;
 
 const ACTION_YML: &str = include_str!("../action.yml");
 const IMAGE_PREFIX: &str = "docker://ghcr.io/omnigrid/priority-sync:";
+/// The image tag this build must run: the release workflow pushes `v` + Cargo.toml's version.
+const IMAGE_TAG: &str = concat!("v", env!("CARGO_PKG_VERSION"));
 const MODES: [&str; 6] = ["auto", "top12", "urgent", "all", "plan", "report"];
 
 fn str_of<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
@@ -159,9 +162,17 @@ fn problems(yaml: &str, inputs: &[InputSpec], outputs: &[&str]) -> Vec<String> {
         problems.push("runs.using must be `docker`".into());
     }
     match runs.and_then(|r| str_of(r, "image")) {
-        Some(image) if image.starts_with(IMAGE_PREFIX) && image.len() > IMAGE_PREFIX.len() => {}
+        Some(image) if image.starts_with(IMAGE_PREFIX) && image.len() > IMAGE_PREFIX.len() => {
+            let tag = &image[IMAGE_PREFIX.len()..];
+            if tag != IMAGE_TAG {
+                problems.push(format!(
+                    "runs.image is pinned to `{tag}`, but this is version {}: it must be `{IMAGE_PREFIX}{IMAGE_TAG}` (a moving tag such as `v1` would not pin the binary)",
+                    env!("CARGO_PKG_VERSION")
+                ));
+            }
+        }
         other => problems.push(format!(
-            "runs.image must be the prebuilt `{IMAGE_PREFIX}<version>`, not {other:?}"
+            "runs.image must be the prebuilt `{IMAGE_PREFIX}{IMAGE_TAG}`, not {other:?}"
         )),
     }
     problems
@@ -291,16 +302,36 @@ fn an_output_mismatch_is_reported_both_ways() {
     );
 }
 
+fn image_line() -> String {
+    format!("image: \"{IMAGE_PREFIX}{IMAGE_TAG}\"")
+}
+
 #[test]
 fn a_dockerfile_action_is_reported() {
-    let found = mutated(
-        "image: \"docker://ghcr.io/omnigrid/priority-sync:v1\"",
-        "image: \"Dockerfile\"",
-    );
+    let found = mutated(&image_line(), "image: \"Dockerfile\"");
     assert!(
         reports(&found, "runs.image must be the prebuilt"),
         "{found:?}"
     );
+}
+
+#[test]
+fn the_image_tag_is_the_crate_version() {
+    let doc: Value = serde_yaml::from_str(ACTION_YML).unwrap();
+    let image = doc["runs"]["image"].as_str().expect("runs.image");
+    assert_eq!(
+        image,
+        format!("{IMAGE_PREFIX}v{}", env!("CARGO_PKG_VERSION")),
+        "action.yml's image must be this version's own tag"
+    );
+    // A moving major tag, or another version, is reported.
+    for tag in ["v1", "latest", "v0.9.0"] {
+        let found = mutated(&image_line(), &format!("image: \"{IMAGE_PREFIX}{tag}\""));
+        assert!(
+            reports(&found, &format!("runs.image is pinned to `{tag}`")),
+            "{tag}: {found:?}"
+        );
+    }
 }
 
 #[test]

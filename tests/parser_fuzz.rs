@@ -3,12 +3,20 @@
 //! tests/corpus; proptest keeps any failing case it finds in proptest-regressions/.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 use priority_sync::action_io::inputs::Runner;
 use priority_sync::action_io::Env;
 use priority_sync::config::{default_schedules, parse_inventory};
 use priority_sync::mode::{choose, ModeRequest, ModeSource};
 use proptest::prelude::*;
+
+/// A folder of the kept corpus, wherever the tests are started from.
+fn corpus(dir: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/corpus")
+        .join(dir)
+}
 
 fn check_error_text(text: &str) {
     assert!(text.len() < 64 * 1024, "error text of {} bytes", text.len());
@@ -21,7 +29,7 @@ fn check_error_text(text: &str) {
 #[test]
 fn inventory_corpus_never_panics_and_errors_are_printable() {
     let mut seen = 0;
-    for entry in std::fs::read_dir("tests/corpus/inventory").unwrap() {
+    for entry in std::fs::read_dir(corpus("inventory")).unwrap() {
         let path = entry.unwrap().path();
         let bytes = std::fs::read(&path).unwrap();
         let text = String::from_utf8_lossy(&bytes);
@@ -56,7 +64,7 @@ fn hostile_names_in_the_corpus_are_refused() {
         "overflow.yml",
         "billion-laughs.yml",
     ] {
-        let text = std::fs::read_to_string(format!("tests/corpus/inventory/{name}")).unwrap();
+        let text = std::fs::read_to_string(corpus("inventory").join(name)).unwrap();
         assert!(
             parse_inventory(&text, name).is_err(),
             "{name} must not load"
@@ -66,7 +74,7 @@ fn hostile_names_in_the_corpus_are_refused() {
 
 #[test]
 fn event_corpus_never_panics() {
-    for entry in std::fs::read_dir("tests/corpus/events").unwrap() {
+    for entry in std::fs::read_dir(corpus("events")).unwrap() {
         let path = entry.unwrap().path();
         for event_name in ["schedule", "workflow_dispatch", "push"] {
             let env = Env::from_pairs([

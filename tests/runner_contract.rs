@@ -258,3 +258,92 @@ fn bad_inputs_fail_before_any_request_with_exit_2() {
         "no outputs for a run that did not happen"
     );
 }
+
+#[test]
+fn secrets_are_masked_before_a_bad_input_fails_the_run() {
+    let h = Harness::start(6, 5);
+    h.sb.clear_log();
+    let token = "ghp_maskMe0123456789abcdefghijklmnopqrstu";
+    let key_lines = [
+        "MIIEowIBAAKCAQEAmaskedKeyLineOne",
+        "c2Vjb25kTWFza2VkS2V5TGluZQ==",
+    ];
+    let key = format!(
+        "-----BEGIN RSA PRIVATE KEY-----\\n{}\\n{}\\n-----END RSA PRIVATE KEY-----",
+        key_lines[0], key_lines[1]
+    );
+    let hook = "https://hooks.example/services/T0/B0/maskedHookSecret";
+    let step = run_step(
+        &h,
+        "push",
+        "{}",
+        &[
+            ("INPUT_SHARD", "9/4"),
+            ("INPUT_TOKEN", token),
+            (
+                "INPUT_AUDIT-TOKEN",
+                "ghs_auditMaskedToo0123456789abcdefghijk",
+            ),
+            ("INPUT_APP_ID", "7"),
+            ("INPUT_APP_PRIVATE_KEY", &key),
+            ("INPUT_WEBHOOK_URL", hook),
+        ],
+    );
+    assert_eq!(step.out.status.code(), Some(2), "{}", logs(&step));
+    let stdout = String::from_utf8_lossy(&step.out.stdout);
+    assert!(
+        stdout.contains("input `shard`"),
+        "the bad input is reported: {stdout}"
+    );
+    // The mask commands come first, before the error or any other line.
+    let lines: Vec<&str> = stdout.lines().collect();
+    let masks = lines
+        .iter()
+        .take_while(|l| l.starts_with("::add-mask::"))
+        .count();
+    assert!(masks >= 5, "stdout starts with the mask commands: {stdout}");
+    let masked: Vec<&str> = lines[..masks]
+        .iter()
+        .map(|l| &l["::add-mask::".len()..])
+        .collect();
+    let secrets = [
+        token,
+        "ghs_auditMaskedToo0123456789abcdefghijk",
+        key_lines[0],
+        key_lines[1],
+        hook,
+    ];
+    for s in secrets {
+        assert!(masked.contains(&s), "{s} is masked first: {masked:?}");
+        // Nowhere else, on either stream.
+        let unmasked = lines[masks..].iter().filter(|l| l.contains(s)).count();
+        assert_eq!(unmasked, 0, "{s} printed after its mask: {stdout}");
+        assert!(
+            !String::from_utf8_lossy(&step.out.stderr).contains(s),
+            "{s} on stderr"
+        );
+    }
+    assert!(h.sb.log_entries().is_empty(), "no request was sent");
+}
+
+#[test]
+fn a_bad_test_knob_fails_before_any_request_with_exit_2() {
+    let h = Harness::start(6, 6);
+    h.sb.clear_log();
+    let step = run_step(&h, "push", "{}", &[("PRIORITY_SYNC_TIMEOUT_MS", "2s")]);
+    assert_eq!(step.out.status.code(), Some(2), "{}", logs(&step));
+    assert!(
+        logs(&step).contains("PRIORITY_SYNC_TIMEOUT_MS: `2s` is not a number of milliseconds"),
+        "{}",
+        logs(&step)
+    );
+    assert!(h.sb.log_entries().is_empty(), "no request was sent");
+    // A pace over GitHub's 80 a minute is taken against the sandbox, with a warning.
+    let step = run_step(&h, "push", "{}", &[("INPUT_DRY_RUN", "true")]);
+    assert_eq!(step.out.status.code(), Some(0), "{}", logs(&step));
+    assert!(
+        logs(&step).contains("::warning::PRIORITY_SYNC_WRITES_PER_MINUTE=60000"),
+        "{}",
+        logs(&step)
+    );
+}

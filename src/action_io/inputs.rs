@@ -2,6 +2,7 @@
 //! validation: a bad value is an error naming the input, never a silent default.
 //! `INPUTS` is the single list that `action.yml` must agree with (a test checks both ways).
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use super::env::Env;
@@ -138,13 +139,25 @@ fn err(input: &str, message: impl Into<String>) -> InputError {
     }
 }
 
+/// The spec of a declared input, `None` for a name `action.yml` does not declare.
+pub fn spec(name: &str) -> Option<&'static InputSpec> {
+    INPUTS.iter().find(|i| i.name == name)
+}
+
 /// Reads one input. The runner names it `INPUT_<NAME>` upper-cased with spaces as `_`, keeping
 /// hyphens, and passes every declared input (`force_repos`) with its default. A hyphenated
 /// form (`force-repos`) can only come from the workflow's `with:`, so it wins when present.
+///
+/// Only names in `INPUTS` can be read: any other name is an error, so an input the binary
+/// reads but `action.yml` does not declare cannot slip past tests/action_metadata.rs.
 pub fn raw_input(env: &Env, name: &str) -> Result<Option<String>, InputError> {
-    let upper = name.to_ascii_uppercase().replace(' ', "_");
-    let declared = format!("INPUT_{}", upper.replace('-', "_"));
-    let hyphenated = format!("INPUT_{}", upper.replace('_', "-"));
+    if spec(name).is_none() {
+        return Err(err(
+            name,
+            "the binary reads an input that action.yml does not declare (not in INPUTS)",
+        ));
+    }
+    let (declared, hyphenated) = input_vars(name);
     let value = |key: &str| {
         env.get(key)
             .map(str::trim)
@@ -152,6 +165,49 @@ pub fn raw_input(env: &Env, name: &str) -> Result<Option<String>, InputError> {
             .map(str::to_string)
     };
     Ok(value(&hyphenated).or_else(|| value(&declared)))
+}
+
+/// The two variables an input can arrive in: `INPUT_FORCE_REPOS` and `INPUT_FORCE-REPOS`.
+fn input_vars(name: &str) -> (String, String) {
+    let upper = name.to_ascii_uppercase().replace(' ', "_");
+    (
+        format!("INPUT_{}", upper.replace('-', "_")),
+        format!("INPUT_{}", upper.replace('_', "-")),
+    )
+}
+
+/// Variables outside `INPUTS` that hold secrets and are read: the token fallback of the
+/// action and the command line, the command line's audit token, and the default webhook
+/// variable (an inventory naming another one has it masked once the inventory is read).
+pub const SECRET_VARS: &[&str] = &[
+    "GITHUB_TOKEN",
+    "PRIORITY_SYNC_AUDIT_TOKEN",
+    "PRIORITY_SYNC_WEBHOOK_URL",
+];
+
+/// Every secret value in the environment, raw and unvalidated, one entry per line to mask:
+/// the secret inputs (declared and hyphenated spellings, and a PEM key's lines once its
+/// literal `\n` are read as newlines) and `SECRET_VARS`. The entrypoint masks these before
+/// it validates or prints anything, so even a run that fails on a bad input hides them.
+pub fn raw_secrets(env: &Env) -> Vec<String> {
+    let mut keys = Vec::new();
+    for i in INPUTS.iter().filter(|i| i.secret) {
+        let (declared, hyphenated) = input_vars(i.name);
+        keys.push(hyphenated);
+        keys.push(declared);
+    }
+    keys.extend(SECRET_VARS.iter().map(|k| k.to_string()));
+    let mut out: Vec<String> = Vec::new();
+    for value in keys.iter().filter_map(|k| env.get(k)) {
+        for form in [value.to_string(), value.replace("\\n", "\n")] {
+            for line in form.lines().map(str::trim).filter(|l| !l.is_empty()) {
+                if !out.iter().any(|o| o == line) {
+                    out.push(line.to_string());
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Warnings about `INPUT_*` variables: hyphenated spellings of declared inputs (used, but
@@ -192,12 +248,29 @@ pub fn parse_bool(name: &str, value: &str) -> Result<bool, InputError> {
 impl ActionInputs {
     /// Reads and validates every input; all problems are returned together.
     pub fn from_env(env: &Env) -> Result<Self, Vec<InputError>> {
+        Self::read(env).0
+    }
+
+    /// `from_env`, plus the names of every input it read (through `raw_input`, so only
+    /// names in `INPUTS`): a test compares them with `INPUTS` both ways.
+    fn read(env: &Env) -> (Result<Self, Vec<InputError>>, BTreeSet<&'static str>) {
         let mut errors = Vec::new();
+        let mut read = BTreeSet::new();
         let mut get = |name: &str| -> Option<String> {
-            raw_input(env, name).unwrap_or_else(|e| {
-                errors.push(e);
-                None
-            })
+            match raw_input(env, name) {
+                Ok(v) => {
+                    read.extend(spec(name).map(|s| s.name));
+                    v
+                }
+                Err(e) => {
+                    // A programming error: fail loudly in tests, as an input error otherwise.
+                    if cfg!(debug_assertions) {
+                        panic!("{e}");
+                    }
+                    errors.push(e);
+                    None
+                }
+            }
         };
         let mode = get("mode").unwrap_or_else(|| "auto".into());
         let force_raw = get("force_repos");
@@ -253,6 +326,11 @@ impl ActionInputs {
             ));
         }
         let force_repos = force_raw.as_deref().map(split_list).unwrap_or_default();
+        if shard.is_some() {
+            if let Some(message) = shard_misuse(&mode, !force_repos.is_empty()) {
+                errors.push(err("shard", message));
+            }
+        }
         if force_repos.len() > crate::plan::MAX_FORCE {
             errors.push(err(
                 "force_repos",
@@ -343,9 +421,9 @@ impl ActionInputs {
             }
         };
         if !errors.is_empty() {
-            return Err(errors);
+            return (Err(errors), read);
         }
-        Ok(Self {
+        let inputs = Self {
             mode,
             operation,
             shard,
@@ -361,23 +439,54 @@ impl ActionInputs {
             commit_artifacts,
             webhook_url: webhook_url.map(Secret),
             runner,
-        })
+        };
+        (Ok(inputs), read)
     }
 
-    /// Values to hide from logs (`::add-mask::`), each non-empty.
-    pub fn secrets(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        for t in [&self.token, &self.audit_token].into_iter().flatten() {
-            out.push(t.0.clone());
+    /// A warning when the fleet token is the workflow's own `GITHUB_TOKEN`, which reaches only
+    /// the workflow's repository, and the fleet has other repositories. Said only when that
+    /// is certain enough: no App is used, the workflow's repository is known, and the token
+    /// either equals the `GITHUB_TOKEN` variable or equals `audit_token` (whose default is the
+    /// workflow's token) and is an installation token (`ghs_`), as a `token` left at its
+    /// default is. A PAT given to both inputs is not a `ghs_` token, so it is not flagged.
+    pub fn workflow_token_warning<'a>(
+        &self,
+        env: &Env,
+        fleet: impl IntoIterator<Item = &'a RepoName>,
+    ) -> Option<String> {
+        if self.app.is_some() {
+            return None;
         }
-        if let Some(app) = &self.app {
-            out.push(app.private_key.clone());
-        }
-        if let Some(w) = &self.webhook_url {
-            out.push(w.0.clone());
-        }
-        out
+        let token = self.token.as_ref()?.0.as_str();
+        let repo = self.runner.repository.as_ref()?;
+        let is_env_token = env.non_empty("GITHUB_TOKEN").map(str::trim) == Some(token);
+        let is_default_token = token.starts_with("ghs_")
+            && self.audit_token.as_ref().map(|t| t.0.as_str()) == Some(token);
+        let reaches_beyond = fleet.into_iter().any(|r| r != repo);
+        ((is_env_token || is_default_token) && reaches_beyond).then(|| {
+            format!(
+                "token is the workflow's GITHUB_TOKEN: it reaches only {repo}; give a PAT or App (see README Tokens)"
+            )
+        })
     }
+}
+
+/// Why `shard` cannot go with this mode, if it cannot. Each shard runs the mode over its own
+/// slice of the fleet, so only `all` (everything) adds up across shards: `top12` or `urgent`
+/// would take their critical and next-10 quotas once per shard (n shards, 10 x n urgent
+/// repositories), `auto` may pick either, and a forced list is not the fleet. Shared by the
+/// action's `shard` input and the command line's `--shard`.
+pub fn shard_misuse(mode: &str, force: bool) -> Option<String> {
+    let mode = mode.trim().to_ascii_lowercase();
+    if force {
+        return Some("cannot be combined with force_repos: a shard is a slice of the whole fleet; leave force_repos empty (or drop the shard)".into());
+    }
+    (mode != "all").then(|| {
+        format!(
+            "needs `mode: all`, not `{}`: each shard runs its mode over its own slice of the fleet, so only `all` adds up across shards (top12 or urgent would take their quotas once per shard)",
+            printable(&mode)
+        )
+    })
 }
 
 /// Default GraphQL endpoint for a REST base: `…/api/v3` (Enterprise Server) → `…/api/graphql`,
@@ -566,7 +675,6 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(i.audit_token, Some(Secret("ghs_workflow".into())));
-        assert_eq!(i.secrets(), ["ghp_fleet", "ghs_workflow"]);
         assert!(!format!("{i:?}").contains("ghs_workflow"));
     }
 
@@ -666,6 +774,169 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(r.event.unwrap()["schedule"], "0 */6 * * *");
+    }
+
+    /// A value for every input that validates, with the shard (which needs `mode: all`).
+    fn every_input_set() -> Vec<(String, String)> {
+        INPUTS
+            .iter()
+            .map(|i| {
+                let value = match i.name {
+                    "mode" => "all",
+                    "token" | "audit_token" => "ghp_x",
+                    "dry_run" | "commit_artifacts" => "true",
+                    "app_id" => "12",
+                    "app_private_key" => {
+                        "-----BEGIN RSA PRIVATE KEY-----\\nk\\n-----END RSA PRIVATE KEY-----"
+                    }
+                    "webhook_url" => "https://hooks.example/x",
+                    "shard" => "1/2",
+                    "shards" => "2",
+                    "force_repos" => "",
+                    _ => "some-dir",
+                };
+                let (declared, _) = input_vars(i.name);
+                (declared, value.to_string())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn from_env_reads_exactly_the_declared_inputs() {
+        let declared: BTreeSet<&str> = INPUTS.iter().map(|i| i.name).collect();
+        for pairs in [Vec::new(), every_input_set()] {
+            let (result, read) = ActionInputs::read(&Env::from_pairs(pairs));
+            assert!(result.is_ok(), "{result:?}");
+            let not_read: Vec<_> = declared.difference(&read).collect();
+            let not_declared: Vec<_> = read.difference(&declared).collect();
+            assert!(not_read.is_empty(), "declared but never read: {not_read:?}");
+            assert!(
+                not_declared.is_empty(),
+                "read but not in INPUTS: {not_declared:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_undeclared_input_cannot_be_read() {
+        let e = env(&[("INPUT_COLOUR", "blue"), ("INPUT_MODE", "all")]);
+        let refused = raw_input(&e, "colour").unwrap_err();
+        assert_eq!(refused.input, "colour");
+        assert!(refused.message.contains("not in INPUTS"), "{refused}");
+        assert_eq!(raw_input(&e, "mode").unwrap().as_deref(), Some("all"));
+    }
+
+    #[test]
+    fn raw_secrets_cover_every_spelling_before_validation() {
+        let e = env(&[
+            ("INPUT_TOKEN", "ghp_fleet"),
+            ("INPUT_AUDIT-TOKEN", "ghs_audit"),
+            (
+                "INPUT_APP_PRIVATE_KEY",
+                "-----BEGIN KEY-----\\nline1\\nline2\\n-----END KEY-----",
+            ),
+            ("INPUT_WEBHOOK_URL", "not a url at all"),
+            ("GITHUB_TOKEN", "ghs_env"),
+            ("INPUT_SHARD", "9/4"),
+            ("INPUT_CONFIG", "not-a-secret.yml"),
+        ]);
+        // The inputs do not validate (the shard, the webhook), yet every secret is listed.
+        assert!(ActionInputs::from_env(&e).is_err());
+        let s = raw_secrets(&e);
+        for want in [
+            "ghp_fleet",
+            "ghs_audit",
+            "line1",
+            "line2",
+            "not a url at all",
+            "ghs_env",
+        ] {
+            assert!(s.iter().any(|v| v == want), "{want} missing from {s:?}");
+        }
+        assert!(!s.iter().any(|v| v.contains("not-a-secret") || v == "9/4"));
+        assert!(s.iter().all(|v| !v.contains('\n')), "{s:?}");
+    }
+
+    #[test]
+    fn shard_goes_only_with_mode_all() {
+        let read = |pairs: &[(&str, &str)]| ActionInputs::from_env(&env(pairs));
+        let ok = read(&[("INPUT_MODE", "all"), ("INPUT_SHARD", "2/4")]).unwrap();
+        assert_eq!(ok.shard.map(|s| s.to_string()).as_deref(), Some("2/4"));
+        for mode in ["urgent", "top12", "auto", "plan", "report"] {
+            let e = read(&[("INPUT_MODE", mode), ("INPUT_SHARD", "2/4")]).unwrap_err();
+            assert_eq!(e.len(), 1, "{e:?}");
+            assert_eq!(e[0].input, "shard");
+            assert!(
+                e[0].message
+                    .contains(&format!("needs `mode: all`, not `{mode}`")),
+                "{}",
+                e[0]
+            );
+        }
+        // The default mode is auto: a shard alone is refused too.
+        assert!(read(&[("INPUT_SHARD", "1/2")]).is_err());
+        let e = read(&[
+            ("INPUT_MODE", "all"),
+            ("INPUT_SHARD", "1/2"),
+            ("INPUT_FORCE_REPOS", "codenest"),
+        ])
+        .unwrap_err();
+        assert!(e[0].message.contains("force_repos"), "{}", e[0]);
+    }
+
+    #[test]
+    fn the_workflow_token_as_fleet_token_is_warned_about_only_when_certain() {
+        let fleet: Vec<RepoName> = ["acme/control", "acme/fork-1"]
+            .iter()
+            .map(|r| r.parse().unwrap())
+            .collect();
+        let warn = |pairs: &[(&str, &str)], fleet: &[RepoName]| {
+            let mut all = vec![("GITHUB_REPOSITORY", "acme/control")];
+            all.extend_from_slice(pairs);
+            ActionInputs::from_env(&env(&all))
+                .unwrap()
+                .workflow_token_warning(&env(&all), fleet.iter())
+        };
+        // `token` left at its default: equal to audit_token's default, an installation token.
+        let w = warn(
+            &[("INPUT_TOKEN", "ghs_wf"), ("INPUT_AUDIT_TOKEN", "ghs_wf")],
+            &fleet,
+        )
+        .expect("a warning");
+        assert_eq!(
+            w,
+            "token is the workflow's GITHUB_TOKEN: it reaches only acme/control; give a PAT or App (see README Tokens)"
+        );
+        // Passed through the GITHUB_TOKEN variable.
+        assert!(warn(&[("INPUT_TOKEN", "tok"), ("GITHUB_TOKEN", "tok")], &fleet).is_some());
+        // Not said: a PAT, even given to both inputs; an App token beside the default
+        // audit_token; an App; a fleet that is only the workflow's repository.
+        assert!(warn(
+            &[("INPUT_TOKEN", "ghp_pat"), ("INPUT_AUDIT_TOKEN", "ghp_pat")],
+            &fleet
+        )
+        .is_none());
+        assert!(warn(
+            &[("INPUT_TOKEN", "ghs_app"), ("INPUT_AUDIT_TOKEN", "ghs_wf")],
+            &fleet
+        )
+        .is_none());
+        let key = "-----BEGIN RSA PRIVATE KEY-----\\nk\\n-----END RSA PRIVATE KEY-----";
+        assert!(warn(
+            &[
+                ("INPUT_TOKEN", "ghs_wf"),
+                ("INPUT_AUDIT_TOKEN", "ghs_wf"),
+                ("INPUT_APP_ID", "3"),
+                ("INPUT_APP_PRIVATE_KEY", key),
+            ],
+            &fleet
+        )
+        .is_none());
+        assert!(warn(
+            &[("INPUT_TOKEN", "ghs_wf"), ("INPUT_AUDIT_TOKEN", "ghs_wf")],
+            &fleet[..1]
+        )
+        .is_none());
     }
 
     #[test]

@@ -44,15 +44,32 @@ pub fn sanitize(msg: &str) -> String {
     msg.replace('\r', "").replace('\n', " ⏎ ")
 }
 
+/// The `::add-mask::` commands hiding each line of each value (blank lines need none).
+pub fn mask_commands<'a>(values: impl IntoIterator<Item = &'a str>) -> String {
+    let mut out = String::new();
+    for value in values {
+        for line in value.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            out.push_str("::add-mask::");
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
 /// Tells the runner to hide `value` in every later log line (each line of a multi-line value).
 pub fn mask(value: &str) {
+    mask_all([value]);
+}
+
+/// `mask` for several values, in one write to stdout.
+pub fn mask_all<'a>(values: impl IntoIterator<Item = &'a str>) {
     if std::env::var("GITHUB_ACTIONS").as_deref() != Ok("true") {
         return;
     }
+    let commands = mask_commands(values);
     let mut out = std::io::stdout().lock();
-    for line in value.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        let _ = writeln!(out, "::add-mask::{line}");
-    }
+    let _ = out.write_all(commands.as_bytes());
     let _ = out.flush();
 }
 
@@ -91,6 +108,15 @@ mod tests {
         assert!(!s.contains('\n'));
         assert!(!s.lines().any(|l| l.starts_with("::")));
         assert_eq!(sanitize("plain"), "plain");
+    }
+
+    #[test]
+    fn each_line_of_each_value_gets_a_mask_command() {
+        assert_eq!(
+            mask_commands(["ghp_one", " -----BEGIN KEY-----\nabc \n\n-----END KEY-----"]),
+            "::add-mask::ghp_one\n::add-mask::-----BEGIN KEY-----\n::add-mask::abc\n::add-mask::-----END KEY-----\n"
+        );
+        assert_eq!(mask_commands(["", "  "]), "");
     }
 }
 
