@@ -443,3 +443,24 @@ fn a_state_over_1_mb_is_read_through_the_blobs_api_and_merged() {
     }
 }
 
+/// The harness itself fails a test whose run asked the sandbox for something it does not
+/// implement, even when the test asserts nothing about it.
+#[test]
+#[should_panic(expected = "the sandbox was asked for routes it does not implement")]
+fn the_harness_fails_a_test_that_asked_for_an_unimplemented_route() {
+    let mut h = Harness::start(5, 1);
+    // Its log holds a 404 GitHub's description does not list: kept with the fault runs'.
+    h.provokes_faults = true;
+    let wrong = format!("{}/graphql-v2", h.sb.api_url());
+    let inv = h.inventory();
+    let out = h.run(
+        &["run", "--config", inv.to_str().unwrap(), "--dry-run"],
+        &[("GITHUB_GRAPHQL_URL", &wrong)],
+    );
+    // Each repository's metadata fails (failures are per repository); the run itself ends.
+    assert!(String::from_utf8_lossy(&out.stderr).contains("5 failed"));
+    assert_eq!(
+        h.sb.unexpected_routes(),
+        vec!["POST /graphql-v2".to_string()]
+    );
+}

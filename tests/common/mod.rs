@@ -255,6 +255,11 @@ impl Drop for Harness {
             );
             let _ = std::fs::copy(&self.log, Path::new(&dir).join(name));
         }
+        // Not while the test is already failing: a second panic would abort the run and hide
+        // the first message.
+        if !std::thread::panicking() {
+            self.sb.assert_no_unexpected_routes();
+        }
     }
 }
 
