@@ -610,12 +610,27 @@ fn git_data_api_commits_artifacts() {
     assert_eq!(commit.status, 201, "{}", commit.json);
     let sha = commit.json["sha"].as_str().unwrap().to_string();
     assert_eq!(commit.json["author"]["date"], "2026-01-01T08:00:00Z");
-    // someone else moved the branch? a non-fast-forward update is refused
-    let stale = c.patch(
+    // The commit's parent is the branch head: a fast-forward, accepted.
+    let ff = c.patch(
         &format!("/repos/{repo}/git/refs/heads/main"),
         json!({"sha": sha}),
     );
-    assert_eq!(stale.status, 200);
+    assert_eq!(ff.status, 200, "{}", ff.json);
+    assert_eq!(ff.json["object"]["sha"], sha.as_str());
+    // A racing run committed on the old head too: now that the branch moved, its update is not
+    // a fast-forward and is refused, and the branch stays where it is.
+    let racer = c.post(
+        &format!("/repos/{repo}/git/commits"),
+        json!({"message": "audit: a racing run", "tree": base_tree, "parents": [head]}),
+    );
+    assert_eq!(racer.status, 201, "{}", racer.json);
+    let stale = c.patch(
+        &format!("/repos/{repo}/git/refs/heads/main"),
+        json!({"sha": racer.json["sha"], "force": false}),
+    );
+    assert_eq!(stale.status, 422, "{}", stale.json);
+    assert_eq!(stale.json["message"], "Update is not a fast forward");
+    assert_eq!(sb.branch_sha(&repo, "main").as_deref(), Some(sha.as_str()));
     let file = c.get(&format!(
         "/repos/{repo}/contents/audit/speed-metrics.json?ref=main"
     ));
