@@ -27,6 +27,7 @@ fn template(method: &str, path: &str) -> String {
                 ["git", "refs"] => "git/refs".to_string(),
                 ["git", "refs", ..] => "git/refs/{ref}".to_string(),
                 ["git", "commits", _] => "git/commits/{sha}".to_string(),
+                ["git", "blobs", _] => "git/blobs/{file_sha}".to_string(),
                 ["contents", ..] => "contents/{path}".to_string(),
                 ["pulls", n, more @ ..] if n.parse::<u64>().is_ok() => {
                     let mut t = "pulls/{number}".to_string();
@@ -76,8 +77,16 @@ fn the_readme_lists_exactly_the_calls_the_code_makes() {
     let mut calls = BTreeSet::new();
 
     // A full run with reviewers and a token without the workflow permission, then a second
-    // run (existing PRs are updated, not duplicated).
+    // run (existing PRs are updated, not duplicated). The state an earlier run left is over
+    // 1 MB, so it is read through the blobs API.
     let mut h = Harness::start(104, 1);
+    let fleet: Vec<String> =
+        h.sb.fleet()
+            .repos
+            .iter()
+            .map(|r| r.full_name.clone())
+            .collect();
+    h.commit_state(&common::large_state(&fleet, common::LARGE_STATE_EXTRA));
     let inv = format!(
         "{}\npull_requests:\n  reviewers: [platform-reviewer]\n",
         h.sb.inventory_yaml()
@@ -142,6 +151,13 @@ fn templates() {
     assert_eq!(
         template("POST", "/repos/a/b/pulls/7/requested_reviewers"),
         "POST /repos/{owner}/{repo}/pulls/{number}/requested_reviewers"
+    );
+    assert_eq!(
+        template(
+            "GET",
+            "/repos/a/b/git/blobs/3a0f86fb8db8eea7ccbb9a95f325ddbedfb25e15"
+        ),
+        "GET /repos/{owner}/{repo}/git/blobs/{file_sha}"
     );
     assert_eq!(
         template("POST", "/app/installations/9/access_tokens"),

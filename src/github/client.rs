@@ -615,6 +615,56 @@ fn enc(s: &str) -> String {
     out
 }
 
+/// What a contents answer holds for a file.
+#[derive(Debug, PartialEq, Eq)]
+enum FileBody {
+    /// The bytes, decoded.
+    Inline(Vec<u8>),
+    /// Only the blob's sha: files over 1 MB come with `content: ""` and `encoding: "none"`.
+    Blob(String),
+}
+
+/// Reads a `GET …/contents/{path}` answer (`path` only names it in errors).
+fn file_body(v: &Value, path: &str) -> Result<FileBody, GhError> {
+    if v.get("type").and_then(Value::as_str) != Some("file") {
+        return Err(GhError::Decode(format!("{path} is not a file")));
+    }
+    let content = v.get("content").and_then(Value::as_str).unwrap_or("");
+    let encoding = v.get("encoding").and_then(Value::as_str).unwrap_or("");
+    let size = v.get("size").and_then(Value::as_u64).unwrap_or(0);
+    if encoding == "none" || (content.is_empty() && size > 0) {
+        return v
+            .get("sha")
+            .and_then(Value::as_str)
+            .map(|s| FileBody::Blob(s.to_string()))
+            .ok_or_else(|| GhError::Decode(format!("{path}: no content and no blob sha")));
+    }
+    decode_base64(content, path).map(FileBody::Inline)
+}
+
+/// Reads a `GET …/git/blobs/{file_sha}` answer (base64 by default).
+fn blob_bytes(v: &Value, path: &str) -> Result<Vec<u8>, GhError> {
+    let content = v
+        .get("content")
+        .and_then(Value::as_str)
+        .ok_or_else(|| GhError::Decode(format!("{path}: blob answer without content")))?;
+    match v.get("encoding").and_then(Value::as_str) {
+        Some("base64") => decode_base64(content, path),
+        Some("utf-8" | "utf8") => Ok(content.as_bytes().to_vec()),
+        other => Err(GhError::Decode(format!(
+            "{path}: blob in an unknown encoding {other:?}"
+        ))),
+    }
+}
+
+/// GitHub wraps base64 at 60 columns.
+fn decode_base64(content: &str, path: &str) -> Result<Vec<u8>, GhError> {
+    let clean: String = content.chars().filter(|c| !c.is_whitespace()).collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(clean)
+        .map_err(|e| GhError::Decode(format!("{path}: bad base64: {e}")))
+}
+
 fn repo_path(repo: &RepoName) -> String {
     format!("/repos/{}/{}", enc(repo.owner()), enc(repo.name()))
 }
@@ -799,14 +849,20 @@ impl GitHub for Client {
         let Some(v) = self.get(repo, &p, Kind::Other).await? else {
             return Ok(None);
         };
-        let Some(content) = v.get("content").and_then(Value::as_str) else {
-            return Err(GhError::Decode(format!("{path} is not a file")));
-        };
-        let clean: String = content.chars().filter(|c| !c.is_whitespace()).collect();
-        base64::engine::general_purpose::STANDARD
-            .decode(clean)
-            .map(Some)
-            .map_err(|e| GhError::Decode(format!("{path}: bad base64: {e}")))
+        match file_body(&v, path)? {
+            FileBody::Inline(bytes) => Ok(Some(bytes)),
+            // Over 1 MB the contents answer leaves the bytes out; the Git Data API serves the
+            // blob itself (up to 100 MB).
+            FileBody::Blob(sha) => {
+                let bp = format!("{}/git/blobs/{}", repo_path(repo), enc(&sha));
+                let Some(b) = self.get(repo, &bp, Kind::Other).await? else {
+                    return Err(GhError::Decode(format!(
+                        "{path}: blob {sha} named by the contents answer was not found"
+                    )));
+                };
+                blob_bytes(&b, path).map(Some)
+            }
+        }
     }
 
     async fn update_ref(
@@ -986,6 +1042,40 @@ mod tests {
             path_of("https://ghe.corp/api/v3/repos/a/b"),
             "/api/v3/repos/a/b"
         );
+    }
+
+    #[test]
+    fn small_files_are_inline_large_ones_name_their_blob() {
+        let small = json!({"type": "file", "size": 3, "sha": "abc", "encoding": "base64",
+                           "content": "aGk\nK\n"});
+        assert_eq!(
+            file_body(&small, "f").unwrap(),
+            FileBody::Inline(b"hi\n".to_vec())
+        );
+        // GitHub's answer for a file between 1 and 100 MB.
+        let large = json!({"type": "file", "size": 2_000_000, "sha": "b10b", "encoding": "none",
+                           "content": ""});
+        assert_eq!(
+            file_body(&large, "f").unwrap(),
+            FileBody::Blob("b10b".into())
+        );
+        let empty = json!({"type": "file", "size": 0, "sha": "e", "encoding": "base64",
+                           "content": ""});
+        assert_eq!(file_body(&empty, "f").unwrap(), FileBody::Inline(vec![]));
+        let dir = json!([{"type": "file", "name": "x"}]);
+        assert!(matches!(file_body(&dir, "d"), Err(GhError::Decode(_))));
+        let no_sha = json!({"type": "file", "size": 5, "encoding": "none", "content": ""});
+        assert!(matches!(file_body(&no_sha, "f"), Err(GhError::Decode(_))));
+    }
+
+    #[test]
+    fn blobs_decode_base64_and_refuse_unknown_encodings() {
+        let b = json!({"sha": "b", "size": 2, "encoding": "base64", "content": "aGk=\n"});
+        assert_eq!(blob_bytes(&b, "f").unwrap(), b"hi".to_vec());
+        let u = json!({"sha": "b", "size": 2, "encoding": "utf-8", "content": "hi"});
+        assert_eq!(blob_bytes(&u, "f").unwrap(), b"hi".to_vec());
+        let x = json!({"sha": "b", "size": 2, "encoding": "none", "content": ""});
+        assert!(matches!(blob_bytes(&x, "f"), Err(GhError::Decode(_))));
     }
 
     #[test]

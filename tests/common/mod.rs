@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use github_sandbox::{Sandbox, SandboxConfig};
+use priority_sync::state::SyncState;
 
 /// Fixed generation time so fleets (and their shas) are reproducible: 2026-01-01T07:00:00Z.
 pub const NOW: i64 = 1_767_250_800;
@@ -136,10 +137,106 @@ impl Harness {
             .branch_sha(&self.sb.repository(), &self.audit_branch())
             .unwrap()
     }
+
+    /// The state committed on the audit branch's head.
+    pub fn committed_state(&self) -> SyncState {
+        let text = self
+            .sb
+            .file_text(
+                &self.sb.repository(),
+                &self.audit_head(),
+                "audit/sync-state.json",
+            )
+            .expect("a committed state");
+        SyncState::from_json(&text).expect("a valid state")
+    }
+
+    /// Commits `state` as `audit/sync-state.json` on the audit branch (as an earlier run would
+    /// have).
+    pub fn commit_state(&self, state: &SyncState) {
+        self.sb
+            .push_commit(
+                &self.sb.repository(),
+                &self.audit_branch(),
+                "audit/sync-state.json",
+                &state.to_json(),
+                "audit: an earlier run's state",
+            )
+            .expect("the audit branch exists");
+    }
+}
+
+/// How many repositories [`large_state`] remembers besides the fleet: enough for a state over
+/// GitHub's 1 MB contents limit (about 490 bytes each).
+pub const LARGE_STATE_EXTRA: usize = 2_400;
+
+/// The state a long-lived fleet accumulates: `extra` repositories no longer in the inventory
+/// (`retired-org/fork-NNNNN`, each with a remembered compare), `fleet` entries last seen a month
+/// ago with a fast-forward then, and three past runs before that.
+pub fn large_state(fleet: &[String], extra: usize) -> SyncState {
+    use priority_sync::mode::Mode;
+    use priority_sync::outcome::Status;
+    use priority_sync::state::{Compared, RepoState, RunRecord};
+    // Runs stamp the wall clock: a month before it, whatever the date.
+    let month_ago = chrono::Utc::now() - chrono::Duration::days(30);
+    let mut state = SyncState::empty();
+    for i in 0..extra {
+        let repo = format!("Retired-Org/fork-{i:05}");
+        state.repos.insert(
+            repo.to_ascii_lowercase(),
+            RepoState {
+                repo,
+                last_in_sync_at: Some(month_ago),
+                last_synced_at: None,
+                last_seen_at: Some(month_ago),
+                last_status: Some(Status::UpToDate),
+                open_prs: (i % 4) as u32,
+                sync_pr: None,
+                compared: Some(Compared {
+                    head: format!("{:040x}", i * 2 + 1),
+                    upstream_head: format!("{:040x}", i * 2 + 2),
+                    behind: 0,
+                    ahead: 0,
+                    oldest_missing: None,
+                    touches_workflows: false,
+                    unreachable: false,
+                }),
+            },
+        );
+    }
+    for repo in fleet {
+        state.repos.insert(
+            repo.to_ascii_lowercase(),
+            RepoState {
+                repo: repo.clone(),
+                last_in_sync_at: Some(month_ago),
+                last_synced_at: Some(month_ago),
+                last_seen_at: Some(month_ago),
+                last_status: Some(Status::Synced),
+                ..RepoState::default()
+            },
+        );
+    }
+    for day in [3, 2, 1] {
+        let started_at = month_ago - chrono::Duration::days(day);
+        state.runs.push(RunRecord {
+            started_at,
+            finished_at: started_at + chrono::Duration::minutes(2),
+            mode: Mode::All,
+            dry_run: false,
+            total: fleet.len() as u32,
+            counts: BTreeMap::from([(Status::UpToDate, fleet.len() as u32)]),
+            synced: 0,
+            sync_percentage: 100.0,
+        });
+    }
+    state
 }
 
 impl Drop for Harness {
-    /// Keeps the request log for `.ci/run`'s check against GitHub's API description.
+    /// Keeps the request log for `.ci/run`'s check against GitHub's API description, then fails
+    /// the test if anything in it asked the sandbox for a route (or GraphQL field) it does not
+    /// implement: every test that uses the harness asserts it, whatever else it checks.
     fn drop(&mut self) {
         if let Ok(dir) = std::env::var("PRIORITY_SYNC_E2E_LOG_DIR") {
             let dir = if self.provokes_faults {
@@ -157,6 +254,11 @@ impl Drop for Harness {
                 std::process::id()
             );
             let _ = std::fs::copy(&self.log, Path::new(&dir).join(name));
+        }
+        // Not while the test is already failing: a second panic would abort the run and hide
+        // the first message.
+        if !std::thread::panicking() {
+            self.sb.assert_no_unexpected_routes();
         }
     }
 }

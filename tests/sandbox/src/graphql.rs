@@ -404,9 +404,7 @@ pub fn handle(ctx: &Ctx<'_>) -> Resp {
 }
 
 fn record_unexpected(ctx: &Ctx<'_>, line: String) {
-    let mut log = ctx.sh.log();
-    log.unexpected.push(line);
-    log.counters.unexpected += 1;
+    ctx.req.mark_unexpected(ctx.sh, line);
 }
 
 fn json_to_out(v: &Value) -> Out {

@@ -71,6 +71,8 @@ pub struct SandboxConfig {
     pub gen_threads: usize,
     /// Tokio worker threads serving requests.
     pub worker_threads: usize,
+    /// Print each unexpected route to stderr as it is asked (the `serve` binary does).
+    pub echo_unexpected: bool,
 }
 
 impl Default for SandboxConfig {
@@ -90,6 +92,7 @@ impl Default for SandboxConfig {
             github_app: false,
             gen_threads: 2,
             worker_threads: 2,
+            echo_unexpected: false,
         }
     }
 }
@@ -250,10 +253,11 @@ impl Sandbox {
                 cfg.content_limit_per_minute,
             )),
             faults: Mutex::new(faults::FaultState::new(cfg.faults.clone())),
-            log: Mutex::new(log::LogState::new(
-                cfg.log_path.as_deref(),
-                cfg.log_capacity,
-            )?),
+            log: Mutex::new({
+                let mut log = log::LogState::new(cfg.log_path.as_deref(), cfg.log_capacity)?;
+                log.echo_unexpected = cfg.echo_unexpected;
+                log
+            }),
             clock: (Instant::now(), now),
             app,
             seq: AtomicU64::new(1),
@@ -786,7 +790,8 @@ impl Sandbox {
         self.shared.log().counters
     }
 
-    /// Forgets in-memory log entries, counters and unexpected routes.
+    /// Forgets in-memory log entries and counters; unexpected routes are kept, so
+    /// [`Sandbox::assert_no_unexpected_routes`] covers the sandbox's whole life.
     pub fn clear_log(&self) {
         self.shared.log().clear();
     }

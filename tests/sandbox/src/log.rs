@@ -36,18 +36,24 @@ pub struct LogEntry {
     pub response: Option<Value>,
     /// Kind.
     pub kind: Kind,
+    /// The request asked for a route or GraphQL field the sandbox does not implement.
+    pub unexpected: bool,
 }
 
 impl LogEntry {
-    /// The JSONL form.
+    /// The JSONL form; an unexpected request also carries `"unexpected": true`.
     pub fn to_json(&self) -> Value {
-        json!({
+        let mut v = json!({
             "method": self.method,
             "path": self.path,
             "status": self.status,
             "request": self.request,
             "response": self.response,
-        })
+        });
+        if self.unexpected {
+            v["unexpected"] = json!(true);
+        }
+        v
     }
 }
 
@@ -81,10 +87,12 @@ pub struct LogState {
     file: Option<std::io::BufWriter<std::fs::File>>,
     mem: VecDeque<LogEntry>,
     cap: usize,
-    /// Unexpected routes, as `METHOD path`.
+    /// Unexpected routes, as `METHOD path`; kept for the sandbox's whole life.
     pub unexpected: Vec<String>,
     /// Counters.
     pub counters: Counters,
+    /// Also print each unexpected route to stderr as it happens (the `serve` binary).
+    pub echo_unexpected: bool,
 }
 
 impl LogState {
@@ -105,7 +113,18 @@ impl LogState {
             cap,
             unexpected: Vec::new(),
             counters: Counters::default(),
+            echo_unexpected: false,
         })
+    }
+
+    /// Records a request for a route (`METHOD path`) or GraphQL field the sandbox does not
+    /// implement.
+    pub fn unexpected_route(&mut self, line: String) {
+        if self.echo_unexpected {
+            eprintln!("github-sandbox: unexpected route: {line}");
+        }
+        self.unexpected.push(line);
+        self.counters.unexpected += 1;
     }
 
     /// Records one exchange.
@@ -135,10 +154,10 @@ impl LogState {
         self.mem.iter().cloned().collect()
     }
 
-    /// Forgets in-memory entries and counters (the file is kept).
+    /// Forgets in-memory entries and counters. The file and the unexpected routes are kept:
+    /// a test that clears the log midway still fails for a route asked before.
     pub fn clear(&mut self) {
         self.mem.clear();
         self.counters = Counters::default();
-        self.unexpected.clear();
     }
 }

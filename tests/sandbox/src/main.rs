@@ -29,7 +29,10 @@ const USAGE: &str = "usage: github-sandbox serve [options]
   --graphql-limit N      GraphQL points per token per hour (default 5000)
   --content-limit N      content-creating requests per token per minute (default 80)
 
-Prints one JSON line on stdout, then serves until killed.";
+Prints one JSON line on stdout, then serves until killed. Each request for a route (or
+GraphQL field) it does not implement is answered like GitHub (404, or a GraphQL error),
+printed to stderr as `github-sandbox: unexpected route: METHOD path`, and marked
+`\"unexpected\": true` in the --log entry.";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -51,7 +54,11 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &[String]) -> Result<(), String> {
-    let mut cfg = SandboxConfig::default();
+    let mut cfg = SandboxConfig {
+        // Nobody asserts on a served sandbox: say it as it happens.
+        echo_unexpected: true,
+        ..SandboxConfig::default()
+    };
     let mut faults = Faults::default();
     let mut fault_seed = None;
     let mut inventory_out = None;

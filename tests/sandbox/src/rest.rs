@@ -1381,6 +1381,10 @@ fn workflows(ctx: &Ctx<'_>, o: &str, r: &str) -> R {
     })
 }
 
+/// Largest file the contents route answers with its bytes inline (GitHub's 1 MB); larger files
+/// answer `content: ""`, `encoding: "none"`, and are read through `GET …/git/blobs/{sha}`.
+pub const CONTENTS_INLINE_MAX: usize = 1024 * 1024;
+
 fn contents(ctx: &Ctx<'_>, o: &str, r: &str, path: &str) -> R {
     let rr = find_repo(ctx, o, r)?;
     let git_ref = ctx.req.q("ref").unwrap_or(&rr.default_branch).to_string();
@@ -1407,8 +1411,14 @@ fn contents(ctx: &Ctx<'_>, o: &str, r: &str, path: &str) -> R {
                 "file",
                 data.len(),
             );
-            v["content"] = json!(base64_wrapped(&data));
-            v["encoding"] = json!("base64");
+            if data.len() > CONTENTS_INLINE_MAX {
+                // As GitHub: 1–100 MB files come without their bytes (read the blob instead).
+                v["content"] = json!("");
+                v["encoding"] = json!("none");
+            } else {
+                v["content"] = json!(base64_wrapped(&data));
+                v["encoding"] = json!("base64");
+            }
             Ok(Resp::json(200, v))
         }
         Some(PathObject::Dir(_, items)) => {

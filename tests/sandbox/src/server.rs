@@ -67,6 +67,8 @@ pub struct Req {
     pub body: Vec<u8>,
     /// Parsed JSON body (None when empty or not JSON).
     pub json: Option<Value>,
+    /// Set when the request asked for something the sandbox does not implement.
+    pub unexpected: std::sync::atomic::AtomicBool,
 }
 
 impl Req {
@@ -84,6 +86,14 @@ impl Req {
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
+    }
+
+    /// Records that this request asked for a route or GraphQL field (`line`) the sandbox does
+    /// not implement: in the unexpected list, and marked in its log entry.
+    pub fn mark_unexpected(&self, sh: &Shared, line: String) {
+        self.unexpected
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        sh.log().unexpected_route(line);
     }
 
     /// Path with query, as logged.
@@ -237,6 +247,7 @@ impl Shared {
             headers,
             body,
             json: json_body,
+            unexpected: Default::default(),
         };
         let route = if known_prefix {
             crate::rest::route(&req.method, &req.path)
@@ -250,11 +261,7 @@ impl Shared {
             _ => Kind::Other,
         };
         let Some(route) = route else {
-            let line = format!("{} {}", req.method, req.path_with_query());
-            let mut log = self.log();
-            log.unexpected.push(line);
-            log.counters.unexpected += 1;
-            drop(log);
+            req.mark_unexpected(self, format!("{} {}", req.method, req.path_with_query()));
             let resp = Resp::json(
                 404,
                 json!({"message": "Not Found", "documentation_url": DOCS, "status": "404"}),
@@ -278,6 +285,7 @@ impl Shared {
                     request: req.json.clone(),
                     response: None,
                     kind,
+                    unexpected: req.unexpected.load(std::sync::atomic::Ordering::Relaxed),
                 });
                 return Outcome::Drop(delay);
             }
@@ -463,6 +471,7 @@ impl Shared {
             request: req.json.clone(),
             response,
             kind,
+            unexpected: req.unexpected.load(std::sync::atomic::Ordering::Relaxed),
         });
         Outcome::Answer(resp, delay)
     }

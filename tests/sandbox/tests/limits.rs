@@ -297,8 +297,99 @@ fn unexpected_routes_are_404_and_recorded() {
         ]
     );
     assert_eq!(sb.counters().unexpected, 2);
+    // Their log entries are marked (the JSONL form too); the others are not.
+    let marked: Vec<(String, bool)> = sb
+        .log_entries()
+        .iter()
+        .map(|e| (e.path.clone(), e.to_json()["unexpected"] == json!(true)))
+        .collect();
+    assert_eq!(
+        marked,
+        vec![
+            ("/repos/heyns1000/omnigrid/issues".to_string(), true),
+            ("/repos/heyns1000/omnigrid/contents/x".to_string(), true),
+        ]
+    );
+    assert_eq!(c.get("/repos/heyns1000/omnigrid").status, 200);
+    assert_eq!(sb.log_entries()[2].to_json().get("unexpected"), None);
+    // Clearing the log midway forgets entries and counters, never the unexpected routes.
+    sb.clear_log();
+    assert_eq!(sb.counters().unexpected, 0);
+    assert!(sb.log_entries().is_empty());
+    assert_eq!(sb.unexpected_routes().len(), 2);
+    // A GraphQL field the sandbox does not serve is one too.
+    let g = c.graphql(
+        &sb.graphql_url(),
+        "{ repository(owner: \"heyns1000\", name: \"omnigrid\") { homepageUrl } }",
+        json!({}),
+    );
+    assert_eq!(g.status, 200);
+    assert!(g.json["errors"].is_array(), "{}", g.json);
+    assert_eq!(
+        sb.unexpected_routes()[2],
+        "POST /graphql field Repository.homepageUrl"
+    );
+    assert_eq!(sb.log_entries()[0].to_json()["unexpected"], json!(true));
     let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         sb.assert_no_unexpected_routes()
     }));
     assert!(caught.is_err());
+}
+
+/// The `serve` binary has nobody asserting on it: it says each unexpected route on stderr as it
+/// happens and marks its `--log` entry.
+#[test]
+fn serve_prints_unexpected_routes_and_marks_them_in_the_log() {
+    use std::io::{BufRead as _, Read as _};
+    /// Our own child, killed (by its handle) however the test ends.
+    struct Served(std::process::Child);
+    impl Drop for Served {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let dir = std::env::temp_dir().join(format!("sandbox-serve-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let log = dir.join("exchanges.jsonl");
+    let mut served = Served(
+        std::process::Command::new(env!("CARGO_BIN_EXE_github-sandbox"))
+            .args(["serve", "--repos", "12", "--seed", "7"])
+            .args(["--now", "2026-01-01T07:00:00Z"])
+            .arg("--log")
+            .arg(&log)
+            .arg("--data-dir")
+            .arg(dir.join("data"))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("github-sandbox starts"),
+    );
+    let mut first = String::new();
+    std::io::BufReader::new(served.0.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let info: serde_json::Value = serde_json::from_str(&first).expect("one JSON line");
+    let c = Client::new(
+        info["api_url"].as_str().unwrap(),
+        info["token"].as_str().unwrap(),
+    );
+    assert_eq!(c.get("/repos/heyns1000/omnigrid").status, 200);
+    assert_eq!(c.get("/repos/heyns1000/omnigrid/issues").status, 404);
+    let mut stderr_pipe = served.0.stderr.take().unwrap();
+    drop(served);
+    let mut stderr = String::new();
+    stderr_pipe.read_to_string(&mut stderr).unwrap();
+    assert!(
+        stderr.contains("github-sandbox: unexpected route: GET /repos/heyns1000/omnigrid/issues"),
+        "stderr: {stderr}"
+    );
+    assert_eq!(stderr.matches("unexpected route").count(), 1, "{stderr}");
+    let marked: Vec<bool> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["unexpected"] == json!(true))
+        .collect();
+    assert_eq!(marked, vec![false, true]);
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -610,12 +610,27 @@ fn git_data_api_commits_artifacts() {
     assert_eq!(commit.status, 201, "{}", commit.json);
     let sha = commit.json["sha"].as_str().unwrap().to_string();
     assert_eq!(commit.json["author"]["date"], "2026-01-01T08:00:00Z");
-    // someone else moved the branch? a non-fast-forward update is refused
-    let stale = c.patch(
+    // The commit's parent is the branch head: a fast-forward, accepted.
+    let ff = c.patch(
         &format!("/repos/{repo}/git/refs/heads/main"),
         json!({"sha": sha}),
     );
-    assert_eq!(stale.status, 200);
+    assert_eq!(ff.status, 200, "{}", ff.json);
+    assert_eq!(ff.json["object"]["sha"], sha.as_str());
+    // A racing run committed on the old head too: now that the branch moved, its update is not
+    // a fast-forward and is refused, and the branch stays where it is.
+    let racer = c.post(
+        &format!("/repos/{repo}/git/commits"),
+        json!({"message": "audit: a racing run", "tree": base_tree, "parents": [head]}),
+    );
+    assert_eq!(racer.status, 201, "{}", racer.json);
+    let stale = c.patch(
+        &format!("/repos/{repo}/git/refs/heads/main"),
+        json!({"sha": racer.json["sha"], "force": false}),
+    );
+    assert_eq!(stale.status, 422, "{}", stale.json);
+    assert_eq!(stale.json["message"], "Update is not a fast forward");
+    assert_eq!(sb.branch_sha(&repo, "main").as_deref(), Some(sha.as_str()));
     let file = c.get(&format!(
         "/repos/{repo}/contents/audit/speed-metrics.json?ref=main"
     ));
@@ -641,6 +656,73 @@ fn git_data_api_commits_artifacts() {
         .unwrap()
         .iter()
         .any(|e| e["path"] == "audit/speed-metrics.json"));
+    sb.assert_no_unexpected_routes();
+}
+
+#[test]
+fn files_over_1_mb_are_read_through_the_blobs_api() {
+    let sb = start("large_files", small(12), true);
+    let c = Client::for_sb(&sb);
+    let repo = sb.repository();
+    let limit = github_sandbox::rest::CONTENTS_INLINE_MAX;
+    assert_eq!(limit, 1024 * 1024);
+    let line = "{\"repo\": \"heyns1000/some-fork\", \"last_status\": \"up_to_date\"},\n";
+    let big: String = line.repeat(limit / line.len() + 100);
+    assert!(big.len() > limit);
+    let at_limit = "x".repeat(limit);
+    sb.push_commit(
+        &repo,
+        "main",
+        "audit/sync-state.json",
+        &big,
+        "a large state",
+    )
+    .unwrap();
+    sb.push_commit(
+        &repo,
+        "main",
+        "audit/at-limit.txt",
+        &at_limit,
+        "1 MB exactly",
+    )
+    .unwrap();
+
+    // Over 1 MB: GitHub's shape, no bytes (content "" and encoding "none"), but the blob's sha.
+    let f = c.get(&format!(
+        "/repos/{repo}/contents/audit/sync-state.json?ref=main"
+    ));
+    assert_eq!(f.status, 200);
+    assert_eq!(f.json["type"], "file");
+    assert_eq!(f.json["content"], "");
+    assert_eq!(f.json["encoding"], "none");
+    assert_eq!(f.json["size"], big.len());
+    let sha = f.json["sha"].as_str().unwrap().to_string();
+    assert_eq!(
+        f.json["git_url"],
+        format!("{}/repos/{repo}/git/blobs/{sha}", sb.api_url())
+    );
+    // The blob itself, base64 (wrapped), up to 100 MB.
+    let b = c.get(&format!("/repos/{repo}/git/blobs/{sha}"));
+    assert_eq!(b.status, 200);
+    assert_eq!(b.json["sha"], sha.as_str());
+    assert_eq!(b.json["encoding"], "base64");
+    assert_eq!(b.json["size"], big.len());
+    let bytes = github_sandbox::util::base64_decode(b.json["content"].as_str().unwrap()).unwrap();
+    assert_eq!(bytes, big.as_bytes());
+
+    // 1 MB exactly still comes inline.
+    let f = c.get(&format!("/repos/{repo}/contents/audit/at-limit.txt"));
+    assert_eq!(f.json["encoding"], "base64");
+    assert_eq!(
+        github_sandbox::util::base64_decode(f.json["content"].as_str().unwrap()).unwrap(),
+        at_limit.as_bytes()
+    );
+    // An unknown blob is 404.
+    let missing = "0".repeat(40);
+    assert_eq!(
+        c.get(&format!("/repos/{repo}/git/blobs/{missing}")).status,
+        404
+    );
     sb.assert_no_unexpected_routes();
 }
 
