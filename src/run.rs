@@ -397,7 +397,10 @@ pub async fn execute(
         log::warn!("{e}");
     }
 
-    if !s.dry_run {
+    // A job that leaves its result to a report job (a shard, a fan-out job) does not alert:
+    // the report job alerts once for the whole run.
+    let leaves_result = s.results_dir.is_some() && !merging;
+    if !s.dry_run && !leaves_result {
         if let (Some(n), Some(text)) = (notifier, alert_text(&report)) {
             if let Err(e) = n.send(&text).await {
                 log::warn!("failure alert not sent: {e}");

@@ -1,10 +1,14 @@
 //! Credentials end to end: GitHub App installation tokens (minted per owner and masked), and
 //! tokens that lack a permission — Dependabot alerts (a visible warning, never a silent 0)
-//! or workflow files (the update becomes a pull request from the upstream branch).
+//! or workflow files (the update becomes a pull request from the upstream branch). After a
+//! 403 case, a clean rerun with a full token ends where a fault-free run of the same fleet
+//! does (the same check as the fault suite's, tests/reliability.rs).
 
 mod common;
 
-use common::Harness;
+use std::collections::BTreeMap;
+
+use common::{all_refs, assert_converged, end_state, Harness, RepoEnd};
 use github_sandbox::{Category, SandboxConfig};
 
 fn text(out: &std::process::Output) -> String {
@@ -13,6 +17,31 @@ fn text(out: &std::process::Output) -> String {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     )
+}
+
+/// What a fault-free `all` run with the full token leaves on a fresh fleet of this size.
+fn reference(repos: usize, seed: u64) -> BTreeMap<String, RepoEnd> {
+    let h = Harness::start(repos, seed);
+    h.sync(&["--mode", "all"]);
+    end_state(&h)
+}
+
+/// A clean rerun with the full token, then the fleet against the fault-free `reference`
+/// (`expected`: the repositories the 403 case legitimately left different).
+fn rerun_converges(
+    name: &str,
+    h: &mut Harness,
+    before: &BTreeMap<(String, String), String>,
+    reference: &BTreeMap<String, RepoEnd>,
+    expected: &BTreeMap<String, RepoEnd>,
+) {
+    h.token = h.sb.token();
+    h.sync(&["--mode", "all"]);
+    let checked = assert_converged(name, h, reference, expected, before);
+    eprintln!(
+        "FAULTS {name}: runs 2, repositories checked {}, branches checked {}, data lost 0",
+        checked.repos, checked.branches
+    );
 }
 
 #[test]
@@ -64,6 +93,7 @@ fn github_app_credentials_mint_masked_installation_tokens() {
 fn unreadable_security_alerts_are_a_visible_warning() {
     let mut h = Harness::start(30, 9);
     h.token = h.sb.token_named("no-dependabot").unwrap();
+    let before = all_refs(&h.sb);
     let out = h.sync(&["--mode", "top12", "--dry-run"]);
     let all = text(&out);
     let readable = h.sb.fleet().repos.iter().filter(|r| r.exists).count();
@@ -73,12 +103,21 @@ fn unreadable_security_alerts_are_a_visible_warning() {
         1,
         "expected one warning `{warning}`: {all}"
     );
+    assert_eq!(all_refs(&h.sb), before, "a dry run writes nothing");
+    rerun_converges(
+        "no Dependabot read (403)",
+        &mut h,
+        &before,
+        &reference(30, 9),
+        &BTreeMap::new(),
+    );
 }
 
 #[test]
 fn workflow_changes_without_permission_become_pull_requests() {
     let mut h = Harness::start(104, 1);
     h.token = h.sb.token_named("no-workflow").unwrap();
+    let all_before = all_refs(&h.sb);
     let fleet = h.sb.fleet().clone();
     let guarded: Vec<_> = fleet
         .repos
@@ -127,4 +166,38 @@ fn workflow_changes_without_permission_become_pull_requests() {
     }
     // Fast-forwards without workflow changes still happen with this token.
     assert!(progress.values().any(|p| p["status"] == "synced"));
+    // With a token that may write workflows, the rerun fast-forwards them as the fault-free
+    // run does. The PR from the upstream branch is then empty (its head is in the branch) and
+    // stays open in the sandbox (github.com marks such a PR merged): the one difference.
+    let reference = reference(104, 1);
+    let expected: BTreeMap<String, RepoEnd> = guarded
+        .iter()
+        .map(|r| {
+            let mut want = reference[&r.full_name].clone();
+            want.upstream_prs = 1;
+            (r.full_name.clone(), want)
+        })
+        .collect();
+    rerun_converges(
+        "no workflow permission (403/422)",
+        &mut h,
+        &all_before,
+        &reference,
+        &expected,
+    );
+    for r in &guarded {
+        let head = h.sb.branch_sha(&r.full_name, &r.branch).unwrap();
+        let parent_owner = r.parent.as_ref().unwrap().split('/').next().unwrap();
+        let from_upstream = format!("{parent_owner}:{}", r.upstream_branch);
+        for pr in h.sb.open_pulls(&r.full_name) {
+            if pr.head == from_upstream {
+                let sha = pr.head_sha.expect("a head");
+                assert!(
+                    h.sb.is_ancestor(&r.full_name, &sha, &head),
+                    "{}: the PR from upstream still has commits to bring",
+                    r.full_name
+                );
+            }
+        }
+    }
 }

@@ -2,7 +2,13 @@
 //! rerun, then checks against a fault-free reference run of the same fleet: every repository
 //! in the state the reference leaves (same branch heads, same sync PRs, same statuses), no
 //! duplicate PRs, no lost state entries, and no commit lost on any branch (every branch head
-//! from before is an ancestor of the head after).
+//! from before is an ancestor of the head after). A scenario that changes the fleet itself
+//! (a conflicting commit pushed mid-run) states what it expects of the repositories it
+//! changed; every other repository is compared with the reference.
+//!
+//! Every scenario starts from a committed `sync-state.json` holding facts no run here would
+//! write again (an old history entry, a repository that left the inventory, old in-sync
+//! dates); they must survive the faulted run and the rerun.
 //!
 //! Each test prints one `FAULTS` line with its figures; docs/reliability.md sums them.
 
@@ -13,96 +19,56 @@ use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use common::{sync_prs, Harness};
-use github_sandbox::{Category, FaultAction, FaultRule, Faults, Sandbox};
+use common::{
+    all_refs, assert_converged, assert_state_kept, committed_state, end_state, seed_state,
+    sync_prs, Harness, RepoEnd, SeededState,
+};
+use github_sandbox::{Category, FaultAction, FaultRule, Faults, LogEntry, Sandbox, TokenSpec};
 
 const REPOS: usize = 60;
 const SEED: u64 = 11;
 
-/// What a fault-free run leaves, per repository.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct RepoEnd {
-    head: Option<String>,
-    sync_prs: usize,
-    sync_pr_head: Option<String>,
-    upstream_prs: usize,
-    /// `in_sync` for synced/up_to_date (a rerun reports a fast-forwarded repository as
-    /// up to date), else the status.
-    status: String,
+/// The fault-free reference run of the suite's fleet, computed once.
+struct Reference {
+    end: BTreeMap<String, RepoEnd>,
+    /// Requests the run made.
+    requests: usize,
+    /// How many requests came before its first write.
+    first_write: usize,
 }
 
-fn end_state(h: &Harness) -> BTreeMap<String, RepoEnd> {
-    let progress = h.progress();
-    h.sb.fleet()
-        .repos
-        .iter()
-        .map(|r| {
-            let prs = sync_prs(&h.sb, r);
-            let upstream_prs = r
-                .parent
-                .as_ref()
-                .map(|p| {
-                    let owner = p.split('/').next().unwrap();
-                    h.sb.open_pulls(&r.full_name)
-                        .iter()
-                        .filter(|x| x.head == format!("{owner}:{}", r.upstream_branch))
-                        .count()
-                })
-                .unwrap_or(0);
-            let st = progress[&r.full_name.to_ascii_lowercase()]["status"]
-                .as_str()
-                .unwrap();
-            let status = if st == "synced" || st == "up_to_date" {
-                "in_sync"
-            } else {
-                st
-            };
-            (
-                r.full_name.clone(),
-                RepoEnd {
-                    head: h.sb.branch_sha(&r.full_name, &r.branch),
-                    sync_prs: prs.len(),
-                    sync_pr_head: prs.first().and_then(|p| p.head_sha.clone()),
-                    upstream_prs,
-                    status: status.to_string(),
-                },
-            )
-        })
-        .collect()
-}
-
-/// The fault-free reference for the suite's fleet, computed once.
-fn reference() -> &'static BTreeMap<String, RepoEnd> {
-    static REF: OnceLock<BTreeMap<String, RepoEnd>> = OnceLock::new();
+fn reference() -> &'static Reference {
+    static REF: OnceLock<Reference> = OnceLock::new();
     REF.get_or_init(|| {
         let mut h = Harness::start(REPOS, SEED);
         h.provokes_faults = true;
+        seed_state(&h);
         h.sync(&["--mode", "all"]);
-        end_state(&h)
+        let log = h.sb.log_entries();
+        Reference {
+            end: end_state(&h),
+            requests: log.len(),
+            first_write: log.iter().position(is_write).expect("the reference writes"),
+        }
     })
 }
 
-/// Every branch head of every repository (fleet, upstreams, audit).
-fn all_refs(sb: &Sandbox) -> BTreeMap<(String, String), String> {
-    let mut repos: Vec<String> = sb
-        .fleet()
-        .repos
-        .iter()
-        .map(|r| r.full_name.clone())
-        .collect();
-    repos.extend(sb.fleet().repos.iter().filter_map(|r| r.parent.clone()));
-    repos.push(sb.repository());
-    repos.sort();
-    repos.dedup();
-    let mut out = BTreeMap::new();
-    for r in repos {
-        for b in sb.branches(&r) {
-            if let Some(sha) = sb.branch_sha(&r, &b) {
-                out.insert((r.clone(), b), sha);
-            }
-        }
-    }
-    out
+/// A REST write (GraphQL queries are POSTs too, but read).
+fn is_write(e: &LogEntry) -> bool {
+    e.method != "GET" && !e.path.ends_with("/graphql")
+}
+
+fn ok(e: &LogEntry) -> bool {
+    (200..300).contains(&e.status)
+}
+
+/// A fresh sandbox with the seeded state, and every branch head before anything runs.
+fn setup() -> (Harness, SeededState, BTreeMap<(String, String), String>) {
+    let mut h = Harness::start(REPOS, SEED);
+    h.provokes_faults = true;
+    let seeded = seed_state(&h);
+    let before = all_refs(&h.sb);
+    (h, seeded, before)
 }
 
 /// Figures of one scenario, printed for the docs.
@@ -111,6 +77,7 @@ struct Figures {
     runs: u32,
 }
 
+/// Faults the sandbox counted: injected 5xx, dropped connections, rate-limit refusals.
 fn injected(sb: &Sandbox) -> u64 {
     let c = sb.counters();
     c.injected_errors + c.dropped + c.rate_limited
@@ -140,55 +107,54 @@ fn text(o: &Output) -> String {
     )
 }
 
-/// Clean rerun, then every check. `before` are the refs before the faulted run(s).
+/// Right after a faulted run, before any rerun: nothing it left half-done is harmful (no
+/// commit lost, no duplicate sync PR), and the seeded state survived.
+fn assert_harmless(
+    name: &str,
+    h: &Harness,
+    before: &BTreeMap<(String, String), String>,
+    seeded: &SeededState,
+) {
+    for ((repo, branch), old) in before {
+        let now =
+            h.sb.branch_sha(repo, branch)
+                .unwrap_or_else(|| panic!("{name}: {repo}@{branch} vanished under the fault"));
+        assert!(
+            h.sb.is_ancestor(repo, old, &now),
+            "{name}: {repo}@{branch} lost {old} under the fault"
+        );
+    }
+    for r in &h.sb.fleet().repos {
+        assert!(
+            sync_prs(&h.sb, r).len() <= 1,
+            "{name}: duplicate sync PRs on {} under the fault",
+            r.full_name
+        );
+    }
+    assert_state_kept(&format!("{name} (after the faulted run)"), h, seeded);
+}
+
+/// Clean rerun, then every check. `before` are the refs before the faulted run(s);
+/// `expected` the end of the repositories the scenario itself changed.
 fn converge(
     name: &str,
     h: &Harness,
     before: &BTreeMap<(String, String), String>,
+    seeded: &SeededState,
+    expected: &BTreeMap<String, RepoEnd>,
     mut figures: Figures,
 ) {
+    assert_harmless(name, h, before, seeded);
+    let runs_before = committed_state(h)["runs"].as_array().unwrap().clone();
+    figures.faults += injected(&h.sb);
     h.sb.set_faults(Faults::default());
     h.sync(&["--mode", "all"]);
     figures.runs += 1;
 
-    // Same end state as the fault-free reference.
-    let end = end_state(h);
-    let reference = reference();
-    assert_eq!(end.len(), reference.len());
-    for (repo, want) in reference {
-        assert_eq!(
-            &end[repo], want,
-            "{name}: {repo} differs from the fault-free run"
-        );
-    }
-    // No duplicate PRs anywhere.
-    for r in &h.sb.fleet().repos {
-        assert!(
-            sync_prs(&h.sb, r).len() <= 1,
-            "{name}: duplicate sync PRs on {}",
-            r.full_name
-        );
-    }
-    // No commit lost on any branch.
-    let mut checked = 0;
-    for ((repo, branch), old) in before {
-        let now =
-            h.sb.branch_sha(repo, branch)
-                .unwrap_or_else(|| panic!("{name}: {repo}@{branch} vanished"));
-        assert!(
-            h.sb.is_ancestor(repo, old, &now),
-            "{name}: {repo}@{branch} lost {old}"
-        );
-        checked += 1;
-    }
-    // No lost state entries: the committed state knows every existing repository.
-    let audit = h.audit_head();
-    let state: serde_json::Value = serde_json::from_str(
-        &h.sb
-            .file_text(&h.sb.repository(), &audit, "audit/sync-state.json")
-            .unwrap(),
-    )
-    .unwrap();
+    let checked = assert_converged(name, h, &reference().end, expected, before);
+    // No lost state entries: the committed state knows every repository of the fleet, keeps
+    // the seeded facts and every history entry the faulted run(s) committed, plus the rerun's.
+    let state = committed_state(h);
     let known = state["repos"].as_object().unwrap();
     for r in &h.sb.fleet().repos {
         assert!(
@@ -197,19 +163,24 @@ fn converge(
             r.full_name
         );
     }
-    figures.faults += injected(&h.sb);
+    let runs = state["runs"].as_array().unwrap();
+    for r in &runs_before {
+        assert!(runs.contains(r), "{name}: the rerun lost history entry {r}");
+    }
+    assert_eq!(
+        runs.len(),
+        runs_before.len() + 1,
+        "{name}: the rerun's entry"
+    );
+    let facts = assert_state_kept(name, h, seeded);
     eprintln!(
-        "FAULTS {name}: faults injected {}, runs {}, repositories checked {}, branches checked {checked}, data lost 0",
-        figures.faults,
-        figures.runs,
-        reference.len()
+        "FAULTS {name}: faults injected {}, runs {}, repositories checked {}, branches checked {}, state facts checked {facts}, data lost 0",
+        figures.faults, figures.runs, checked.repos, checked.branches,
     );
 }
 
 fn faulted_all_mode(name: &str, faults: Faults, extra: &[(&str, &str)]) {
-    let mut h = Harness::start(REPOS, SEED);
-    h.provokes_faults = true;
-    let before = all_refs(&h.sb);
+    let (h, seeded, before) = setup();
     h.sb.set_faults(faults);
     let out = run_all(&h, extra);
     // Under faults the run completes (exit 0) or stops cleanly (exit 1); it never crashes.
@@ -219,9 +190,15 @@ fn faulted_all_mode(name: &str, faults: Faults, extra: &[(&str, &str)]) {
         out.status,
         text(&out)
     );
-    let faults = injected(&h.sb);
-    assert!(faults > 0, "{name}: no fault was injected");
-    converge(name, &h, &before, Figures { faults: 0, runs: 1 });
+    assert!(injected(&h.sb) > 0, "{name}: no fault was injected");
+    converge(
+        name,
+        &h,
+        &before,
+        &seeded,
+        &BTreeMap::new(),
+        Figures { faults: 0, runs: 1 },
+    );
 }
 
 #[test]
@@ -240,9 +217,7 @@ fn bursts_of_5xx() {
 
 #[test]
 fn the_ancestry_query_failing_falls_back_to_compares() {
-    let mut h = Harness::start(REPOS, SEED);
-    h.provokes_faults = true;
-    let before = all_refs(&h.sb);
+    let (h, seeded, before) = setup();
     // Every batched ancestry query answers 502 (after the client's retries too).
     h.sb.add_fault_rule(
         FaultRule::on("POST", "/graphql", 1_000, FaultAction::Status(502))
@@ -251,7 +226,7 @@ fn the_ancestry_query_failing_falls_back_to_compares() {
     let out = run_all(&h, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let log = h.sb.log_entries();
-    let is_ancestry = |e: &github_sandbox::LogEntry| {
+    let is_ancestry = |e: &LogEntry| {
         e.request.as_ref().is_some_and(|r| {
             r["query"]
                 .as_str()
@@ -278,13 +253,15 @@ fn the_ancestry_query_failing_falls_back_to_compares() {
     }
     // ... so the faulted run itself ends where a fault-free run does.
     let end = end_state(&h);
-    for (repo, want) in reference() {
+    for (repo, want) in &reference().end {
         assert_eq!(&end[repo], want, "{repo} differs from the fault-free run");
     }
     converge(
         "ancestry query failing (502)",
         &h,
         &before,
+        &seeded,
+        &BTreeMap::new(),
         Figures { faults: 0, runs: 1 },
     );
 }
@@ -304,37 +281,24 @@ fn dropped_connections() {
 
 #[test]
 fn timeouts() {
-    let slow = |path: &str, times| {
+    let slow = |method: &str, path: &str, times| {
         FaultRule::on(
-            "GET",
+            method,
             path,
             times,
             FaultAction::Delay(Duration::from_millis(1500)),
         )
     };
-    let mut faults = Faults {
+    let (h, seeded, before) = setup();
+    h.sb.set_faults(Faults {
         seed: 5,
+        rules: vec![
+            slow("GET", "/compare/", 6),
+            slow("POST", "/pulls", 2),
+            slow("POST", "/graphql", 1),
+        ],
         ..Faults::default()
-    };
-    faults.rules = vec![
-        slow("/compare/", 6),
-        FaultRule::on(
-            "POST",
-            "/pulls",
-            2,
-            FaultAction::Delay(Duration::from_millis(1500)),
-        ),
-        FaultRule::on(
-            "POST",
-            "/graphql",
-            1,
-            FaultAction::Delay(Duration::from_millis(1500)),
-        ),
-    ];
-    let mut h = Harness::start(REPOS, SEED);
-    h.provokes_faults = true;
-    let before = all_refs(&h.sb);
-    h.sb.set_faults(faults);
+    });
     let out = run_all(&h, &[("PRIORITY_SYNC_TIMEOUT_MS", "400")]);
     assert!(
         matches!(out.status.code(), Some(0) | Some(1)),
@@ -358,19 +322,31 @@ fn timeouts() {
         text(&out)
     );
     assert!(text(&out).contains("retried"), "{}", text(&out));
-    converge("timeouts", &h, &before, Figures { faults: 9, runs: 1 });
+    let held_back = h.sb.counters().delayed;
+    assert_eq!(held_back, 9, "every delay rule was used up");
+    converge(
+        "timeouts",
+        &h,
+        &before,
+        &seeded,
+        &BTreeMap::new(),
+        Figures {
+            faults: held_back,
+            runs: 1,
+        },
+    );
 }
 
-#[test]
-fn secondary_rate_limit_storm_honours_retry_after() {
-    let mut h = Harness::start(REPOS, SEED);
-    h.provokes_faults = true;
-    let before = all_refs(&h.sb);
+/// A storm of secondary-limit refusals with `retry-after: 1`, answered with `status` (GitHub
+/// uses both 403 and 429): every refusal is waited out and retried, nothing fails, and a 403
+/// is not mistaken for a token that may not write.
+fn secondary_limit_storm(name: &str, status: u16, seed: u64) {
+    let (h, seeded, before) = setup();
     h.sb.set_faults(Faults {
         secondary_rate: 0.3,
-        secondary_status: 429,
+        secondary_status: status,
         retry_after: 1,
-        seed: 6,
+        seed,
         ..Faults::default()
     });
     let started = Instant::now();
@@ -380,26 +356,55 @@ fn secondary_rate_limit_storm_honours_retry_after() {
     assert!(limited > 10, "a storm: {limited}");
     // Each refusal said `retry-after: 1`; waiting it out costs at least a second per retry chain.
     assert!(started.elapsed() >= Duration::from_secs(1));
-    // Nothing failed: every refusal was retried after its wait.
+    // Every refused request was sent again later and answered.
+    let log = h.sb.log_entries();
+    let same = |a: &LogEntry, b: &LogEntry| {
+        a.method == b.method && a.path == b.path && a.request == b.request
+    };
+    let mut refused = 0;
+    for (i, e) in log.iter().enumerate() {
+        if e.status == status {
+            refused += 1;
+            assert!(
+                log[i + 1..]
+                    .iter()
+                    .any(|l| same(l, e) && l.status != status),
+                "{name}: {} {} was refused and never retried",
+                e.method,
+                e.path
+            );
+        }
+    }
+    assert_eq!(refused, limited, "{name}: every refusal answered {status}");
+    // Nothing failed, and the run did not take the refusals for missing permissions.
+    let t = text(&out);
+    assert!(!t.contains("may not write"), "{t}");
     let progress = h.progress();
-    assert!(
-        progress.values().all(|r| r["status"] != "failed"),
-        "{}",
-        text(&out)
-    );
+    assert!(progress.values().all(|r| r["status"] != "failed"), "{t}");
+    assert!(progress.values().all(|r| r["status"] != "pending"), "{t}");
     converge(
-        "secondary rate limit storm",
+        name,
         &h,
         &before,
+        &seeded,
+        &BTreeMap::new(),
         Figures { faults: 0, runs: 1 },
     );
 }
 
 #[test]
+fn secondary_rate_limit_storm_honours_retry_after() {
+    secondary_limit_storm("secondary rate limit storm (429)", 429, 6);
+}
+
+#[test]
+fn secondary_rate_limit_answered_403_is_honoured_like_429() {
+    secondary_limit_storm("secondary rate limit storm (403)", 403, 7);
+}
+
+#[test]
 fn primary_limit_exhausted_mid_run_leaves_the_rest_pending() {
-    let mut h = Harness::start(REPOS, SEED);
-    h.provokes_faults = true;
-    let before = all_refs(&h.sb);
+    let (h, seeded, before) = setup();
     // 5000 an hour; leave ~140 so the reserve (100) is reached part way through the writes.
     h.sb.set_rate_used(&h.token, "core", 5000 - 140);
     let out = run_all(&h, &[]);
@@ -420,15 +425,15 @@ fn primary_limit_exhausted_mid_run_leaves_the_rest_pending() {
         "primary limit exhausted",
         &h,
         &before,
+        &seeded,
+        &BTreeMap::new(),
         Figures { faults: 1, runs: 1 },
     );
 }
 
 #[test]
 fn an_expired_token_stops_before_writing_anything() {
-    let mut h = Harness::start(REPOS, SEED);
-    h.provokes_faults = true;
-    let before = all_refs(&h.sb);
+    let (h, seeded, before) = setup();
     let out = run_all(
         &h,
         &[("GITHUB_TOKEN", "ghp_expired000000000000000000000000000000")],
@@ -440,9 +445,7 @@ fn an_expired_token_stops_before_writing_anything() {
         text(&out)
     );
     assert!(
-        h.sb.log_entries()
-            .iter()
-            .all(|e| e.method == "GET" || e.path.ends_with("/graphql")),
+        h.sb.log_entries().iter().all(|e| !is_write(e)),
         "nothing written"
     );
     assert_eq!(all_refs(&h.sb), before);
@@ -450,15 +453,72 @@ fn an_expired_token_stops_before_writing_anything() {
         "expired token (401)",
         &h,
         &before,
+        &seeded,
+        &BTreeMap::new(),
+        Figures { faults: 1, runs: 1 },
+    );
+}
+
+/// xorshift64: the suite's seeded choices.
+fn next(x: &mut u64) -> u64 {
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    *x
+}
+
+#[test]
+fn a_token_revoked_mid_run_stops_the_run() {
+    let (mut h, seeded, before) = setup();
+    let audit_before = h.audit_head();
+    // The token dies after the K-th request: K seeded, after the reference run's first write
+    // and before the middle of its remaining requests.
+    let r = reference();
+    let mut x = 0x5eed_0401_u64;
+    let span = ((r.requests - r.first_write) / 2).max(1) as u64;
+    let k = r.first_write as u64 + 1 + next(&mut x) % span;
+    h.sb.revoke_token_after(&h.token, k);
+    let out = run_all(&h, &[]);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(t.contains("GitHub rejected the credentials"), "{t}");
+    assert!(t.contains("fix: check the `token` input"), "{t}");
+    let log = h.sb.log_entries();
+    let first_401 = log
+        .iter()
+        .position(|e| e.status == 401)
+        .expect("the token was refused mid-run");
+    assert!(
+        log[..first_401].iter().any(|e| is_write(e) && ok(e)),
+        "revoked only after the run had written something"
+    );
+    // The run stops: the sandbox accepted exactly K requests, and after the first refusal no
+    // repository is started; only those already in flight (limits.concurrency = 4) sent
+    // their next request, and were refused too.
+    let refused = log.iter().filter(|e| e.status == 401).count();
+    assert_eq!((log.len() - refused) as u64, k, "accepted requests");
+    assert!(refused <= 4, "{refused} requests after the token died");
+    assert_eq!(h.sb.counters().revoked as usize, refused);
+    // No audit commit for a run that could not finish; no artifacts claim it did.
+    assert_eq!(h.audit_head(), audit_before);
+    assert!(!h.path("audit-out/sync-progress.json").exists());
+    // The user renews the token; the next run converges.
+    let renewed = "ghp_renewedToken00000000000000000000000";
+    h.sb.add_token(TokenSpec::full("renewed", renewed));
+    h.token = renewed.to_string();
+    converge(
+        "token revoked mid-run (401)",
+        &h,
+        &before,
+        &seeded,
+        &BTreeMap::new(),
         Figures { faults: 1, runs: 1 },
     );
 }
 
 #[test]
 fn a_read_only_token_degrades_to_reporting() {
-    let mut h = Harness::start(REPOS, SEED);
-    h.provokes_faults = true;
-    let before = all_refs(&h.sb);
+    let (h, seeded, before) = setup();
     let ro = h.sb.token_named("read-only").unwrap();
     let out = run_all(&h, &[("GITHUB_TOKEN", &ro)]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
@@ -479,12 +539,14 @@ fn a_read_only_token_degrades_to_reporting() {
         "read-only token (403 on writes)",
         &h,
         &before,
+        &seeded,
+        &BTreeMap::new(),
         Figures { faults: 1, runs: 1 },
     );
 }
 
 /// Waits until the sandbox has answered (and logged) a request matching `pred`.
-fn wait_for(sb: &Sandbox, what: &str, pred: impl Fn(&github_sandbox::LogEntry) -> bool) {
+fn wait_for(sb: &Sandbox, what: &str, pred: impl Fn(&LogEntry) -> bool) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
         if sb.log_entries().iter().any(&pred) {
@@ -516,8 +578,7 @@ fn spawn(h: &Harness, args: &[&str], extra: &[(&str, &str)]) -> std::process::Ch
 
 #[test]
 fn a_conflict_appearing_between_gather_and_apply() {
-    let mut h = Harness::start(REPOS, SEED);
-    h.provokes_faults = true;
+    let (h, seeded, before) = setup();
     let r = h
         .sb
         .fleet()
@@ -526,7 +587,6 @@ fn a_conflict_appearing_between_gather_and_apply() {
         .find(|r| r.category == Category::Behind && r.exists && !r.top && r.security_alerts == 0)
         .expect("a fast-forwardable repository")
         .clone();
-    let before = all_refs(&h.sb);
     // The answer that says how far behind the fork is (the batched ancestry query, as the
     // fork is plainly behind) is held back; meanwhile both sides change the same line.
     h.sb.add_fault_rule(FaultRule::on(
@@ -573,20 +633,32 @@ fn a_conflict_appearing_between_gather_and_apply() {
         "{:?}",
         prs[0].labels
     );
-    for ((repo, branch), old) in &before {
-        let now = h.sb.branch_sha(repo, branch).unwrap();
-        assert!(
-            h.sb.is_ancestor(repo, old, &now),
-            "{repo}@{branch} lost {old}"
-        );
-    }
-    eprintln!("FAULTS conflict between gather and apply: faults injected 1, runs 2, repositories checked 1, data lost 0");
+    // Then the whole fleet: the fork keeps its new commit and has exactly one sync PR, at the
+    // new upstream head; every other repository ends as in the fault-free run.
+    let mut expected = BTreeMap::new();
+    expected.insert(
+        r.full_name.clone(),
+        RepoEnd {
+            head: Some(fork_head),
+            sync_prs: 1,
+            sync_pr_head: Some(upstream_head),
+            upstream_prs: 0,
+            status: "pr_open".into(),
+        },
+    );
+    converge(
+        "conflict between gather and apply",
+        &h,
+        &before,
+        &seeded,
+        &expected,
+        Figures { faults: 1, runs: 2 },
+    );
 }
 
 #[test]
 fn the_audit_branch_moving_during_the_commit() {
-    let mut h = Harness::start(REPOS, SEED);
-    h.provokes_faults = true;
+    let (h, seeded, before) = setup();
     let audit = h.sb.repository();
     let branch = h.audit_branch();
     h.sb.add_fault_rule(FaultRule::on(
@@ -634,65 +706,96 @@ fn the_audit_branch_moving_during_the_commit() {
         h.sb.file_text(&audit, &head, "README.md").as_deref(),
         Some("edited during the run\n")
     );
-    eprintln!("FAULTS audit branch moved during the commit: faults injected 1, runs 1, repositories checked 1, data lost 0");
+    // The run's history entry is there next to the seeded one.
+    assert_eq!(committed_state(&h)["runs"].as_array().unwrap().len(), 2);
+    converge(
+        "audit branch moved during the commit",
+        &h,
+        &before,
+        &seeded,
+        &BTreeMap::new(),
+        Figures { faults: 1, runs: 1 },
+    );
 }
 
 #[test]
 fn two_runs_racing() {
-    let mut h = Harness::start(REPOS, SEED);
-    h.provokes_faults = true;
-    let before = all_refs(&h.sb);
+    let (h, seeded, before) = setup();
     let a = spawn(&h, &["--mode", "all", "--artifacts-dir", "race-a"], &[]);
     let b = spawn(&h, &["--mode", "all", "--artifacts-dir", "race-b"], &[]);
     let (oa, ob) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
     assert!(oa.status.success(), "{}", text(&oa));
     assert!(ob.status.success(), "{}", text(&ob));
-    // Both runs' history entries survived the race on the audit branch.
-    let state: serde_json::Value = serde_json::from_str(
-        &h.sb
-            .file_text(&h.sb.repository(), &h.audit_head(), "audit/sync-state.json")
-            .unwrap(),
-    )
-    .unwrap();
+    // Both runs' history entries survived the race on the audit branch, next to the old one.
     assert_eq!(
-        state["runs"].as_array().unwrap().len(),
-        2,
-        "both racing runs are in the history"
+        committed_state(&h)["runs"].as_array().unwrap().len(),
+        3,
+        "the seeded run and both racing runs are in the history"
     );
     converge(
         "two runs racing",
         &h,
         &before,
+        &seeded,
+        &BTreeMap::new(),
         Figures { faults: 1, runs: 2 },
     );
 }
 
 #[test]
 fn killed_at_random_points_then_rerun() {
-    let mut h = Harness::start(REPOS, SEED);
-    h.provokes_faults = true;
-    let before = all_refs(&h.sb);
-    // Seeded kill times spread over a run's life (a run here takes about a second).
+    let (h, seeded, before) = setup();
+    // Six kills: at seeded times spread over a run's life (a run here takes about a second),
+    // and every other one right after the run's K-th successful write (K seeded), so some
+    // runs die with work half done.
     let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
     let kills = 6;
-    for _ in 0..kills {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        let after = Duration::from_millis(30 + x % 900);
+    let mut after_a_write = 0;
+    for i in 0..kills {
+        let from = h.sb.log_entries().len();
         let mut child = spawn(
             &h,
             &["--mode", "all", "--artifacts-dir", "killed"],
             &[("PRIORITY_SYNC_WRITES_PER_MINUTE", "3000")],
         );
-        std::thread::sleep(after);
+        if i % 2 == 0 {
+            // Writes left even on a fleet already in sync: the audit commit's tree, commit
+            // and ref update.
+            let k = 1 + (next(&mut x) % 3) as usize;
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while child.try_wait().unwrap().is_none()
+                && h.sb.log_entries()[from..]
+                    .iter()
+                    .filter(|e| is_write(e) && ok(e))
+                    .count()
+                    < k
+            {
+                assert!(Instant::now() < deadline, "kill {i}: no write");
+                std::thread::sleep(Duration::from_millis(2));
+            }
+        } else {
+            std::thread::sleep(Duration::from_millis(30 + next(&mut x) % 900));
+        }
+        let running = child.try_wait().unwrap().is_none();
         let _ = child.kill();
-        let _ = child.wait();
+        let status = child.wait().unwrap();
+        // Did the kill land in a run that had already written something?
+        let wrote = h.sb.log_entries()[from..]
+            .iter()
+            .any(|e| is_write(e) && ok(e));
+        if running && status.code().is_none() && wrote {
+            after_a_write += 1;
+        }
     }
+    // The request log proves it: at least the first kill hit a run that had written.
+    assert!(after_a_write >= 1, "no kill landed after a write");
+    eprintln!("KILLS {after_a_write} of {kills} landed after the run's first write");
     converge(
         "killed at random points",
         &h,
         &before,
+        &seeded,
+        &BTreeMap::new(),
         Figures {
             faults: kills,
             runs: kills as u32,

@@ -1,7 +1,9 @@
 //! Secrets never leak: with a token and a webhook URL, a run that has a failure (so the
 //! webhook fires) must not print either anywhere except the runner's `::add-mask::` lines,
 //! which come first; not in the summary, the outputs, the artifacts, the result files, the
-//! alert itself, or any request or response body the sandbox saw.
+//! alert itself, or any request or response body the sandbox saw. The same holds for a
+//! sharded run: each shard job's result file, outputs and summary, and the `report` job that
+//! merges them.
 
 mod common;
 
@@ -77,13 +79,66 @@ fn scan_dir(dir: &std::path::Path, needles: &[&str], found: &mut Vec<String>) {
     }
 }
 
-#[test]
-fn token_and_webhook_never_leak() {
-    let mut h = Harness::start(40, 8);
-    h.provokes_faults = true;
-    let (hook, alerts) = webhook();
-    let token = h.token.clone();
-    // One repository's writes keep failing, so the run reports a failure and alerts.
+/// Records where any of `needles` occurs in `text`.
+fn scan_text(what: &str, text: &str, needles: &[&str], found: &mut Vec<String>) {
+    for n in needles {
+        if text.contains(n) {
+            found.push(format!("{what} contains a secret"));
+        }
+    }
+}
+
+/// The masks come first (`masks` must be among the first lines of stdout); after them, no
+/// secret appears in stdout or stderr.
+fn scan_output(
+    what: &str,
+    out: &std::process::Output,
+    masks: &[&str],
+    needles: &[&str],
+    found: &mut Vec<String>,
+) {
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let mut lines = stdout.lines();
+    let first: Vec<&str> = lines.by_ref().take(masks.len()).collect();
+    for m in masks {
+        assert!(
+            first.contains(&format!("::add-mask::{m}").as_str()),
+            "{what}: not masked first: {first:?}"
+        );
+    }
+    scan_text(
+        &format!("{what} stdout"),
+        &lines.collect::<Vec<_>>().join("\n"),
+        needles,
+        found,
+    );
+    scan_text(
+        &format!("{what} stderr"),
+        &String::from_utf8_lossy(&out.stderr),
+        needles,
+        found,
+    );
+}
+
+/// Every request and response body the sandbox saw; returns how many it scanned.
+fn scan_bodies(h: &Harness, needles: &[&str], found: &mut Vec<String>) -> usize {
+    let entries = h.sb.log_entries();
+    assert!(!entries.is_empty());
+    for e in &entries {
+        for body in [&e.request, &e.response].into_iter().flatten() {
+            scan_text(
+                &format!("{} {} body", e.method, e.path),
+                &body.to_string(),
+                needles,
+                found,
+            );
+        }
+    }
+    entries.len() * 2
+}
+
+/// A top repository to fast-forward whose ref updates keep failing (so the run alerts).
+fn failing_victim(h: &Harness) -> String {
     let victim =
         h.sb.fleet()
             .repos
@@ -100,6 +155,17 @@ fn token_and_webhook_never_leak() {
         100,
         FaultAction::Status(502),
     ));
+    victim
+}
+
+#[test]
+fn token_and_webhook_never_leak() {
+    let mut h = Harness::start(40, 8);
+    h.provokes_faults = true;
+    let (hook, alerts) = webhook();
+    let token = h.token.clone();
+    // One repository's writes keep failing, so the run reports a failure and alerts.
+    let victim = failing_victim(&h);
 
     let ws = h.path("ws");
     std::fs::create_dir_all(&ws).unwrap();
@@ -189,5 +255,87 @@ fn token_and_webhook_never_leak() {
         "SECRETS scanned: stdout, stderr, outputs, summary, {} workspace files, the alert, {} request/response bodies; leaked 0",
         std::fs::read_dir(ws.join("audit")).map(|d| d.count()).unwrap_or(0),
         entries.len() * 2
+    );
+}
+
+#[test]
+fn shard_jobs_and_the_report_job_never_leak() {
+    let mut h = Harness::start(40, 8);
+    h.provokes_faults = true;
+    let (hook, alerts) = webhook();
+    let token = h.token.clone();
+    let victim = failing_victim(&h);
+    let needles = [token.as_str(), hook.as_str(), "xoxSECRETwebhookpath"];
+    let ws = h.path("ws");
+    std::fs::create_dir_all(&ws).unwrap();
+    let inv = h.inventory();
+    let mut found = Vec::new();
+    let mut files = 0;
+    // Two shard jobs of an `all` run, then the report job, as a matrix workflow runs them in
+    // one workspace (the result files are handed over as artifacts).
+    let jobs = [("all", "1/2"), ("all", "2/2"), ("report", "")];
+    for (i, (mode, shard)) in jobs.iter().enumerate() {
+        let outputs = h.path(&format!("outputs-{i}"));
+        let summary = h.path(&format!("summary-{i}"));
+        let out = h.run(
+            &[],
+            &[
+                ("GITHUB_ACTIONS", "true"),
+                ("GITHUB_TOKEN", ""),
+                ("INPUT_TOKEN", &token),
+                ("INPUT_WEBHOOK_URL", &hook),
+                ("INPUT_MODE", mode),
+                ("INPUT_SHARD", shard),
+                ("INPUT_CONFIG", inv.to_str().unwrap()),
+                ("GITHUB_WORKSPACE", ws.to_str().unwrap()),
+                ("GITHUB_OUTPUT", outputs.to_str().unwrap()),
+                ("GITHUB_STEP_SUMMARY", summary.to_str().unwrap()),
+            ],
+        );
+        let what = if shard.is_empty() {
+            "report job".to_string()
+        } else {
+            format!("shard {shard}")
+        };
+        assert!(
+            out.status.success(),
+            "{what}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        scan_output(&what, &out, &[&token, &hook], &needles, &mut found);
+        for f in [&outputs, &summary] {
+            let text = std::fs::read_to_string(f).unwrap();
+            assert!(!text.is_empty(), "{what}: {} is empty", f.display());
+            scan_text(&f.display().to_string(), &text, &needles, &mut found);
+            files += 1;
+        }
+    }
+    // The shard result files exist (so they were scanned) and name the failure.
+    let results = ws.join("priority-sync-results");
+    for i in 1..=2 {
+        let text = std::fs::read_to_string(results.join(format!("shard-{i}-of-2.json")))
+            .unwrap_or_else(|e| panic!("shard {i}'s result file: {e}"));
+        assert!(text.contains("\"repo\""), "shard {i}: {text}");
+    }
+    let merged = std::fs::read_to_string(ws.join("audit/sync-progress.json")).unwrap();
+    assert!(merged.contains(&victim), "the report merged the failure");
+    for dir in [&results, &ws.join("audit")] {
+        files += std::fs::read_dir(dir).unwrap().count();
+        scan_dir(dir, &needles, &mut found);
+    }
+    let bodies = scan_bodies(&h, &needles, &mut found);
+    // One alert for the whole run, from the report job (the shard that met the failure
+    // leaves it to the report); it names the failure and carries no secret.
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let alerts = alerts.lock().unwrap().clone();
+    assert_eq!(alerts.len(), 1, "one alert per run: {alerts:#?}");
+    assert!(alerts[0].contains(&victim), "{alerts:?}");
+    for a in &alerts {
+        scan_text("an alert", a, &needles, &mut found);
+    }
+    assert!(found.is_empty(), "secrets leaked: {found:#?}");
+    eprintln!(
+        "SECRETS scanned (2 shard jobs + report): stdout, stderr, {files} output/summary/result/artifact files, {} alerts, {bodies} request/response bodies; leaked 0",
+        alerts.len()
     );
 }

@@ -64,9 +64,15 @@ pub fn load_file(path: &Path) -> Result<Inventory, ConfigError> {
             line: None,
             path: String::new(),
             message: format!("cannot read the inventory: {e}"),
-            hint: Some(format!(
-                "create it (see examples/priority-sync.yml) or point the `config` input at it; the default is `{DEFAULT_PATH}`"
-            )),
+            hint: Some(if e.kind() == std::io::ErrorKind::InvalidData {
+                // It exists but is not text: "create it" would send the user the wrong way.
+                "save it as UTF-8 text (YAML, or JSON); is `config` pointing at the right file?"
+                    .to_string()
+            } else {
+                format!(
+                    "create it (see examples/priority-sync.yml) or point the `config` input at it; the default is `{DEFAULT_PATH}`"
+                )
+            }),
         }],
     })?;
     parse_inventory(&text, &file)

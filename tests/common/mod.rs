@@ -453,3 +453,312 @@ impl Harness {
         self.run(&[], &env)
     }
 }
+
+// ------------------------------------------------------------------ convergence checks
+
+/// What a run leaves, per repository: compared with a fault-free reference run of the same
+/// fleet to tell whether a faulted run (and its clean rerun) recovered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepoEnd {
+    pub head: Option<String>,
+    pub sync_prs: usize,
+    pub sync_pr_head: Option<String>,
+    /// Open PRs straight from the upstream branch (the no-workflow-permission fallback).
+    pub upstream_prs: usize,
+    /// `in_sync` for synced/up_to_date (a rerun reports a fast-forwarded repository as
+    /// up to date), else the status.
+    pub status: String,
+}
+
+/// Every fleet repository's [`RepoEnd`], from the sandbox and the last run's progress file.
+pub fn end_state(h: &Harness) -> BTreeMap<String, RepoEnd> {
+    let progress = h.progress();
+    h.sb.fleet()
+        .repos
+        .iter()
+        .map(|r| {
+            let prs = sync_prs(&h.sb, r);
+            let upstream_prs = r
+                .parent
+                .as_ref()
+                .map(|p| {
+                    let owner = p.split('/').next().unwrap();
+                    h.sb.open_pulls(&r.full_name)
+                        .iter()
+                        .filter(|x| x.head == format!("{owner}:{}", r.upstream_branch))
+                        .count()
+                })
+                .unwrap_or(0);
+            let st = progress[&r.full_name.to_ascii_lowercase()]["status"]
+                .as_str()
+                .unwrap();
+            let status = if st == "synced" || st == "up_to_date" {
+                "in_sync"
+            } else {
+                st
+            };
+            (
+                r.full_name.clone(),
+                RepoEnd {
+                    head: h.sb.branch_sha(&r.full_name, &r.branch),
+                    sync_prs: prs.len(),
+                    sync_pr_head: prs.first().and_then(|p| p.head_sha.clone()),
+                    upstream_prs,
+                    status: status.to_string(),
+                },
+            )
+        })
+        .collect()
+}
+
+/// Every branch head of every repository (fleet, upstreams, audit).
+pub fn all_refs(sb: &Sandbox) -> BTreeMap<(String, String), String> {
+    let mut repos: Vec<String> = sb
+        .fleet()
+        .repos
+        .iter()
+        .map(|r| r.full_name.clone())
+        .collect();
+    repos.extend(sb.fleet().repos.iter().filter_map(|r| r.parent.clone()));
+    repos.push(sb.repository());
+    repos.sort();
+    repos.dedup();
+    let mut out = BTreeMap::new();
+    for r in repos {
+        for b in sb.branches(&r) {
+            if let Some(sha) = sb.branch_sha(&r, &b) {
+                out.insert((r.clone(), b), sha);
+            }
+        }
+    }
+    out
+}
+
+/// How much a convergence check looked at.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Checked {
+    pub repos: usize,
+    pub branches: usize,
+}
+
+/// After a clean rerun (the caller runs it): every repository ends as in `reference`, except
+/// those in `expected` (repositories the scenario legitimately changed, with their own
+/// expected end); no repository has two sync PRs; no commit is lost on any branch of
+/// `before` (every old head is an ancestor of the head now).
+pub fn assert_converged(
+    name: &str,
+    h: &Harness,
+    reference: &BTreeMap<String, RepoEnd>,
+    expected: &BTreeMap<String, RepoEnd>,
+    before: &BTreeMap<(String, String), String>,
+) -> Checked {
+    let end = end_state(h);
+    assert_eq!(end.len(), reference.len(), "{name}: fleet size");
+    for (repo, want) in reference {
+        let want = expected.get(repo).unwrap_or(want);
+        assert_eq!(
+            &end[repo], want,
+            "{name}: {repo} differs from its expected end (the fault-free run unless the scenario changed it)"
+        );
+    }
+    for repo in expected.keys() {
+        assert!(
+            reference.contains_key(repo),
+            "{name}: {repo} not in the fleet"
+        );
+    }
+    for r in &h.sb.fleet().repos {
+        assert!(
+            sync_prs(&h.sb, r).len() <= 1,
+            "{name}: duplicate sync PRs on {}",
+            r.full_name
+        );
+    }
+    let mut branches = 0;
+    for ((repo, branch), old) in before {
+        let now =
+            h.sb.branch_sha(repo, branch)
+                .unwrap_or_else(|| panic!("{name}: {repo}@{branch} vanished"));
+        assert!(
+            h.sb.is_ancestor(repo, old, &now),
+            "{name}: {repo}@{branch} lost {old}"
+        );
+        branches += 1;
+    }
+    Checked {
+        repos: end.len(),
+        branches,
+    }
+}
+
+// ------------------------------------------------------------------ seeded state
+
+/// A `sync-state.json` committed to the audit repository before a run, holding facts no run
+/// of the suite would write again: an old history entry, an entry for a repository that left
+/// the inventory, and old last-in-sync / last-synced dates on fleet repositories.
+pub struct SeededState {
+    /// The seeded run history entry.
+    pub old_run: serde_json::Value,
+    /// Entries that must come back exactly as seeded (lower-cased `owner/name` → entry): the
+    /// retired repository, and fleet repositories that never end in sync.
+    pub exact: BTreeMap<String, serde_json::Value>,
+    /// Fleet repositories that end in sync: their seeded `last_synced_at` must survive (a
+    /// rerun reports them up to date, which does not touch it) and `last_in_sync_at` may
+    /// only move forward.
+    pub in_sync: BTreeMap<String, serde_json::Value>,
+}
+
+const OLD_IN_SYNC: &str = "2025-10-01T06:00:00Z";
+const OLD_SYNCED: &str = "2025-09-01T06:00:00Z";
+
+fn seeded_entry(repo: &str, status: &str) -> serde_json::Value {
+    serde_json::json!({
+        "repo": repo,
+        "last_in_sync_at": OLD_IN_SYNC,
+        "last_synced_at": OLD_SYNCED,
+        "last_seen_at": "2025-10-02T06:00:00Z",
+        "last_status": status,
+        "open_prs": 0,
+        "sync_pr": null,
+    })
+}
+
+/// Commits a prior state to the audit repository (before the runs of a scenario).
+pub fn seed_state(h: &Harness) -> SeededState {
+    let fleet = h.sb.fleet();
+    let pick = |what: &str, f: &dyn Fn(&FleetRepo) -> bool| -> String {
+        fleet
+            .repos
+            .iter()
+            .find(|r| f(r))
+            .unwrap_or_else(|| panic!("the fleet has no {what} repository"))
+            .full_name
+            .clone()
+    };
+    // Never in sync at the end: diverged (a sync PR) and missing (inaccessible).
+    let diverged = pick("diverged", &|r| {
+        r.category == Category::Diverged && r.exists && !r.archived
+    });
+    let missing = pick("missing", &|r| r.category == Category::Missing);
+    let in_sync = pick("in-sync", &|r| {
+        r.category == Category::InSync && r.exists && !r.archived
+    });
+    let old_run = serde_json::json!({
+        "started_at": "2025-06-01T06:00:00Z",
+        "finished_at": "2025-06-01T06:04:00Z",
+        "mode": "all",
+        "dry_run": false,
+        "total": 57,
+        "counts": {"synced": 5, "pr_open": 9, "up_to_date": 40, "inaccessible": 3},
+        "synced": 5,
+        "sync_percentage": 78.9,
+    });
+    let mut exact = BTreeMap::new();
+    exact.insert(
+        "heyns1000/retired-fork".to_string(),
+        seeded_entry("heyns1000/retired-fork", "up_to_date"),
+    );
+    exact.insert(
+        diverged.to_ascii_lowercase(),
+        seeded_entry(&diverged, "pr_open"),
+    );
+    exact.insert(
+        missing.to_ascii_lowercase(),
+        seeded_entry(&missing, "inaccessible"),
+    );
+    let mut in_sync_map = BTreeMap::new();
+    in_sync_map.insert(
+        in_sync.to_ascii_lowercase(),
+        seeded_entry(&in_sync, "up_to_date"),
+    );
+    let mut repos = serde_json::Map::new();
+    for (k, v) in exact.iter().chain(in_sync_map.iter()) {
+        repos.insert(k.clone(), v.clone());
+    }
+    let state = serde_json::json!({
+        "schema_version": 1,
+        "repos": repos,
+        "runs": [old_run.clone()],
+    });
+    h.sb.push_commit(
+        &h.sb.repository(),
+        &h.audit_branch(),
+        "audit/sync-state.json",
+        &(serde_json::to_string_pretty(&state).unwrap() + "\n"),
+        "priority-sync: state of an earlier run",
+    )
+    .expect("seed the state");
+    SeededState {
+        old_run,
+        exact: exact
+            .into_iter()
+            .map(|(k, v)| {
+                // A run keeps what it does not see. Of what it sees it updates what it
+                // observed (last seen, status, open PRs, sync PR, compare), never the old
+                // in-sync facts of a repository that is not in sync now.
+                if k == "heyns1000/retired-fork" {
+                    return (k, v);
+                }
+                let kept = serde_json::json!({
+                    "last_in_sync_at": v["last_in_sync_at"],
+                    "last_synced_at": v["last_synced_at"],
+                });
+                (k, kept)
+            })
+            .collect(),
+        in_sync: in_sync_map,
+    }
+}
+
+/// The committed state at the audit branch's head.
+pub fn committed_state(h: &Harness) -> serde_json::Value {
+    let text =
+        h.sb.file_text(&h.sb.repository(), &h.audit_head(), "audit/sync-state.json")
+            .expect("a committed sync-state.json");
+    serde_json::from_str(&text).unwrap()
+}
+
+/// The seeded entries and history survived whatever ran since `seed_state`; returns the
+/// number of facts checked.
+pub fn assert_state_kept(name: &str, h: &Harness, seeded: &SeededState) -> usize {
+    let state = committed_state(h);
+    let repos = state["repos"].as_object().unwrap();
+    let mut checked = 0;
+    let runs = state["runs"].as_array().unwrap();
+    assert!(
+        runs.contains(&seeded.old_run),
+        "{name}: the old history entry was lost: {runs:#?}"
+    );
+    checked += 1;
+    for (key, want) in &seeded.exact {
+        let got = repos
+            .get(key)
+            .unwrap_or_else(|| panic!("{name}: state lost {key}"));
+        for (field, v) in want.as_object().unwrap() {
+            assert_eq!(
+                &got[field], v,
+                "{name}: {key}.{field} changed (seeded {v}, now {})",
+                got[field]
+            );
+            checked += 1;
+        }
+    }
+    for (key, seeded_entry) in &seeded.in_sync {
+        let got = repos
+            .get(key)
+            .unwrap_or_else(|| panic!("{name}: state lost {key}"));
+        assert_eq!(
+            got["last_synced_at"], seeded_entry["last_synced_at"],
+            "{name}: {key}.last_synced_at changed"
+        );
+        let at = |v: &serde_json::Value| {
+            chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap()).unwrap()
+        };
+        assert!(
+            at(&got["last_in_sync_at"]) >= at(&seeded_entry["last_in_sync_at"]),
+            "{name}: {key}.last_in_sync_at went back"
+        );
+        checked += 2;
+    }
+    checked
+}

@@ -168,6 +168,8 @@ pub struct AuthState {
     tokens: HashMap<String, TokenSpec>,
     usage: HashMap<(String, &'static str), (i64, u32)>,
     content: HashMap<String, VecDeque<Instant>>,
+    /// Requests a token may still make before it is revoked (`revoke_after`).
+    uses_left: HashMap<String, u64>,
     /// Content-creating requests allowed per minute per token.
     pub content_limit: u32,
 }
@@ -182,7 +184,25 @@ impl AuthState {
                 .collect(),
             usage: HashMap::new(),
             content: HashMap::new(),
+            uses_left: HashMap::new(),
             content_limit,
+        }
+    }
+
+    /// Revokes `token` once it has made `requests` more authenticated requests.
+    pub fn revoke_after(&mut self, token: &str, requests: u64) {
+        self.uses_left.insert(token.to_string(), requests);
+    }
+
+    /// Counts one request made with `token`; false once the token is revoked.
+    pub fn take_use(&mut self, token: &str) -> bool {
+        match self.uses_left.get_mut(token) {
+            None => true,
+            Some(0) => false,
+            Some(n) => {
+                *n -= 1;
+                true
+            }
         }
     }
 

@@ -1,6 +1,9 @@
 //! Fault and latency injection, seeded and reproducible: a request's fate depends only on
 //! the seed, the request itself and how many times that same request was seen before, so a
-//! concurrent client gets the same faults whatever the interleaving.
+//! concurrent client gets the same faults whatever the interleaving. A REST request is known
+//! by its method and path (with query), not its body: bodies carry the client's clock (audit
+//! artifacts, commit trees), which would make a fault land or not from one run to the next.
+//! A GraphQL request (always `POST /graphql`) is known by its body, the operation itself.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -126,15 +129,17 @@ impl FaultState {
         }
     }
 
-    /// Decides the fate of one request. Returns the extra delay and the action, if any.
+    /// Decides the fate of one request. Returns the extra delay (latency plus any targeted
+    /// delay), whether a targeted delay rule held it back, and the action, if any.
     pub fn decide(
         &mut self,
         method: &str,
         path: &str,
         body: &[u8],
-    ) -> (Duration, Option<FaultAction>) {
+    ) -> (Duration, bool, Option<FaultAction>) {
         let f = &mut self.faults;
         let mut delay = f.latency;
+        let mut held_back = false;
         for rule in f.rules.iter_mut() {
             if rule.times == Some(0) {
                 continue;
@@ -164,14 +169,18 @@ impl FaultState {
                 *t -= 1;
             }
             match &rule.action {
-                FaultAction::Delay(d) => delay += *d,
-                a => return (delay, Some(a.clone())),
+                FaultAction::Delay(d) => {
+                    delay += *d;
+                    held_back = true;
+                }
+                a => return (delay, held_back, Some(a.clone())),
             }
         }
         if f.error_rate <= 0.0 && f.drop_rate <= 0.0 && f.secondary_rate <= 0.0 {
-            return (delay, None);
+            return (delay, held_back, None);
         }
-        let key = fnv64(&[method.as_bytes(), path.as_bytes(), body]);
+        let identity: &[u8] = if path == "/graphql" { body } else { &[] };
+        let key = fnv64(&[method.as_bytes(), path.as_bytes(), identity]);
         let n = self.seen.entry(key).or_insert(0);
         *n += 1;
         let u = unit_of(fnv64(&[
@@ -191,6 +200,6 @@ impl FaultState {
         } else {
             None
         };
-        (delay, action)
+        (delay, held_back, action)
     }
 }

@@ -758,6 +758,13 @@ impl Sandbox {
         self.shared.auth().set_used(token, res, used);
     }
 
+    /// Revokes `token` after `requests` more authenticated requests: from then on every
+    /// request with it is answered 401 "Bad credentials", as a token that expires or is
+    /// revoked in the middle of a run. Counted in `counters().revoked`.
+    pub fn revoke_token_after(&self, token: &str, requests: u64) {
+        self.shared.auth().revoke_after(token, requests);
+    }
+
     /// Registers another token.
     pub fn add_token(&self, t: TokenSpec) {
         self.shared.auth().add(t);

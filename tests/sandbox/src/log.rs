@@ -76,6 +76,11 @@ pub struct Counters {
     pub injected_errors: u64,
     /// Dropped connections.
     pub dropped: u64,
+    /// Requests held back by a targeted delay rule (`FaultAction::Delay`).
+    pub delayed: u64,
+    /// Requests refused with 401 because their token was revoked mid-run
+    /// (`Sandbox::revoke_token_after`).
+    pub revoked: u64,
     /// 304 answers.
     pub not_modified: u64,
     /// Requests to unimplemented routes.

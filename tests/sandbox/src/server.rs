@@ -269,11 +269,14 @@ impl Shared {
             return self.finish(&req, kind, None, resp, Duration::ZERO);
         };
         // Faults come first: a flaky network does not care who you are.
-        let (delay, fault) = self
+        let (delay, held_back, fault) = self
             .faults
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .decide(&req.method, &req.path_with_query(), &req.body);
+        if held_back {
+            self.log().counters.delayed += 1;
+        }
         match fault {
             Some(FaultAction::Drop) => {
                 let mut log = self.log();
@@ -417,10 +420,18 @@ impl Shared {
         }
         match token {
             None | Some("") => Ok(Caller { token: None }),
-            Some(t) => match self.auth().resolve(t) {
-                Some(spec) => Ok(Caller { token: Some(spec) }),
-                None => Err(Resp::error(401, "Bad credentials")),
-            },
+            Some(t) => {
+                let mut auth = self.auth();
+                if !auth.take_use(t) {
+                    drop(auth);
+                    self.log().counters.revoked += 1;
+                    return Err(Resp::error(401, "Bad credentials"));
+                }
+                match auth.resolve(t) {
+                    Some(spec) => Ok(Caller { token: Some(spec) }),
+                    None => Err(Resp::error(401, "Bad credentials")),
+                }
+            }
         }
     }
 

@@ -242,6 +242,78 @@ fn injected_errors_are_reproducible_by_seed() {
 }
 
 #[test]
+fn a_rest_requests_fate_ignores_its_body_a_graphql_requests_does_not() {
+    let cfg = || SandboxConfig {
+        faults: Faults {
+            error_rate: 0.5,
+            seed: 9,
+            ..Faults::default()
+        },
+        ..small(12)
+    };
+    let (sb, other) = (
+        start("fault_key_a", cfg(), false),
+        start("fault_key_b", cfg(), false),
+    );
+    // The same REST paths with bodies that differ (as audit artifacts with timestamps do)
+    // meet the same faults as with one body.
+    let fates = |sb: &github_sandbox::Sandbox, stamp: bool| -> Vec<bool> {
+        let c = Client::for_sb(sb);
+        (0..12)
+            .map(|i| {
+                let content = if stamp {
+                    format!("at {i}")
+                } else {
+                    "same".into()
+                };
+                c.try_send(
+                    "POST",
+                    &format!("/repos/heyns1000/fleet-control/git/blobs?k={}", i % 3),
+                    Some(&json!({"content": content})),
+                    &[],
+                )
+                .is_ok_and(|a| a.status == 502)
+            })
+            .collect()
+    };
+    let a = fates(&sb, true);
+    assert_eq!(a, fates(&other, false), "REST bodies do not change fates");
+    assert!(a.contains(&true) && a.contains(&false), "{a:?}");
+    // GraphQL (always `POST /graphql`): the body is the operation, so one operation sent 20
+    // times meets other faults than 20 different operations sent once each.
+    let graphql = |sb: &github_sandbox::Sandbox, distinct: bool| -> Vec<bool> {
+        let c = Client::for_sb(sb);
+        (0..20)
+            .map(|i| {
+                let name = if distinct { i } else { 0 };
+                let q = format!("query Q{name} {{ viewer {{ login }} }}");
+                c.graphql(&sb.graphql_url(), &q, json!({})).status == 502
+            })
+            .collect()
+    };
+    assert_ne!(graphql(&sb, false), graphql(&other, true));
+}
+
+#[test]
+fn a_token_revoked_after_k_requests_answers_401() {
+    let sb = start("revoke", small(12), false);
+    let c = Client::for_sb(&sb);
+    sb.revoke_token_after(&sb.token(), 3);
+    let statuses: Vec<u16> = (0..5)
+        .map(|_| c.get("/repos/heyns1000/omnigrid").status)
+        .collect();
+    assert_eq!(statuses, [200, 200, 200, 401, 401]);
+    assert_eq!(
+        c.get("/repos/heyns1000/omnigrid").json["message"],
+        "Bad credentials"
+    );
+    assert_eq!(sb.counters().revoked, 3);
+    // Other tokens are unaffected.
+    let ro = c.with_token(&sb.token_named("read-only").unwrap());
+    assert_eq!(ro.get("/repos/heyns1000/omnigrid").status, 200);
+}
+
+#[test]
 fn dropped_connections_and_latency() {
     let sb = start("drops", small(12), false);
     let c = Client::for_sb(&sb);
