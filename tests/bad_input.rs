@@ -233,7 +233,7 @@ fn cases() -> Vec<Case> {
         ),
         inventory_case(
             "duplicate-key.yml",
-            &["duplicate-key.yml:1", "duplicate entry with key \"top\""],
+            &["duplicate-key.yml:2", "`top` is given twice in the same map (first on line 1)"],
         ),
         inventory_case(
             "html.yml",
