@@ -29,6 +29,8 @@ pub struct ApplyContext {
     pub targets: BTreeMap<RepoName, Target>,
     pub live: BTreeMap<RepoName, LiveFacts>,
     pub gather_errors: BTreeMap<RepoName, String>,
+    /// Repositories gather could not read for lack of API budget (they stay `pending`).
+    pub gather_deferred: BTreeMap<RepoName, String>,
     /// Last run's sync PRs as they are now (from the metadata batch).
     pub sync_pulls: BTreeMap<RepoName, PullInfo>,
     pub dry_run: bool,
@@ -59,6 +61,7 @@ impl ApplyContext {
             targets: gathered.targets.clone(),
             live: gathered.live.clone(),
             gather_errors: gathered.errors.clone(),
+            gather_deferred: gathered.deferred.clone(),
             sync_pulls: gathered.sync_pulls.clone(),
             dry_run,
             workflows_refused: AtomicBool::new(false),
@@ -204,11 +207,31 @@ pub async fn apply(ctx: Arc<ApplyContext>, plan: &Plan) -> Vec<RepoOutcome> {
             out.extend(results);
         }
     }
-    out.extend(unplanned_outcomes(
-        plan.unplanned.iter(),
-        &format!("not in this run's phases ({})", plan.mode.mode),
-    ));
+    out.extend(
+        unplanned_outcomes(
+            plan.unplanned.iter(),
+            &format!("not in this run's phases ({})", plan.mode.mode),
+        )
+        .into_iter()
+        .map(|o| unread(&ctx, &o).unwrap_or(o)),
+    );
     out
+}
+
+/// The outcome of a repository gather could not read, if it could not: `pending` when a rate
+/// limit or the request budget stopped the read (the next run reads it), else `failed`.
+fn unread(ctx: &ApplyContext, base: &RepoOutcome) -> Option<RepoOutcome> {
+    let mut o = base.clone();
+    o.action = Action::None;
+    if let Some(why) = ctx.gather_deferred.get(&o.repo) {
+        o.error = None;
+        return Some(pending(o, &format!("{why}; retried next run")));
+    }
+    let err = ctx.gather_errors.get(&o.repo)?;
+    o.status = Status::Failed;
+    o.detail = err.clone();
+    o.error = Some(err.clone());
+    Some(o)
 }
 
 /// Outcomes of repositories nothing was done to: what their facts say, and `pending` with
@@ -237,12 +260,7 @@ async fn run_one(
     rank: u32,
 ) -> RepoOutcome {
     let base = planned_outcome(&p, Some(phase), Some(rank));
-    if let Some(err) = ctx.gather_errors.get(&p.repo) {
-        let mut o = base;
-        o.status = Status::Failed;
-        o.action = Action::None;
-        o.detail = err.clone();
-        o.error = Some(err.clone());
+    if let Some(o) = unread(&ctx, &base) {
         return o;
     }
     if !matches!(p.action, Action::FastForward | Action::PullRequest) {

@@ -37,6 +37,9 @@ pub struct Gathered {
     pub targets: BTreeMap<RepoName, Target>,
     /// Repositories whose facts could not be read (the run reports them as failed).
     pub errors: BTreeMap<RepoName, String>,
+    /// Repositories whose facts could not be read because a rate limit or the request budget
+    /// ran out ([`GhError::is_out_of_budget`]): they wait for the next run (`pending`).
+    pub deferred: BTreeMap<RepoName, String>,
     pub warnings: Vec<String>,
     /// Repositories the hub manifest lists.
     pub hub: BTreeSet<RepoName>,
@@ -151,8 +154,7 @@ pub async fn gather(
                 continue;
             }
             Some(Err(e)) => {
-                out.errors
-                    .insert(spec.repo.clone(), format!("could not read metadata: {e}"));
+                out.unread(spec.repo.clone(), "could not read metadata", &e);
                 out.facts
                     .insert(spec.repo.clone(), RepoFacts::unknown(spec.repo.clone()));
                 continue;
@@ -360,11 +362,17 @@ pub async fn gather(
                 }
             }
             Err(e) if e.is_fatal() => return Err(e),
-            Err(e) => {
-                out.errors
-                    .insert(repo, format!("could not compare with upstream: {e}"));
-            }
+            Err(e) => out.unread(repo, "could not compare with upstream", &e),
         }
+    }
+    if !out.deferred.is_empty() {
+        out.warnings.push(format!(
+            "{} repositor{} could not be read for lack of API budget (rate limit); {} wait{} for the next run",
+            out.deferred.len(),
+            if out.deferred.len() == 1 { "y" } else { "ies" },
+            if out.deferred.len() == 1 { "it" } else { "they" },
+            if out.deferred.len() == 1 { "s" } else { "" },
+        ));
     }
     if alerts_unreadable > 0 {
         out.warnings.push(format!(
@@ -373,6 +381,19 @@ pub async fn gather(
         ));
     }
     Ok(out)
+}
+
+impl Gathered {
+    /// Records why a repository's facts could not be read: out of budget → deferred to the
+    /// next run, anything else → an error.
+    fn unread(&mut self, repo: RepoName, what: &str, e: &GhError) {
+        let why = format!("{what}: {e}");
+        if e.is_out_of_budget() {
+            self.deferred.insert(repo, why);
+        } else {
+            self.errors.insert(repo, why);
+        }
+    }
 }
 
 /// GraphQL batches of at most `size`: repositories that cannot share a request (different
