@@ -360,3 +360,82 @@ fn the_hourly_write_budget_leaves_the_rest_pending() {
         .unwrap()
         .contains("hourly write budget")));
 }
+
+#[test]
+fn only_sync_prs_carrying_the_marker_are_ours() {
+    let h = Harness::start(30, 6);
+    let sb = &h.sb;
+    // Ours: hotstack's open sync PR was opened by an earlier run (it carries the marker).
+    let ours = sb.fleet().get("heyns1000/hotstack").unwrap().clone();
+    assert!(ours.has_sync_pr && ours.behind > 10);
+    let ours_pr = sync_prs(sb, &ours).pop().unwrap();
+    // Someone else's: a person synced celestial-payroll by hand on a branch that happens to be
+    // called priority-sync/main and opened a PR from it, without the marker; upstream moved on.
+    let theirs = sb
+        .fleet()
+        .get("heyns1000/celestial-payroll")
+        .unwrap()
+        .clone();
+    assert!(theirs.exists && theirs.ahead == 0 && theirs.behind > 10 && !theirs.has_sync_pr);
+    let branch = format!("priority-sync/{}", theirs.branch);
+    let up = common::upstream_head(sb, &theirs).unwrap();
+    assert!(sb.create_branch(&theirs.full_name, &branch, &up));
+    let number = sb
+        .open_pull(
+            &theirs.full_name,
+            &branch,
+            &theirs.branch,
+            "Catch up with upstream (by hand)",
+            "I am reviewing these upstream changes myself.",
+            "a-maintainer",
+        )
+        .unwrap();
+    sb.advance_upstream(&theirs.full_name, 2, false).unwrap();
+    let theirs_before = sb.open_pulls(&theirs.full_name);
+
+    sb.clear_log();
+    h.sync(&[
+        "--force",
+        &format!("{},{}", ours.full_name, theirs.full_name),
+    ]);
+    let progress = h.progress();
+
+    // Ours is brought up to date: branch at the upstream head, text rewritten, still one.
+    let prs = sync_prs(sb, &ours);
+    assert_eq!(prs.len(), 1, "{prs:?}");
+    assert_eq!(prs[0].number, ours_pr.number);
+    assert_eq!(prs[0].head_sha, common::upstream_head(sb, &ours));
+    assert_ne!(prs[0].title, ours_pr.title, "title rewritten");
+    assert!(prs[0]
+        .body
+        .as_deref()
+        .unwrap()
+        .contains("This pull request brings"));
+    assert_eq!(status(&progress, &ours.full_name), "pr_open");
+
+    // Theirs is untouched: branch, title, body, labels; no PR of ours beside it; nothing
+    // written to the repository at all.
+    assert_eq!(
+        sb.branch_sha(&theirs.full_name, &branch).as_deref(),
+        Some(up.as_str())
+    );
+    assert_eq!(sb.open_pulls(&theirs.full_name), theirs_before);
+    let writes: Vec<_> = sb
+        .log_entries()
+        .into_iter()
+        .filter(|e| {
+            e.method != "GET" && e.path.starts_with(&format!("/repos/{}/", theirs.full_name))
+        })
+        .map(|e| format!("{} {}", e.method, e.path))
+        .collect();
+    assert!(writes.is_empty(), "{writes:?}");
+    let p = &progress[&theirs.full_name.to_ascii_lowercase()];
+    assert_eq!(p["status"], "skipped", "{p}");
+    let why = p["detail"].as_str().unwrap();
+    assert!(
+        why.contains(&format!(
+            "an open pull request (#{number}) from {branch} was not opened by priority-sync; close it or rename its branch"
+        )),
+        "{why}"
+    );
+}
