@@ -29,6 +29,8 @@ pub struct ApplyContext {
     pub targets: BTreeMap<RepoName, Target>,
     pub live: BTreeMap<RepoName, LiveFacts>,
     pub gather_errors: BTreeMap<RepoName, String>,
+    /// Repositories gather could not read for lack of API budget (they stay `pending`).
+    pub gather_deferred: BTreeMap<RepoName, String>,
     /// Last run's sync PRs as they are now (from the metadata batch).
     pub sync_pulls: BTreeMap<RepoName, PullInfo>,
     pub dry_run: bool,
@@ -59,6 +61,7 @@ impl ApplyContext {
             targets: gathered.targets.clone(),
             live: gathered.live.clone(),
             gather_errors: gathered.errors.clone(),
+            gather_deferred: gathered.deferred.clone(),
             sync_pulls: gathered.sync_pulls.clone(),
             dry_run,
             workflows_refused: AtomicBool::new(false),
@@ -204,11 +207,31 @@ pub async fn apply(ctx: Arc<ApplyContext>, plan: &Plan) -> Vec<RepoOutcome> {
             out.extend(results);
         }
     }
-    out.extend(unplanned_outcomes(
-        plan.unplanned.iter(),
-        &format!("not in this run's phases ({})", plan.mode.mode),
-    ));
+    out.extend(
+        unplanned_outcomes(
+            plan.unplanned.iter(),
+            &format!("not in this run's phases ({})", plan.mode.mode),
+        )
+        .into_iter()
+        .map(|o| unread(&ctx, &o).unwrap_or(o)),
+    );
     out
+}
+
+/// The outcome of a repository gather could not read, if it could not: `pending` when a rate
+/// limit or the request budget stopped the read (the next run reads it), else `failed`.
+fn unread(ctx: &ApplyContext, base: &RepoOutcome) -> Option<RepoOutcome> {
+    let mut o = base.clone();
+    o.action = Action::None;
+    if let Some(why) = ctx.gather_deferred.get(&o.repo) {
+        o.error = None;
+        return Some(pending(o, &format!("{why}; retried next run")));
+    }
+    let err = ctx.gather_errors.get(&o.repo)?;
+    o.status = Status::Failed;
+    o.detail = err.clone();
+    o.error = Some(err.clone());
+    Some(o)
 }
 
 /// Outcomes of repositories nothing was done to: what their facts say, and `pending` with
@@ -237,12 +260,7 @@ async fn run_one(
     rank: u32,
 ) -> RepoOutcome {
     let base = planned_outcome(&p, Some(phase), Some(rank));
-    if let Some(err) = ctx.gather_errors.get(&p.repo) {
-        let mut o = base;
-        o.status = Status::Failed;
-        o.action = Action::None;
-        o.detail = err.clone();
-        o.error = Some(err.clone());
+    if let Some(o) = unread(&ctx, &base) {
         return o;
     }
     if !matches!(p.action, Action::FastForward | Action::PullRequest) {
@@ -406,13 +424,20 @@ fn pr_body(p: &PlannedRepo, t: &Target, why: &str, via_upstream: bool) -> String
         ));
     }
     if via_upstream {
-        b.push_str("\nThe token cannot write workflow files, so this pull request comes straight from the upstream branch.\n");
+        b.push_str("\nThis pull request comes straight from the upstream branch (the token could not write workflow files to the sync branch), so it follows upstream by itself.\n");
     }
     b.push_str("\nOpened by priority-sync. It is kept up to date while upstream moves, never duplicated; merge it to sync. If it is closed unmerged, the next run opens a new one.\n");
     b
 }
 
 /// Opens the sync PR, or brings the open one up to date. `why` overrides the plan's reason.
+///
+/// The sync PR comes from `priority-sync/<branch>`, or straight from the upstream branch when
+/// the token cannot write the update's workflow changes to the sync branch. Only a PR carrying
+/// [`PR_MARKER`] is this tool's. Its open PR on either head is kept and brought up to date, and
+/// at most one stays open: one that can no longer be kept current is closed once its
+/// replacement is open. A PR without the marker is never moved, edited or closed; when it sits
+/// on our sync branch the repository is `skipped`, saying so.
 async fn pull_request(
     ctx: &ApplyContext,
     p: &PlannedRepo,
@@ -425,8 +450,8 @@ async fn pull_request(
     let why = why.unwrap_or_else(|| p.why.clone());
     o.action = Action::PullRequest;
     let sync_branch = format!("{}{}", prs.branch_prefix, t.branch);
-    let mut head = format!("{}:{}", p.repo.owner(), sync_branch);
-    let mut via_upstream = false;
+    let sync_head = format!("{}:{}", p.repo.owner(), sync_branch);
+    let upstream_head = format!("{}:{}", t.upstream.owner(), t.upstream_branch);
     let mut notes = Vec::new();
 
     // Nothing to do when last run's sync PR is already current: no request at all.
@@ -445,76 +470,88 @@ async fn pull_request(
         return Ok(o);
     }
 
-    // Move (or create) the sync branch to the upstream head; never force.
-    if !ctx.workflows_refused.load(Ordering::SeqCst) || !touches(ctx, p) {
-        let moved = match gh.branch_head(&p.repo, &sync_branch).await? {
-            None => match gh
-                .create_ref(&p.repo, &sync_branch, &t.upstream_head)
-                .await?
-            {
-                RefUpdate::AlreadyExists => {
-                    gh.update_ref(&p.repo, &sync_branch, &t.upstream_head, false)
-                        .await?
-                }
-                r => r,
-            },
-            Some(sha) if sha == t.upstream_head => RefUpdate::Done,
-            Some(_) => {
-                gh.update_ref(&p.repo, &sync_branch, &t.upstream_head, false)
-                    .await?
+    // The open PRs on both heads this tool may use (GitHub allows one per head and base).
+    let (ours_sync, theirs_sync) = split_ours(gh.open_pulls(&p.repo, &sync_head, &t.branch).await?);
+    let (ours_up, theirs_up) = split_ours(gh.open_pulls(&p.repo, &upstream_head, &t.branch).await?);
+    let not_ours = |mut o: RepoOutcome, why: String| {
+        o.status = Status::Skipped;
+        o.detail = why;
+        o.error = Some(o.detail.clone());
+        Ok(o)
+    };
+
+    // Which of ours to keep, whether the PR comes from the upstream branch, and which of ours
+    // to close once the kept (or new) one is current.
+    let mut stale: Option<(PullInfo, &str)> = None;
+    let (keep, via_upstream) = match (ours_sync, ours_up) {
+        (Some(on_sync), on_up) => match move_sync_branch(ctx, p, t, &sync_branch).await? {
+            Moved::Refused => {
+                stale = Some((
+                    on_sync,
+                    "its branch cannot take the update's workflow changes with this token",
+                ));
+                (on_up, true)
             }
-        };
-        match moved {
-            RefUpdate::Done | RefUpdate::AlreadyExists => {}
-            RefUpdate::NotFastForward => notes.push(format!(
-                "{sync_branch} has commits that are not from upstream (a conflict resolution?); left as is"
-            )),
-            RefUpdate::WorkflowRefused(msg) => {
-                ctx.workflows_refused.store(true, Ordering::SeqCst);
-                log::warn!("{}: {msg}", p.repo);
-                via_upstream = true;
+            moved => {
+                if moved == Moved::Diverged {
+                    notes.push(diverged_note(&sync_branch));
+                }
+                stale = on_up.map(|pr| (pr, "a second sync PR, from the upstream branch"));
+                (Some(on_sync), false)
+            }
+        },
+        // Ours from the upstream branch follows upstream by itself: kept as it is.
+        (None, Some(on_up)) => (Some(on_up), true),
+        (None, None) => {
+            if let Some(pr) = theirs_sync {
+                return not_ours(
+                    o,
+                    format!(
+                        "an open pull request (#{}) from {sync_branch} was not opened by priority-sync; close it or rename its branch",
+                        pr.number
+                    ),
+                );
+            }
+            if ctx.workflows_refused.load(Ordering::SeqCst) && touches(ctx, p) {
+                (None, true)
+            } else {
+                match move_sync_branch(ctx, p, t, &sync_branch).await? {
+                    Moved::Refused => (None, true),
+                    Moved::Diverged => {
+                        notes.push(diverged_note(&sync_branch));
+                        (None, false)
+                    }
+                    Moved::Done => (None, false),
+                }
             }
         }
+    };
+    let head = if via_upstream {
+        upstream_head
     } else {
-        via_upstream = true;
-    }
-    if via_upstream {
-        head = format!("{}:{}", t.upstream.owner(), t.upstream_branch);
+        sync_head
+    };
+    if keep.is_none() && via_upstream {
+        if let Some(pr) = theirs_up {
+            return not_ours(
+                o,
+                format!(
+                    "an open pull request (#{}) from {head} was not opened by priority-sync; left alone",
+                    pr.number
+                ),
+            );
+        }
     }
 
     let title = pr_title(t, p.facts.commits_behind);
     let body = pr_body(p, t, &why, via_upstream);
-    let open = gh.open_pulls(&p.repo, &head, &t.branch).await?;
-    // Ours: a PR carrying the marker, or one from our own sync branch in this repository (that
-    // branch is only ever created and moved by this tool). A PR from the upstream's branch
-    // without the marker belongs to someone else.
-    let is_ours = |pr: &PullInfo| {
-        pr.body.contains(PR_MARKER)
-            || (!via_upstream
-                && pr.head_ref == sync_branch
-                && pr
-                    .head_repo
-                    .as_deref()
-                    .is_some_and(|r| r.eq_ignore_ascii_case(&p.repo.to_string())))
-    };
-    let (ours, theirs): (Vec<PullInfo>, Vec<PullInfo>) = open.into_iter().partition(is_ours);
-    let (pr, created) = match ours.into_iter().next() {
+    let (pr, created) = match keep {
         Some(pr) => {
-            // Rewrite the text only of PRs this tool wrote; a human's description stays.
-            if pr.body.contains(PR_MARKER) && (pr.title != title || pr.body != body) {
+            if pr.title != title || pr.body != body {
                 gh.update_pull_body(&p.repo, pr.number, &title, &body)
                     .await?;
             }
             (pr, false)
-        }
-        None if !theirs.is_empty() => {
-            o.status = Status::Skipped;
-            o.detail = format!(
-                "PR #{} from {head} was not opened by priority-sync; left alone",
-                theirs[0].number
-            );
-            o.error = Some(o.detail.clone());
-            return Ok(o);
         }
         None => {
             let new = NewPull {
@@ -555,6 +592,13 @@ async fn pull_request(
             }
         }
     };
+
+    // One sync PR per repository: ours that can no longer be kept current goes, now that its
+    // replacement is open (closed without a comment; its branch is left as it is).
+    if let Some((old, reason)) = stale.filter(|(old, _)| old.number != pr.number) {
+        gh.close_pull(&p.repo, old.number).await?;
+        notes.push(format!("closed #{} ({reason})", old.number));
+    }
 
     // Labels: always the sync labels; urgent ones for security alerts; conflict ones when
     // GitHub says the PR cannot merge cleanly.
@@ -614,9 +658,9 @@ fn missing_labels(wanted: &[String], have: &[String]) -> Vec<String> {
     out
 }
 
-/// The remembered sync PR, read in the metadata batch, when it needs nothing: open into the
-/// branch, from our sync branch (or, marked, from the upstream branch), at the upstream head,
-/// with the text we would write (when we wrote it) and every label it should have.
+/// The remembered sync PR, read in the metadata batch, when it needs nothing: ours (marked),
+/// open into the branch, from our sync branch or the upstream branch, at the upstream head,
+/// with the text we would write and every label it should have.
 fn current_sync_pr<'a>(
     ctx: &'a ApplyContext,
     p: &PlannedRepo,
@@ -625,16 +669,17 @@ fn current_sync_pr<'a>(
     why: &str,
 ) -> Option<&'a PullInfo> {
     let pr = ctx.sync_pulls.get(&p.repo)?;
+    if !pr.body.contains(PR_MARKER) {
+        // Not ours (any more): the full path decides what to do.
+        return None;
+    }
     let head_repo = pr.head_repo.as_deref().unwrap_or_default();
-    let marked = pr.body.contains(PR_MARKER);
     let own_branch =
         pr.head_ref == sync_branch && head_repo.eq_ignore_ascii_case(&p.repo.to_string());
-    let from_upstream = marked
-        && pr.head_ref == t.upstream_branch
-        && head_repo.eq_ignore_ascii_case(&t.upstream.to_string());
-    let text_current = !marked
-        || (pr.title == pr_title(t, p.facts.commits_behind)
-            && pr.body == pr_body(p, t, why, from_upstream));
+    let from_upstream =
+        pr.head_ref == t.upstream_branch && head_repo.eq_ignore_ascii_case(&t.upstream.to_string());
+    let text_current = pr.title == pr_title(t, p.facts.commits_behind)
+        && pr.body == pr_body(p, t, why, from_upstream);
     let conflicted =
         pr.mergeable == Some(false) || ctx.live.get(&p.repo).is_some_and(|l| l.conflicted);
     let ok = pr.open
@@ -649,4 +694,65 @@ fn current_sync_pr<'a>(
 
 fn touches(ctx: &ApplyContext, p: &PlannedRepo) -> bool {
     ctx.live.get(&p.repo).is_some_and(|l| l.touches_workflows)
+}
+
+/// This tool's PR (it carries [`PR_MARKER`]) and someone else's, among the open PRs of one
+/// head into one base (GitHub allows one of those).
+fn split_ours(open: Vec<PullInfo>) -> (Option<PullInfo>, Option<PullInfo>) {
+    let (ours, theirs): (Vec<PullInfo>, Vec<PullInfo>) =
+        open.into_iter().partition(|pr| pr.body.contains(PR_MARKER));
+    (ours.into_iter().next(), theirs.into_iter().next())
+}
+
+/// What became of the sync branch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Moved {
+    /// At the upstream head.
+    Done,
+    /// It has commits that are not from upstream: left as is.
+    Diverged,
+    /// The update changes workflow files and the token may not write them.
+    Refused,
+}
+
+/// Moves (or creates) the sync branch to the upstream head; never forces.
+async fn move_sync_branch(
+    ctx: &ApplyContext,
+    p: &PlannedRepo,
+    t: &Target,
+    sync_branch: &str,
+) -> Result<Moved, GhError> {
+    let gh = &ctx.gh;
+    let moved = match gh.branch_head(&p.repo, sync_branch).await? {
+        None => match gh
+            .create_ref(&p.repo, sync_branch, &t.upstream_head)
+            .await?
+        {
+            RefUpdate::AlreadyExists => {
+                gh.update_ref(&p.repo, sync_branch, &t.upstream_head, false)
+                    .await?
+            }
+            r => r,
+        },
+        Some(sha) if sha == t.upstream_head => RefUpdate::Done,
+        Some(_) => {
+            gh.update_ref(&p.repo, sync_branch, &t.upstream_head, false)
+                .await?
+        }
+    };
+    Ok(match moved {
+        RefUpdate::Done | RefUpdate::AlreadyExists => Moved::Done,
+        RefUpdate::NotFastForward => Moved::Diverged,
+        RefUpdate::WorkflowRefused(msg) => {
+            ctx.workflows_refused.store(true, Ordering::SeqCst);
+            log::warn!("{}: {msg}", p.repo);
+            Moved::Refused
+        }
+    })
+}
+
+fn diverged_note(sync_branch: &str) -> String {
+    format!(
+        "{sync_branch} has commits that are not from upstream (a conflict resolution?); left as is"
+    )
 }

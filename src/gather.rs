@@ -37,6 +37,9 @@ pub struct Gathered {
     pub targets: BTreeMap<RepoName, Target>,
     /// Repositories whose facts could not be read (the run reports them as failed).
     pub errors: BTreeMap<RepoName, String>,
+    /// Repositories whose facts could not be read because a rate limit or the request budget
+    /// ran out ([`GhError::is_out_of_budget`]): they wait for the next run (`pending`).
+    pub deferred: BTreeMap<RepoName, String>,
     pub warnings: Vec<String>,
     /// Repositories the hub manifest lists.
     pub hub: BTreeSet<RepoName>,
@@ -76,36 +79,43 @@ pub async fn gather(
     let batch = inv.limits.graphql_batch.max(1);
     let manifest = inv.hub.manifest.clone();
     let mut set = JoinSet::new();
-    let no_queries = queries.is_empty();
     let chunks = batches(gh.as_ref(), queries, |q| &q.repo, batch);
+    // The hub manifest rides along in the first batch that can read it: one of its owner's
+    // batch key (with App auth, a batch's token reaches one installation only), else a request
+    // of its own.
+    let manifest_chunk = manifest.as_ref().and_then(|m| {
+        let key = gh.batch_key(&m.repo);
+        chunks
+            .iter()
+            .position(|c| c.first().is_some_and(|q| gh.batch_key(&q.repo) == key))
+    });
+    if let (Some(m), None) = (&manifest, manifest_chunk) {
+        let gh = gh.clone();
+        let m = m.clone();
+        set.spawn(async move {
+            let r = gh.metadata(&[], Some((&m.repo, m.path.as_str()))).await;
+            (true, Vec::new(), r)
+        });
+    }
     for (i, chunk) in chunks.into_iter().enumerate() {
         let gh = gh.clone();
-        let file = if i == 0 { manifest.clone() } else { None };
+        let with_file = manifest_chunk == Some(i);
+        let file = manifest.clone().filter(|_| with_file);
         set.spawn(async move {
             let r = gh
                 .metadata(&chunk, file.as_ref().map(|m| (&m.repo, m.path.as_str())))
                 .await;
-            (i, chunk, r)
+            (with_file, chunk, r)
         });
-    }
-    if no_queries {
-        if let Some(m) = &manifest {
-            let gh = gh.clone();
-            let m = m.clone();
-            set.spawn(async move {
-                let r = gh.metadata(&[], Some((&m.repo, m.path.as_str()))).await;
-                (0, Vec::new(), r)
-            });
-        }
     }
     let mut metas: BTreeMap<RepoName, Result<Option<RepoMeta>, GhError>> = BTreeMap::new();
     let mut out = Gathered::default();
     let mut manifest_text = None;
     while let Some(joined) = set.join_next().await {
-        let (i, chunk, result) = joined.map_err(|e| GhError::Transport(e.to_string()))?;
+        let (with_file, chunk, result) = joined.map_err(|e| GhError::Transport(e.to_string()))?;
         match result {
             Ok(b) => {
-                if i == 0 {
+                if with_file {
                     manifest_text = b.file;
                 }
                 for (q, r) in chunk.iter().zip(b.repos) {
@@ -151,8 +161,7 @@ pub async fn gather(
                 continue;
             }
             Some(Err(e)) => {
-                out.errors
-                    .insert(spec.repo.clone(), format!("could not read metadata: {e}"));
+                out.unread(spec.repo.clone(), "could not read metadata", &e);
                 out.facts
                     .insert(spec.repo.clone(), RepoFacts::unknown(spec.repo.clone()));
                 continue;
@@ -358,11 +367,17 @@ pub async fn gather(
                 }
             }
             Err(e) if e.is_fatal() => return Err(e),
-            Err(e) => {
-                out.errors
-                    .insert(repo, format!("could not compare with upstream: {e}"));
-            }
+            Err(e) => out.unread(repo, "could not compare with upstream", &e),
         }
+    }
+    if !out.deferred.is_empty() {
+        out.warnings.push(format!(
+            "{} repositor{} could not be read for lack of API budget (rate limit); {} wait{} for the next run",
+            out.deferred.len(),
+            if out.deferred.len() == 1 { "y" } else { "ies" },
+            if out.deferred.len() == 1 { "it" } else { "they" },
+            if out.deferred.len() == 1 { "s" } else { "" },
+        ));
     }
     if alerts_unreadable > 0 {
         out.warnings.push(format!(
@@ -371,6 +386,19 @@ pub async fn gather(
         ));
     }
     Ok(out)
+}
+
+impl Gathered {
+    /// Records why a repository's facts could not be read: out of budget → deferred to the
+    /// next run, anything else → an error.
+    fn unread(&mut self, repo: RepoName, what: &str, e: &GhError) {
+        let why = format!("{what}: {e}");
+        if e.is_out_of_budget() {
+            self.deferred.insert(repo, why);
+        } else {
+            self.errors.insert(repo, why);
+        }
+    }
 }
 
 /// GraphQL batches of at most `size`: repositories that cannot share a request (different
@@ -429,6 +457,177 @@ pub fn parse_manifest(text: &str) -> Result<BTreeSet<RepoName>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::github::{MetaBatch, NewPull, RefUpdate, RequestStats, TreeFile};
+    use std::sync::Mutex;
+
+    /// GitHub App auth in miniature: one installation per owner, and a metadata request
+    /// reaches only the installation of its batch (the file it asks for comes back only from
+    /// there). Records the file requests.
+    struct PerOwnerInstallations {
+        manifest: (RepoName, String),
+        file_reads: Mutex<Vec<(String, bool)>>,
+    }
+
+    #[async_trait::async_trait]
+    impl GitHub for PerOwnerInstallations {
+        async fn metadata(
+            &self,
+            queries: &[RepoQuery],
+            file: Option<(&RepoName, &str)>,
+        ) -> Result<MetaBatch, GhError> {
+            let owner = match (queries.first(), file) {
+                (Some(q), _) => self.batch_key(&q.repo),
+                (None, Some((r, _))) => self.batch_key(r),
+                (None, None) => return Ok(MetaBatch::default()),
+            };
+            assert!(
+                queries.iter().all(|q| self.batch_key(&q.repo) == owner),
+                "one batch mixes installations"
+            );
+            let file = file.and_then(|(repo, path)| {
+                let reachable = self.batch_key(repo) == owner;
+                self.file_reads
+                    .lock()
+                    .unwrap()
+                    .push((owner.clone(), reachable));
+                (reachable && *repo == self.manifest.0 && path == self.manifest.1)
+                    .then(|| r#"["alpha/a1", "zeta/z1"]"#.to_string())
+            });
+            Ok(MetaBatch {
+                repos: queries.iter().map(|_| Ok(None)).collect(),
+                file,
+            })
+        }
+        async fn ancestry(&self, _: &[AncestryAsk]) -> Result<Vec<Option<Comparison>>, GhError> {
+            unreachable!("nothing to compare")
+        }
+        async fn compare(
+            &self,
+            _: &RepoName,
+            _: &str,
+            _: &RepoName,
+            _: &str,
+        ) -> Result<Option<Comparison>, GhError> {
+            unreachable!("nothing to compare")
+        }
+        async fn open_pulls(
+            &self,
+            _: &RepoName,
+            _: &str,
+            _: &str,
+        ) -> Result<Vec<PullInfo>, GhError> {
+            unreachable!("gather does not write")
+        }
+        async fn pull(&self, _: &RepoName, _: u64) -> Result<Option<PullInfo>, GhError> {
+            unreachable!()
+        }
+        async fn branch_head(&self, _: &RepoName, _: &str) -> Result<Option<String>, GhError> {
+            unreachable!()
+        }
+        async fn commit_tree(&self, _: &RepoName, _: &str) -> Result<Option<String>, GhError> {
+            unreachable!()
+        }
+        async fn file(
+            &self,
+            _: &RepoName,
+            _: &str,
+            _: Option<&str>,
+        ) -> Result<Option<Vec<u8>>, GhError> {
+            unreachable!("the manifest is read inside the GraphQL request")
+        }
+        async fn update_ref(
+            &self,
+            _: &RepoName,
+            _: &str,
+            _: &str,
+            _: bool,
+        ) -> Result<RefUpdate, GhError> {
+            unreachable!()
+        }
+        async fn create_ref(&self, _: &RepoName, _: &str, _: &str) -> Result<RefUpdate, GhError> {
+            unreachable!()
+        }
+        async fn create_pull(&self, _: &RepoName, _: &NewPull) -> Result<PullInfo, GhError> {
+            unreachable!()
+        }
+        async fn update_pull_body(
+            &self,
+            _: &RepoName,
+            _: u64,
+            _: &str,
+            _: &str,
+        ) -> Result<(), GhError> {
+            unreachable!()
+        }
+        async fn close_pull(&self, _: &RepoName, _: u64) -> Result<(), GhError> {
+            unreachable!()
+        }
+        async fn add_labels(&self, _: &RepoName, _: u64, _: &[String]) -> Result<(), GhError> {
+            unreachable!()
+        }
+        async fn request_reviewers(
+            &self,
+            _: &RepoName,
+            _: u64,
+            _: &[String],
+            _: &[String],
+        ) -> Result<(), GhError> {
+            unreachable!()
+        }
+        async fn create_tree(
+            &self,
+            _: &RepoName,
+            _: &str,
+            _: &[TreeFile],
+        ) -> Result<String, GhError> {
+            unreachable!()
+        }
+        async fn create_commit(
+            &self,
+            _: &RepoName,
+            _: &str,
+            _: &str,
+            _: &[String],
+        ) -> Result<String, GhError> {
+            unreachable!()
+        }
+        fn stats(&self) -> RequestStats {
+            RequestStats::default()
+        }
+        fn batch_key(&self, repo: &RepoName) -> String {
+            repo.owner().to_ascii_lowercase()
+        }
+    }
+
+    #[tokio::test]
+    async fn the_hub_manifest_is_read_with_the_installation_of_its_owner() {
+        // In one of the fleet's installations (not the first batch), and in an installation
+        // with no repository of the fleet.
+        for manifest in ["zeta/hub:connected.json", "hubs/control:connected.json"] {
+            let text = format!(
+                "repositories: [alpha/a1, alpha/a2, zeta/z1]\nhub:\n  manifest: {manifest}\n"
+            );
+            let inv = crate::config::parse_inventory(&text, "t").unwrap();
+            let m = inv.hub.manifest.clone().unwrap();
+            let gh = Arc::new(PerOwnerInstallations {
+                manifest: (m.repo.clone(), m.path.clone()),
+                file_reads: Mutex::new(Vec::new()),
+            });
+            let out = gather(gh.clone(), &inv, &SyncState::empty(), Utc::now())
+                .await
+                .unwrap();
+            assert!(
+                !out.warnings.iter().any(|w| w.contains("manifest")),
+                "{manifest}: {:?}",
+                out.warnings
+            );
+            let want: BTreeSet<RepoName> =
+                ["alpha/a1", "zeta/z1"].map(|r| r.parse().unwrap()).into();
+            assert_eq!(out.hub, want, "{manifest}");
+            let reads = gh.file_reads.lock().unwrap().clone();
+            assert_eq!(reads, [(m.repo.owner().to_string(), true)], "{manifest}");
+        }
+    }
 
     #[test]
     fn manifests_in_json_and_yaml() {

@@ -464,3 +464,216 @@ fn the_harness_fails_a_test_that_asked_for_an_unimplemented_route() {
         vec!["POST /graphql-v2".to_string()]
     );
 }
+
+#[test]
+fn only_sync_prs_carrying_the_marker_are_ours() {
+    let h = Harness::start(30, 6);
+    let sb = &h.sb;
+    // Ours: hotstack's open sync PR was opened by an earlier run (it carries the marker).
+    let ours = sb.fleet().get("heyns1000/hotstack").unwrap().clone();
+    assert!(ours.has_sync_pr && ours.behind > 10);
+    let ours_pr = sync_prs(sb, &ours).pop().unwrap();
+    // Someone else's: a person synced celestial-payroll by hand on a branch that happens to be
+    // called priority-sync/main and opened a PR from it, without the marker; upstream moved on.
+    let theirs = sb
+        .fleet()
+        .get("heyns1000/celestial-payroll")
+        .unwrap()
+        .clone();
+    assert!(theirs.exists && theirs.ahead == 0 && theirs.behind > 10 && !theirs.has_sync_pr);
+    let branch = format!("priority-sync/{}", theirs.branch);
+    let up = common::upstream_head(sb, &theirs).unwrap();
+    assert!(sb.create_branch(&theirs.full_name, &branch, &up));
+    let number = sb
+        .open_pull(
+            &theirs.full_name,
+            &branch,
+            &theirs.branch,
+            "Catch up with upstream (by hand)",
+            "I am reviewing these upstream changes myself.",
+            "a-maintainer",
+        )
+        .unwrap();
+    sb.advance_upstream(&theirs.full_name, 2, false).unwrap();
+    let theirs_before = sb.open_pulls(&theirs.full_name);
+
+    sb.clear_log();
+    h.sync(&[
+        "--force",
+        &format!("{},{}", ours.full_name, theirs.full_name),
+    ]);
+    let progress = h.progress();
+
+    // Ours is brought up to date: branch at the upstream head, text rewritten, still one.
+    let prs = sync_prs(sb, &ours);
+    assert_eq!(prs.len(), 1, "{prs:?}");
+    assert_eq!(prs[0].number, ours_pr.number);
+    assert_eq!(prs[0].head_sha, common::upstream_head(sb, &ours));
+    assert_ne!(prs[0].title, ours_pr.title, "title rewritten");
+    assert!(prs[0]
+        .body
+        .as_deref()
+        .unwrap()
+        .contains("This pull request brings"));
+    assert_eq!(status(&progress, &ours.full_name), "pr_open");
+
+    // Theirs is untouched: branch, title, body, labels; no PR of ours beside it; nothing
+    // written to the repository at all.
+    assert_eq!(
+        sb.branch_sha(&theirs.full_name, &branch).as_deref(),
+        Some(up.as_str())
+    );
+    assert_eq!(sb.open_pulls(&theirs.full_name), theirs_before);
+    let writes: Vec<_> = sb
+        .log_entries()
+        .into_iter()
+        .filter(|e| {
+            e.method != "GET" && e.path.starts_with(&format!("/repos/{}/", theirs.full_name))
+        })
+        .map(|e| format!("{} {}", e.method, e.path))
+        .collect();
+    assert!(writes.is_empty(), "{writes:?}");
+    let p = &progress[&theirs.full_name.to_ascii_lowercase()];
+    assert_eq!(p["status"], "skipped", "{p}");
+    let why = p["detail"].as_str().unwrap();
+    assert!(
+        why.contains(&format!(
+            "an open pull request (#{number}) from {branch} was not opened by priority-sync; close it or rename its branch"
+        )),
+        "{why}"
+    );
+}
+
+/// The fleet repository (index in `order`) each REST request apply made is about, in the order
+/// the sandbox handled them; gather's compares, GraphQL and the audit repository left out.
+fn apply_sequence(h: &Harness, order: &[String]) -> Vec<(usize, String)> {
+    h.sb.log_entries()
+        .into_iter()
+        .filter(|e| e.path.starts_with("/repos/") && !e.path.contains("/compare/"))
+        .filter_map(|e| {
+            let mut segs = e.path.trim_start_matches("/repos/").split('/');
+            let repo = format!("{}/{}", segs.next()?, segs.next()?);
+            let i = order.iter().position(|r| r.eq_ignore_ascii_case(&repo))?;
+            Some((i, format!("{} {}", e.method, e.path)))
+        })
+        .collect()
+}
+
+/// Every repository's requests form one block, and the blocks come in `order`: one
+/// repository at a time, in that order. Returns the repositories that were written to.
+fn assert_one_at_a_time_in_order(seq: &[(usize, String)], order: &[String]) -> Vec<String> {
+    for w in seq.windows(2) {
+        assert!(
+            w[0].0 <= w[1].0,
+            "{} ({}) after {} ({}): not one at a time in list order\n{seq:#?}",
+            w[1].1,
+            order[w[1].0],
+            w[0].1,
+            order[w[0].0]
+        );
+    }
+    let mut written: Vec<String> = seq
+        .iter()
+        .filter(|(_, call)| !call.starts_with("GET "))
+        .map(|(i, _)| order[*i].clone())
+        .collect();
+    written.dedup();
+    written
+}
+
+#[test]
+fn top_and_force_write_one_repository_at_a_time_in_the_given_order() {
+    use github_sandbox::{fleet::TOP12, FaultAction, FaultRule};
+    let h = Harness::start(30, 8);
+    let fleet = h.sb.fleet().clone();
+    // Each repository's first write is slowed down: were two repositories worked on at once,
+    // the other's requests would land in between.
+    let slow = |repos: &[String]| {
+        for r in repos {
+            for m in ["PATCH", "POST"] {
+                h.sb.add_fault_rule(FaultRule::on(
+                    m,
+                    &format!("/repos/{r}/"),
+                    1,
+                    FaultAction::Delay(std::time::Duration::from_millis(150)),
+                ));
+            }
+        }
+    };
+
+    // force: three repositories needing writes, in an order that is neither alphabetical nor
+    // by rank or inventory position.
+    let mut forced: Vec<String> = fleet
+        .repos
+        .iter()
+        .filter(|r| {
+            !r.top
+                && r.exists
+                && !r.archived
+                && r.behind > 0
+                && r.category != Category::ForeignUpstream
+        })
+        .map(|r| r.full_name.clone())
+        .take(3)
+        .collect();
+    assert_eq!(forced.len(), 3);
+    forced.sort();
+    forced.swap(0, 1);
+    forced.reverse();
+    slow(&forced);
+    h.sb.clear_log();
+    h.sync(&["--force", &forced.join(",")]);
+    let seq = apply_sequence(&h, &forced);
+    let written = assert_one_at_a_time_in_order(&seq, &forced);
+    assert_eq!(written, forced, "every forced repository written, in order");
+
+    // top: the Top 12 listed backwards (not the generator's order, not alphabetical).
+    let top: Vec<String> = TOP12.iter().rev().map(|s| s.to_string()).collect();
+    let inv = h.sb.inventory_yaml();
+    let (head, rest) = inv.split_once("top:").unwrap();
+    let (_, rest) = rest.split_once("repositories:").unwrap();
+    let mut listed = format!("{head}top:\n");
+    for r in &top {
+        listed.push_str(&format!("  - {r}\n"));
+    }
+    listed.push_str("repositories:");
+    listed.push_str(rest);
+    std::fs::write(h.inventory(), listed).unwrap();
+    slow(&top);
+    h.sb.clear_log();
+    h.sync(&["--mode", "all"]);
+    let all: Vec<String> = top
+        .iter()
+        .cloned()
+        .chain(
+            fleet
+                .repos
+                .iter()
+                .filter(|r| !r.top)
+                .map(|r| r.full_name.clone()),
+        )
+        .collect();
+    let seq = apply_sequence(&h, &all);
+    // The top phase ends before any later phase starts.
+    let first_later = seq.iter().position(|(i, _)| *i >= top.len());
+    let last_top = seq.iter().rposition(|(i, _)| *i < top.len()).unwrap();
+    assert!(
+        first_later.is_none_or(|f| f > last_top),
+        "a later phase started before the top phase ended"
+    );
+    let top_seq: Vec<_> = seq.into_iter().filter(|(i, _)| *i < top.len()).collect();
+    let written = assert_one_at_a_time_in_order(&top_seq, &top);
+    let expected: Vec<String> = top
+        .iter()
+        .filter(|r| {
+            let f = fleet.get(r).unwrap();
+            f.exists && !f.archived && f.behind > 0 && f.category != Category::ForeignUpstream
+        })
+        .cloned()
+        .collect();
+    assert!(expected.len() >= 6, "{expected:?}");
+    assert_eq!(
+        written, expected,
+        "every top repository needing a sync written, in list order"
+    );
+}

@@ -133,8 +133,8 @@ fn workflow_changes_without_permission_become_pull_requests() {
         })
         .collect();
     assert!(
-        !guarded.is_empty(),
-        "the fleet has fast-forwardable workflow changes"
+        guarded.iter().any(|r| !r.has_sync_pr),
+        "the fleet has fast-forwardable workflow changes without a sync PR"
     );
     let before: Vec<_> = guarded
         .iter()
@@ -142,6 +142,8 @@ fn workflow_changes_without_permission_become_pull_requests() {
         .collect();
     h.sync(&["--mode", "all"]);
     let progress = h.progress();
+    // The repositories whose one sync PR comes straight from the upstream branch.
+    let mut from_upstream_branch = std::collections::BTreeSet::new();
     for (r, was) in guarded.iter().zip(before) {
         assert_eq!(
             h.sb.branch_sha(&r.full_name, &r.branch),
@@ -151,33 +153,53 @@ fn workflow_changes_without_permission_become_pull_requests() {
         );
         let p = &progress[&r.full_name.to_ascii_lowercase()];
         assert_eq!(p["status"], "pr_open", "{}: {p}", r.full_name);
-        let prs = h.sb.open_pulls(&r.full_name);
+        // Exactly one sync PR, at the upstream head: straight from the upstream branch, unless
+        // an earlier run's PR was open and its sync branch could take the update (it already
+        // had the workflow change).
+        let prs = sync_pulls_on_both_heads(&h, r);
+        assert_eq!(prs.len(), 1, "{}: one sync PR: {prs:?}", r.full_name);
+        assert_eq!(prs[0].head_sha, common::upstream_head(&h.sb, r));
         let parent_owner = r.parent.as_ref().unwrap().split('/').next().unwrap();
-        let from_upstream: Vec<_> = prs
-            .iter()
-            .filter(|p| p.head == format!("{parent_owner}:{}", r.upstream_branch))
-            .collect();
-        assert_eq!(
-            from_upstream.len(),
-            1,
-            "{}: one PR straight from the upstream branch: {prs:?}",
-            r.full_name
-        );
+        if prs[0].head == format!("{parent_owner}:{}", r.upstream_branch) {
+            from_upstream_branch.insert(r.full_name.clone());
+        }
+        if !r.has_sync_pr {
+            assert_eq!(
+                prs[0].head,
+                format!("{parent_owner}:{}", r.upstream_branch),
+                "{}: straight from the upstream branch",
+                r.full_name
+            );
+        }
     }
     // Fast-forwards without workflow changes still happen with this token.
     assert!(progress.values().any(|p| p["status"] == "synced"));
     // With a token that may write workflows, the rerun fast-forwards them as the fault-free
     // run does. The PR from the upstream branch is then empty (its head is in the branch) and
-    // stays open in the sandbox (github.com marks such a PR merged): the one difference.
+    // stays open in the sandbox (github.com marks such a PR merged), and an earlier sync PR it
+    // replaced stays closed: the only differences. A sync PR whose branch could take the
+    // update (it already had the workflow change) was moved to the upstream head, which the
+    // branch now has (the fault-free run fast-forwarded the branch past the PR instead).
     let reference = reference(104, 1);
     let expected: BTreeMap<String, RepoEnd> = guarded
         .iter()
+        .filter(|r| r.has_sync_pr || from_upstream_branch.contains(&r.full_name))
         .map(|r| {
             let mut want = reference[&r.full_name].clone();
-            want.upstream_prs = 1;
+            if from_upstream_branch.contains(&r.full_name) {
+                want.upstream_prs = 1;
+                want.sync_prs = 0;
+                want.sync_pr_head = None;
+            } else {
+                want.sync_pr_head = want.head.clone();
+            }
             (r.full_name.clone(), want)
         })
         .collect();
+    assert!(
+        !expected.is_empty(),
+        "some workflow changes arrived as PRs from the upstream branch"
+    );
     rerun_converges(
         "no workflow permission (403/422)",
         &mut h,
@@ -200,4 +222,101 @@ fn workflow_changes_without_permission_become_pull_requests() {
             }
         }
     }
+}
+
+/// The open pull requests of `repo` into `base` that come from either head priority-sync may
+/// use: its own sync branch or the upstream's branch.
+fn sync_pulls_on_both_heads(
+    h: &Harness,
+    r: &github_sandbox::FleetRepo,
+) -> Vec<github_sandbox::PullInfo> {
+    let parent_owner = r.parent.as_ref().unwrap().split('/').next().unwrap();
+    let own = format!(
+        "{}:priority-sync/{}",
+        r.full_name.split('/').next().unwrap(),
+        r.branch
+    );
+    let upstream = format!("{parent_owner}:{}", r.upstream_branch);
+    h.sb.open_pulls(&r.full_name)
+        .into_iter()
+        .filter(|p| p.base == r.branch && (p.head == own || p.head == upstream))
+        .collect()
+}
+
+#[test]
+fn a_sync_pr_is_replaced_not_duplicated_when_workflow_changes_arrive() {
+    let mut h = Harness::start(30, 5);
+    let r =
+        h.sb.fleet()
+            .get("heyns1000/data-warehouse")
+            .expect("the fleet has data-warehouse")
+            .clone();
+    assert!(r.exists && r.behind > 10 && r.ahead == 0 && !r.upstream_touches_workflows);
+    let upstream_head = format!(
+        "{}:{}",
+        r.parent.as_ref().unwrap().split('/').next().unwrap(),
+        r.upstream_branch
+    );
+    h.token = h.sb.token_named("no-workflow").unwrap();
+
+    // Far behind: a sync PR from priority-sync/main.
+    h.sync(&["--force", &r.full_name]);
+    let prs = sync_pulls_on_both_heads(&h, &r);
+    assert_eq!(prs.len(), 1, "{prs:?}");
+    let first = prs[0].clone();
+    assert_eq!(first.head_ref, format!("priority-sync/{}", r.branch));
+
+    // Upstream changes a workflow: the sync branch cannot follow with this token, so the PR
+    // comes from the upstream branch now, and the stale one is closed (nothing else is said).
+    let up = h.sb.advance_upstream(&r.full_name, 1, true).unwrap();
+    h.sb.clear_log();
+    h.sync(&["--force", &r.full_name]);
+    let prs = sync_pulls_on_both_heads(&h, &r);
+    assert_eq!(prs.len(), 1, "exactly one open sync PR: {prs:?}");
+    let second = prs[0].clone();
+    assert_eq!(second.head, upstream_head);
+    assert_eq!(second.head_sha.as_deref(), Some(up.as_str()));
+    assert!(second
+        .body
+        .as_deref()
+        .unwrap_or("")
+        .contains("priority-sync:sync-pr"));
+    let old = h.sb.pulls(&r.full_name);
+    let old = old.iter().find(|p| p.number == first.number).unwrap();
+    assert!(!old.open, "the stale sync PR is closed");
+    let log = h.sb.log_entries();
+    let close = format!("/repos/{}/pulls/{}", r.full_name, first.number);
+    let patches: Vec<_> = log
+        .iter()
+        .filter(|e| e.method == "PATCH" && e.path == close)
+        .collect();
+    assert_eq!(patches.len(), 1, "one PATCH closes it");
+    assert_eq!(
+        patches[0].request,
+        Some(serde_json::json!({"state": "closed"}))
+    );
+    assert!(
+        !log.iter().any(|e| e.path.contains("/comments")),
+        "no comment is posted"
+    );
+    assert_eq!(common::status(&h.progress(), &r.full_name), "pr_open");
+
+    // The other way round: upstream moves without workflow changes and the token may write
+    // workflows. The open PR from the upstream branch is kept (it follows upstream by itself):
+    // no second PR from the sync branch.
+    let up = h.sb.advance_upstream(&r.full_name, 1, false).unwrap();
+    h.token = h.sb.token();
+    h.sb.clear_log();
+    h.sync(&["--force", &r.full_name]);
+    let prs = sync_pulls_on_both_heads(&h, &r);
+    assert_eq!(prs.len(), 1, "exactly one open sync PR: {prs:?}");
+    assert_eq!(prs[0].number, second.number);
+    assert_eq!(prs[0].head_sha.as_deref(), Some(up.as_str()));
+    let created: Vec<_> =
+        h.sb.log_entries()
+            .into_iter()
+            .filter(|e| e.method == "POST" && e.path.ends_with("/pulls"))
+            .collect();
+    assert!(created.is_empty(), "no PR opened: {created:?}");
+    assert_eq!(common::status(&h.progress(), &r.full_name), "pr_open");
 }

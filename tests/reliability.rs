@@ -432,6 +432,85 @@ fn primary_limit_exhausted_mid_run_leaves_the_rest_pending() {
 }
 
 #[test]
+fn rate_limits_while_gathering_leave_repositories_pending() {
+    let (h, seeded, before) = setup();
+    let fleet = h.sb.fleet().clone();
+    let no_failure = |out: &Output| {
+        assert_eq!(out.status.code(), Some(0), "{}", text(out));
+        let progress = h.progress();
+        let failed: Vec<_> = progress
+            .values()
+            .filter(|r| r["status"] == "failed")
+            .collect();
+        assert!(failed.is_empty(), "{failed:#?}");
+        progress
+    };
+
+    // Every compare is refused for an hour (longer than the client waits): the forks that
+    // need one wait for the next run, with the reason; nothing fails, nothing is alerted.
+    h.sb.add_fault_rule(FaultRule::on(
+        "GET",
+        "/compare/",
+        10_000,
+        FaultAction::SecondaryLimit {
+            status: 403,
+            retry_after: 3_600,
+        },
+    ));
+    let out = run_all(&h, &[]);
+    let progress = no_failure(&out);
+    let diverged: Vec<_> = fleet
+        .repos
+        .iter()
+        .filter(|r| r.exists && !r.archived && r.ahead > 0)
+        .filter(|r| r.category != Category::ForeignUpstream)
+        .collect();
+    assert!(diverged.len() > 3);
+    for r in diverged {
+        let p = &progress[&r.full_name.to_ascii_lowercase()];
+        assert_eq!(p["status"], "pending", "{}: {p}", r.full_name);
+        let why = p["detail"].as_str().unwrap();
+        assert!(
+            why.contains("rate limit") && why.contains("next run"),
+            "{}: {why}",
+            r.full_name
+        );
+    }
+
+    // The metadata query out of GraphQL points: every repository waits, in the phases and
+    // outside them (top12 plans only a few).
+    h.sb.set_faults(Faults::default());
+    h.sb.set_rate_used(&h.token, "graphql", 5_000);
+    let inv = h.inventory();
+    let out = h.run(
+        &[
+            "run",
+            "--config",
+            inv.to_str().unwrap(),
+            "--mode",
+            "top12",
+            "--artifacts-dir",
+            "audit-out",
+        ],
+        &[],
+    );
+    let progress = no_failure(&out);
+    assert_eq!(progress.len(), fleet.repos.len());
+    for (repo, p) in &progress {
+        assert_eq!(p["status"], "pending", "{repo}: {p}");
+    }
+    h.sb.set_rate_used(&h.token, "graphql", 0);
+    converge(
+        "rate limits while gathering",
+        &h,
+        &before,
+        &seeded,
+        &BTreeMap::new(),
+        Figures { faults: 0, runs: 2 },
+    );
+}
+
+#[test]
 fn an_expired_token_stops_before_writing_anything() {
     let (h, seeded, before) = setup();
     let out = run_all(

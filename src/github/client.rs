@@ -927,6 +927,13 @@ impl GitHub for Client {
         .map(|_| ())
     }
 
+    async fn close_pull(&self, repo: &RepoName, number: u64) -> Result<(), GhError> {
+        let path = format!("{}/pulls/{number}", repo_path(repo));
+        self.write(Method::PATCH, repo, &path, &json!({ "state": "closed" }))
+            .await
+            .map(|_| ())
+    }
+
     async fn add_labels(
         &self,
         repo: &RepoName,

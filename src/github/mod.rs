@@ -261,6 +261,9 @@ pub trait GitHub: Send + Sync {
         body: &str,
     ) -> Result<(), GhError>;
 
+    /// Closes a pull request (state only: no comment).
+    async fn close_pull(&self, repo: &RepoName, number: u64) -> Result<(), GhError>;
+
     async fn add_labels(
         &self,
         repo: &RepoName,

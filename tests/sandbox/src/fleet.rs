@@ -28,6 +28,12 @@ pub const TOP12: [&str; 12] = [
 
 /// The repository that holds the inventory and receives the audit artifacts (not in the fleet).
 pub const AUDIT_REPO: &str = "heyns1000/fleet-control";
+/// Body of the sync PRs the fleet starts with: opened by an earlier priority-sync run, so they
+/// carry its marker (`<!-- priority-sync:sync-pr -->`, how priority-sync tells its own pull
+/// requests from everyone else's).
+pub const SYNC_PR_BODY: &str =
+    "<!-- priority-sync:sync-pr -->\nOpened by priority-sync on an earlier run (github-sandbox fleet generator).\n";
+
 /// Where the hub manifest lives: `owner/name:path`.
 pub const HUB_MANIFEST: &str = "heyns1000/codenest:hub/connected.json";
 /// Path of the inventory inside the audit repository.
@@ -119,7 +125,8 @@ pub struct FleetRepo {
     pub archived: bool,
     /// Open pull requests against the fork (including an existing sync PR).
     pub open_prs: u32,
-    /// An open sync PR from `priority-sync/<branch>` already exists.
+    /// An open sync PR from `priority-sync/<branch>` already exists, opened by an earlier
+    /// priority-sync run (its body carries the marker, [`SYNC_PR_BODY`]).
     pub has_sync_pr: bool,
     /// Open Dependabot alerts.
     pub security_alerts: u32,
@@ -1047,6 +1054,7 @@ fn add_pulls(world: &mut World, plan: &NetPlan, job: &NetJob, p: &GenParams<'_>)
             format!("Sync {} with {}:{}", s.branch, s.up_owner, s.branch),
             "heyns1000".to_string(),
             vec!["priority-sync".to_string(), "sync".to_string()],
+            SYNC_PR_BODY.to_string(),
         ));
     }
     for fb in &job.features {
@@ -1058,9 +1066,10 @@ fn add_pulls(world: &mut World, plan: &NetPlan, job: &NetJob, p: &GenParams<'_>)
             ),
             r.pick(&CONTRIBUTORS).to_string(),
             Vec::new(),
+            "Opened by the github-sandbox fleet generator.".to_string(),
         ));
     }
-    for (k, (head_ref, title, user, labels)) in pulls.into_iter().enumerate() {
+    for (k, (head_ref, title, user, labels, body)) in pulls.into_iter().enumerate() {
         world.ensure_account(&user, false);
         let id = world.fresh_id();
         for l in &labels {
@@ -1086,7 +1095,7 @@ fn add_pulls(world: &mut World, plan: &NetPlan, job: &NetJob, p: &GenParams<'_>)
             head_ref,
             base_ref: s.branch.clone(),
             title,
-            body: Some("Opened by the github-sandbox fleet generator.".into()),
+            body: Some(body),
             open: true,
             user,
             labels,

@@ -635,6 +635,77 @@ impl Sandbox {
         true
     }
 
+    /// Creates `branch` in `repo` at `sha` (a push of a new branch; `sha` must be in the
+    /// repository's network). Returns false when the branch exists already or the repository
+    /// or the commit does not.
+    pub fn create_branch(&self, repo: &str, branch: &str, sha: &str) -> bool {
+        let Some((idx, id, net)) = self.locate(repo) else {
+            return false;
+        };
+        let Ok(new) = git2::Oid::from_str(sha) else {
+            return false;
+        };
+        let done = self.shared.store.with(net, |g| {
+            if g.find_commit(new).is_err() {
+                return Ok(false);
+            }
+            let name = store_ref(id, &format!("heads/{branch}"));
+            Ok(matches!(
+                git::write_ref(g, &name, new, None)?,
+                git::RefWrite::Done
+            ))
+        });
+        if !matches!(done, Ok(true)) {
+            return false;
+        }
+        let now = self.shared.now();
+        self.shared.world().repos[idx].pushed_at = now;
+        true
+    }
+
+    /// Opens a pull request in `repo` from its own branch `head` into `base`, as `user` (a
+    /// person, not priority-sync). Returns its number, or None when the repository or either
+    /// branch does not exist.
+    pub fn open_pull(
+        &self,
+        repo: &str,
+        head: &str,
+        base: &str,
+        title: &str,
+        body: &str,
+        user: &str,
+    ) -> Option<u64> {
+        self.branch_sha(repo, head)?;
+        self.branch_sha(repo, base)?;
+        let now = self.shared.now();
+        let mut w = self.shared.world();
+        let idx = w.find_full(repo)?;
+        w.ensure_account(user, false);
+        let id = w.fresh_id();
+        let r = &mut w.repos[idx];
+        let number = r.next_number;
+        r.next_number += 1;
+        r.pulls.push(model::Pull {
+            number,
+            id,
+            head_repo: idx,
+            head_ref: head.to_string(),
+            base_ref: base.to_string(),
+            title: title.to_string(),
+            body: Some(body.to_string()),
+            open: true,
+            user: user.to_string(),
+            labels: Vec::new(),
+            reviewers: Vec::new(),
+            draft: false,
+            maintainer_can_modify: true,
+            created_at: now,
+            updated_at: now,
+            closed_at: None,
+        });
+        Some(number)
+    }
+
     /// Brings `fork`'s synced branch to its upstream's head (parent, or the upstream the
     /// inventory names when it is in the same network), as if it had been synced. Returns the
     /// new head, or None when the upstream cannot be reached from the fork's network.
