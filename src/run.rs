@@ -11,7 +11,7 @@ use crate::apply::{apply, ApplyContext};
 use crate::artifacts::dashboard_url;
 use crate::clock::Clock;
 use crate::config::Inventory;
-use crate::gather::gather;
+use crate::gather::{gather, Gathered};
 use crate::github::{GhError, GitHub};
 use crate::mode::{choose, ModeRequest};
 use crate::notify::{alert_text, Notifier};
@@ -191,6 +191,9 @@ pub async fn execute(
                 e => RunError::Failed(format!("gathering failed: {e}")),
             })?
     };
+    if let Some(why) = fleet_unreadable(inv.len(), &gathered) {
+        return Err(RunError::Failed(why));
+    }
     for w in &gathered.warnings {
         log::warn!("{w}");
     }
@@ -497,4 +500,64 @@ pub fn step_outputs(out: &RunOutput, report_path: &str) -> Vec<(&'static str, St
         matrix.to_string(),
     ];
     OUTPUT_NAMES.iter().copied().zip(values).collect()
+}
+
+/// When not one repository of a non-empty fleet could be read (and not for lack of budget),
+/// the run cannot have done anything useful: a wrong `GITHUB_API_URL`/`GITHUB_GRAPHQL_URL`, a
+/// network outage or a GitHub incident. Reporting the whole fleet as `failed` and exiting 0
+/// would hide that; this says why the run could not complete.
+fn fleet_unreadable(fleet: usize, gathered: &Gathered) -> Option<String> {
+    if fleet == 0 || gathered.errors.len() < fleet || !gathered.deferred.is_empty() {
+        return None;
+    }
+    let (repo, why) = gathered.errors.iter().next()?;
+    Some(format!(
+        "not one of the {fleet} repositories could be read (the first, {repo}: {why}); check \
+         GITHUB_API_URL and GITHUB_GRAPHQL_URL (Enterprise Server: https://HOST/api/v3 and \
+         https://HOST/api/graphql) and the runner's network; nothing was written"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name(s: &str) -> RepoName {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_fleet_none_of_which_could_be_read_cannot_complete() {
+        let mut g = Gathered::default();
+        g.errors.insert(
+            name("o/a"),
+            "metadata: GitHub answered 404: Not Found".into(),
+        );
+        g.errors.insert(
+            name("o/b"),
+            "metadata: GitHub answered 404: Not Found".into(),
+        );
+        let why = fleet_unreadable(2, &g).expect("the run cannot complete");
+        assert!(
+            why.contains("not one of the 2 repositories could be read"),
+            "{why}"
+        );
+        assert!(why.contains("o/a: metadata: GitHub answered 404"), "{why}");
+        assert!(why.contains("GITHUB_GRAPHQL_URL"), "{why}");
+    }
+
+    #[test]
+    fn one_readable_repository_or_a_rate_limit_lets_the_run_complete() {
+        let mut g = Gathered::default();
+        g.errors.insert(name("o/a"), "network: reset".into());
+        // One of two unread: per-repository failures are reported, the run completes.
+        assert_eq!(fleet_unreadable(2, &g), None);
+        // All unread, but one of them for lack of budget: those wait for the next run.
+        g.errors.insert(name("o/b"), "network: reset".into());
+        assert!(fleet_unreadable(2, &g).is_some());
+        g.deferred.insert(name("o/c"), "rate limited".into());
+        assert_eq!(fleet_unreadable(3, &g), None);
+        // An empty fleet is not a failure.
+        assert_eq!(fleet_unreadable(0, &Gathered::default()), None);
+    }
 }

@@ -457,8 +457,15 @@ fn the_harness_fails_a_test_that_asked_for_an_unimplemented_route() {
         &["run", "--config", inv.to_str().unwrap(), "--dry-run"],
         &[("GITHUB_GRAPHQL_URL", &wrong)],
     );
-    // Each repository's metadata fails (failures are per repository); the run itself ends.
-    assert!(String::from_utf8_lossy(&out.stderr).contains("5 failed"));
+    // Not one repository could be read: the run could not complete (exit 1), and says where
+    // to look.
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("not one of the 5 repositories could be read")
+            && err.contains("GITHUB_GRAPHQL_URL"),
+        "{err}"
+    );
     assert_eq!(
         h.sb.unexpected_routes(),
         vec!["POST /graphql-v2".to_string()]
