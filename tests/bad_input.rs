@@ -15,37 +15,15 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-use common::Harness;
+use common::{Harness, RunnerStep};
 
 fn corpus(kind: &str, name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/corpus")
         .join(kind)
         .join(name)
-}
-
-/// Every input of action.yml with its default, as the runner passes them.
-fn default_inputs(token: &str) -> Vec<(String, String)> {
-    let doc: serde_yaml::Value = serde_yaml::from_str(include_str!("../action.yml")).unwrap();
-    doc["inputs"]
-        .as_mapping()
-        .unwrap()
-        .iter()
-        .map(|(k, v)| {
-            let default = v["default"].as_str().unwrap_or("");
-            let value = if default.contains("${{ github.token }}") {
-                token
-            } else {
-                default
-            };
-            (
-                format!("INPUT_{}", k.as_str().unwrap().to_uppercase()),
-                value.to_string(),
-            )
-        })
-        .collect()
 }
 
 /// One start of the action: the runner's files, what it printed, and what it left behind.
@@ -103,28 +81,16 @@ fn start(h: &Harness, event_name: &str, event_path: &Path, with: &[(&str, String
     let summary_file = runner_dir.join("step_summary");
     std::fs::write(&output_file, "").unwrap();
     std::fs::write(&summary_file, "").unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_priority-sync"));
-    cmd.current_dir(&ws).env_clear();
-    for (k, v) in default_inputs(&h.sb.token()) {
-        cmd.env(k, v);
-    }
-    for (k, v) in [
-        ("GITHUB_ACTIONS", "true"),
-        ("CI", "true"),
-        ("GITHUB_EVENT_NAME", event_name),
-        ("GITHUB_EVENT_PATH", event_path.to_str().unwrap()),
-        ("GITHUB_OUTPUT", output_file.to_str().unwrap()),
-        ("GITHUB_STEP_SUMMARY", summary_file.to_str().unwrap()),
-        ("GITHUB_WORKSPACE", ws.to_str().unwrap()),
-        ("GITHUB_REPOSITORY", &h.sb.repository()),
-        ("GITHUB_REF", &format!("refs/heads/{}", h.audit_branch())),
-        ("GITHUB_API_URL", &h.sb.api_url()),
-        ("GITHUB_SERVER_URL", "https://github.example"),
-        ("RUNNER_OS", "Linux"),
-        ("PRIORITY_SYNC_WRITES_PER_MINUTE", "60000"),
-    ] {
-        cmd.env(k, v);
-    }
+    let mut cmd = h.action_command(
+        Path::new(env!("CARGO_BIN_EXE_priority-sync")),
+        &RunnerStep {
+            workspace: &ws,
+            event_name,
+            event_path,
+            output_file: &output_file,
+            summary_file: &summary_file,
+        },
+    );
     for (k, v) in with {
         cmd.env(k, v);
     }

@@ -11,33 +11,14 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
-use common::Harness;
+use common::{Harness, RunnerStep};
 
 fn binary() -> PathBuf {
     std::env::var_os("PRIORITY_SYNC_BIN")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_priority-sync")))
-}
-
-/// Every input of action.yml with its default, as the runner passes them.
-fn default_inputs(token: &str) -> Vec<(String, String)> {
-    let doc: serde_yaml::Value = serde_yaml::from_str(include_str!("../action.yml")).unwrap();
-    let inputs = doc["inputs"].as_mapping().unwrap();
-    inputs
-        .iter()
-        .map(|(k, v)| {
-            let name = k.as_str().unwrap();
-            let default = v["default"].as_str().unwrap_or("");
-            let value = if default.contains("${{ github.token }}") {
-                token
-            } else {
-                default
-            };
-            (format!("INPUT_{}", name.to_uppercase()), value.to_string())
-        })
-        .collect()
 }
 
 struct Step {
@@ -59,31 +40,16 @@ fn run_step(h: &Harness, event_name: &str, event: &str, with: &[(&str, &str)]) -
     let _ = std::fs::remove_file(&output_file);
     let _ = std::fs::remove_file(&summary_file);
 
-    let mut cmd = Command::new(binary());
-    cmd.current_dir(&ws).env_clear();
-    for (k, v) in default_inputs(&h.sb.token()) {
-        cmd.env(k, v);
-    }
-    let branch = h.audit_branch();
-    let api = h.sb.api_url();
-    for (k, v) in [
-        ("GITHUB_ACTIONS", "true"),
-        ("CI", "true"),
-        ("HOME", "/github/home"),
-        ("GITHUB_EVENT_NAME", event_name),
-        ("GITHUB_EVENT_PATH", event_path.to_str().unwrap()),
-        ("GITHUB_OUTPUT", output_file.to_str().unwrap()),
-        ("GITHUB_STEP_SUMMARY", summary_file.to_str().unwrap()),
-        ("GITHUB_WORKSPACE", ws.to_str().unwrap()),
-        ("GITHUB_REPOSITORY", &h.sb.repository()),
-        ("GITHUB_REF", &format!("refs/heads/{branch}")),
-        ("GITHUB_API_URL", &api),
-        ("GITHUB_SERVER_URL", "https://github.example"),
-        ("RUNNER_OS", "Linux"),
-        ("PRIORITY_SYNC_WRITES_PER_MINUTE", "60000"),
-    ] {
-        cmd.env(k, v);
-    }
+    let mut cmd = h.action_command(
+        &binary(),
+        &RunnerStep {
+            workspace: &ws,
+            event_name,
+            event_path: &event_path,
+            output_file: &output_file,
+            summary_file: &summary_file,
+        },
+    );
     for (k, v) in with {
         cmd.env(k, v);
     }

@@ -434,6 +434,69 @@ pub fn parse_outputs(text: &str) -> BTreeMap<String, String> {
     map
 }
 
+/// Every input of action.yml with its default, as the runner passes them (`INPUT_<NAME>`; a
+/// default of `${{ github.token }}` becomes `token`).
+pub fn default_inputs(token: &str) -> Vec<(String, String)> {
+    let doc: serde_yaml::Value = serde_yaml::from_str(include_str!("../../action.yml")).unwrap();
+    doc["inputs"]
+        .as_mapping()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| {
+            let default = v["default"].as_str().unwrap_or("");
+            let value = if default.contains("${{ github.token }}") {
+                token
+            } else {
+                default
+            };
+            (
+                format!("INPUT_{}", k.as_str().unwrap().to_uppercase()),
+                value.to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The runner's side of one step of the action: the workspace it starts in, the event and
+/// the files it hands over for outputs and the job summary.
+pub struct RunnerStep<'a> {
+    pub workspace: &'a Path,
+    pub event_name: &'a str,
+    pub event_path: &'a Path,
+    pub output_file: &'a Path,
+    pub summary_file: &'a Path,
+}
+
+impl Harness {
+    /// `binary` started as the runner starts a Docker action's entrypoint against the
+    /// sandbox: no arguments, in the workspace, a clean environment with every declared input
+    /// at its default and the runner's `GITHUB_*` context. The caller adds the step's `with:`.
+    pub fn action_command(&self, binary: &Path, step: &RunnerStep) -> Command {
+        let mut cmd = Command::new(binary);
+        cmd.current_dir(step.workspace).env_clear();
+        cmd.envs(default_inputs(&self.sb.token()));
+        for (k, v) in [
+            ("GITHUB_ACTIONS", "true"),
+            ("CI", "true"),
+            ("HOME", "/github/home"),
+            ("GITHUB_EVENT_NAME", step.event_name),
+            ("GITHUB_EVENT_PATH", step.event_path.to_str().unwrap()),
+            ("GITHUB_OUTPUT", step.output_file.to_str().unwrap()),
+            ("GITHUB_STEP_SUMMARY", step.summary_file.to_str().unwrap()),
+            ("GITHUB_WORKSPACE", step.workspace.to_str().unwrap()),
+            ("GITHUB_REPOSITORY", &self.sb.repository()),
+            ("GITHUB_REF", &format!("refs/heads/{}", self.audit_branch())),
+            ("GITHUB_API_URL", &self.sb.api_url()),
+            ("GITHUB_SERVER_URL", "https://github.example"),
+            ("RUNNER_OS", "Linux"),
+            ("PRIORITY_SYNC_WRITES_PER_MINUTE", "60000"),
+        ] {
+            cmd.env(k, v);
+        }
+        cmd
+    }
+}
+
 impl Harness {
     /// Runs the action entrypoint authenticated as the sandbox's GitHub App (no token at all).
     pub fn run_as_app(&self, mode: &str, extra: &[(&str, &str)]) -> Output {
