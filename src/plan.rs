@@ -394,15 +394,25 @@ mod tests {
         let (inv, facts) = fleet();
         let names: Vec<String> = force.iter().map(|s| s.to_string()).collect();
         let force = resolve_force(&inv, &names).unwrap();
+        plan_with(&inv, &facts, mode, &force)
+    }
+
+    /// The plan for `mode` (given as an input) from literal facts, no live facts.
+    fn plan_with(
+        inv: &Inventory,
+        facts: &BTreeMap<RepoName, RepoFacts>,
+        mode: Mode,
+        force: &[RepoName],
+    ) -> Plan {
         build_plan(
-            &inv,
-            &facts,
+            inv,
+            facts,
             &BTreeMap::new(),
             ModeChoice {
                 mode,
                 source: ModeSource::Input,
             },
-            &force,
+            force,
         )
     }
 
@@ -486,16 +496,7 @@ mod tests {
     fn batch_sizes_come_from_the_inventory() {
         let (mut inv, facts) = fleet();
         inv.batches.urgent = 3;
-        let p = build_plan(
-            &inv,
-            &facts,
-            &BTreeMap::new(),
-            ModeChoice {
-                mode: Mode::Urgent,
-                source: ModeSource::Input,
-            },
-            &[],
-        );
+        let p = plan_with(&inv, &facts, Mode::Urgent, &[]);
         assert_eq!(p.phases[2].repos.len(), 3);
     }
 
@@ -520,16 +521,7 @@ mod tests {
         add("fleet/busy", 50, 30, 10);
         // 51 behind: tier 1, score 510 + 10 = 520.
         add("fleet/far-behind", 51, 0, 0);
-        let p = build_plan(
-            &inv,
-            &facts,
-            &BTreeMap::new(),
-            ModeChoice {
-                mode: Mode::Urgent,
-                source: ModeSource::Input,
-            },
-            &[],
-        );
+        let p = plan_with(&inv, &facts, Mode::Urgent, &[]);
         let urgent = &p.phases[2];
         assert_eq!(urgent.name, PhaseName::Urgent);
         assert_eq!(names(urgent), ["far-behind"]);
@@ -597,16 +589,7 @@ mod tests {
     fn missing_facts_are_inaccessible_with_a_warning() {
         let (inv, mut facts) = fleet();
         facts.remove(&"fleet/r10".parse().unwrap());
-        let p = build_plan(
-            &inv,
-            &facts,
-            &BTreeMap::new(),
-            ModeChoice {
-                mode: Mode::All,
-                source: ModeSource::Input,
-            },
-            &[],
-        );
+        let p = plan_with(&inv, &facts, Mode::All, &[]);
         let r10 = p
             .in_order()
             .find(|(_, r)| r.repo.name() == "r10")
