@@ -608,37 +608,19 @@ impl Sandbox {
     /// network, e.g. its upstream's head). Returns false when the repository, the branch or the
     /// commit does not exist there.
     pub fn set_branch(&self, repo: &str, branch: &str, sha: &str) -> bool {
-        let Some((idx, id, net)) = self.locate(repo) else {
-            return false;
-        };
-        let Ok(new) = git2::Oid::from_str(sha) else {
-            return false;
-        };
-        let done = self.shared.store.with(net, |g| {
-            let name = store_ref(id, &format!("heads/{branch}"));
-            let Some(old) = git::read_ref(g, &name) else {
-                return Ok(false);
-            };
-            if g.find_commit(new).is_err() {
-                return Ok(false);
-            }
-            Ok(matches!(
-                git::write_ref(g, &name, new, Some(old))?,
-                git::RefWrite::Done
-            ))
-        });
-        if !matches!(done, Ok(true)) {
-            return false;
-        }
-        let now = self.shared.now();
-        self.shared.world().repos[idx].pushed_at = now;
-        true
+        self.push_branch(repo, branch, sha, true)
     }
 
     /// Creates `branch` in `repo` at `sha` (a push of a new branch; `sha` must be in the
     /// repository's network). Returns false when the branch exists already or the repository
     /// or the commit does not.
     pub fn create_branch(&self, repo: &str, branch: &str, sha: &str) -> bool {
+        self.push_branch(repo, branch, sha, false)
+    }
+
+    /// A push of `sha` to `branch`: over the branch as it is when `existing` (which must then
+    /// exist), else as a new branch (which must not). Marks the repository pushed.
+    fn push_branch(&self, repo: &str, branch: &str, sha: &str, existing: bool) -> bool {
         let Some((idx, id, net)) = self.locate(repo) else {
             return false;
         };
@@ -646,12 +628,17 @@ impl Sandbox {
             return false;
         };
         let done = self.shared.store.with(net, |g| {
+            let name = store_ref(id, &format!("heads/{branch}"));
+            let expected = match (existing, git::read_ref(g, &name)) {
+                (true, None) => return Ok(false),
+                (true, old) => old,
+                (false, _) => None,
+            };
             if g.find_commit(new).is_err() {
                 return Ok(false);
             }
-            let name = store_ref(id, &format!("heads/{branch}"));
             Ok(matches!(
-                git::write_ref(g, &name, new, None)?,
+                git::write_ref(g, &name, new, expected)?,
                 git::RefWrite::Done
             ))
         });
