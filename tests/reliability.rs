@@ -115,22 +115,9 @@ fn assert_harmless(
     before: &BTreeMap<(String, String), String>,
     seeded: &SeededState,
 ) {
-    for ((repo, branch), old) in before {
-        let now =
-            h.sb.branch_sha(repo, branch)
-                .unwrap_or_else(|| panic!("{name}: {repo}@{branch} vanished under the fault"));
-        assert!(
-            h.sb.is_ancestor(repo, old, &now),
-            "{name}: {repo}@{branch} lost {old} under the fault"
-        );
-    }
-    for r in &h.sb.fleet().repos {
-        assert!(
-            sync_prs(&h.sb, r).len() <= 1,
-            "{name}: duplicate sync PRs on {} under the fault",
-            r.full_name
-        );
-    }
+    let under = format!("{name} (under the fault)");
+    common::assert_no_commit_lost(&under, h, before);
+    common::assert_no_duplicate_sync_prs(&under, h);
     assert_state_kept(&format!("{name} (after the faulted run)"), h, seeded);
 }
 

@@ -630,6 +630,15 @@ pub fn assert_converged(
             "{name}: {repo} not in the fleet"
         );
     }
+    assert_no_duplicate_sync_prs(name, h);
+    Checked {
+        repos: end.len(),
+        branches: assert_no_commit_lost(name, h, before),
+    }
+}
+
+/// No repository of the fleet has two open sync PRs.
+pub fn assert_no_duplicate_sync_prs(name: &str, h: &Harness) {
     for r in &h.sb.fleet().repos {
         assert!(
             sync_prs(&h.sb, r).len() <= 1,
@@ -637,7 +646,15 @@ pub fn assert_converged(
             r.full_name
         );
     }
-    let mut branches = 0;
+}
+
+/// No commit lost on any branch of `before`: every old head is an ancestor of the head now.
+/// Returns how many branches it checked.
+pub fn assert_no_commit_lost(
+    name: &str,
+    h: &Harness,
+    before: &BTreeMap<(String, String), String>,
+) -> usize {
     for ((repo, branch), old) in before {
         let now =
             h.sb.branch_sha(repo, branch)
@@ -646,12 +663,8 @@ pub fn assert_converged(
             h.sb.is_ancestor(repo, old, &now),
             "{name}: {repo}@{branch} lost {old}"
         );
-        branches += 1;
     }
-    Checked {
-        repos: end.len(),
-        branches,
-    }
+    before.len()
 }
 
 // ------------------------------------------------------------------ seeded state
