@@ -304,11 +304,8 @@ async fn cli_run(env: &Env, a: CliRun) -> Result<(), Failure> {
             a.force
                 .as_deref()
                 .is_some_and(|f| !split_list(f).is_empty()),
-        )
-        .map(|m| {
-            m.replace("`mode: all`", "`--mode all`")
-                .replace("force_repos", "--force")
-        });
+            action_io::inputs::CLI_SPELLING,
+        );
         if let Some(m) = misuse {
             return Err(Failure::Usage(format!("--shard {m}")));
         }

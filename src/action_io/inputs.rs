@@ -327,7 +327,7 @@ impl ActionInputs {
         }
         let force_repos = force_raw.as_deref().map(split_list).unwrap_or_default();
         if shard.is_some() {
-            if let Some(message) = shard_misuse(&mode, !force_repos.is_empty()) {
+            if let Some(message) = shard_misuse(&mode, !force_repos.is_empty(), ACTION_SPELLING) {
                 errors.push(err("shard", message));
             }
         }
@@ -476,18 +476,43 @@ impl ActionInputs {
 /// would take their critical and next-10 quotas once per shard (n shards, 10 x n urgent
 /// repositories), `auto` may pick either, and a forced list is not the fleet. Shared by the
 /// action's `shard` input and the command line's `--shard`.
-pub fn shard_misuse(mode: &str, force: bool) -> Option<String> {
+/// `spelling` names the two settings as the user wrote them: the action's inputs
+/// ([`ACTION_SPELLING`]) or the command line's flags ([`CLI_SPELLING`]).
+pub fn shard_misuse(mode: &str, force: bool, spelling: ShardSpelling) -> Option<String> {
+    let ShardSpelling {
+        mode_all,
+        force_repos,
+    } = spelling;
     let mode = mode.trim().to_ascii_lowercase();
     if force {
-        return Some("cannot be combined with force_repos: a shard is a slice of the whole fleet; leave force_repos empty (or drop the shard)".into());
+        return Some(format!("cannot be combined with {force_repos}: a shard is a slice of the whole fleet; leave {force_repos} empty (or drop the shard)"));
     }
     (mode != "all").then(|| {
         format!(
-            "needs `mode: all`, not `{}`: each shard runs its mode over its own slice of the fleet, so only `all` adds up across shards (top12 or urgent would take their quotas once per shard)",
+            "needs `{mode_all}`, not `{}`: each shard runs its mode over its own slice of the fleet, so only `all` adds up across shards (top12 or urgent would take their quotas once per shard)",
             printable(&mode)
         )
     })
 }
+
+/// How [`shard_misuse`] names the mode `all` and the forced list.
+#[derive(Debug, Clone, Copy)]
+pub struct ShardSpelling {
+    pub mode_all: &'static str,
+    pub force_repos: &'static str,
+}
+
+/// The action's inputs: `mode: all`, `force_repos`.
+pub const ACTION_SPELLING: ShardSpelling = ShardSpelling {
+    mode_all: "mode: all",
+    force_repos: "force_repos",
+};
+
+/// The command line's flags: `--mode all`, `--force`.
+pub const CLI_SPELLING: ShardSpelling = ShardSpelling {
+    mode_all: "--mode all",
+    force_repos: "--force",
+};
 
 /// Default GraphQL endpoint for a REST base: `…/api/v3` (Enterprise Server) → `…/api/graphql`,
 /// anything else → `<base>/graphql`.
