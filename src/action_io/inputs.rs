@@ -543,7 +543,7 @@ impl Runner {
         let api_url = check_url(
             "GITHUB_API_URL",
             env.non_empty("GITHUB_API_URL")
-                .unwrap_or("https://api.github.com"),
+                .unwrap_or(super::knobs::GITHUB_COM_API),
         )
         .unwrap_or_else(|e| {
             errors.push(e);

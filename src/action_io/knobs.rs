@@ -3,10 +3,8 @@
 //! pace can exceed GitHub's 80 a minute only against a server that is not github.com.
 
 use super::env::Env;
+pub use crate::github::GITHUB_WRITES_PER_MINUTE;
 use crate::repo_name::printable;
-
-/// GitHub's limit on content-creating requests a minute (the inventory's cap too).
-pub const GITHUB_WRITES_PER_MINUTE: u32 = 80;
 
 /// github.com's REST API; any other `GITHUB_API_URL` is a stand-in or an Enterprise Server.
 pub const GITHUB_COM_API: &str = "https://api.github.com";

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use super::raw::*;
 use super::*;
+use crate::github::GITHUB_WRITES_PER_MINUTE;
 use crate::repo_name::printable;
 use crate::yaml::{self, Lines, Value};
 
@@ -858,7 +859,7 @@ impl Cx {
         Limits {
             concurrency: self.int("limits.concurrency", raw.concurrency, (1, 64), d.concurrency as i64, "repositories synced at once after the top phase") as usize,
             max_inflight_requests: self.int("limits.max_inflight_requests", raw.max_inflight_requests, (1, 100), d.max_inflight_requests as i64, "API requests in flight at once; GitHub penalises more than ~100 concurrent requests") as usize,
-            writes_per_minute: self.int("limits.writes_per_minute", raw.writes_per_minute, (1, 80), d.writes_per_minute as i64, "GitHub allows at most 80 content-creating requests per minute") as u32,
+            writes_per_minute: self.int("limits.writes_per_minute", raw.writes_per_minute, (1, GITHUB_WRITES_PER_MINUTE as i64), d.writes_per_minute as i64, "GitHub allows at most 80 content-creating requests per minute") as u32,
             writes_per_hour: self.int(
                 "limits.writes_per_hour",
                 raw.writes_per_hour,

@@ -15,6 +15,7 @@ use crate::repo_name::RepoName;
 
 pub use ancestry::AncestryAsk;
 pub use client::{Client, ClientConfig};
+pub use pacing::GITHUB_WRITES_PER_MINUTE;
 
 /// What went wrong talking to GitHub, in the terms callers decide on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -7,6 +7,10 @@ use std::time::Duration;
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
+/// GitHub's limit on content-creating requests a minute: the inventory's cap on
+/// `limits.writes_per_minute`, and the test knob's on github.com.
+pub const GITHUB_WRITES_PER_MINUTE: u32 = 80;
+
 /// Spaces writes at least `interval` apart, in the order they ask.
 #[derive(Debug)]
 pub struct Pacer {
