@@ -70,11 +70,7 @@ fn scan_dir(dir: &std::path::Path, needles: &[&str], found: &mut Vec<String>) {
             scan_dir(&p, needles, found);
         } else if let Ok(bytes) = std::fs::read(&p) {
             let text = String::from_utf8_lossy(&bytes);
-            for n in needles {
-                if text.contains(n) {
-                    found.push(format!("{} contains a secret", p.display()));
-                }
-            }
+            scan_text(&p.display().to_string(), &text, needles, found);
         }
     }
 }
@@ -191,70 +187,28 @@ fn token_and_webhook_never_leak() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
-    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     let needles = [token.as_str(), hook.as_str(), "xoxSECRETwebhookpath"];
-
-    // Masked first: the mask lines come before any other output.
-    let mut lines = stdout.lines();
-    let first_two: Vec<&str> = lines.by_ref().take(2).collect();
-    assert!(
-        first_two.contains(&format!("::add-mask::{token}").as_str()),
-        "{first_two:?}"
-    );
-    assert!(
-        first_two.contains(&format!("::add-mask::{hook}").as_str()),
-        "{first_two:?}"
-    );
     let mut found = Vec::new();
-    for (what, text) in [
-        ("stdout", lines.collect::<Vec<_>>().join("\n")),
-        ("stderr", stderr),
-    ] {
-        for n in needles {
-            if text.contains(n) {
-                found.push(format!("{what} contains a secret"));
-            }
-        }
-    }
+    // Masked first: the mask lines come before any other output.
+    scan_output("the run", &out, &[&token, &hook], &needles, &mut found);
     for f in [&outputs, &summary] {
         let text = std::fs::read_to_string(f).unwrap();
-        for n in needles {
-            if text.contains(n) {
-                found.push(format!("{} contains a secret", f.display()));
-            }
-        }
+        scan_text(&f.display().to_string(), &text, &needles, &mut found);
     }
     scan_dir(&ws, &needles, &mut found);
     scan_dir(&h.path("audit-out"), &needles, &mut found);
     // Every body the sandbox saw, both ways.
-    let entries = h.sb.log_entries();
-    assert!(!entries.is_empty());
-    for e in &entries {
-        for body in [&e.request, &e.response].into_iter().flatten() {
-            let text = body.to_string();
-            for n in needles {
-                if text.contains(n) {
-                    found.push(format!("{} {} body contains a secret", e.method, e.path));
-                }
-            }
-        }
-    }
+    let bodies = scan_bodies(&h, &needles, &mut found);
     // The alert went out, names the failure, and carries no secret.
     std::thread::sleep(std::time::Duration::from_millis(200));
     let alerts = alerts.lock().unwrap().clone();
     assert_eq!(alerts.len(), 1, "one alert per run with failures");
     assert!(alerts[0].contains(&victim), "{}", alerts[0]);
-    for n in needles {
-        if alerts[0].contains(n) {
-            found.push("the alert contains a secret".into());
-        }
-    }
+    scan_text("the alert", &alerts[0], &needles, &mut found);
     assert!(found.is_empty(), "secrets leaked: {found:#?}");
     eprintln!(
-        "SECRETS scanned: stdout, stderr, outputs, summary, {} workspace files, the alert, {} request/response bodies; leaked 0",
+        "SECRETS scanned: stdout, stderr, outputs, summary, {} workspace files, the alert, {bodies} request/response bodies; leaked 0",
         std::fs::read_dir(ws.join("audit")).map(|d| d.count()).unwrap_or(0),
-        entries.len() * 2
     );
 }
 
