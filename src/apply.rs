@@ -470,9 +470,14 @@ async fn pull_request(
         return Ok(o);
     }
 
-    // The open PRs on both heads this tool may use (GitHub allows one per head and base).
-    let (ours_sync, theirs_sync) = split_ours(gh.open_pulls(&p.repo, &sync_head, &t.branch).await?);
-    let (ours_up, theirs_up) = split_ours(gh.open_pulls(&p.repo, &upstream_head, &t.branch).await?);
+    // The open PRs on both heads this tool may use (GitHub allows one per head and base),
+    // looked up together.
+    let (on_sync, on_up) = tokio::try_join!(
+        gh.open_pulls(&p.repo, &sync_head, &t.branch),
+        gh.open_pulls(&p.repo, &upstream_head, &t.branch),
+    )?;
+    let (ours_sync, theirs_sync) = split_ours(on_sync);
+    let (ours_up, theirs_up) = split_ours(on_up);
     let not_ours = |mut o: RepoOutcome, why: String| {
         o.status = Status::Skipped;
         o.detail = why;
