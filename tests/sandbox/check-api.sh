@@ -8,7 +8,8 @@
 # Tests that deliberately provoke statuses GitHub's description does not list (401, 429,
 # injected 5xx, dropped connections, unexpected routes) log under off-description/: there the
 # provoked exchanges (status 0, 401, 403, 429 or >= 500, and entries marked "unexpected") are
-# set aside, as .ci/run does for priority-sync's fault runs, and the rest is checked.
+# set aside by documented-exchanges.py, as .ci/run does for priority-sync's fault runs, and the
+# rest is checked.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -17,31 +18,15 @@ logs="${SANDBOX_LOG_DIR:-$(mktemp -d)}"
 mkdir -p "$logs/off-description" && rm -f "$logs"/*.jsonl "$logs"/off-description/*.jsonl
 echo "github-sandbox: logging exchanges to $logs"
 (cd "$root" && SANDBOX_LOG_DIR="$logs" cargo test -p github-sandbox "$@")
-python3 - "$logs" <<'PY'
-import json, pathlib, sys
-logs = pathlib.Path(sys.argv[1])
-rest = graphql = kept = dropped = 0
-with (logs / "rest-check.jsonl").open("w") as r, (logs / "graphql-check.jsonl").open("w") as g:
-    for f in sorted(logs.glob("*.jsonl")) + sorted((logs / "off-description").glob("*.jsonl")):
-        if f.name.endswith("-check.jsonl"):
-            continue
-        provoking = f.parent.name == "off-description"
-        for line in f.open():
-            if not line.strip():
-                continue
-            e = json.loads(line)
-            if e["path"].split("?")[0].endswith("/graphql"):
-                g.write(line)
-                graphql += 1
-            s = e["status"]
-            if provoking and (s in (0, 401, 403, 429) or s >= 500 or e.get("unexpected")):
-                dropped += 1
-                continue
-            kept += provoking
-            r.write(line)
-            rest += 1
-print(f"github-sandbox: {rest} exchanges for the REST check ({kept} of them from the "
-      f"off-description tests, {dropped} provoked ones set aside), {graphql} GraphQL documents")
-PY
+shopt -s nullglob
+conformant=("$logs"/*.jsonl)
+provoking=("$logs"/off-description/*.jsonl)
+shopt -u nullglob
+[ "${#conformant[@]}" -gt 0 ] || { echo "github-sandbox: the tests logged no exchange in $logs" >&2; exit 1; }
+{
+  cat "${conformant[@]}"
+  python3 "$here/documented-exchanges.py" "$logs/off-description" "off-description tests"
+} > "$logs/rest-check.jsonl"
+echo "github-sandbox: $(wc -l < "$logs/rest-check.jsonl") exchanges for the REST check"
 python3 "$tool" rest "$logs/rest-check.jsonl"
-python3 "$tool" graphql "$logs/graphql-check.jsonl"
+python3 "$tool" graphql "${conformant[@]}" "${provoking[@]}"
