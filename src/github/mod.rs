@@ -1,11 +1,21 @@
 //! All GitHub access goes through the [`GitHub`] trait: reads and writes, with "not found"
 //! returned as `None` and every other failure as a typed [`GhError`] that callers branch on.
-//! The real client (`client.rs`) speaks REST and GraphQL; tests run it against the sandbox.
+//! The real client ([`Client`]) is split by concern: `transport` (one request with retries,
+//! limits, pacing, deadlines, counts), `auth` (token or GitHub App), `url` (endpoints and
+//! encoding), `graphql_post` (the batched GraphQL reads, built by `graphql` and `ancestry`),
+//! `reads` and `writes` (REST routes); `client` assembles them. Tests run it against the
+//! sandbox.
 
 pub mod ancestry;
+mod auth;
 pub mod client;
 pub mod graphql;
+mod graphql_post;
 mod pacing;
+mod reads;
+mod transport;
+pub mod url;
+mod writes;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -14,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use crate::repo_name::RepoName;
 
 pub use ancestry::AncestryAsk;
-pub use client::{Client, ClientConfig};
+pub use client::{Client, ClientConfig, Credentials};
 pub use pacing::GITHUB_WRITES_PER_MINUTE;
 
 /// What went wrong talking to GitHub, in the terms callers decide on.
@@ -184,9 +194,13 @@ impl RequestStats {
     }
 }
 
-/// Everything priority-sync asks of GitHub.
+/// Everything priority-sync asks of GitHub, in four groups: the batched GraphQL reads, the
+/// REST reads, the REST writes, and bookkeeping. A new call goes into its group here, and in
+/// the [`Client`] into `graphql_post.rs`, `reads.rs` or `writes.rs`.
 #[async_trait]
 pub trait GitHub: Send + Sync {
+    // ---- batched reads (GraphQL) ----
+
     /// Metadata for up to 100 repositories in one GraphQL request; optionally also reads one
     /// file (`owner/name`, path) in the same request.
     async fn metadata(
@@ -199,6 +213,8 @@ pub trait GitHub: Send + Sync {
     /// the comparison when the fork's head is among the upstream head's latest commits (plainly
     /// behind), `None` when a [`GitHub::compare`] must decide.
     async fn ancestry(&self, asks: &[AncestryAsk]) -> Result<Vec<Option<Comparison>>, GhError>;
+
+    // ---- reads (REST) ----
 
     /// Compares `repo`'s `branch` with `upstream`'s `upstream_branch` (same fork network).
     /// `None` when either side is not found or they are not in one network.
@@ -235,7 +251,7 @@ pub trait GitHub: Send + Sync {
         git_ref: Option<&str>,
     ) -> Result<Option<Vec<u8>>, GhError>;
 
-    // ---- writes ----
+    // ---- writes (REST, paced) ----
 
     async fn update_ref(
         &self,
@@ -295,6 +311,8 @@ pub trait GitHub: Send + Sync {
         tree: &str,
         parents: &[String],
     ) -> Result<String, GhError>;
+
+    // ---- bookkeeping ----
 
     /// Request counts so far.
     fn stats(&self) -> RequestStats;

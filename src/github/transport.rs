@@ -1,0 +1,379 @@
+//! One request to GitHub, sent with care: GitHub's headers and a bearer token, a deadline,
+//! retries of 5xx and dropped connections with jittered backoff, waits for `retry-after` and
+//! `x-ratelimit-reset` (primary, secondary and GraphQL limits), writes paced under GitHub's
+//! content-creation limit, a cap on requests in flight, and counts of what was sent.
+//! It knows nothing of routes or credentials: callers pass the URL and the token.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use chrono::Utc;
+use http::{HeaderMap, Method, StatusCode};
+use http_body_util::BodyExt;
+use octocrab::Octocrab;
+use serde_json::{json, Value};
+use tokio::sync::Semaphore;
+
+use super::pacing::{backoff, Pacer};
+use super::url::{origin_of, path_of};
+use super::{GhError, RequestStats};
+
+/// What a request is, for pacing (writes) and the counts by kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Kind {
+    Graphql,
+    Compare,
+    Write,
+    Other,
+}
+
+/// A final answer: its status and its JSON body (`null` when empty; a non-JSON body becomes
+/// `{"message": <its first 300 bytes>}`).
+pub(super) struct Answer {
+    pub status: StatusCode,
+    pub body: Value,
+}
+
+impl Answer {
+    /// GitHub's `message` with the `errors` details, short, on one line, safe to log.
+    pub fn message(&self) -> String {
+        let msg = self
+            .body
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let details: Vec<String> = self
+            .body
+            .get("errors")
+            .and_then(Value::as_array)
+            .map(|errs| {
+                errs.iter()
+                    .filter_map(|e| {
+                        e.get("message")
+                            .and_then(Value::as_str)
+                            .map(str::to_string)
+                            .or_else(|| e.as_str().map(str::to_string))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let text = if details.is_empty() {
+            msg
+        } else {
+            format!("{msg}: {}", details.join("; "))
+        };
+        // Bodies come from the network: keep them short and on one line.
+        crate::action_io::log::sanitize(&text.chars().take(300).collect::<String>())
+    }
+
+    /// The typed error for a failed answer.
+    pub fn error(&self) -> GhError {
+        let m = self.message();
+        match self.status.as_u16() {
+            401 => GhError::Unauthorized(m),
+            403 => GhError::Forbidden(m),
+            409 => GhError::Conflict(m),
+            422 => GhError::Unprocessable(m),
+            429 => GhError::RateLimited(m),
+            s => GhError::Status(s, m),
+        }
+    }
+}
+
+/// How long to keep trying.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct RetryPolicy {
+    /// Attempts after the first for retryable failures.
+    pub max_retries: u32,
+    /// First backoff step for 5xx and dropped connections.
+    pub backoff_base: Duration,
+    /// Longest single wait for a rate limit; longer → give up (work stays pending).
+    pub max_wait: Duration,
+    /// Per-request read/write timeout (the whole request gets twice that).
+    pub timeout: Duration,
+}
+
+/// Sends requests: one HTTP stack, the in-flight cap, the write pacer and the counts.
+pub(super) struct Transport {
+    octo: Octocrab,
+    sem: Semaphore,
+    pacer: Pacer,
+    policy: RetryPolicy,
+    stats: Mutex<RequestStats>,
+}
+
+enum Retry {
+    No,
+    After(Duration, String),
+}
+
+impl Transport {
+    /// An HTTP stack for the host of `api_url`.
+    pub fn new(
+        api_url: &str,
+        max_inflight: usize,
+        writes_per_minute: u32,
+        policy: RetryPolicy,
+    ) -> Result<Self, GhError> {
+        let origin = origin_of(api_url)
+            .ok_or_else(|| GhError::Decode(format!("`{api_url}` is not an http(s) URL")))?;
+        // octocrab gets only the origin: its base-URI layer would prefix a base path onto
+        // absolute URLs (breaking Enterprise Server's /api/graphql), so full URLs are built by
+        // the callers.
+        let octo = Octocrab::builder()
+            .base_uri(origin)
+            .map_err(|e| GhError::Decode(e.to_string()))?
+            .set_connect_timeout(Some(Duration::from_secs(10)))
+            .set_read_timeout(Some(policy.timeout))
+            .set_write_timeout(Some(policy.timeout))
+            .build()
+            .map_err(|e| {
+                GhError::Transport(format!(
+                    "cannot set up HTTPS ({e}); the system's CA certificates are used: install them, or point SSL_CERT_FILE at a PEM bundle (e.g. your Enterprise Server's CA)"
+                ))
+            })?;
+        Ok(Self {
+            octo,
+            sem: Semaphore::new(max_inflight.max(1)),
+            pacer: Pacer::per_minute(writes_per_minute),
+            policy,
+            stats: Mutex::new(RequestStats::default()),
+        })
+    }
+
+    /// Request counts so far.
+    pub fn stats(&self) -> RequestStats {
+        self.stats_mut().clone()
+    }
+
+    /// Keeps the lowest GraphQL points left that an answer reported.
+    pub fn note_graphql_remaining(&self, remaining: u64) {
+        let mut s = self.stats_mut();
+        s.rate_limit_remaining = Some(
+            s.rate_limit_remaining
+                .map_or(remaining, |r| r.min(remaining)),
+        );
+    }
+
+    fn stats_mut(&self) -> std::sync::MutexGuard<'_, RequestStats> {
+        self.stats.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Sends one request with retries; returns the final answer (any status), or an error when
+    /// the network failed every time or a rate limit would take longer than `max_wait`.
+    pub async fn send(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<&Value>,
+        kind: Kind,
+        token: &str,
+    ) -> Result<Answer, GhError> {
+        let mut attempt = 0u32;
+        loop {
+            let result = {
+                let _permit = self
+                    .sem
+                    .acquire()
+                    .await
+                    .map_err(|e| GhError::Transport(e.to_string()))?;
+                if kind == Kind::Write {
+                    self.pacer.wait().await;
+                }
+                self.count(kind, attempt > 0);
+                self.send_once(&method, url, body, token).await
+            };
+            let wait = match &result {
+                Err(e) => Retry::After(
+                    backoff(self.policy.backoff_base, attempt, Duration::from_secs(30)),
+                    e.to_string(),
+                ),
+                Ok((headers, answer)) => self.retry_decision(headers, answer, attempt),
+            };
+            match wait {
+                Retry::No => return result.map(|(_, a)| a),
+                Retry::After(d, why)
+                    if attempt < self.policy.max_retries && d <= self.policy.max_wait =>
+                {
+                    log::debug!(
+                        "{method} {}: {why}; retrying in {:.1}s",
+                        path_of(url),
+                        d.as_secs_f64()
+                    );
+                    tokio::time::sleep(d).await;
+                    attempt += 1;
+                }
+                Retry::After(d, why) => return give_up(result, d, why),
+            }
+        }
+    }
+
+    fn count(&self, kind: Kind, retry: bool) {
+        let mut s = self.stats_mut();
+        match kind {
+            Kind::Graphql => s.graphql += 1,
+            Kind::Compare => s.compare += 1,
+            Kind::Write => s.writes += 1,
+            Kind::Other => s.other += 1,
+        }
+        if retry {
+            s.retries += 1;
+        }
+    }
+
+    fn note_rate(&self, headers: &HeaderMap) {
+        if let Some(rem) = header_u64(headers, "x-ratelimit-remaining") {
+            self.stats_mut().rate_limit_remaining = Some(rem);
+        }
+    }
+
+    /// Whether (and after how long) to send an answered request again.
+    fn retry_decision(&self, headers: &HeaderMap, a: &Answer, attempt: u32) -> Retry {
+        self.note_rate(headers);
+        let code = a.status.as_u16();
+        let retry_after = header_u64(headers, "retry-after").map(Duration::from_secs);
+        let until_reset = || {
+            header_u64(headers, "x-ratelimit-reset").map(|reset| {
+                let now = Utc::now().timestamp().max(0) as u64;
+                Duration::from_secs(reset.saturating_sub(now) + 1)
+            })
+        };
+        if code == 429 || (code == 403 && retry_after.is_some()) {
+            let d = retry_after.or_else(until_reset).unwrap_or_else(|| {
+                backoff(Duration::from_secs(60), attempt, Duration::from_secs(600))
+            });
+            return Retry::After(d, format!("secondary rate limit ({code})"));
+        }
+        if code == 403 && header_u64(headers, "x-ratelimit-remaining") == Some(0) {
+            let d = until_reset().unwrap_or(Duration::from_secs(60));
+            return Retry::After(d, "primary rate limit exhausted".into());
+        }
+        if code == 403
+            && a.message()
+                .to_ascii_lowercase()
+                .contains("secondary rate limit")
+        {
+            return Retry::After(
+                backoff(Duration::from_secs(60), attempt, Duration::from_secs(600)),
+                "secondary rate limit (403)".into(),
+            );
+        }
+        if is_graphql_rate_limited(a) {
+            let d = until_reset().unwrap_or(Duration::from_secs(60));
+            return Retry::After(d, "GraphQL rate limit".into());
+        }
+        if matches!(code, 500 | 502 | 503 | 504) {
+            return Retry::After(
+                backoff(self.policy.backoff_base, attempt, Duration::from_secs(30)),
+                format!("server error {code}"),
+            );
+        }
+        Retry::No
+    }
+
+    /// One HTTP exchange, with a deadline of twice the read/write timeout.
+    async fn send_once(
+        &self,
+        method: &Method,
+        url: &str,
+        body: Option<&Value>,
+        token: &str,
+    ) -> Result<(HeaderMap, Answer), GhError> {
+        // Marked sensitive so no layer below prints it.
+        let mut authorization = http::HeaderValue::from_str(&format!("Bearer {token}"))
+            .map_err(|e| GhError::Transport(e.to_string()))?;
+        authorization.set_sensitive(true);
+        let builder = http::Request::builder()
+            .method(method.clone())
+            .uri(url)
+            .header(http::header::AUTHORIZATION, authorization)
+            .header(http::header::ACCEPT, "application/vnd.github+json")
+            .header("x-github-api-version", "2022-11-28")
+            .header(
+                http::header::USER_AGENT,
+                concat!("priority-sync/", env!("CARGO_PKG_VERSION")),
+            );
+        let req = self
+            .octo
+            .build_request(builder, body)
+            .map_err(|e| GhError::Transport(e.to_string()))?;
+        let fut = self.octo.execute(req);
+        let resp = match tokio::time::timeout(self.policy.timeout * 2, fut).await {
+            Err(_) => return Err(GhError::Transport("timed out".into())),
+            Ok(Err(e)) => return Err(GhError::Transport(transport_message(&e))),
+            Ok(Ok(r)) => r,
+        };
+        let (parts, body) = resp.into_parts();
+        let bytes = body
+            .collect()
+            .await
+            .map_err(|e| GhError::Transport(transport_message(&e)))?
+            .to_bytes();
+        let json = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap_or_else(|_| {
+                json!({ "message": String::from_utf8_lossy(&bytes[..bytes.len().min(300)]).to_string() })
+            })
+        };
+        Ok((
+            parts.headers,
+            Answer {
+                status: parts.status,
+                body: json,
+            },
+        ))
+    }
+}
+
+/// The outcome when no retry is left or the wait is too long: a rate limit becomes
+/// [`GhError::RateLimited`] (work stays pending), any other answer is returned as it is.
+fn give_up(
+    result: Result<(HeaderMap, Answer), GhError>,
+    wait: Duration,
+    why: String,
+) -> Result<Answer, GhError> {
+    match result {
+        Ok((_, a))
+            if a.status.as_u16() == 403
+                || a.status.as_u16() == 429
+                || is_graphql_rate_limited(&a) =>
+        {
+            Err(GhError::RateLimited(format!(
+                "{why} (would wait {}s)",
+                wait.as_secs()
+            )))
+        }
+        Ok((_, a)) => Ok(a),
+        Err(e) => Err(e),
+    }
+}
+
+/// GraphQL reports its rate limit in a 200 answer.
+fn is_graphql_rate_limited(a: &Answer) -> bool {
+    a.status == StatusCode::OK
+        && a.body
+            .get("errors")
+            .and_then(Value::as_array)
+            .is_some_and(|errs| {
+                errs.iter()
+                    .any(|e| e.get("type").and_then(Value::as_str) == Some("RATE_LIMITED"))
+            })
+}
+
+fn header_u64(h: &HeaderMap, name: &str) -> Option<u64> {
+    h.get(name)?.to_str().ok()?.trim().parse().ok()
+}
+
+/// An error with its chain of causes, on one line.
+fn transport_message(e: &dyn std::error::Error) -> String {
+    let mut msg = e.to_string();
+    let mut src = e.source();
+    while let Some(s) = src {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        src = s.source();
+    }
+    msg
+}
