@@ -20,14 +20,8 @@ pub struct Webhook {
 
 impl Webhook {
     pub fn new(url: &str) -> Result<Self, String> {
-        let origin = url
-            .split_once("://")
-            .and_then(|(scheme, rest)| {
-                let host = rest.split('/').next()?;
-                (matches!(scheme, "http" | "https") && !host.is_empty())
-                    .then(|| format!("{scheme}://{host}"))
-            })
-            .ok_or("the webhook URL is not an http(s) URL")?;
+        let origin =
+            crate::github::url::origin_of(url).ok_or("the webhook URL is not an http(s) URL")?;
         let octo = octocrab::Octocrab::builder()
             .base_uri(origin)
             .map_err(|e| e.to_string())?
