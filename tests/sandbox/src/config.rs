@@ -1,11 +1,12 @@
-//! How a sandbox starts (`SandboxConfig`: fleet, address, layout, tokens, faults, limits,
-//! log, data directory), why it may not (`SandboxError`), and the GitHub App it plays
+//! How a sandbox starts (`SandboxConfig`: fleet, address, layout, tokens, faults, GitHub
+//! behaviour settings, limits, log, data directory), why it may not (`SandboxError`), and the GitHub App it plays
 //! (`AppInfo`).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use crate::auth::TokenSpec;
+use crate::behaviour::Behaviour;
 use crate::faults::Faults;
 use crate::git::GitError;
 
@@ -26,6 +27,9 @@ pub struct SandboxConfig {
     pub tokens: Vec<TokenSpec>,
     /// Faults and latency at start (changeable later with `Sandbox::set_faults`).
     pub faults: Faults,
+    /// How the sandbox's GitHub behaves where GitHub has a number or a choice (default:
+    /// GitHub's documented values).
+    pub behaviour: Behaviour,
     /// Content-creating requests allowed per token per minute (GitHub: 80).
     pub content_limit_per_minute: u32,
     /// Append every exchange as JSONL to this file.
@@ -55,6 +59,7 @@ impl Default for SandboxConfig {
             ghes: false,
             tokens: TokenSpec::defaults(),
             faults: Faults::default(),
+            behaviour: Behaviour::default(),
             content_limit_per_minute: 80,
             log_path: None,
             log_capacity: 100_000,

@@ -12,14 +12,15 @@
 //! ```
 //!
 //! Layout, from the bottom up: `util`, `model` (GitHub's metadata), `git` (real git stores),
-//! `fleet` (the generated fleet), `auth` (tokens), `limits` (rate-limit accounting), `faults`,
-//! `log`; `state` (the live sandbox they make up) and `exchange` (a request and its answer);
+//! `fleet` (the generated fleet), `auth` (tokens), `limits` (rate-limit accounting),
+//! `behaviour` (GitHub behaviour settings), `faults`, `log`; `state` (the live sandbox they make up) and `exchange` (a request and its answer);
 //! the handlers, `rest` (one module per resource) and `graphql`; `server` (route table,
 //! request pipeline, HTTP); and on top `config` and `sandbox` (the `Sandbox` handle).
 
 #![recursion_limit = "256"]
 
 pub mod auth;
+pub mod behaviour;
 pub mod config;
 pub mod exchange;
 pub mod faults;
@@ -36,6 +37,7 @@ pub mod state;
 pub mod util;
 
 pub use auth::{TokenKind, TokenSpec};
+pub use behaviour::Behaviour;
 pub use config::{AppInfo, SandboxConfig, SandboxError};
 pub use faults::{FaultAction, FaultRule, Faults};
 pub use fleet::{Category, Fleet, FleetRepo};

@@ -1,12 +1,13 @@
 //! The live sandbox every request works on: GitHub's metadata (`World`), the git stores,
-//! the generated fleet, tokens, rate-limit windows, faults, the log
-//! and the clock, shared by the server's connections and the `Sandbox` handle.
+//! the generated fleet, tokens, rate-limit windows, faults, GitHub behaviour settings, the
+//! log and the clock, shared by the server's connections and the `Sandbox` handle.
 
 use std::sync::atomic::AtomicU64;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
 use crate::auth::{AppKey, AuthState};
+use crate::behaviour::Behaviour;
 use crate::faults::FaultState;
 use crate::fleet::Fleet;
 use crate::git::Store;
@@ -35,6 +36,8 @@ pub struct Shared {
     pub limits: Mutex<LimitState>,
     /// Faults.
     pub faults: Mutex<FaultState>,
+    /// GitHub behaviour settings.
+    pub behaviour: Behaviour,
     /// Log and counters.
     pub log: Mutex<LogState>,
     /// The sandbox clock's origin: (wall instant, sandbox seconds at that instant).

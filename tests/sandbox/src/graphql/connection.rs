@@ -1,6 +1,6 @@
 //! Connections and pagination: slicing a list by `first`/`last`/`after` (GitHub allows at
-//! most 100 records a page: `EXCESSIVE_PAGINATION` past it), opaque cursors, and the fields
-//! of a connection, its edges and its `pageInfo`.
+//! most 100 records a page, `Behaviour::graphql_page_max`; `EXCESSIVE_PAGINATION` past it),
+//! opaque cursors, and the fields of a connection, its edges and its `pageInfo`.
 
 use super::document::Fld;
 use super::exec::{Exec, Resolution, Resolved};
@@ -21,13 +21,14 @@ impl Exec<'_, '_> {
     /// One page of `all` as the connection `f` asks for it.
     pub(super) fn page(&self, f: &Fld, all: Vec<Obj>) -> Resolution {
         let total = all.len();
+        let max = self.ctx.sh.behaviour.graphql_page_max;
         let first = self.int_arg(f, "first");
         let last = self.int_arg(f, "last");
         for n in [first, last].into_iter().flatten() {
-            if !(0..=100).contains(&n) {
+            if !(0..=max).contains(&n) {
                 return Err((
                     Some("EXCESSIVE_PAGINATION"),
-                    format!("Requesting {n} records on the `{}` connection exceeds the `first` limit of 100 records.", f.name),
+                    format!("Requesting {n} records on the `{}` connection exceeds the `first` limit of {max} records.", f.name),
                     None,
                 ));
             }

@@ -1,5 +1,6 @@
 //! `GET …/contents/{path}?ref=`: a file's bytes (base64) or a directory listing; files over
-//! GitHub's 1 MB come without their bytes, to be read through the blob.
+//! GitHub's 1 MB (`Behaviour::contents_inline_max`) come without their bytes, to be read
+//! through the blob.
 
 use serde_json::{json, Value};
 
@@ -8,10 +9,6 @@ use super::support::{find_repo, git_err, resolve, R};
 use crate::exchange::{Ctx, Resp};
 use crate::git::{self, PathObject};
 use crate::util::base64_wrapped;
-
-/// Largest file the contents route answers with its bytes inline (GitHub's 1 MB); larger files
-/// answer `content: ""`, `encoding: "none"`, and are read through `GET …/git/blobs/{sha}`.
-pub const CONTENTS_INLINE_MAX: usize = 1024 * 1024;
 
 pub(crate) fn contents(ctx: &Ctx<'_>, o: &str, r: &str, path: &str) -> R {
     let rr = find_repo(ctx, o, r)?;
@@ -39,7 +36,7 @@ pub(crate) fn contents(ctx: &Ctx<'_>, o: &str, r: &str, path: &str) -> R {
                 "file",
                 data.len(),
             );
-            if data.len() > CONTENTS_INLINE_MAX {
+            if data.len() > ctx.sh.behaviour.contents_inline_max {
                 // As GitHub: 1–100 MB files come without their bytes (read the blob instead).
                 v["content"] = json!("");
                 v["encoding"] = json!("none");

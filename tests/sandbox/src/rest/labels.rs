@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 
 use super::shapes;
-use super::support::{body, find_repo, missing_field, need_write, page_resp, paginate, R};
+use super::support::{body, find_repo, missing_field, need_write, page_resp, paginate_list, R};
 use crate::exchange::{Ctx, Resp};
 use crate::model::Label;
 
@@ -17,7 +17,7 @@ pub(crate) fn list_labels(ctx: &Ctx<'_>, o: &str, r: &str) -> R {
         .map(|l| shapes::label(ctx.sh, &rr.full, l))
         .collect();
     drop(w);
-    let (page, link) = paginate(ctx, items, 30, 100);
+    let (page, link) = paginate_list(ctx, items);
     Ok(page_resp(200, page, link))
 }
 

@@ -16,4 +16,4 @@ pub mod repos;
 pub mod shapes;
 pub mod support;
 
-pub use contents::CONTENTS_INLINE_MAX;
+pub use crate::behaviour::CONTENTS_INLINE_MAX;

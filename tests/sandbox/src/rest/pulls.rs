@@ -5,7 +5,9 @@
 use serde_json::{json, Value};
 
 use super::shapes::{self, PullFacts};
-use super::support::{body, find_repo, git_err, missing_field, need_write, page_resp, paginate, R};
+use super::support::{
+    body, find_repo, git_err, missing_field, need_write, page_resp, paginate_list, RepoRef, R,
+};
 use crate::exchange::{Ctx, Resp};
 use crate::git::{self, store_ref, Merge};
 use crate::model::Pull;
@@ -122,7 +124,7 @@ pub(crate) fn list_pulls(ctx: &Ctx<'_>, o: &str, r: &str) -> R {
             .collect();
         (v, heads)
     };
-    let (page, link) = paginate(ctx, pulls.into_iter().zip(heads).collect(), 30, 100);
+    let (page, link) = paginate_list(ctx, pulls.into_iter().zip(heads).collect());
     let facts: Vec<PullFacts> = page
         .iter()
         .map(|(p, (hid, href))| pull_facts(ctx, rr.net, *hid, href, rr.id, &p.base_ref, false))
@@ -152,57 +154,9 @@ pub(crate) fn create_pull(ctx: &Ctx<'_>, o: &str, r: &str) -> R {
     let Some(title) = title.filter(|t| !t.trim().is_empty()) else {
         return Err(missing_field("Issue", "title"));
     };
-    let invalid = |f: &str| {
-        Resp::validation(json!([{"resource": "PullRequest", "field": f, "code": "invalid"}]))
-    };
-    let (head_idx, head_ref, head_id, head_owner) = {
-        let w = ctx.sh.world();
-        let (owner, branch) = match head.split_once(':') {
-            Some((o2, b2)) => (o2.to_string(), b2.to_string()),
-            None => (rr.owner.clone(), head.clone()),
-        };
-        let idx = if owner.eq_ignore_ascii_case(&rr.owner) {
-            Some(rr.idx)
-        } else {
-            b["head_repo"]
-                .as_str()
-                .and_then(|hr| {
-                    w.in_network(
-                        rr.net,
-                        &owner,
-                        Some(hr.split('/').next_back().unwrap_or(hr)),
-                    )
-                })
-                .or_else(|| w.in_network(rr.net, &owner, None))
-        };
-        let Some(idx) = idx else {
-            return Err(invalid("head"));
-        };
-        (idx, branch, w.repos[idx].id, w.repos[idx].owner.clone())
-    };
-    let tips = ctx
-        .sh
-        .store
-        .with(rr.net, |repo| {
-            let h = git::read_ref(repo, &store_ref(head_id, &format!("heads/{head_ref}")));
-            let bs = git::read_ref(repo, &store_ref(rr.id, &format!("heads/{base}")));
-            let ahead = match (h, bs) {
-                (Some(h), Some(bs)) => git::count_between(repo, &[bs], h)?,
-                _ => 0,
-            };
-            Ok((h, bs, ahead))
-        })
-        .map_err(git_err)?;
-    match tips {
-        (None, _, _) => return Err(invalid("head")),
-        (_, None, _) => return Err(invalid("base")),
-        (_, _, 0) => {
-            return Err(Resp::validation(
-                json!([{"resource": "PullRequest", "code": "custom", "message": format!("No commits between {base} and {head}")}]),
-            ))
-        }
-        _ => {}
-    }
+    let head_of = pull_head(ctx, &rr, b, &head)?;
+    let (head_idx, head_ref, head_owner) = (head_of.idx, head_of.branch, head_of.owner);
+    check_commits_between(ctx, &rr, (head_of.id, &head_ref), &base, &head)?;
     let now = ctx.sh.now();
     let number = {
         let mut w = ctx.sh.world();
@@ -249,6 +203,83 @@ pub(crate) fn create_pull(ctx: &Ctx<'_>, o: &str, r: &str) -> R {
         "location",
         format!("{}/repos/{}/pulls/{number}", ctx.sh.api, rr.full),
     ))
+}
+
+/// The head of a new pull request: its repository (the base repository, or another in its
+/// network named by `owner:` and `head_repo`) and branch.
+struct PullHead {
+    idx: usize,
+    id: u64,
+    owner: String,
+    branch: String,
+}
+
+/// A validation error on a pull request's `field`.
+fn invalid(field: &str) -> Resp {
+    Resp::validation(json!([{"resource": "PullRequest", "field": field, "code": "invalid"}]))
+}
+
+/// Resolves `head` (`branch` or `owner:branch`) of a new pull request in `rr`'s network.
+fn pull_head(ctx: &Ctx<'_>, rr: &RepoRef, b: &Value, head: &str) -> Result<PullHead, Resp> {
+    let w = ctx.sh.world();
+    let (owner, branch) = match head.split_once(':') {
+        Some((o2, b2)) => (o2.to_string(), b2.to_string()),
+        None => (rr.owner.clone(), head.to_string()),
+    };
+    let idx = if owner.eq_ignore_ascii_case(&rr.owner) {
+        Some(rr.idx)
+    } else {
+        b["head_repo"]
+            .as_str()
+            .and_then(|hr| {
+                w.in_network(
+                    rr.net,
+                    &owner,
+                    Some(hr.split('/').next_back().unwrap_or(hr)),
+                )
+            })
+            .or_else(|| w.in_network(rr.net, &owner, None))
+    };
+    let Some(idx) = idx else {
+        return Err(invalid("head"));
+    };
+    Ok(PullHead {
+        idx,
+        id: w.repos[idx].id,
+        owner: w.repos[idx].owner.clone(),
+        branch,
+    })
+}
+
+/// Both branches exist and the head has commits the base lacks (else GitHub's 422).
+fn check_commits_between(
+    ctx: &Ctx<'_>,
+    rr: &RepoRef,
+    (head_id, head_ref): (u64, &str),
+    base: &str,
+    head: &str,
+) -> Result<(), Resp> {
+    let tips = ctx
+        .sh
+        .store
+        .with(rr.net, |repo| {
+            let h = git::read_ref(repo, &store_ref(head_id, &format!("heads/{head_ref}")));
+            let bs = git::read_ref(repo, &store_ref(rr.id, &format!("heads/{base}")));
+            let ahead = match (h, bs) {
+                (Some(h), Some(bs)) => git::count_between(repo, &[bs], h)?,
+                _ => 0,
+            };
+            Ok((h, bs, ahead))
+        })
+        .map_err(git_err)?;
+    match tips {
+        (None, _, _) => Err(invalid("head")),
+        (_, None, _) => Err(invalid("base")),
+        (_, _, 0) => Err(Resp::validation(
+            json!([{"resource": "PullRequest", "code": "custom", "message": format!("No commits between {base} and {head}")}]),
+        )),
+        _ => Ok(()),
+    }
 }
 
 pub(crate) fn get_pull(ctx: &Ctx<'_>, o: &str, r: &str, n: u64) -> R {

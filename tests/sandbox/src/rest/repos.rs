@@ -5,7 +5,7 @@ use git2::Oid;
 use serde_json::{json, Value};
 
 use super::shapes;
-use super::support::{find_repo, git_err, page_resp, paginate, RepoRef, R};
+use super::support::{find_repo, git_err, page_resp, paginate_list, RepoRef, R};
 use crate::exchange::{Ctx, Resp};
 use crate::git::{self, store_ref, PathObject};
 use crate::util::percent_encode;
@@ -75,7 +75,7 @@ pub(crate) fn branches(ctx: &Ctx<'_>, o: &str, r: &str) -> R {
             json!({"name": name, "commit": {"sha": oid.to_string(), "url": format!("{}/repos/{}/commits/{oid}", ctx.sh.api, rr.full)}, "protected": false})
         })
         .collect();
-    let (page, link) = paginate(ctx, items, 30, 100);
+    let (page, link) = paginate_list(ctx, items);
     Ok(page_resp(200, page, link))
 }
 
@@ -99,7 +99,7 @@ pub(crate) fn alerts(ctx: &Ctx<'_>, o: &str, r: &str) -> R {
         .map(|a| shapes::alert(ctx.sh, &rr.full, a))
         .collect();
     drop(w);
-    let (page, link) = paginate(ctx, items, 30, 100);
+    let (page, link) = paginate_list(ctx, items);
     Ok(page_resp(200, page, link))
 }
 
@@ -143,7 +143,7 @@ pub(crate) fn workflows(ctx: &Ctx<'_>, o: &str, r: &str) -> R {
         .iter()
         .map(|(path, name)| shapes::workflow(ctx.sh, &rr.full, rr.id, path, name, created))
         .collect();
-    let (page, link) = paginate(ctx, items, 30, 100);
+    let (page, link) = paginate_list(ctx, items);
     let resp = Resp::json(200, json!({"total_count": total, "workflows": page}));
     Ok(match link {
         Some(l) => resp.with_header("link", l),

@@ -83,6 +83,13 @@ pub(crate) fn per_page(ctx: &Ctx<'_>, default: usize, max: usize) -> (usize, usi
     (pp, page)
 }
 
+/// One page of a REST list, paged as GitHub pages lists (`per_page` default and maximum:
+/// `Behaviour::list_per_page_default`, `list_per_page_max`), with its `link` header.
+pub(crate) fn paginate_list<T>(ctx: &Ctx<'_>, items: Vec<T>) -> (Vec<T>, Option<String>) {
+    let b = &ctx.sh.behaviour;
+    paginate(ctx, items, b.list_per_page_default, b.list_per_page_max)
+}
+
 /// Slices `items` per `per_page`/`page` and builds GitHub's `link` header.
 pub(crate) fn paginate<T>(
     ctx: &Ctx<'_>,

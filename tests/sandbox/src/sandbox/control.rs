@@ -1,13 +1,20 @@
-//! Steering a running sandbox: faults (`set_faults`, `add_fault_rule`), rate limits and
-//! tokens (`set_rate_used`, `revoke_token_after`, `add_token`), and the request log
-//! (`log_entries`, `counters`, `unexpected_routes`).
+//! Steering a running sandbox: its GitHub behaviour settings (`behaviour`), faults
+//! (`set_faults`, `add_fault_rule`), rate limits and tokens (`set_rate_used`,
+//! `revoke_token_after`, `add_token`), and the request log (`log_entries`, `counters`,
+//! `unexpected_routes`).
 
 use super::Sandbox;
 use crate::auth::TokenSpec;
+use crate::behaviour::Behaviour;
 use crate::faults::{FaultRule, Faults};
 use crate::log::{Counters, LogEntry};
 
 impl Sandbox {
+    /// The GitHub behaviour settings this sandbox was started with.
+    pub fn behaviour(&self) -> &Behaviour {
+        &self.shared.behaviour
+    }
+
     /// Replaces the fault settings (takes effect on the next request).
     pub fn set_faults(&self, f: Faults) {
         let mut st = self.shared.faults.lock().unwrap_or_else(|e| e.into_inner());

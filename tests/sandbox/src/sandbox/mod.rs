@@ -91,6 +91,7 @@ fn shared_state(
         auth: Mutex::new(auth::AuthState::new(&cfg.tokens)),
         limits: Mutex::new(limits::LimitState::new(cfg.content_limit_per_minute)),
         faults: Mutex::new(faults::FaultState::new(cfg.faults.clone())),
+        behaviour: cfg.behaviour.clone(),
         log: Mutex::new({
             let mut log = log::LogState::new(cfg.log_path.as_deref(), cfg.log_capacity)?;
             log.echo_unexpected = cfg.echo_unexpected;

@@ -270,7 +270,7 @@ fn warm_gather(
     let state_bytes = sb
         .file_text(audit, audit_branch, "audit/sync-state.json")
         .map_or(0, |t| t.len());
-    let state_reads = 1 + u64::from(state_bytes > github_sandbox::rest::CONTENTS_INLINE_MAX);
+    let state_reads = 1 + u64::from(state_bytes > sb.behaviour().contents_inline_max);
     let bound = gather_bound(a.repos, moved) + state_reads;
     warm.insert("model_bound".into(), json!(bound));
     warm.insert("state_bytes".into(), json!(state_bytes));
