@@ -1,8 +1,8 @@
-//! Tokens, permissions and rate limits: who may do what, how GitHub words a refusal, and
-//! the primary (per hour), secondary and content-creation (80/minute) limits.
+//! Tokens and permissions: who may do what, how GitHub words a refusal, tokens revoked
+//! mid-run, and the GitHub App the sandbox plays (JWTs, installation tokens). The rate
+//! limits those tokens spend are accounted in `limits`.
 
-use std::collections::{HashMap, VecDeque};
-use std::time::{Duration, Instant};
+use std::collections::HashMap;
 
 use crate::util::wall_now;
 
@@ -148,44 +148,22 @@ impl Caller {
     }
 }
 
-/// One resource's usage window.
-#[derive(Clone, Copy, Debug)]
-pub struct RateInfo {
-    /// Limit for the window.
-    pub limit: u32,
-    /// Remaining.
-    pub remaining: u32,
-    /// Used.
-    pub used: u32,
-    /// Window end (Unix seconds, wall clock).
-    pub reset: i64,
-    /// `core` or `graphql`.
-    pub resource: &'static str,
-}
-
-/// Tokens, usage counters and the content-creation window.
+/// Tokens and their revocation counters.
 pub struct AuthState {
     tokens: HashMap<String, TokenSpec>,
-    usage: HashMap<(String, &'static str), (i64, u32)>,
-    content: HashMap<String, VecDeque<Instant>>,
     /// Requests a token may still make before it is revoked (`revoke_after`).
     uses_left: HashMap<String, u64>,
-    /// Content-creating requests allowed per minute per token.
-    pub content_limit: u32,
 }
 
 impl AuthState {
-    /// With the given tokens and content-creation limit.
-    pub fn new(tokens: &[TokenSpec], content_limit: u32) -> AuthState {
+    /// With the given tokens.
+    pub fn new(tokens: &[TokenSpec]) -> AuthState {
         AuthState {
             tokens: tokens
                 .iter()
                 .map(|t| (t.token.clone(), t.clone()))
                 .collect(),
-            usage: HashMap::new(),
-            content: HashMap::new(),
             uses_left: HashMap::new(),
-            content_limit,
         }
     }
 
@@ -222,93 +200,6 @@ impl AuthState {
             Some(t) if t.expires_at.is_none_or(|e| e > wall_now()) => Some(t.clone()),
             _ => None,
         }
-    }
-
-    fn limit_of(&self, caller: &Caller, resource: &'static str) -> u32 {
-        match (&caller.token, resource) {
-            (None, "graphql") => 0,
-            (None, _) => 60,
-            (Some(t), "graphql") => t.graphql_limit,
-            (Some(t), _) => t.core_limit,
-        }
-    }
-
-    /// Current window without charging.
-    pub fn peek(&mut self, caller: &Caller, resource: &'static str) -> RateInfo {
-        self.charge(caller, resource, 0).unwrap_or_else(|i| i)
-    }
-
-    /// Charges `cost`; `Err` (with remaining 0) when the window cannot pay for it.
-    pub fn charge(
-        &mut self,
-        caller: &Caller,
-        resource: &'static str,
-        cost: u32,
-    ) -> Result<RateInfo, RateInfo> {
-        let limit = self.limit_of(caller, resource);
-        let now = wall_now();
-        let w = self
-            .usage
-            .entry((caller.key(), resource))
-            .or_insert((now + 3600, 0));
-        if w.0 <= now {
-            *w = (now + 3600, 0);
-        }
-        if cost > 0 && w.1 + cost > limit {
-            return Err(RateInfo {
-                limit,
-                remaining: 0,
-                used: w.1.min(limit),
-                reset: w.0,
-                resource,
-            });
-        }
-        w.1 += cost;
-        Ok(RateInfo {
-            limit,
-            remaining: limit.saturating_sub(w.1),
-            used: w.1,
-            reset: w.0,
-            resource,
-        })
-    }
-
-    /// Gives back `cost` (a conditional request answered 304 is free).
-    pub fn refund(&mut self, caller: &Caller, resource: &'static str, cost: u32) {
-        if let Some(w) = self.usage.get_mut(&(caller.key(), resource)) {
-            w.1 = w.1.saturating_sub(cost);
-        }
-    }
-
-    /// Sets the used count of a window (tests: "pretend 4,999 calls were made").
-    pub fn set_used(&mut self, key: &str, resource: &'static str, used: u32) {
-        let now = wall_now();
-        let w = self
-            .usage
-            .entry((key.to_string(), resource))
-            .or_insert((now + 3600, 0));
-        w.1 = used;
-    }
-
-    /// Records a content-creating request; `Err(seconds)` when over the per-minute limit.
-    pub fn content_request(&mut self, caller: &Caller) -> Result<(), u64> {
-        let q = self.content.entry(caller.key()).or_default();
-        let now = Instant::now();
-        while q
-            .front()
-            .is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(60))
-        {
-            q.pop_front();
-        }
-        if q.len() as u32 >= self.content_limit {
-            let oldest = *q.front().expect("non-empty when at limit");
-            let wait = 60u64
-                .saturating_sub(now.duration_since(oldest).as_secs())
-                .max(1);
-            return Err(wait);
-        }
-        q.push_back(now);
-        Ok(())
     }
 }
 

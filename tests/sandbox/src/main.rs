@@ -7,6 +7,7 @@ use std::time::Duration;
 use github_sandbox::{Faults, Sandbox, SandboxConfig};
 
 const USAGE: &str = "usage: github-sandbox serve [options]
+       github-sandbox --help
 
   --addr ADDR            address to bind (default 127.0.0.1:0)
   --repos N              fleet size (default 104)
@@ -28,23 +29,46 @@ const USAGE: &str = "usage: github-sandbox serve [options]
   --rate-limit N         primary REST limit per token per hour (default 5000)
   --graphql-limit N      GraphQL points per token per hour (default 5000)
   --content-limit N      content-creating requests per token per minute (default 80)
+  -h, --help             print this help and exit
 
 Prints one JSON line on stdout, then serves until killed. Each request for a route (or
 GraphQL field) it does not implement is answered like GitHub (404, or a GraphQL error),
 printed to stderr as `github-sandbox: unexpected route: METHOD path`, and marked
 `\"unexpected\": true` in the --log entry.";
 
+/// What `serve` was asked for.
+struct Options {
+    cfg: SandboxConfig,
+    inventory_out: Option<String>,
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.first().map(String::as_str) != Some("serve") {
-        eprintln!("{USAGE}");
-        return if args.iter().any(|a| a == "--help" || a == "-h") {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::from(2)
-        };
+    let is_help = |a: &String| a == "--help" || a == "-h";
+    match args.first().map(String::as_str) {
+        Some("serve") => {}
+        Some(_) if args.iter().any(is_help) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        None => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+        Some(other) => {
+            eprintln!("github-sandbox: unknown command {other}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
     }
-    match run(&args[1..]) {
+    let result = match parse_serve(&args[1..]) {
+        Ok(None) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Ok(Some(opts)) => serve(opts),
+        Err(e) => Err(e),
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("github-sandbox: {e}");
@@ -53,7 +77,8 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(args: &[String]) -> Result<(), String> {
+/// `serve`'s options, or None when help was asked for (`--help`, `-h`).
+fn parse_serve(args: &[String]) -> Result<Option<Options>, String> {
     let mut cfg = SandboxConfig {
         // Nobody asserts on a served sandbox: say it as it happens.
         echo_unexpected: true,
@@ -100,6 +125,7 @@ fn run(args: &[String]) -> Result<(), String> {
             "--rate-limit" => rate_limit = Some(num::<u32>(flag, val()?)?),
             "--graphql-limit" => graphql_limit = Some(num::<u32>(flag, val()?)?),
             "--content-limit" => cfg.content_limit_per_minute = num(flag, val()?)?,
+            "-h" | "--help" => return Ok(None),
             other => return Err(format!("unknown option {other}\n\n{USAGE}")),
         }
     }
@@ -113,6 +139,12 @@ fn run(args: &[String]) -> Result<(), String> {
             t.graphql_limit = l;
         }
     }
+    Ok(Some(Options { cfg, inventory_out }))
+}
+
+/// Starts the sandbox, prints its JSON line and serves until SIGTERM/SIGINT.
+fn serve(opts: Options) -> Result<(), String> {
+    let Options { cfg, inventory_out } = opts;
     let sb = Sandbox::start(cfg).map_err(|e| e.to_string())?;
     if let Some(path) = &inventory_out {
         std::fs::write(path, sb.inventory_yaml()).map_err(|e| format!("{path}: {e}"))?;

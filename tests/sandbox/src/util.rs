@@ -246,6 +246,12 @@ pub fn base64(data: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(data)
 }
 
+/// A legacy global node id (`base64("<len>:<Type><id>")`), as GitHub's REST API still shows.
+pub fn node_id(kind: &str, id: impl std::fmt::Display) -> String {
+    let s = format!("{kind}{id}");
+    base64(format!("0{}:{s}", kind.len()).as_bytes())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

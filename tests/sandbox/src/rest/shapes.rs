@@ -6,14 +6,8 @@ use serde_json::{json, Value};
 
 use crate::git::CommitInfo;
 use crate::model::{Account, Alert, Label, Pull, World};
-use crate::server::Shared;
-use crate::util::{base64, percent_encode, rfc3339};
-
-/// A legacy global node id (`base64("<len>:<Type><id>")`), as GitHub's REST API still shows.
-pub fn node_id(kind: &str, id: impl std::fmt::Display) -> String {
-    let s = format!("{kind}{id}");
-    base64(format!("0{}:{s}", kind.len()).as_bytes())
-}
+use crate::state::Shared;
+use crate::util::{node_id, percent_encode, rfc3339};
 
 /// `simple-user`.
 pub fn user(sh: &Shared, a: &Account) -> Value {

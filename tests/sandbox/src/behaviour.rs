@@ -1,0 +1,56 @@
+//! GitHub behaviour settings: how the sandbox's GitHub behaves where GitHub's own behaviour
+//! has a number or a choice, one setting each, GitHub's documented value by default
+//! (`Behaviour::default()`). They are set per sandbox (`SandboxConfig::behaviour`) next to
+//! `Faults`, which are failures injected on purpose rather than GitHub's normal behaviour.
+//!
+//! A setting is read where its behaviour happens: in the REST handler of its resource
+//! (`rest::contents`, `rest::compare`, `rest::refs`, `rest::pulls`, …), in the request
+//! pipeline (`server::pipeline`), in the REST limits (`limits`), or in GraphQL's cost and
+//! pagination (`graphql::cost`, `graphql::connection`). Rate limits per token stay with the
+//! tokens (`TokenSpec`) and `SandboxConfig::content_limit_per_minute`.
+
+/// Largest file `GET …/contents/{path}` answers with its bytes inline: GitHub's 1 MB ("If
+/// the requested file's size is 1 MB or smaller: all features of this endpoint are
+/// supported", the operation's description in GitHub's OpenAPI description).
+pub const CONTENTS_INLINE_MAX: usize = 1024 * 1024;
+
+/// How the sandbox's GitHub behaves; `Behaviour::default()` is GitHub's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Behaviour {
+    /// Largest file the contents route answers with its bytes inline ([`CONTENTS_INLINE_MAX`]);
+    /// a larger file answers `content: ""`, `encoding: "none"`, to be read through
+    /// `GET …/git/blobs/{sha}`.
+    pub contents_inline_max: usize,
+    /// Commits a compare lists per page, and the largest `per_page` it takes: 250. GitHub
+    /// lists 250 commits when no paging parameter is given (the compare operation's
+    /// description); taking up to 250 for `per_page` too is the sandbox's own choice
+    /// (GitHub's common `per_page` allows 100).
+    pub compare_commits_per_page: usize,
+    /// Changed files a compare lists: GitHub's "up to 300 changed files for the entire
+    /// comparison" (the compare operation's description).
+    pub compare_files_max: usize,
+    /// Items per page of a REST list when `per_page` is not given: GitHub's 30 (the
+    /// `per_page` parameter's default).
+    pub list_per_page_default: usize,
+    /// The largest `per_page` of a REST list: GitHub's 100 ("max 100", the `per_page`
+    /// parameter).
+    pub list_per_page_max: usize,
+    /// The most records one GraphQL connection page may ask for (`first`/`last`): GitHub's
+    /// 100; more is refused with `EXCESSIVE_PAGINATION` (GitHub's documentation, "Rate limits
+    /// and node limits for the GraphQL API": values of `first` and `last` must be within
+    /// 1-100).
+    pub graphql_page_max: i64,
+}
+
+impl Default for Behaviour {
+    fn default() -> Self {
+        Behaviour {
+            contents_inline_max: CONTENTS_INLINE_MAX,
+            compare_commits_per_page: 250,
+            compare_files_max: 300,
+            list_per_page_default: 30,
+            list_per_page_max: 100,
+            graphql_page_max: 100,
+        }
+    }
+}

@@ -1,0 +1,156 @@
+//! The supported part of GitHub's GraphQL schema: each field's output type, which types are
+//! leaves, and which fragment conditions apply to which concrete types. A field missing here
+//! fails validation as GitHub's `undefinedField` (and is recorded as an unexpected route).
+
+/// Output type of `ty.field` in the supported subset (named type; lists are implied by the
+/// resolver). None = not supported.
+pub(super) fn field_type(ty: &str, f: &str) -> Option<&'static str> {
+    Some(match (ty, f) {
+        ("Query", "repository") => "Repository",
+        ("Query", "rateLimit") => "RateLimit",
+        ("Query", "viewer") => "User",
+        ("RateLimit", "cost" | "limit" | "remaining" | "used" | "nodeCount") => "Int",
+        ("RateLimit", "resetAt") => "DateTime",
+        ("Repository", "id") => "ID",
+        ("Repository", "databaseId" | "forkCount" | "stargazerCount") => "Int",
+        ("Repository", "name" | "nameWithOwner" | "description") => "String",
+        (
+            "Repository",
+            "isArchived" | "isFork" | "isPrivate" | "isDisabled" | "isEmpty" | "hasIssuesEnabled",
+        ) => "Boolean",
+        ("Repository", "pushedAt" | "createdAt" | "updatedAt") => "DateTime",
+        ("Repository", "url") => "URI",
+        ("Repository", "visibility") => "RepositoryVisibility",
+        ("Repository", "owner") => "RepositoryOwner",
+        ("Repository", "defaultBranchRef" | "ref") => "Ref",
+        ("Repository", "parent") => "Repository",
+        ("Repository", "object") => "GitObject",
+        ("Repository", "pullRequests") => "PullRequestConnection",
+        ("Repository", "pullRequest") => "PullRequest",
+        ("Repository", "vulnerabilityAlerts") => "RepositoryVulnerabilityAlertConnection",
+        ("Repository", "repositoryTopics") => "RepositoryTopicConnection",
+        ("User" | "Organization" | "RepositoryOwner", "login") => "String",
+        ("User" | "Organization" | "RepositoryOwner", "id") => "ID",
+        ("User" | "Organization" | "RepositoryOwner" | "Actor", "url" | "avatarUrl") => "URI",
+        ("User" | "Organization", "databaseId") => "Int",
+        ("Actor", "login") => "String",
+        ("Ref", "id") => "ID",
+        ("Ref", "name" | "prefix") => "String",
+        ("Ref", "target") => "GitObject",
+        ("Commit" | "Tree" | "Blob" | "GitObject", "oid") => "GitObjectID",
+        ("Commit" | "Tree" | "Blob" | "GitObject", "abbreviatedOid") => "String",
+        ("Commit" | "Tree" | "Blob" | "GitObject", "id") => "ID",
+        ("Commit", "committedDate" | "authoredDate") => "DateTime",
+        ("Commit", "message" | "messageHeadline") => "String",
+        ("Commit", "url") => "URI",
+        ("Commit", "history") => "CommitHistoryConnection",
+        ("CommitHistoryConnection", "totalCount") => "Int",
+        ("CommitHistoryConnection", "pageInfo") => "PageInfo",
+        ("CommitHistoryConnection", "nodes") => "Commit",
+        ("Tree", "entries") => "TreeEntry",
+        ("TreeEntry", "name" | "path" | "type") => "String",
+        ("TreeEntry", "mode") => "Int",
+        ("TreeEntry", "oid") => "GitObjectID",
+        ("Blob", "text") => "String",
+        ("Blob", "byteSize") => "Int",
+        ("Blob", "isBinary" | "isTruncated") => "Boolean",
+        (
+            "PullRequestConnection"
+            | "LabelConnection"
+            | "RepositoryVulnerabilityAlertConnection"
+            | "RepositoryTopicConnection",
+            "totalCount",
+        ) => "Int",
+        (
+            "PullRequestConnection"
+            | "LabelConnection"
+            | "RepositoryVulnerabilityAlertConnection"
+            | "RepositoryTopicConnection",
+            "pageInfo",
+        ) => "PageInfo",
+        ("PullRequestConnection", "nodes") => "PullRequest",
+        ("PullRequestConnection", "edges") => "PullRequestEdge",
+        ("PullRequestEdge", "cursor") => "String",
+        ("PullRequestEdge", "node") => "PullRequest",
+        ("LabelConnection", "nodes") => "Label",
+        ("RepositoryVulnerabilityAlertConnection", "nodes") => "RepositoryVulnerabilityAlert",
+        ("RepositoryTopicConnection", "nodes") => "RepositoryTopic",
+        ("PageInfo", "hasNextPage" | "hasPreviousPage") => "Boolean",
+        ("PageInfo", "startCursor" | "endCursor") => "String",
+        ("PullRequest", "id") => "ID",
+        ("PullRequest", "number") => "Int",
+        ("PullRequest", "url" | "permalink") => "URI",
+        ("PullRequest", "title" | "body" | "headRefName" | "baseRefName") => "String",
+        ("PullRequest", "state") => "PullRequestState",
+        ("PullRequest", "headRefOid" | "baseRefOid") => "GitObjectID",
+        ("PullRequest", "isDraft" | "closed" | "merged") => "Boolean",
+        ("PullRequest", "createdAt" | "updatedAt") => "DateTime",
+        ("PullRequest", "author") => "Actor",
+        ("PullRequest", "labels") => "LabelConnection",
+        ("PullRequest", "headRepository" | "baseRepository") => "Repository",
+        ("PullRequest", "mergeable") => "MergeableState",
+        ("Label", "id") => "ID",
+        ("Label", "name" | "color" | "description") => "String",
+        ("RepositoryVulnerabilityAlert", "id") => "ID",
+        ("RepositoryVulnerabilityAlert", "number") => "Int",
+        ("RepositoryVulnerabilityAlert", "state") => "RepositoryVulnerabilityAlertState",
+        ("RepositoryVulnerabilityAlert", "createdAt") => "DateTime",
+        ("RepositoryVulnerabilityAlert", "vulnerableManifestPath") => "String",
+        ("RepositoryTopic", "id") => "ID",
+        ("RepositoryTopic", "url") => "URI",
+        ("RepositoryTopic", "topic") => "Topic",
+        ("Topic", "id" | "name") => "String",
+        _ => return None,
+    })
+}
+
+pub(super) fn is_leaf(t: &str) -> bool {
+    matches!(
+        t,
+        "Int"
+            | "String"
+            | "Boolean"
+            | "ID"
+            | "URI"
+            | "DateTime"
+            | "GitObjectID"
+            | "RepositoryVisibility"
+            | "PullRequestState"
+            | "MergeableState"
+            | "RepositoryVulnerabilityAlertState"
+    )
+}
+
+/// Does a fragment on `cond` apply to an object of concrete type `concrete`?
+pub(super) fn applies(cond: &str, concrete: &str) -> bool {
+    cond == concrete
+        || matches!(
+            (cond, concrete),
+            ("Node", _)
+                | (
+                    "RepositoryOwner" | "Actor" | "UniformResourceLocatable",
+                    "User" | "Organization"
+                )
+                | ("GitObject", "Commit" | "Tree" | "Blob")
+                | (
+                    "UniformResourceLocatable",
+                    "Commit" | "Repository" | "PullRequest"
+                )
+                | ("RepositoryInfo", "Repository")
+        )
+}
+
+/// Types a fragment condition on `cond` may narrow to when the parent is `parent`.
+pub(super) fn possible(parent: &str) -> &'static [&'static str] {
+    match parent {
+        "RepositoryOwner" => &["User", "Organization"],
+        "Actor" => &["User", "Organization"],
+        "GitObject" => &["Commit", "Tree", "Blob"],
+        _ => &[],
+    }
+}
+
+/// The type whose fields a selection under a field of type `t` selects.
+pub(super) fn t_for_children(t: &str) -> &str {
+    t
+}

@@ -1,0 +1,222 @@
+//! Changing the world as GitHub's users would: pushes (new commits, force pushes, new
+//! branches), a person's pull request, upstreams that move or conflict, forks brought in
+//! sync, archiving.
+
+use std::sync::atomic::Ordering;
+
+use super::Sandbox;
+use crate::fleet::Category;
+use crate::git::{self, store_ref};
+use crate::model;
+
+impl Sandbox {
+    /// Commits `content` to `path` on `repo`'s `branch` (a push); returns the new sha.
+    pub fn push_commit(
+        &self,
+        repo: &str,
+        branch: &str,
+        path: &str,
+        content: &str,
+        message: &str,
+    ) -> Option<String> {
+        let (idx, id, net) = self.locate(repo)?;
+        let now = self.shared.now();
+        let out = self.shared.store.with(net, |g| {
+            let name = store_ref(id, &format!("heads/{branch}"));
+            let Some(old) = git::read_ref(g, &name) else {
+                return Ok(None);
+            };
+            let blob = g.blob(content.as_bytes())?;
+            let base_tree = g.find_commit(old)?.tree_id();
+            let tree = git::build_tree(
+                g,
+                Some(base_tree),
+                &[git::NewTreeEntry {
+                    path: path.to_string(),
+                    mode: 0o100644,
+                    oid: Some(blob),
+                }],
+            )?;
+            let sig = git::signature("Upstream Maintainer", "maintainer@upstream.example", now)?;
+            let c = git::write_commit(g, tree, &[old], message, &sig, &sig)?;
+            git::write_ref(g, &name, c, Some(old))?;
+            Ok(Some(c))
+        });
+        let c = out.ok().flatten()?;
+        let mut w = self.shared.world();
+        w.repos[idx].pushed_at = now;
+        Some(c.to_string())
+    }
+
+    /// Points `repo`'s existing `branch` at `sha` (a force push; `sha` must be in the repository's
+    /// network, e.g. its upstream's head). Returns false when the repository, the branch or the
+    /// commit does not exist there.
+    pub fn set_branch(&self, repo: &str, branch: &str, sha: &str) -> bool {
+        self.push_branch(repo, branch, sha, true)
+    }
+
+    /// Creates `branch` in `repo` at `sha` (a push of a new branch; `sha` must be in the
+    /// repository's network). Returns false when the branch exists already or the repository
+    /// or the commit does not.
+    pub fn create_branch(&self, repo: &str, branch: &str, sha: &str) -> bool {
+        self.push_branch(repo, branch, sha, false)
+    }
+
+    /// A push of `sha` to `branch`: over the branch as it is when `existing` (which must then
+    /// exist), else as a new branch (which must not). Marks the repository pushed.
+    fn push_branch(&self, repo: &str, branch: &str, sha: &str, existing: bool) -> bool {
+        let Some((idx, id, net)) = self.locate(repo) else {
+            return false;
+        };
+        let Ok(new) = git2::Oid::from_str(sha) else {
+            return false;
+        };
+        let done = self.shared.store.with(net, |g| {
+            let name = store_ref(id, &format!("heads/{branch}"));
+            let expected = match (existing, git::read_ref(g, &name)) {
+                (true, None) => return Ok(false),
+                (true, old) => old,
+                (false, _) => None,
+            };
+            if g.find_commit(new).is_err() {
+                return Ok(false);
+            }
+            Ok(matches!(
+                git::write_ref(g, &name, new, expected)?,
+                git::RefWrite::Done
+            ))
+        });
+        if !matches!(done, Ok(true)) {
+            return false;
+        }
+        let now = self.shared.now();
+        self.shared.world().repos[idx].pushed_at = now;
+        true
+    }
+
+    /// Opens a pull request in `repo` from its own branch `head` into `base`, as `user` (a
+    /// person, not priority-sync). Returns its number, or None when the repository or either
+    /// branch does not exist.
+    pub fn open_pull(
+        &self,
+        repo: &str,
+        head: &str,
+        base: &str,
+        title: &str,
+        body: &str,
+        user: &str,
+    ) -> Option<u64> {
+        self.branch_sha(repo, head)?;
+        self.branch_sha(repo, base)?;
+        let now = self.shared.now();
+        let mut w = self.shared.world();
+        let idx = w.find_full(repo)?;
+        w.ensure_account(user, false);
+        let id = w.fresh_id();
+        let r = &mut w.repos[idx];
+        let number = r.next_number;
+        r.next_number += 1;
+        r.pulls.push(model::Pull {
+            number,
+            id,
+            head_repo: idx,
+            head_ref: head.to_string(),
+            base_ref: base.to_string(),
+            title: title.to_string(),
+            body: Some(body.to_string()),
+            open: true,
+            user: user.to_string(),
+            labels: Vec::new(),
+            reviewers: Vec::new(),
+            draft: false,
+            maintainer_can_modify: true,
+            created_at: now,
+            updated_at: now,
+            closed_at: None,
+        });
+        Some(number)
+    }
+
+    /// Brings `fork`'s synced branch to its upstream's head (parent, or the upstream the
+    /// inventory names when it is in the same network), as if it had been synced. Returns the
+    /// new head, or None when the upstream cannot be reached from the fork's network.
+    pub fn sync_branch_to_upstream(&self, fork: &str) -> Option<String> {
+        let r = self.fleet().get(fork)?;
+        if !r.exists || r.category == Category::ForeignUpstream {
+            return None;
+        }
+        let upstream = match &r.inventory_upstream {
+            Some(u) => u.split(':').next()?.to_string(),
+            None => r.parent.clone()?,
+        };
+        let sha = self.branch_sha(&upstream, &r.upstream_branch)?;
+        let (branch, full) = (r.branch.clone(), r.full_name.clone());
+        self.set_branch(&full, &branch, &sha).then_some(sha)
+    }
+
+    /// Adds `n` commits to the upstream (parent) of `fork`, on the branch the fork follows;
+    /// one of them changes `.github/workflows/ci.yml` when `touch_workflows`. Returns the new
+    /// upstream head.
+    pub fn advance_upstream(&self, fork: &str, n: usize, touch_workflows: bool) -> Option<String> {
+        let parent = self.parent(fork)?;
+        let branch = self.default_branch(&parent)?;
+        let mut last = None;
+        for k in 0..n {
+            let stamp = self.shared.seq.fetch_add(1, Ordering::Relaxed);
+            last = if touch_workflows && k + 1 == n {
+                self.push_commit(
+                    &parent,
+                    &branch,
+                    ".github/workflows/ci.yml",
+                    &format!("name: CI\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo {stamp}\n"),
+                    "ci: update workflow",
+                )
+            } else {
+                self.push_commit(
+                    &parent,
+                    &branch,
+                    "CHANGELOG.md",
+                    &format!("upstream change {stamp}\n"),
+                    &format!("Upstream change {stamp}"),
+                )
+            };
+        }
+        last
+    }
+
+    /// Makes `fork` conflict with its upstream: both change the same line of
+    /// `config/settings.toml` differently. Returns (fork head, upstream head).
+    pub fn make_conflict(&self, fork: &str) -> Option<(String, String)> {
+        let parent = self.parent(fork)?;
+        let fb = self.default_branch(fork)?;
+        let pb = self.default_branch(&parent)?;
+        let stamp = self.shared.seq.fetch_add(1, Ordering::Relaxed);
+        let a = self.push_commit(
+            fork,
+            &fb,
+            "config/settings.toml",
+            &format!("[app]\nmode = \"fork-{stamp}\"\n"),
+            "config: fork tweak",
+        )?;
+        let b = self.push_commit(
+            &parent,
+            &pb,
+            "config/settings.toml",
+            &format!("[app]\nmode = \"upstream-{stamp}\"\n"),
+            "config: upstream tweak",
+        )?;
+        Some((a, b))
+    }
+
+    /// Archives or unarchives a repository.
+    pub fn set_archived(&self, repo: &str, archived: bool) -> bool {
+        let mut w = self.shared.world();
+        match w.find_full(repo) {
+            Some(i) => {
+                w.repos[i].archived = archived;
+                true
+            }
+            None => false,
+        }
+    }
+}
