@@ -3,7 +3,7 @@
 // response body for that status.
 import { jsonSchemaOf } from './openapi.mjs';
 
-const MAX_SCHEMA_ERRORS = 6;
+const MAX_SCHEMA_ERRORS = 12;
 
 /** Is this exchange a GraphQL request (left to the GraphQL check)? */
 export function isGraphqlExchange(entry) {
