@@ -9,11 +9,13 @@
 # the `scratch` stages are built and the builder stage is skipped:
 #   buildah build --build-arg BINARY_SOURCE=prebuilt -f Dockerfile <dir>
 
-ARG RUST_VERSION=1.95
 # `build` (compile in the builder stage) or `prebuilt` (copy from the build context).
 ARG BINARY_SOURCE=build
 
-FROM rust:${RUST_VERSION}-slim-bookworm AS builder
+# The builder image, by tag here (a literal FROM, so Dependabot can propose new ones).
+# .github/workflows/release.yml resolves the tag to its digest when it releases and builds
+# from `rust:…@sha256:…`, named in the release's job summary and covered by its provenance.
+FROM rust:1.95-slim-bookworm AS builder
 # musl-tools: musl-gcc, the C compiler `ring` needs for the musl target. Package versions are
 # not pinned (DL3008): the bookworm base tag fixes the distribution, and pinned Debian versions
 # disappear from the mirrors at each point release.

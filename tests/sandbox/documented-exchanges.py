@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Prints the exchanges of the JSONL request logs in DIR that GitHub's API description can
-judge, for `check-github-api rest`: the ones a test provoked on purpose are set aside (status 0
-for a dropped connection, 401, 403, 429, >= 500, and entries the sandbox marks "unexpected").
+judge, for `tools/api-check/api-check rest`: the ones a test provoked on purpose are set
+aside (status 0 for a dropped connection, 401, 403, 429, >= 500, and entries the sandbox marks
+"unexpected").
 Every other exchange of those runs is kept. How many of each goes to stderr under LABEL.
 
     documented-exchanges.py DIR LABEL > kept.jsonl
