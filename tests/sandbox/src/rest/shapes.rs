@@ -12,11 +12,24 @@ use crate::util::{node_id, percent_encode, rfc3339};
 /// `simple-user`.
 pub fn user(sh: &Shared, a: &Account) -> Value {
     let api = &sh.api;
-    let l = &a.login;
+    // GitHub percent-encodes the login in every URL (`dependabot%5Bbot%5D`), and an App's bot
+    // user is of type `Bot` with its page under `/apps/{slug}` (recorded answers, e.g. the
+    // `author` of commits made by dependabot[bot]; the URL fields are `format: uri`).
+    let l = percent_encode(&a.login, false);
+    let bot = a.login.strip_suffix("[bot]");
+    let kind = match (bot, a.org) {
+        (Some(_), _) => "Bot",
+        (None, true) => "Organization",
+        (None, false) => "User",
+    };
+    let html = match bot {
+        Some(slug) => format!("{}/apps/{}", sh.base, percent_encode(slug, false)),
+        None => format!("{}/{l}", sh.base),
+    };
     json!({
-        "login": l, "id": a.id, "node_id": node_id(if a.org { "Organization" } else { "User" }, a.id),
+        "login": a.login, "id": a.id, "node_id": node_id(kind, a.id),
         "avatar_url": format!("{}/avatars/{l}", sh.base), "gravatar_id": "",
-        "url": format!("{api}/users/{l}"), "html_url": format!("{}/{l}", sh.base),
+        "url": format!("{api}/users/{l}"), "html_url": html,
         "followers_url": format!("{api}/users/{l}/followers"),
         "following_url": format!("{api}/users/{l}/following{{/other_user}}"),
         "gists_url": format!("{api}/users/{l}/gists{{/gist_id}}"),
@@ -26,7 +39,7 @@ pub fn user(sh: &Shared, a: &Account) -> Value {
         "repos_url": format!("{api}/users/{l}/repos"),
         "events_url": format!("{api}/users/{l}/events{{/privacy}}"),
         "received_events_url": format!("{api}/users/{l}/received_events"),
-        "type": if a.org { "Organization" } else { "User" },
+        "type": kind,
         "site_admin": false, "user_view_type": "public",
     })
 }
