@@ -80,7 +80,7 @@ impl ModeChoice {
 
 use std::collections::BTreeMap;
 
-use crate::config::normalize_cron;
+use crate::cron::normalize as normalize_cron;
 use crate::repo_name::printable;
 
 /// Why no mode could be chosen.

@@ -7,7 +7,6 @@ use std::path::Path;
 
 use super::raw::*;
 use super::*;
-use crate::github::GITHUB_WRITES_PER_MINUTE;
 use crate::repo_name::printable;
 use crate::yaml::{self, Lines, Value};
 
@@ -691,12 +690,8 @@ impl Cx {
         for (cron, mode) in raw {
             let path = format!("schedules.{cron}");
             let normal = normalize_cron(&cron);
-            if !valid_cron(&normal) {
-                self.problem(
-                    &path,
-                    format!("`{}` is not a five-field cron expression", printable(&cron)),
-                    Some("write it exactly as in the workflow's `on.schedule[].cron`, e.g. `0 */2 * * *`".into()),
-                );
+            if let Err(e) = crate::cron::check(&normal) {
+                self.problem(&path, e.message, Some(e.hint));
                 continue;
             }
             let mode = match mode.as_str() {
@@ -895,21 +890,6 @@ fn join(a: &str, b: &str) -> String {
         _ if b.starts_with('[') => format!("{a}{b}"),
         _ => format!("{a}.{b}"),
     }
-}
-
-/// Collapses runs of whitespace so `0  */2 * * *` and `0 */2 * * *` are one schedule.
-pub fn normalize_cron(cron: &str) -> String {
-    cron.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn valid_cron(normal: &str) -> bool {
-    let fields: Vec<&str> = normal.split(' ').collect();
-    fields.len() == 5
-        && fields.iter().all(|f| {
-            !f.is_empty()
-                && f.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '*' | '/' | ',' | '-'))
-        })
 }
 
 /// Git's ref-name rules, as far as a branch name needs them.

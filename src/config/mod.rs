@@ -9,7 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::mode::Mode;
 use crate::repo_name::RepoName;
 
-pub use load::{load_file, normalize_cron, parse_inventory, valid_branch, ConfigError, Problem};
+pub use crate::cron::normalize as normalize_cron;
+pub use load::{load_file, parse_inventory, valid_branch, ConfigError, Problem};
 
 /// Default inventory path (input `config`).
 pub const DEFAULT_PATH: &str = ".github/priority-sync.yml";
@@ -241,6 +242,10 @@ impl Default for Notify {
         }
     }
 }
+
+/// GitHub's limit on content-creating requests per minute (its documented secondary limit):
+/// the most `limits.writes_per_minute` may ask for.
+pub const GITHUB_WRITES_PER_MINUTE: u32 = 80;
 
 /// Request pacing and concurrency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
