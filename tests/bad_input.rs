@@ -341,7 +341,14 @@ fn hostile_input_is_refused_before_any_request() {
         }
         let problems = error
             .first()
-            .and_then(|e| e.split(" problem").next()?.rsplit_once(" has ")?.1.parse().ok())
+            .and_then(|e| {
+                e.split(" problem")
+                    .next()?
+                    .rsplit_once(" has ")?
+                    .1
+                    .parse()
+                    .ok()
+            })
             .unwrap_or(0usize);
         if on_file.len() != problems {
             wrong.push(format!(
