@@ -131,7 +131,7 @@ fn target(head: &str, upstream_head: &str) -> Target {
 /// with last run's sync PR still open.
 async fn dry_run_details() -> BTreeMap<String, (Status, String)> {
     let inv = parse_inventory(
-        "repositories: [o/three, o/one, o/far, o/diverged, o/reopen, o/same]\n",
+        "repositories: [o/three, o/one, o/far, o/diverged, o/reopen, o/current, o/same]\n",
         "t",
     )
     .unwrap();
@@ -142,6 +142,7 @@ async fn dry_run_details() -> BTreeMap<String, (Status, String)> {
         ("o/far", 25, 0),
         ("o/diverged", 4, 2),
         ("o/reopen", 30, 0),
+        ("o/current", 12, 0),
         ("o/same", 0, 0),
     ] {
         let mut f = RepoFacts::unknown(name(repo));
@@ -171,6 +172,39 @@ async fn dry_run_details() -> BTreeMap<String, (Status, String)> {
         },
     );
     let inv = Arc::new(inv);
+    // o/current's sync PR is as a real run would leave it: at the upstream head, its text and
+    // labels current.
+    let plan_current = build_plan(
+        &inv,
+        &gathered.facts,
+        &gathered.live,
+        ModeChoice {
+            mode: Mode::All,
+            source: ModeSource::Input,
+        },
+        &[],
+    );
+    let (_, current) = plan_current
+        .in_order()
+        .find(|(_, p)| p.repo == name("o/current"))
+        .unwrap();
+    let t = &gathered.targets[&name("o/current")];
+    gathered.sync_pulls.insert(
+        name("o/current"),
+        PullInfo {
+            number: 7,
+            url: "https://github.com/o/current/pull/7".into(),
+            title: pr_text::pr_title(t, 12),
+            head_ref: "priority-sync/main".into(),
+            head_repo: Some("o/current".into()),
+            base_ref: "main".into(),
+            body: pr_text::pr_body(current, t, &current.why, false),
+            labels: vec!["priority-sync".into()],
+            mergeable: Some(true),
+            head_sha: Some(t.upstream_head.clone()),
+            open: true,
+        },
+    );
     let plan = build_plan(
         &inv,
         &gathered.facts,
@@ -219,6 +253,10 @@ async fn a_dry_run_says_what_it_would_do_and_why() {
         pending(
             "dry run: would update sync PR #12 (30 behind, more than 10: rules.pr_over_commits)"
         )
+    );
+    assert_eq!(
+        got["o/current"],
+        pending("dry run: sync PR #7 is already current (12 behind, more than 10: rules.pr_over_commits)")
     );
     // Nothing to do is said as it is, not as something a dry run skipped.
     assert_eq!(got["o/same"], (Status::UpToDate, "up to date".to_string()));
