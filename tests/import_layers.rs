@@ -335,6 +335,34 @@ fn the_top_level_modules_have_no_import_circle() {
             cycle.join(" → ")
         );
     }
+    // The layers, for `cargo test --test import_layers -- --nocapture`: each module one above
+    // the highest module it names.
+    let mut layer: BTreeMap<&str, usize> = BTreeMap::new();
+    while layer.len() < graph.len() {
+        for (m, deps) in &graph {
+            if layer.contains_key(m.as_str()) {
+                continue;
+            }
+            let below: Option<Vec<usize>> = deps
+                .iter()
+                .map(|d| match graph.contains_key(d) {
+                    true => layer.get(d.as_str()).copied(),
+                    false => Some(0),
+                })
+                .collect();
+            if let Some(below) = below {
+                layer.insert(m, below.into_iter().max().map_or(0, |l| l + 1));
+            }
+        }
+    }
+    let mut by_layer: BTreeMap<usize, Vec<&str>> = BTreeMap::new();
+    for (m, l) in layer {
+        by_layer.entry(l).or_default().push(m);
+    }
+    for (l, ms) in by_layer {
+        eprintln!("layer {l}: {}", ms.join(", "));
+    }
+    eprintln!("{edges} imports between {} modules", graph.len());
 }
 
 #[test]
