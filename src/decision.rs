@@ -1,6 +1,11 @@
-//! The per-repository sync decision of SPEC §5, as a pure function of the repository's facts.
+//! The per-repository sync decision of SPEC §5, as a pure function of the repository's facts,
+//! and the words it is made of: the [`Action`] apply takes and the [`Status`] a repository ends
+//! in (the plan predicts it, the outcome records it).
 
 use serde::{Deserialize, Serialize};
+
+use crate::config::Rules;
+use crate::facts::RepoFacts;
 
 /// What the apply step will do to one repository.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -27,9 +32,56 @@ impl Action {
     }
 }
 
-use crate::config::Rules;
-use crate::facts::RepoFacts;
-use crate::outcome::Status;
+/// Final status of one repository in one run (SPEC §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// The branch was fast-forwarded to its upstream in this run.
+    Synced,
+    /// A sync pull request is open (opened or updated in this run, or already open).
+    PrOpen,
+    /// Nothing to do: the branch already contains its upstream.
+    UpToDate,
+    /// An API write failed; see the error.
+    Failed,
+    /// Deliberately not synced (archived, upstream outside the fork network, ...).
+    Skipped,
+    /// Not found, or the token cannot see it.
+    Inaccessible,
+    /// Needs a sync that this run did not do (not in this mode's phases, out of budget, or a
+    /// dry run); the next run picks it up.
+    Pending,
+}
+
+impl Status {
+    pub const ALL: [Status; 7] = [
+        Status::Synced,
+        Status::PrOpen,
+        Status::UpToDate,
+        Status::Failed,
+        Status::Skipped,
+        Status::Inaccessible,
+        Status::Pending,
+    ];
+
+    /// The snake_case name used in JSON and step outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Synced => "synced",
+            Status::PrOpen => "pr_open",
+            Status::UpToDate => "up_to_date",
+            Status::Failed => "failed",
+            Status::Skipped => "skipped",
+            Status::Inaccessible => "inaccessible",
+            Status::Pending => "pending",
+        }
+    }
+
+    /// True when the repository contains its upstream after this run.
+    pub fn in_sync(self) -> bool {
+        matches!(self, Status::Synced | Status::UpToDate)
+    }
+}
 
 /// Where the repository's upstream stands, as far as the API can tell.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -9,6 +9,7 @@ pub mod artifacts;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod cron;
 pub mod decision;
 pub mod facts;
 pub mod gather;

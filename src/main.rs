@@ -55,7 +55,7 @@ fn main() -> ExitCode {
             mode,
             force,
             format,
-        }) => plan(&snapshot, &config, &mode, force.as_deref(), format),
+        }) => plan(&env, &snapshot, &config, &mode, force.as_deref(), format),
         Some(Command::Snapshot { out, config }) => {
             runtime().and_then(|rt| rt.block_on(snapshot(&env, &out, &config)))
         }
@@ -131,18 +131,27 @@ fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
         .map_err(|e| Failure::Run(format!("cannot start the async runtime: {e}")))
 }
 
-fn load_inventory(path: &Path) -> Result<Inventory, Failure> {
-    config::load_file(path).map_err(|e| Failure::Usage(e.to_string()))
+/// Reads the inventory. On the runner, each problem is also an error annotation on its line
+/// of the file (the readable error follows as the run's failure).
+fn load_inventory(env: &Env, path: &Path) -> Result<Inventory, Failure> {
+    config::load_file(path).map_err(|e| {
+        if env.in_actions() {
+            let workspace = env.non_empty("GITHUB_WORKSPACE").map(Path::new);
+            action_io::annotations::print_config_annotations(&e, workspace);
+        }
+        Failure::Usage(e.to_string())
+    })
 }
 
 fn plan(
+    env: &Env,
     snapshot: &Path,
     config_path: &Path,
     mode: &str,
     force: Option<&str>,
     format: Format,
 ) -> Result<(), Failure> {
-    let inv = load_inventory(config_path)?;
+    let inv = load_inventory(env, config_path)?;
     let snap = offline::load_snapshot(snapshot).map_err(|e| Failure::Usage(e.to_string()))?;
     let plan = offline::plan_offline(&inv, &snap, mode, force)
         .map_err(|e| Failure::Usage(format!("{e:#}")))?;
@@ -230,7 +239,7 @@ fn token_from_env(env: &Env) -> Result<Credentials, Failure> {
 }
 
 async fn snapshot(env: &Env, out: &Path, config_path: &Path) -> Result<(), Failure> {
-    let inv = load_inventory(config_path)?;
+    let inv = load_inventory(env, config_path)?;
     let runner = runner(env)?;
     let knobs = knobs(env, &runner)?;
     let gh = client(env, &runner, &inv, &knobs, token_from_env(env)?)?;
@@ -288,7 +297,7 @@ fn read_results(dir: &Path) -> Result<Vec<priority_sync::shard::RunResult>, Fail
 }
 
 async fn cli_run(env: &Env, a: CliRun) -> Result<(), Failure> {
-    let inv = load_inventory(&a.config)?;
+    let inv = load_inventory(env, &a.config)?;
     let runner = runner(env)?;
     let knobs = knobs(env, &runner)?;
     let shard = a
@@ -365,7 +374,7 @@ async fn action(env: &Env) -> Result<(), Failure> {
         log::warn!("{w}");
     }
     let knobs = knobs(env, &inputs.runner)?;
-    let mut inv = load_inventory(&inputs.config)?;
+    let mut inv = load_inventory(env, &inputs.config)?;
     if let Some(dir) = &inputs.artifacts_dir {
         inv.artifacts.dir = dir.trim_end_matches('/').to_string();
     }

@@ -80,7 +80,7 @@ impl ModeChoice {
 
 use std::collections::BTreeMap;
 
-use crate::config::normalize_cron;
+use crate::cron::normalize as normalize_cron;
 use crate::repo_name::printable;
 
 /// Why no mode could be chosen.
@@ -147,44 +147,17 @@ pub fn choose(
         Some(m) => parse_mode(m)?,
         None => None,
     };
+    let dispatch = Dispatch::of(req)?;
     let mut warnings = Vec::new();
-    let dispatch_inputs = match req.event_name {
-        Some("workflow_dispatch") => match req.event {
-            Some(ev) => match ev.get("inputs") {
-                None | Some(serde_json::Value::Null) => None,
-                Some(serde_json::Value::Object(map)) => Some(map),
-                Some(_) => {
-                    return Err(ModeError::BadEvent(
-                        "workflow_dispatch".into(),
-                        "`inputs` is not an object".into(),
-                    ))
-                }
-            },
-            None => None,
-        },
-        _ => None,
-    };
-    let dispatch_str = |key: &str| -> Result<Option<String>, ModeError> {
-        match dispatch_inputs.and_then(|m| m.get(key)) {
-            None | Some(serde_json::Value::Null) => Ok(None),
-            Some(serde_json::Value::String(s)) => Ok(Some(s.clone())),
-            Some(_) => Err(ModeError::BadEvent(
-                "workflow_dispatch".into(),
-                format!("input `{key}` is not a string"),
-            )),
+    let (force, force_from_dispatch) = match req.force.is_empty() {
+        false => (req.force.clone(), false),
+        true => {
+            let listed = dispatch.string("force_repos")?.map(|l| split_list(&l));
+            let listed = listed.unwrap_or_default();
+            let from_dispatch = !listed.is_empty();
+            (listed, from_dispatch)
         }
     };
-
-    let mut force = req.force.clone();
-    let mut force_from_dispatch = false;
-    if force.is_empty() {
-        if let Some(list) = dispatch_str("force_repos")? {
-            force = split_list(&list);
-            force_from_dispatch = !force.is_empty();
-        }
-    }
-    let choice = |mode, source| ModeChoice { mode, source };
-
     if !force.is_empty() {
         if let Some(m) = explicit.filter(|m| *m != Mode::Force) {
             warnings.push(format!(
@@ -197,79 +170,130 @@ pub fn choose(
             ModeSource::ForceRepos
         };
         return Ok(Selection {
-            choice: choice(Mode::Force, source),
-            force,
-            warnings,
-        });
-    }
-    if let Some(mode) = explicit {
-        if mode == Mode::Force {
-            return Err(ModeError::ForceWithoutRepos);
-        }
-        return Ok(Selection {
-            choice: choice(mode, ModeSource::Input),
-            force,
-            warnings,
-        });
-    }
-    let chosen = match req.event_name {
-        Some("schedule") => {
-            let cron = match req.event.map(|ev| ev.get("schedule")) {
-                Some(Some(serde_json::Value::String(c))) => Some(c.clone()),
-                Some(Some(serde_json::Value::Null)) | Some(None) | None => None,
-                Some(Some(_)) => {
-                    return Err(ModeError::BadEvent(
-                        "schedule".into(),
-                        "`schedule` is not a cron string".into(),
-                    ))
-                }
-            };
-            match cron {
-                Some(cron) => {
-                    let normal = normalize_cron(&cron);
-                    match schedules.get(&normal) {
-                        Some(mode) => choice(*mode, ModeSource::Schedule { cron: normal }),
-                        None => {
-                            warnings.push(format!(
-                                "schedule `{}` is not in `schedules`; running top12. Add it to the inventory's `schedules:` to choose its mode",
-                                printable(&cron)
-                            ));
-                            choice(
-                                Mode::Top12,
-                                ModeSource::UnknownSchedule {
-                                    cron: printable(&normal),
-                                },
-                            )
-                        }
-                    }
-                }
-                None => {
-                    warnings.push(
-                        "a schedule event without its cron string; running top12".to_string(),
-                    );
-                    choice(
-                        Mode::Top12,
-                        ModeSource::UnknownSchedule {
-                            cron: String::new(),
-                        },
-                    )
-                }
-            }
-        }
-        Some("workflow_dispatch") => match dispatch_str("mode")? {
-            Some(m) => match parse_mode(&m)? {
-                Some(Mode::Force) => return Err(ModeError::ForceWithoutRepos),
-                Some(mode) => choice(mode, ModeSource::Dispatch),
-                None => choice(Mode::Top12, ModeSource::Default),
+            choice: ModeChoice {
+                mode: Mode::Force,
+                source,
             },
-            None => choice(Mode::Top12, ModeSource::Default),
+            force,
+            warnings,
+        });
+    }
+    let choice = match explicit {
+        Some(Mode::Force) => return Err(ModeError::ForceWithoutRepos),
+        Some(mode) => ModeChoice {
+            mode,
+            source: ModeSource::Input,
         },
-        _ => choice(Mode::Top12, ModeSource::Default),
+        None => match req.event_name {
+            Some("schedule") => scheduled(req.event, schedules, &mut warnings)?,
+            Some("workflow_dispatch") => dispatch.mode()?,
+            _ => ModeChoice {
+                mode: Mode::Top12,
+                source: ModeSource::Default,
+            },
+        },
     };
     Ok(Selection {
-        choice: chosen,
+        choice,
         force,
         warnings,
+    })
+}
+
+/// The `inputs` of a `workflow_dispatch` payload (none for other events).
+struct Dispatch<'a> {
+    inputs: Option<&'a serde_json::Map<String, serde_json::Value>>,
+}
+
+impl<'a> Dispatch<'a> {
+    fn of(req: &ModeRequest<'a>) -> Result<Self, ModeError> {
+        let inputs = match (req.event_name, req.event.map(|ev| ev.get("inputs"))) {
+            (Some("workflow_dispatch"), Some(Some(serde_json::Value::Object(map)))) => Some(map),
+            (Some("workflow_dispatch"), Some(Some(serde_json::Value::Null) | None) | None) => None,
+            (Some("workflow_dispatch"), Some(Some(_))) => {
+                return Err(ModeError::BadEvent(
+                    "workflow_dispatch".into(),
+                    "`inputs` is not an object".into(),
+                ))
+            }
+            _ => None,
+        };
+        Ok(Self { inputs })
+    }
+
+    /// A string input, `None` when it is not there.
+    fn string(&self, key: &str) -> Result<Option<String>, ModeError> {
+        match self.inputs.and_then(|m| m.get(key)) {
+            None | Some(serde_json::Value::Null) => Ok(None),
+            Some(serde_json::Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(ModeError::BadEvent(
+                "workflow_dispatch".into(),
+                format!("input `{key}` is not a string"),
+            )),
+        }
+    }
+
+    /// The mode the dispatch chose (`auto` or none: the default).
+    fn mode(&self) -> Result<ModeChoice, ModeError> {
+        let chosen = match self.string("mode")? {
+            Some(m) => parse_mode(&m)?,
+            None => None,
+        };
+        Ok(match chosen {
+            Some(Mode::Force) => return Err(ModeError::ForceWithoutRepos),
+            Some(mode) => ModeChoice {
+                mode,
+                source: ModeSource::Dispatch,
+            },
+            None => ModeChoice {
+                mode: Mode::Top12,
+                source: ModeSource::Default,
+            },
+        })
+    }
+}
+
+/// The mode a `schedule` event's cron maps to; an unknown or missing cron warns and runs
+/// `top12`.
+fn scheduled(
+    event: Option<&serde_json::Value>,
+    schedules: &BTreeMap<String, Mode>,
+    warnings: &mut Vec<String>,
+) -> Result<ModeChoice, ModeError> {
+    let cron = match event.map(|ev| ev.get("schedule")) {
+        Some(Some(serde_json::Value::String(c))) => c.clone(),
+        Some(Some(serde_json::Value::Null)) | Some(None) | None => {
+            warnings.push("a schedule event without its cron string; running top12".to_string());
+            return Ok(ModeChoice {
+                mode: Mode::Top12,
+                source: ModeSource::UnknownSchedule {
+                    cron: String::new(),
+                },
+            });
+        }
+        Some(Some(_)) => {
+            return Err(ModeError::BadEvent(
+                "schedule".into(),
+                "`schedule` is not a cron string".into(),
+            ))
+        }
+    };
+    let normal = normalize_cron(&cron);
+    if let Some(mode) = schedules.get(&normal) {
+        return Ok(ModeChoice {
+            mode: *mode,
+            source: ModeSource::Schedule { cron: normal },
+        });
+    }
+    warnings.push(format!(
+        "schedule `{}` is not in `schedules`; running top12. Add it to the inventory's `schedules:` to choose its mode",
+        printable(&cron)
+    ));
+    Ok(ModeChoice {
+        mode: Mode::Top12,
+        source: ModeSource::UnknownSchedule {
+            cron: printable(&normal),
+        },
     })
 }
 

@@ -1,66 +1,18 @@
 //! What a run did to each repository, the data every report is rendered from.
 //!
 //! Per-repository failures are values here (`Status::Failed` with the reason), never early
-//! returns: one bad repository must not stop the fleet.
+//! returns: one bad repository must not stop the fleet. [`Status`] itself lives with the
+//! decision that predicts it (re-exported here).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+
+pub use crate::decision::Status;
 
 use crate::decision::Action;
 use crate::mode::ModeChoice;
 use crate::plan::PhaseName;
 use crate::repo_name::RepoName;
-
-/// Final status of one repository in one run (SPEC §5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// The branch was fast-forwarded to its upstream in this run.
-    Synced,
-    /// A sync pull request is open (opened or updated in this run, or already open).
-    PrOpen,
-    /// Nothing to do: the branch already contains its upstream.
-    UpToDate,
-    /// An API write failed; see the error.
-    Failed,
-    /// Deliberately not synced (archived, upstream outside the fork network, ...).
-    Skipped,
-    /// Not found, or the token cannot see it.
-    Inaccessible,
-    /// Needs a sync that this run did not do (not in this mode's phases, out of budget, or a
-    /// dry run); the next run picks it up.
-    Pending,
-}
-
-impl Status {
-    pub const ALL: [Status; 7] = [
-        Status::Synced,
-        Status::PrOpen,
-        Status::UpToDate,
-        Status::Failed,
-        Status::Skipped,
-        Status::Inaccessible,
-        Status::Pending,
-    ];
-
-    /// The snake_case name used in JSON and step outputs.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Synced => "synced",
-            Status::PrOpen => "pr_open",
-            Status::UpToDate => "up_to_date",
-            Status::Failed => "failed",
-            Status::Skipped => "skipped",
-            Status::Inaccessible => "inaccessible",
-            Status::Pending => "pending",
-        }
-    }
-
-    /// True when the repository contains its upstream after this run.
-    pub fn in_sync(self) -> bool {
-        matches!(self, Status::Synced | Status::UpToDate)
-    }
-}
 
 /// A pull request the run opened, updated or found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -35,10 +35,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use crate::config::{Inventory, ResolveError};
-use crate::decision::{decide, Action, LiveFacts};
+use crate::decision::{decide, Action, LiveFacts, Status};
 use crate::facts::RepoFacts;
 use crate::mode::{Mode, ModeChoice};
-use crate::outcome::Status;
 use crate::repo_name::RepoName;
 use crate::urgency::{rank, urgency};
 

@@ -329,9 +329,32 @@ fn hostile_input_is_refused_before_any_request() {
         if !step.summary_file.is_empty() {
             wrong.push("a job summary was written".into());
         }
-        let error: Vec<&str> = logs.lines().filter(|l| l.starts_with("::error ")).collect();
+        // One error annotation says why the run was refused; a bad inventory's problems are
+        // also annotations on their lines of the file (`::error file=…`), one per problem the
+        // error lists, and no more.
+        let (on_file, error): (Vec<&str>, Vec<&str>) = logs
+            .lines()
+            .filter(|l| l.starts_with("::error "))
+            .partition(|l| l.starts_with("::error file="));
         if error.len() != 1 {
             wrong.push(format!("{} error annotations, not 1", error.len()));
+        }
+        let problems = error
+            .first()
+            .and_then(|e| {
+                e.split(" problem")
+                    .next()?
+                    .rsplit_once(" has ")?
+                    .1
+                    .parse()
+                    .ok()
+            })
+            .unwrap_or(0usize);
+        if on_file.len() != problems {
+            wrong.push(format!(
+                "{} annotations on the inventory for {problems} problems",
+                on_file.len()
+            ));
         }
         for s in &c.says {
             if !error.iter().any(|l| l.contains(s)) {

@@ -3,7 +3,7 @@
 //! pace can exceed GitHub's 80 a minute only against a server that is not github.com.
 
 use super::env::Env;
-pub use crate::github::GITHUB_WRITES_PER_MINUTE;
+pub use crate::config::GITHUB_WRITES_PER_MINUTE;
 use crate::repo_name::printable;
 
 /// github.com's REST API; any other `GITHUB_API_URL` is a stand-in or an Enterprise Server.

@@ -1,9 +1,10 @@
 //! Everything that talks to the GitHub Actions runner: inputs from `INPUT_*` (and the test
 //! knobs from `PRIORITY_SYNC_*`), step outputs and the job summary in their files, secret
-//! masking and log groups. ghactions-core's own input and output helpers are not used (they
+//! masking, log groups and annotations. ghactions-core's own input and output helpers are not used (they
 //! turn bad values into defaults and write outputs without a multi-line delimiter); its logger
 //! setup is.
 
+pub mod annotations;
 pub mod env;
 pub mod inputs;
 pub mod knobs;

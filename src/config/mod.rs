@@ -1,15 +1,30 @@
 //! The fleet inventory (SPEC §2): typed, strict, with every default documented here, and one
 //! error that lists every problem with its line and a fix, before any API call is made.
+//!
+//! - this file: the validated types and their defaults;
+//! - `raw.rs`: the shapes as written (serde, `deny_unknown_fields`);
+//! - `load.rs`: reading and parsing the file, the top-level keys, the checker that turns each
+//!   failure into a problem on its line;
+//! - `repos.rs`, `sections.rs`: each part from raw to typed, every bad value a problem;
+//! - `names.rs`: the keys each section takes, and the checks of names and paths;
+//! - `error.rs`: the problems and the error that lists them.
 
+mod error;
 mod load;
+mod names;
 mod raw;
+mod repos;
+mod sections;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::mode::Mode;
 use crate::repo_name::RepoName;
 
-pub use load::{load_file, normalize_cron, parse_inventory, valid_branch, ConfigError, Problem};
+pub use crate::cron::normalize as normalize_cron;
+pub use error::{ConfigError, Problem};
+pub use load::{load_file, parse_inventory};
+pub use names::valid_branch;
 
 /// Default inventory path (input `config`).
 pub const DEFAULT_PATH: &str = ".github/priority-sync.yml";
@@ -241,6 +256,10 @@ impl Default for Notify {
         }
     }
 }
+
+/// GitHub's limit on content-creating requests per minute (its documented secondary limit):
+/// the most `limits.writes_per_minute` may ask for.
+pub const GITHUB_WRITES_PER_MINUTE: u32 = 80;
 
 /// Request pacing and concurrency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

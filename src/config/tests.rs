@@ -434,3 +434,42 @@ fn connected_is_the_override_then_hub_then_the_fallback() {
     assert!(!got("a/none", false));
     assert!(got("a/none", true));
 }
+
+/// Each cron of `schedules` is checked field by field as GitHub Actions reads it (GitHub Docs,
+/// "Events that trigger workflows" → `schedule`: minute 0-59, hour 0-23, day of the month
+/// 1-31, month 1-12 or JAN-DEC, day of the week 0-6 or SUN-SAT; see `src/cron.rs`), and a bad
+/// one is reported on its line, naming the field, the value and what the field takes.
+#[test]
+fn schedule_crons_are_checked_field_by_field_on_their_line() {
+    let cases: &[(&str, &[&str])] = &[
+        ("61 2 * * *", &["minute `61`", "0-59"]),
+        ("0 24 * * *", &["hour `24`", "0-23"]),
+        ("0 2 32 * *", &["day of the month `32`", "1-31"]),
+        ("0 2 * 13 *", &["month `13`", "1-12 or JAN-DEC"]),
+        ("0 2 * * 8", &["day of the week `8`", "0-6 or SUN-SAT"]),
+        ("0 2 * * 7", &["day of the week `7`", "0-6"]),
+        ("*/0 2 * * *", &["minute `*/0`", "step `0`"]),
+        ("0 9-5 * * *", &["hour `9-5`", "backwards"]),
+    ];
+    for (cron, words) in cases {
+        let text =
+            format!("repositories: [a/b]\nschedules:\n  '0 3 * * *': all\n  '{cron}': urgent\n");
+        let p = only(&text);
+        assert_eq!(p.line, Some(4), "{cron}: {p:?}");
+        assert_eq!(p.path, format!("schedules.{cron}"));
+        for w in *words {
+            assert!(p.message.contains(w), "{cron}: `{w}` not in {}", p.message);
+        }
+        let hint = p.hint.unwrap();
+        assert!(hint.contains("on.schedule[].cron"), "{cron}: {hint}");
+    }
+    // What GitHub accepts loads, names and steps included.
+    let inv = parse(
+        "repositories: [a/b]\nschedules:\n  '*/15 0-23/2 1,15 JAN-jun MON-FRI': urgent\n  '59 23 31 12 6': all\n",
+    )
+    .unwrap();
+    assert_eq!(
+        inv.schedules.get("*/15 0-23/2 1,15 JAN-jun MON-FRI"),
+        Some(&Mode::Urgent)
+    );
+}

@@ -1,0 +1,114 @@
+//! Settling heads that differ: one batched GraphQL ancestry query per batch settles every fork
+//! that is plainly behind; the rest (diverged, far behind, or the batch failed) go to the REST
+//! compare. Compares the ancestry query cannot settle start at once, alongside it.
+
+use std::sync::Arc;
+
+use tokio::task::JoinSet;
+
+use super::{batches, Target};
+use crate::github::{ancestry, AncestryAsk, Comparison, GhError, GitHub};
+use crate::repo_name::RepoName;
+use crate::state::Compared;
+
+/// A repository, its heads, and what comparing them answered (`None`: they share no history
+/// the API can see).
+pub(super) type Answer = (RepoName, Target, Result<Option<Comparison>, GhError>);
+
+/// The answers for every pair of heads asked about.
+pub(super) struct Settled {
+    /// The ancestry query's answers first, then the compares' in the order they finished.
+    pub answers: Vec<Answer>,
+    /// How many compares the ancestry query made unnecessary.
+    pub avoided: usize,
+}
+
+type Compares = JoinSet<Answer>;
+
+fn spawn_compare(set: &mut Compares, gh: &Arc<dyn GitHub>, repo: RepoName, target: Target) {
+    let gh = gh.clone();
+    set.spawn(async move {
+        let r = gh
+            .compare(
+                &repo,
+                &target.branch,
+                &target.upstream,
+                &target.upstream_branch,
+            )
+            .await;
+        (repo, target, r)
+    });
+}
+
+/// Settles `ask` with the ancestry query (compares for those it cannot settle) and `compare`
+/// with compares. Only bad credentials fail the whole step.
+pub(super) async fn settle(
+    gh: Arc<dyn GitHub>,
+    ask: Vec<(RepoName, Target)>,
+    compare: Vec<(RepoName, Target)>,
+    batch: usize,
+) -> Result<Settled, GhError> {
+    let mut compares = Compares::new();
+    for (repo, target) in compare {
+        spawn_compare(&mut compares, &gh, repo, target);
+    }
+    let mut out = Settled {
+        answers: Vec::new(),
+        avoided: 0,
+    };
+    let mut lookups = JoinSet::new();
+    for chunk in batches(gh.as_ref(), ask, |u| &u.0, batch) {
+        let gh = gh.clone();
+        lookups.spawn(async move {
+            let asks: Vec<AncestryAsk> = chunk
+                .iter()
+                .map(|(repo, t)| AncestryAsk {
+                    repo: repo.clone(),
+                    head: t.head.clone(),
+                    upstream: t.upstream.clone(),
+                    upstream_head: t.upstream_head.clone(),
+                })
+                .collect();
+            let r = gh.ancestry(&asks).await;
+            (chunk, r)
+        });
+    }
+    while let Some(joined) = lookups.join_next().await {
+        let (chunk, result) = joined.map_err(|e| GhError::Transport(e.to_string()))?;
+        let answers = match result {
+            Ok(a) => a,
+            Err(e) if e.is_fatal() => return Err(e),
+            // Not worth failing anyone for: the compares below answer the same question.
+            Err(_) => Vec::new(),
+        };
+        for (i, (repo, target)) in chunk.into_iter().enumerate() {
+            if let Some(Some(c)) = answers.get(i) {
+                out.avoided += 1;
+                out.answers.push((repo, target, Ok(Some(c.clone()))));
+            } else {
+                spawn_compare(&mut compares, &gh, repo, target);
+            }
+        }
+    }
+    while let Some(joined) = compares.join_next().await {
+        out.answers
+            .push(joined.map_err(|e| GhError::Transport(e.to_string()))?);
+    }
+    Ok(out)
+}
+
+/// Could the ancestry query have answered this compare: the branch was behind, not ahead,
+/// and close enough to be among the upstream's latest commits.
+pub(super) fn plainly_behind(c: &Compared) -> bool {
+    !c.unreachable && c.ahead == 0 && (c.behind as usize) < ancestry::DEPTH
+}
+
+/// A remembered compare's answer.
+pub(super) fn comparison_of(c: &Compared) -> Comparison {
+    Comparison {
+        behind: c.behind,
+        ahead: c.ahead,
+        oldest_missing: c.oldest_missing,
+        touches_workflows: c.touches_workflows,
+    }
+}

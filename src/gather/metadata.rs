@@ -1,0 +1,100 @@
+//! The metadata batches: one GraphQL request per batch of repositories (per App installation),
+//! all in flight at once (the client caps concurrency), with the hub manifest read in the
+//! first batch whose installation can reach it.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use tokio::task::JoinSet;
+
+use super::batches;
+use crate::config::{Inventory, RepoSpec};
+use crate::github::{GhError, GitHub, RepoMeta, RepoQuery};
+use crate::repo_name::RepoName;
+use crate::state::SyncState;
+
+/// What the metadata batches answered.
+pub(super) struct Metadata {
+    /// Per repository: its metadata, `None` when it does not exist or cannot be seen, or why
+    /// its batch failed.
+    pub repos: BTreeMap<RepoName, Result<Option<RepoMeta>, GhError>>,
+    /// The hub manifest's text, when one was asked for and found.
+    pub manifest: Option<String>,
+}
+
+/// Sends every metadata batch. Only bad credentials fail the whole read.
+pub(super) async fn read(
+    gh: Arc<dyn GitHub>,
+    inv: &Inventory,
+    state: &SyncState,
+    specs: &[RepoSpec],
+    batch: usize,
+) -> Result<Metadata, GhError> {
+    let queries: Vec<RepoQuery> = specs
+        .iter()
+        .map(|s| RepoQuery {
+            repo: s.repo.clone(),
+            branch: s.branch.clone(),
+            upstream: s
+                .upstream
+                .as_ref()
+                .map(|u| (u.repo.clone(), u.branch.clone())),
+            sync_pr: state.repos.get(&s.repo.key()).and_then(|p| p.sync_pr),
+        })
+        .collect();
+    let manifest = inv.hub.manifest.clone();
+    let mut set = JoinSet::new();
+    let chunks = batches(gh.as_ref(), queries, |q| &q.repo, batch);
+    // The hub manifest rides along in the first batch that can read it: one of its owner's
+    // batch key (with App auth, a batch's token reaches one installation only), else a request
+    // of its own.
+    let manifest_chunk = manifest.as_ref().and_then(|m| {
+        let key = gh.batch_key(&m.repo);
+        chunks
+            .iter()
+            .position(|c| c.first().is_some_and(|q| gh.batch_key(&q.repo) == key))
+    });
+    if let (Some(m), None) = (&manifest, manifest_chunk) {
+        let gh = gh.clone();
+        let m = m.clone();
+        set.spawn(async move {
+            let r = gh.metadata(&[], Some((&m.repo, m.path.as_str()))).await;
+            (true, Vec::new(), r)
+        });
+    }
+    for (i, chunk) in chunks.into_iter().enumerate() {
+        let gh = gh.clone();
+        let with_file = manifest_chunk == Some(i);
+        let file = manifest.clone().filter(|_| with_file);
+        set.spawn(async move {
+            let r = gh
+                .metadata(&chunk, file.as_ref().map(|m| (&m.repo, m.path.as_str())))
+                .await;
+            (with_file, chunk, r)
+        });
+    }
+    let mut out = Metadata {
+        repos: BTreeMap::new(),
+        manifest: None,
+    };
+    while let Some(joined) = set.join_next().await {
+        let (with_file, chunk, result) = joined.map_err(|e| GhError::Transport(e.to_string()))?;
+        match result {
+            Ok(b) => {
+                if with_file {
+                    out.manifest = b.file;
+                }
+                for (q, r) in chunk.iter().zip(b.repos) {
+                    out.repos.insert(q.repo.clone(), r);
+                }
+            }
+            Err(e) if e.is_fatal() => return Err(e),
+            Err(e) => {
+                for q in &chunk {
+                    out.repos.insert(q.repo.clone(), Err(e.clone()));
+                }
+            }
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,177 @@
+//! Gather: the live facts about every repository of the fleet, in as few requests as GitHub
+//! allows — one GraphQL query per batch of repositories, a second one per batch of forks whose
+//! head differs from their upstream's (it settles the plainly-behind ones), and a REST compare
+//! only for the rest (diverged or far behind).
+//!
+//! The stages, each a value for the next:
+//! - [`metadata`]: the metadata batches, with the hub manifest riding along;
+//! - [`heads`]: each repository's facts from its metadata, and where its heads stand (equal,
+//!   a compare remembered, one for the ancestry query, one only a compare can settle);
+//! - [`compare`]: the batched ancestry lookups and the REST compares;
+//! - [`fold`]: the answers folded into the facts and the compares remembered.
+
+mod compare;
+mod fold;
+mod heads;
+mod metadata;
+#[cfg(test)]
+mod tests;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use crate::config::{Inventory, RepoSpec};
+use crate::decision::LiveFacts;
+use crate::facts::RepoFacts;
+use crate::github::{GhError, GitHub, PullInfo};
+use crate::repo_name::RepoName;
+use crate::state::{Compared, SyncState};
+
+/// What apply needs to move one repository.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub branch: String,
+    pub head: String,
+    pub upstream: RepoName,
+    pub upstream_branch: String,
+    pub upstream_head: String,
+}
+
+/// Everything gathered.
+#[derive(Debug, Clone, Default)]
+pub struct Gathered {
+    pub facts: BTreeMap<RepoName, RepoFacts>,
+    pub live: BTreeMap<RepoName, LiveFacts>,
+    pub targets: BTreeMap<RepoName, Target>,
+    /// Repositories whose facts could not be read (the run reports them as failed).
+    pub errors: BTreeMap<RepoName, String>,
+    /// Repositories whose facts could not be read because a rate limit or the request budget
+    /// ran out ([`GhError::is_out_of_budget`]): they wait for the next run (`pending`).
+    pub deferred: BTreeMap<RepoName, String>,
+    pub warnings: Vec<String>,
+    /// Repositories the hub manifest lists.
+    pub hub: BTreeSet<RepoName>,
+    /// The sync pull request each repository had at the last run, as it is now.
+    pub sync_pulls: BTreeMap<RepoName, PullInfo>,
+    /// Every compare this run used, fresh or remembered (lower-cased `owner/name`).
+    pub compared: BTreeMap<String, Compared>,
+    /// How many compares were answered from the state instead of the API.
+    pub compares_reused: usize,
+    /// How many compares the batched ancestry query made unnecessary.
+    pub compares_avoided: usize,
+}
+
+/// Reads the whole fleet. Only errors that make every later request pointless (bad
+/// credentials) are returned as `Err`; everything else is per repository.
+pub async fn gather(
+    gh: Arc<dyn GitHub>,
+    inv: &Inventory,
+    state: &SyncState,
+    now: DateTime<Utc>,
+) -> Result<Gathered, GhError> {
+    let specs: Vec<RepoSpec> = inv.all().cloned().collect();
+    let batch = inv.limits.graphql_batch.max(1);
+    let meta = metadata::read(gh.clone(), inv, state, &specs, batch).await?;
+    let mut out = Gathered::default();
+    out.read_manifest(inv, meta.manifest);
+    let queue = heads::classify(&specs, meta.repos, inv, state, &mut out);
+    let settled = compare::settle(gh, queue.ask, queue.compare, batch).await?;
+    out.compares_avoided += settled.avoided;
+    let answers = queue.ready.into_iter().chain(settled.answers);
+    out.fold(answers, state, now)?;
+    out.budget_warnings(queue.alerts_unreadable);
+    Ok(out)
+}
+
+impl Gathered {
+    /// Records why a repository's facts could not be read: out of budget → deferred to the
+    /// next run, anything else → an error.
+    fn unread(&mut self, repo: RepoName, what: &str, e: &GhError) {
+        let why = format!("{what}: {e}");
+        if e.is_out_of_budget() {
+            self.deferred.insert(repo, why);
+        } else {
+            self.errors.insert(repo, why);
+        }
+    }
+
+    /// The hub manifest's names, or a warning when it was not found or is not a list.
+    fn read_manifest(&mut self, inv: &Inventory, text: Option<String>) {
+        let Some(m) = &inv.hub.manifest else {
+            return;
+        };
+        match text {
+            Some(text) => match parse_manifest(&text) {
+                Ok(names) => self.hub = names,
+                Err(e) => self.warnings.push(format!(
+                    "hub manifest {}:{} is not a list of owner/name ({e}); hub bonuses use `hub.repos` only",
+                    m.repo, m.path
+                )),
+            },
+            None => self.warnings.push(format!(
+                "hub manifest {}:{} was not found; hub bonuses use `hub.repos` only",
+                m.repo, m.path
+            )),
+        }
+    }
+
+    /// The run-level warnings about what could not be read: repositories left for the next run
+    /// for lack of budget, and security alerts the token cannot read.
+    fn budget_warnings(&mut self, alerts_unreadable: usize) {
+        if !self.deferred.is_empty() {
+            let n = self.deferred.len();
+            self.warnings.push(format!(
+                "{n} repositor{} could not be read for lack of API budget (rate limit); {} wait{} for the next run",
+                if n == 1 { "y" } else { "ies" },
+                if n == 1 { "it" } else { "they" },
+                if n == 1 { "s" } else { "" },
+            ));
+        }
+        if alerts_unreadable > 0 {
+            self.warnings.push(format!(
+                "security alerts could not be read for {alerts_unreadable} repositor{} (the token lacks Dependabot alerts read); their scores leave alerts out",
+                if alerts_unreadable == 1 { "y" } else { "ies" }
+            ));
+        }
+    }
+}
+
+/// GraphQL batches of at most `size`: repositories that cannot share a request (different
+/// App installations, [`GitHub::batch_key`]) go to different ones.
+fn batches<T>(
+    gh: &dyn GitHub,
+    items: Vec<T>,
+    repo: impl Fn(&T) -> &RepoName,
+    size: usize,
+) -> Vec<Vec<T>> {
+    let mut groups: BTreeMap<String, Vec<T>> = BTreeMap::new();
+    for item in items {
+        groups
+            .entry(gh.batch_key(repo(&item)))
+            .or_default()
+            .push(item);
+    }
+    let mut out = Vec::new();
+    for group in groups.into_values() {
+        let mut it = group.into_iter().peekable();
+        while it.peek().is_some() {
+            out.push(it.by_ref().take(size).collect());
+        }
+    }
+    out
+}
+
+/// A hub manifest: a JSON or YAML list of `owner/name`.
+pub fn parse_manifest(text: &str) -> Result<BTreeSet<RepoName>, String> {
+    let value = crate::yaml::parse(text).map_err(|e| e.message)?;
+    let list = value.as_sequence().ok_or("not a list")?;
+    list.iter()
+        .map(|v| {
+            v.as_str()
+                .ok_or_else(|| "an entry is not a string".to_string())
+                .and_then(|s| s.parse::<RepoName>().map_err(|e| e.to_string()))
+        })
+        .collect()
+}
