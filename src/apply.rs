@@ -177,7 +177,9 @@ pub async fn apply(ctx: Arc<ApplyContext>, plan: &Plan) -> Vec<RepoOutcome> {
             // One at a time, in list order.
             for p in &phase.repos {
                 rank += 1;
-                out.push(run_one(ctx.clone(), p.clone(), phase.name, rank).await);
+                let o = run_one(ctx.clone(), p.clone(), phase.name, rank).await;
+                log_done(&o);
+                out.push(o);
             }
         } else {
             // Bounded concurrency, started in rank order; results kept in rank order.
@@ -196,15 +198,25 @@ pub async fn apply(ctx: Arc<ApplyContext>, plan: &Plan) -> Vec<RepoOutcome> {
                     o
                 });
             }
-            let mut results = Vec::new();
+            // Results kept and logged in rank order: each as soon as all before it are done.
+            let mut results = BTreeMap::new();
+            let mut logged = rank - phase.repos.len() as u32;
             while let Some(joined) = set.join_next().await {
                 match joined {
-                    Ok(o) => results.push(o),
+                    Ok(o) => {
+                        results.insert(o.rank, o);
+                        while let Some(o) = results.get(&Some(logged + 1)) {
+                            log_done(o);
+                            logged += 1;
+                        }
+                    }
                     Err(e) => log::error!("a sync task panicked: {e}"),
                 }
             }
-            results.sort_by_key(|o| o.rank);
-            out.extend(results);
+            for o in results.values().filter(|o| o.rank > Some(logged)) {
+                log_done(o);
+            }
+            out.extend(results.into_values());
         }
     }
     out.extend(
@@ -253,6 +265,15 @@ pub fn unplanned_outcomes<'a>(
         .collect()
 }
 
+/// Logs what a write did (a failed one was logged when it failed; pending ones did nothing).
+fn log_done(o: &RepoOutcome) {
+    let tried = matches!(o.action, Action::FastForward | Action::PullRequest);
+    let done = !matches!(o.status, Status::Pending | Status::Failed);
+    if tried && done {
+        log::info!("{:>4}. {} — {}", o.rank.unwrap_or(0), o.repo, o.detail);
+    }
+}
+
 async fn run_one(
     ctx: Arc<ApplyContext>,
     p: PlannedRepo,
@@ -287,7 +308,6 @@ async fn run_one(
             if matches!(o.status, Status::Synced | Status::PrOpen) {
                 ctx.wrote.store(true, Ordering::SeqCst);
             }
-            log::info!("{:>4}. {} — {}", rank, p.repo, o.detail);
             o
         }
         Err(e) => {
@@ -462,6 +482,7 @@ async fn pull_request(
             url: pr.url.clone(),
             title: pr.title.clone(),
             created: false,
+            conflicted: pr.mergeable == Some(false),
         });
         o.detail = format!("sync PR up to date: {why}");
         if pr.mergeable == Some(false) {
@@ -624,6 +645,7 @@ async fn pull_request(
         url: pr.url.clone(),
         title: title.clone(),
         created,
+        conflicted,
     });
     let verb = if created { "opened" } else { "updated" };
     let mut detail = format!("sync PR {verb}: {why}");

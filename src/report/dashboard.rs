@@ -11,8 +11,8 @@ use serde::Serialize;
 
 use super::engine;
 use super::view::{
-    eta, human_duration, human_time, percent, phase_title, ranking, rate, segments, thousands,
-    RepoRow, Segment, View, STATUS_ORDER,
+    eta, human_duration, human_time, not_enough_history, percent, phase_title, ranking, rate,
+    segments, thousands, RepoRow, Segment, View, STATUS_ORDER,
 };
 use super::ReportError;
 use crate::outcome::{RunReport, Status};
@@ -147,10 +147,13 @@ struct Ctx {
     history: History,
     urgent: Vec<UrgentRow>,
     urgent_more: String,
+    /// "7 skipped repositories", not listed among the urgent ones (nothing to do for them).
+    urgent_skipped: String,
     failures: Vec<RepoRow>,
     failures_more: String,
     pulls: Vec<RepoRow>,
     pulls_more: String,
+    conflicts_n: usize,
     warnings: Vec<Vec<Segment>>,
     warnings_more: String,
     phases: Vec<(&'static str, String)>,
@@ -208,87 +211,135 @@ fn count_text(n: usize, one: &str, many: &str) -> String {
 
 fn tiles(view: &View) -> Vec<Tile> {
     let m = &view.metrics;
-    let attention = view.count(Status::Failed) + view.count(Status::Inaccessible);
-    let remaining = view.count(Status::Pending) + view.count(Status::PrOpen);
+    let failed = view.count(Status::Failed);
+    let inaccessible = view.count(Status::Inaccessible);
+    let conflicts = view.conflicts().len();
+    let review = view.count(Status::PrOpen);
+    let pending = view.count(Status::Pending);
+    let no_estimate = not_enough_history(&view.velocity);
     vec![
         Tile {
-            key: "synced",
-            label: "Synced today",
+            key: "in_sync",
+            label: "In sync",
             value: thousands(m.synced_today),
             unit: "",
             caption: format!(
-                "of {} in sync with upstream · {}%",
+                "of {} ({}%): {} synced by this run, {} already up to date",
                 thousands(m.total_repos),
-                percent(m.sync_percentage)
+                percent(m.sync_percentage),
+                thousands(view.count(Status::Synced) as u64),
+                thousands(view.count(Status::UpToDate) as u64)
             ),
             tone: tone_for_percent(m.sync_percentage),
         },
         Tile {
-            key: "progress",
-            label: "In progress",
-            value: thousands(m.in_progress),
+            key: "conflicts",
+            label: "Conflicts",
+            value: thousands(conflicts as u64),
             unit: "",
-            caption: "sync pull requests open".to_string(),
-            tone: "",
+            caption: if conflicts == 0 {
+                "no sync PR has conflicts".to_string()
+            } else {
+                format!(
+                    "{} GitHub cannot merge: resolve by hand",
+                    count_text(conflicts, "sync PR", "sync PRs")
+                )
+            },
+            tone: if conflicts == 0 { "good" } else { "bad" },
         },
         Tile {
-            key: "behind",
-            label: "Behind",
-            value: thousands(view.behind_repos as u64),
+            key: "review",
+            label: "To review",
+            value: thousands(review as u64),
+            unit: "",
+            caption: if review == 0 {
+                "no sync PR waits for a review".to_string()
+            } else if conflicts > 0 {
+                format!(
+                    "{} waiting for a person to merge, {} with conflicts",
+                    count_text(review, "sync PR", "sync PRs"),
+                    thousands(conflicts as u64)
+                )
+            } else {
+                format!(
+                    "{} waiting for a person to merge",
+                    count_text(review, "sync PR", "sync PRs")
+                )
+            },
+            tone: if review == 0 { "good" } else { "" },
+        },
+        Tile {
+            key: "failed",
+            label: "Failed or inaccessible",
+            value: thousands((failed + inaccessible) as u64),
             unit: "",
             caption: format!(
-                "repositories, {} behind upstream",
-                count_text(view.behind_commits as usize, "commit", "commits")
+                "{} failed, {} inaccessible",
+                thousands(failed as u64),
+                thousands(inaccessible as u64)
             ),
-            tone: if view.behind_repos == 0 { "good" } else { "" },
+            tone: if failed + inaccessible == 0 {
+                "good"
+            } else {
+                "bad"
+            },
+        },
+        Tile {
+            key: "pending",
+            label: "Pending",
+            value: thousands(pending as u64),
+            unit: "",
+            caption: if pending == 0 {
+                "nothing left for the next runs".to_string()
+            } else if no_estimate.is_some() {
+                format!(
+                    "{} the next runs sync by themselves; no ETA yet",
+                    count_text(pending, "repository", "repositories")
+                )
+            } else if m.eta_unknown() {
+                format!(
+                    "{} the next runs sync by themselves; no ETA: no progress in 7 days",
+                    count_text(pending, "repository", "repositories")
+                )
+            } else {
+                format!(
+                    "{} the next runs sync by themselves; ETA {}",
+                    count_text(pending, "repository", "repositories"),
+                    eta(m)
+                )
+            },
+            tone: if pending == 0 { "good" } else { "" },
         },
         Tile {
             key: "velocity",
             label: "Sync velocity",
-            value: rate(m.sync_velocity),
-            unit: "repos/h",
-            caption: if view.velocity.runs == 0 {
-                "no runs in the last 7 days".to_string()
+            value: if no_estimate.is_some() {
+                "—".to_string()
             } else {
-                format!(
+                rate(m.sync_velocity)
+            },
+            unit: if no_estimate.is_some() { "" } else { "repos/h" },
+            caption: match &no_estimate {
+                Some(why) => why.clone(),
+                None => format!(
                     "{} brought into sync in {} over 7 days",
                     thousands(view.velocity.gained),
                     count_text(view.velocity.runs, "run", "runs")
-                )
+                ),
             },
             tone: "",
         },
         Tile {
-            key: "eta",
-            label: "ETA to full sync",
-            value: eta(m),
-            unit: "",
-            caption: if m.eta_unknown() {
-                format!(
-                    "{} left, no progress measured yet",
-                    count_text(remaining, "repository", "repositories")
-                )
-            } else if remaining == 0 {
-                "nothing pending or in review".to_string()
-            } else {
-                format!(
-                    "for {} pending or in review",
-                    count_text(remaining, "repository", "repositories")
-                )
-            },
-            tone: if remaining == 0 { "good" } else { "" },
-        },
-        Tile {
-            key: "attention",
-            label: "Needs attention",
-            value: thousands(attention as u64),
+            key: "behind",
+            label: "Behind upstream",
+            value: thousands(view.behind_repos as u64),
             unit: "",
             caption: format!(
-                "{} failed, {} inaccessible",
-                thousands(view.count(Status::Failed) as u64),
-                thousands(view.count(Status::Inaccessible) as u64)
+                "{}, {} behind",
+                crate::plural::noun(view.behind_repos as u64, "repository", "repositories"),
+                count_text(view.behind_commits as usize, "commit", "commits")
             ),
-            tone: if attention == 0 { "good" } else { "bad" },
+            tone: if view.behind_repos == 0 { "good" } else { "" },
         },
     ]
 }
@@ -583,7 +634,12 @@ pub fn dashboard_html(
                 .join(", ")
         )
     };
-    let ranked_repos = view.ranking();
+    let ranked_repos = view.still_behind();
+    let skipped_outside_top = view
+        .ranking()
+        .iter()
+        .filter(|r| r.status == Status::Skipped)
+        .count();
     let max_score = ranked_repos
         .iter()
         .take(URGENT_ROWS)
@@ -638,6 +694,15 @@ pub fn dashboard_html(
         history: history(&view),
         urgent,
         urgent_more: more(ranked_repos.len(), URGENT_ROWS),
+        urgent_skipped: if skipped_outside_top == 0 {
+            String::new()
+        } else {
+            count_text(
+                skipped_outside_top,
+                "skipped repository",
+                "skipped repositories",
+            )
+        },
         failures_more: more(failures.len(), LIST_ROWS),
         failures: failures
             .iter()
@@ -645,6 +710,7 @@ pub fn dashboard_html(
             .map(|r| view.row(r))
             .collect(),
         pulls_more: more(pulls.len(), LIST_ROWS),
+        conflicts_n: view.conflicts().len(),
         pulls: pulls.iter().take(LIST_ROWS).map(|r| view.row(r)).collect(),
         warnings_more: more(run.warnings.len(), LIST_ROWS),
         warnings: run

@@ -1,13 +1,18 @@
-//! Snapshot and behaviour tests of the rendered reports, built from the fixture runs in
-//! `fixtures.rs`: empty fleet, all green, the source's example numbers, a dry run, hostile text
-//! and a 10,000-repository run.
+//! Snapshot and behaviour tests of the rendered reports (job summary, dashboard, badge, JSON),
+//! built from the fixture runs in `report_fixtures/`: empty fleet, all green, the source's
+//! example numbers, a dry run, hostile text and a 10,000-repository run, each planned and
+//! applied by the product's own code.
+
+mod report_fixtures;
 
 use pulldown_cmark::{html, Options, Parser};
 
-use super::fixtures::{self, HOSTILE_TAG};
-use super::*;
-use crate::outcome::{RunReport, Status};
-use crate::state::SyncState;
+use priority_sync::outcome::{RunReport, Status};
+use priority_sync::report::metrics::{self, SpeedMetrics};
+use priority_sync::report::*;
+use priority_sync::state::SyncState;
+use report_fixtures as fixtures;
+use report_fixtures::HOSTILE_TAG;
 
 fn opts() -> ReportOptions {
     ReportOptions::default()
@@ -469,8 +474,8 @@ fn large_fleet_summary_fits_github_limit() {
     assert_tables_intact(&md);
     // Capped tables say what they left out.
     assert!(md.contains("more in this phase"), "rest phase is capped");
-    assert!(md.contains("more failures"));
-    assert!(md.contains("more pull requests"));
+    assert!(md.contains("more failed or inaccessible"));
+    assert!(md.contains("more sync PRs"));
     assert!(md.contains("already up to date are not listed"));
     assert!(md.contains("10,000 repositories"));
     insta::assert_snapshot!("summary_large_head", head(&md, 60));
@@ -537,7 +542,7 @@ fn large_fleet_dashboard_and_metrics() {
     assert_eq!(html.matches("<td class=\"repo\">").count(), 20 + 25);
     // Top 12, the 4 figures under the history chart, 25 PRs, 25 warnings.
     assert_eq!(html.matches("<li>").count(), 12 + 4 + 25 + 25);
-    assert!(html.contains("more ranked repositories in urgency-ranking.json"));
+    assert!(html.contains("more still behind, in urgency-ranking.json"));
     assert!(html.contains("more in sync-progress.json"));
     insta::assert_snapshot!("metrics_large", metrics_json(&run, &state));
     // The parts that sum up all 10,000: header, metric tiles, status and urgency breakdowns.
@@ -560,8 +565,8 @@ fn large_fleet_dashboard_and_metrics() {
 
 #[test]
 fn force_run_lists_the_forced_repositories_and_no_top_12() {
-    use crate::mode::{Mode, ModeChoice, ModeSource};
-    use crate::plan::PhaseName;
+    use priority_sync::mode::{Mode, ModeChoice, ModeSource};
+    use priority_sync::plan::PhaseName;
     let mut run = fixtures::source_example();
     run.mode = ModeChoice {
         mode: Mode::Force,
@@ -591,12 +596,105 @@ fn force_run_lists_the_forced_repositories_and_no_top_12() {
         md.contains("because <code>force&#95;repos</code> named the repositories"),
         "{md}"
     );
-    assert!(md.contains("### Forced repositories (2)"), "{md}");
-    assert!(!md.contains("### Top 12"));
+    assert!(md.contains("<summary>Forced repositories (2):"), "{md}");
+    assert!(!md.contains("<summary>Top 12"));
     let html = dashboard(&run, &SyncState::default());
     assert!(html.contains("so it has no Top 12 phase"));
     let ranking: serde_json::Value =
         serde_json::from_str(&urgency_ranking_json(&run, fixtures::generated_at())).unwrap();
     assert_eq!(ranking["top"].as_array().unwrap().len(), 0);
     assert_eq!(ranking["ranking"].as_array().unwrap().len(), 104);
+}
+
+// ---- speed-metrics.json from the fixture runs ----
+
+#[test]
+fn counts_partition_the_fleet() {
+    let run = fixtures::source_example();
+    let m = SpeedMetrics::compute(&run, &SyncState::default(), run.finished_at);
+    assert_eq!(m.total_repos, 104);
+    assert_eq!(
+        m.synced_today + m.in_progress + m.pending + m.failed,
+        m.total_repos
+    );
+    assert_eq!(
+        (m.synced_today, m.in_progress, m.pending, m.failed),
+        (18, 4, 82, 0)
+    );
+    assert_eq!(m.sync_percentage, 17.3);
+}
+
+#[test]
+fn json_has_exactly_the_nine_source_keys_with_their_types() {
+    let run = fixtures::source_example();
+    let m = SpeedMetrics::compute(&run, &fixtures::source_example_state(), run.finished_at);
+    let v: serde_json::Value = serde_json::from_str(&m.to_json()).unwrap();
+    let obj = v.as_object().unwrap();
+    let keys: Vec<&str> = obj.keys().map(|k| k.as_str()).collect();
+    let mut expected = vec![
+        "total_repos",
+        "synced_today",
+        "in_progress",
+        "pending",
+        "failed",
+        "sync_percentage",
+        "sync_velocity",
+        "eta_hours",
+        "last_sync",
+    ];
+    expected.sort_unstable();
+    let mut sorted = keys.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, expected);
+    for k in [
+        "total_repos",
+        "synced_today",
+        "in_progress",
+        "pending",
+        "failed",
+    ] {
+        assert!(obj[k].is_u64(), "{k} must be an integer: {}", obj[k]);
+    }
+    for k in ["sync_percentage", "sync_velocity", "eta_hours"] {
+        assert!(obj[k].is_f64(), "{k} must be a float: {}", obj[k]);
+    }
+    let last = obj["last_sync"].as_str().unwrap();
+    assert_eq!(
+        chrono::DateTime::parse_from_rfc3339(last).unwrap(),
+        run.finished_at
+    );
+    assert!(last.ends_with('Z'), "{last}");
+}
+
+#[test]
+fn floats_stay_floats_even_when_whole() {
+    let run = fixtures::empty_fleet();
+    let json = SpeedMetrics::compute(&run, &SyncState::default(), run.finished_at).to_json();
+    assert!(json.contains("\"sync_percentage\": 100.0"), "{json}");
+    assert!(json.contains("\"sync_velocity\": 0.0"), "{json}");
+    assert!(json.contains("\"eta_hours\": 0.0"), "{json}");
+}
+
+#[test]
+fn history_appends_this_run_once() {
+    let run = fixtures::source_example();
+    let state = fixtures::source_example_state();
+    let h = metrics::history(&run, &state);
+    assert_eq!(h.len(), state.runs.len() + 1);
+    assert_eq!(h.last().unwrap().started_at, run.started_at);
+    let mut with_run = state.clone();
+    with_run.runs.push(metrics::run_record(&run));
+    assert_eq!(metrics::history(&run, &with_run).len(), with_run.runs.len());
+}
+
+#[test]
+fn source_example_velocity_and_eta_come_from_its_history() {
+    let run = fixtures::source_example();
+    let m = SpeedMetrics::compute(&run, &fixtures::source_example_state(), run.finished_at);
+    assert!(m.sync_velocity > 0.0);
+    assert!(!m.eta_unknown());
+    // The 82 pending repositories (what the tool syncs by itself; the 4 sync PRs wait for a
+    // person), at the published velocity.
+    let expected = (82.0 / m.sync_velocity * 10.0).round() / 10.0;
+    assert_eq!(m.eta_hours, expected);
 }
