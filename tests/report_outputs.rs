@@ -540,8 +540,8 @@ fn large_fleet_dashboard_and_metrics() {
     assert!(html.len() < 400_000, "{} bytes", html.len());
     // 20 urgent rows, 25 failures, 25 PRs, 25 warnings: bounded whatever the fleet size.
     assert_eq!(html.matches("<td class=\"repo\">").count(), 20 + 25);
-    // Top 12, the 4 figures under the history chart, 25 PRs, 25 warnings.
-    assert_eq!(html.matches("<li>").count(), 12 + 4 + 25 + 25);
+    // Top 12, the 5 figures under the history chart, 25 PRs, 25 warnings.
+    assert_eq!(html.matches("<li>").count(), 12 + 5 + 25 + 25);
     assert!(html.contains("more still behind, in urgency-ranking.json"));
     assert!(html.contains("more in sync-progress.json"));
     insta::assert_snapshot!("metrics_large", metrics_json(&run, &state));
@@ -697,4 +697,233 @@ fn source_example_velocity_and_eta_come_from_its_history() {
     // person), at the published velocity.
     let expected = (82.0 / m.sync_velocity * 10.0).round() / 10.0;
     assert_eq!(m.eta_hours, expected);
+}
+
+// ---- Every count a person reads agrees in number with its noun ----
+
+/// Nouns (singular, plural) that follow counts in what priority-sync writes for people.
+const NOUNS: &[(&str, &str)] = &[
+    ("commit", "commits"),
+    ("own commit", "own commits"),
+    ("repository", "repositories"),
+    ("ranked repository", "ranked repositories"),
+    ("run", "runs"),
+    ("PR", "PRs"),
+    ("sync PR", "sync PRs"),
+    ("open PR", "open PRs"),
+    ("new PR", "new PRs"),
+    ("pull request", "pull requests"),
+    ("day", "days"),
+    ("security alert", "security alerts"),
+    ("alert", "alerts"),
+    ("problem", "problems"),
+    ("attempt", "attempts"),
+    ("request", "requests"),
+    ("write", "writes"),
+    ("fork", "forks"),
+    ("compare", "compares"),
+    ("job", "jobs"),
+    ("failure", "failures"),
+    ("warning", "warnings"),
+    ("phase", "phases"),
+    ("file", "files"),
+];
+
+/// Text as a reader sees it: tags, emphasis and the entities the escapers write removed; a
+/// tag that is not inline (a table cell, a list item) ends a phrase.
+fn readable(text: &str) -> String {
+    const INLINE: [&str; 9] = [
+        "a", "b", "strong", "em", "code", "span", "small", "wbr", "time",
+    ];
+    let mut out = String::with_capacity(text.len());
+    let mut tag: Option<String> = None;
+    for c in text.chars() {
+        match (&mut tag, c) {
+            (None, '<') => tag = Some(String::new()),
+            (Some(t), '>') => {
+                let name = t
+                    .trim_start_matches('/')
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("");
+                out.push_str(if INLINE.contains(&name) { " " } else { " | " });
+                tag = None;
+            }
+            (Some(t), c) => t.push(c),
+            (None, c) => out.push(c),
+        }
+    }
+    out.replace("&#35;", "#")
+        .replace("&#95;", "_")
+        .replace("&#42;", "*")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+        .replace("**", " ")
+        .replace("\\n", " ")
+}
+
+fn is_count(token: &str) -> Option<u64> {
+    let digits = token.replace(',', "");
+    let ok = !digits.is_empty()
+        && digits.chars().all(|c| c.is_ascii_digit())
+        && token.split(',').skip(1).all(|g| g.len() == 3);
+    ok.then(|| digits.parse().ok()).flatten()
+}
+
+/// Every "<count> <noun>" whose noun disagrees with the count ("1 own commits", "2 commit").
+fn disagreements(text: &str) -> Vec<String> {
+    let words: Vec<String> = readable(text)
+        .split_whitespace()
+        .map(|w| {
+            w.trim_matches(|c: char| "([{\"'`*_".contains(c))
+                .trim_end_matches(|c: char| ",.;:!?)]}\"'`*_".contains(c))
+                .to_string()
+        })
+        .collect();
+    let mut found = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        let Some(n) = is_count(w) else { continue };
+        let mut rest = &words[i + 1..];
+        if rest.first().is_some_and(|w| w == "more" || w == "other") {
+            rest = &rest[1..];
+        }
+        let starts = |phrase: &str| {
+            let p: Vec<&str> = phrase.split(' ').collect();
+            rest.len() >= p.len() && p.iter().zip(rest).all(|(a, b)| a.eq_ignore_ascii_case(b))
+        };
+        let skipped = words.len() - i - 1 - rest.len();
+        for (one, many) in NOUNS {
+            let wrong = if n == 1 { many } else { one };
+            if starts(wrong) {
+                let end = i + 1 + skipped + wrong.split(' ').count();
+                found.push(words[i..end].join(" "));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn the_agreement_check_catches_what_it_is_for() {
+    assert_eq!(
+        disagreements("diverged: 4 behind, 1 own commits ahead"),
+        ["1 own commits"]
+    );
+    assert_eq!(disagreements("fast-forward 2 commit"), ["2 commit"]);
+    assert_eq!(disagreements("<b>1</b> runs"), ["1 runs"]);
+    assert_eq!(
+        disagreements("…and 1 more pull requests"),
+        ["1 more pull requests"]
+    );
+    assert_eq!(disagreements("of 1,000 repository"), ["1,000 repository"]);
+    assert!(disagreements("1 commit, 0 commits, 12 of 12 in sync, PR #1 sync PRs").is_empty());
+    assert!(disagreements("2026-01-01 07:00:05 UTC, 4 min 12 s, 17.3%").is_empty());
+}
+
+/// Everything a fixture run shows a person: summary, dashboard, the JSON reports' texts, the
+/// plan and every sync pull request's title and body.
+fn texts_of(built: &fixtures::Built, state: &SyncState) -> Vec<(String, String)> {
+    let r = render_all(&built.run, state, fixtures::generated_at(), &opts()).unwrap();
+    let mut texts = vec![("job summary".to_string(), r.job_summary)];
+    for a in r.artifacts {
+        let text = if a.file_name.ends_with(".json") {
+            // The texts in it (its numbers and keys are not prose).
+            let mut strings = Vec::new();
+            json_strings(&serde_json::from_str(&a.contents).unwrap(), &mut strings);
+            strings.join(" | ")
+        } else {
+            a.contents
+        };
+        texts.push((a.file_name.to_string(), text));
+    }
+    texts.push(("plan".to_string(), built.plan_text.clone()));
+    for (title, body) in &built.pull_texts {
+        texts.push(("PR title".to_string(), title.clone()));
+        texts.push(("PR body".to_string(), body.clone()));
+    }
+    if let Some(alert) = priority_sync::notify::alert_text(&built.run) {
+        texts.push(("failure alert".to_string(), alert));
+    }
+    texts
+}
+
+fn json_strings(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::String(s) => out.push(s.clone()),
+        serde_json::Value::Array(a) => a.iter().for_each(|v| json_strings(v, out)),
+        serde_json::Value::Object(o) => o.values().for_each(|v| json_strings(v, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn every_count_in_the_reports_agrees_with_its_noun() {
+    let mut checked = 0;
+    for (name, built, state) in fixtures::all() {
+        for (what, text) in texts_of(&built, &state) {
+            let bad = disagreements(&text);
+            assert!(bad.is_empty(), "{name}, {what}: {bad:?}");
+            checked += 1;
+        }
+    }
+    assert!(checked > 40, "only {checked} texts checked");
+    // The fixtures do reach the singular cases the check is about.
+    let src = fixtures::source_example_built();
+    let all = texts_of(&src, &fixtures::source_example_state())
+        .into_iter()
+        .map(|(_, t)| readable(&t))
+        .collect::<String>();
+    for singular in [
+        "1 own commit ahead",
+        "1 commit",
+        "1 open PR",
+        "1 sync PR with conflicts",
+    ] {
+        assert!(
+            all.contains(singular),
+            "no {singular:?} in the source example"
+        );
+    }
+}
+
+#[test]
+fn every_count_the_command_line_prints_agrees_with_its_noun() {
+    let bin = env!("CARGO_BIN_EXE_priority-sync");
+    let root = env!("CARGO_MANIFEST_DIR");
+    let runs: [&[&str]; 4] = [
+        &[
+            "plan",
+            "--snapshot",
+            "examples/snapshot.json",
+            "--config",
+            "examples/priority-sync.yml",
+            "--mode",
+            "urgent",
+        ],
+        &[
+            "plan",
+            "--snapshot",
+            "examples/snapshot.json",
+            "--config",
+            "nope.yml",
+        ],
+        &[],
+        &["--help"],
+    ];
+    for args in runs {
+        let out = std::process::Command::new(bin)
+            .args(args)
+            .current_dir(root)
+            .env_remove("GITHUB_ACTIONS")
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!text.trim().is_empty(), "{args:?} printed nothing");
+        let bad = disagreements(&text);
+        assert!(bad.is_empty(), "{args:?}: {bad:?}\n{text}");
+    }
 }

@@ -39,6 +39,10 @@ struct Tile {
 
 #[derive(Serialize)]
 struct StatusSlice {
+    #[serde(skip)]
+    s: Status,
+    #[serde(skip)]
+    n: usize,
     status: &'static str,
     label: &'static str,
     icon: &'static str,
@@ -201,6 +205,14 @@ fn tone_for_percent(p: f64) -> &'static str {
     }
 }
 
+/// "4 with sync PRs open", "11 synced": a count of repositories in one status, as prose.
+fn status_count(n: usize, s: Status) -> String {
+    match s {
+        Status::PrOpen => count_text(n, "with a sync PR open", "with sync PRs open"),
+        s => format!("{} {}", thousands(n as u64), super::view::status_label(s)),
+    }
+}
+
 fn count_text(n: usize, one: &str, many: &str) -> String {
     format!(
         "{} {}",
@@ -224,7 +236,7 @@ fn tiles(view: &View) -> Vec<Tile> {
             value: thousands(m.synced_today),
             unit: "",
             caption: format!(
-                "of {} ({}%): {} synced by this run, {} already up to date",
+                "of {} ({}%): {} synced by this run, {} up to date",
                 thousands(m.total_repos),
                 percent(m.sync_percentage),
                 thousands(view.count(Status::Synced) as u64),
@@ -241,8 +253,8 @@ fn tiles(view: &View) -> Vec<Tile> {
                 "no sync PR has conflicts".to_string()
             } else {
                 format!(
-                    "{} GitHub cannot merge: resolve by hand",
-                    count_text(conflicts, "sync PR", "sync PRs")
+                    "{} GitHub cannot merge; resolve by hand",
+                    crate::plural::noun(conflicts as u64, "sync PR", "sync PRs")
                 )
             },
             tone: if conflicts == 0 { "good" } else { "bad" },
@@ -256,14 +268,14 @@ fn tiles(view: &View) -> Vec<Tile> {
                 "no sync PR waits for a review".to_string()
             } else if conflicts > 0 {
                 format!(
-                    "{} waiting for a person to merge, {} with conflicts",
-                    count_text(review, "sync PR", "sync PRs"),
+                    "{} waiting for a person to merge; {} with conflicts",
+                    crate::plural::noun(review as u64, "sync PR", "sync PRs"),
                     thousands(conflicts as u64)
                 )
             } else {
                 format!(
                     "{} waiting for a person to merge",
-                    count_text(review, "sync PR", "sync PRs")
+                    crate::plural::noun(review as u64, "sync PR", "sync PRs")
                 )
             },
             tone: if review == 0 { "good" } else { "" },
@@ -293,41 +305,23 @@ fn tiles(view: &View) -> Vec<Tile> {
                 "nothing left for the next runs".to_string()
             } else if no_estimate.is_some() {
                 format!(
-                    "{} the next runs sync by themselves; no ETA yet",
-                    count_text(pending, "repository", "repositories")
+                    "{} the next runs sync by themselves; no ETA: not enough history yet",
+                    crate::plural::noun(pending as u64, "repository", "repositories")
                 )
             } else if m.eta_unknown() {
                 format!(
                     "{} the next runs sync by themselves; no ETA: no progress in 7 days",
-                    count_text(pending, "repository", "repositories")
+                    crate::plural::noun(pending as u64, "repository", "repositories")
                 )
             } else {
                 format!(
-                    "{} the next runs sync by themselves; ETA {}",
-                    count_text(pending, "repository", "repositories"),
-                    eta(m)
+                    "{} the next runs sync by themselves; ETA {} at {} repos/h",
+                    crate::plural::noun(pending as u64, "repository", "repositories"),
+                    eta(m),
+                    rate(m.sync_velocity)
                 )
             },
             tone: if pending == 0 { "good" } else { "" },
-        },
-        Tile {
-            key: "velocity",
-            label: "Sync velocity",
-            value: if no_estimate.is_some() {
-                "—".to_string()
-            } else {
-                rate(m.sync_velocity)
-            },
-            unit: if no_estimate.is_some() { "" } else { "repos/h" },
-            caption: match &no_estimate {
-                Some(why) => why.clone(),
-                None => format!(
-                    "{} brought into sync in {} over 7 days",
-                    thousands(view.velocity.gained),
-                    count_text(view.velocity.runs, "run", "runs")
-                ),
-            },
-            tone: "",
         },
         Tile {
             key: "behind",
@@ -362,6 +356,8 @@ fn slices(view: &View) -> Vec<StatusSlice> {
             let offset = round2(25.0 - start);
             start += share;
             StatusSlice {
+                s,
+                n,
                 status: s.as_str(),
                 label: super::view::status_label(s),
                 icon: super::view::status_icon(s),
@@ -562,6 +558,16 @@ fn history_stats(view: &View, points: &[HistoryPoint]) -> Vec<Stat> {
         label: "runs shown",
         value: points.len().to_string(),
     });
+    stats.push(match not_enough_history(&view.velocity) {
+        Some(_) => Stat {
+            label: "velocity",
+            value: "not enough history yet".to_string(),
+        },
+        None => Stat {
+            label: "velocity",
+            value: format!("{} repos/h", rate(view.metrics.sync_velocity)),
+        },
+    });
     stats
 }
 
@@ -602,7 +608,7 @@ pub fn dashboard_html(
     top_counts.sort_by_key(|(s, _)| STATUS_ORDER.iter().position(|x| x == s));
     let top_summary = top_counts
         .iter()
-        .map(|(s, n)| format!("{n} {}", super::view::status_label(*s)))
+        .map(|(s, n)| status_count(*n, *s))
         .collect::<Vec<_>>()
         .join(", ");
     let slices = slices(&view);
@@ -614,7 +620,7 @@ pub fn dashboard_html(
             count_text(run.repos.len(), "repository", "repositories"),
             slices
                 .iter()
-                .map(|s| format!("{} {} ({}%)", s.count, s.label, s.percent))
+                .map(|s| format!("{} ({}%)", status_count(s.n, s.s), s.percent))
                 .collect::<Vec<_>>()
                 .join(", ")
         )
