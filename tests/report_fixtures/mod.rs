@@ -659,7 +659,8 @@ pub fn large_built(n: usize) -> Built {
                     "Reference update failed".to_string(),
                 ))
             }
-            130..=229 => r.answers.conflicts = true,
+            130..=179 => r.kind = Kind::KnownConflict,
+            180..=229 => r.answers.conflicts = true,
             _ => {}
         }
         f.rest.push(r);
