@@ -466,7 +466,7 @@ fn state_that_already_holds_this_run_gives_the_same_reports() {
 
 #[test]
 fn large_fleet_summary_fits_github_limit() {
-    let run = fixtures::large(10_000);
+    let run = fixtures::large_10k().run;
     let state = fixtures::large_state(10_000);
     let md = summary(&run, &state);
     assert!(md.len() < 1024 * 1024, "{} bytes", md.len());
@@ -484,7 +484,7 @@ fn large_fleet_summary_fits_github_limit() {
 
 #[test]
 fn large_fleet_with_huge_texts_is_shortened_then_cut() {
-    let mut run = fixtures::large(10_000);
+    let mut run = fixtures::large_10k().run;
     for r in &mut run.repos {
         r.detail = format!("{HOSTILE_TAG}|").repeat(400);
         r.reasons = vec!["*_`|".repeat(300)];
@@ -533,7 +533,7 @@ fn large_fleet_with_huge_texts_is_shortened_then_cut() {
 
 #[test]
 fn large_fleet_dashboard_and_metrics() {
-    let run = fixtures::large(10_000);
+    let run = fixtures::large_10k().run;
     let state = fixtures::large_state(10_000);
     let html = dashboard(&run, &state);
     assert_inert_html(&html);

@@ -163,6 +163,7 @@ impl Fleet {
 }
 
 /// A fixture run and the texts it sent to GitHub.
+#[derive(Clone)]
 pub struct Built {
     pub run: RunReport,
     /// The plan as the log prints it.
@@ -676,6 +677,12 @@ pub fn large(n: usize) -> RunReport {
     large_built(n).run
 }
 
+/// [`large_built`] of 10,000 repositories, built once per process (several tests read it).
+pub fn large_10k() -> Built {
+    static BUILT: std::sync::OnceLock<Built> = std::sync::OnceLock::new();
+    BUILT.get_or_init(|| large_built(10_000)).clone()
+}
+
 /// Every fixture with a name, for looking at them and for checks over all of them.
 pub fn all() -> Vec<(&'static str, Built, priority_sync::state::SyncState)> {
     use priority_sync::state::SyncState;
@@ -694,6 +701,6 @@ pub fn all() -> Vec<(&'static str, Built, priority_sync::state::SyncState)> {
         ("all-green", all_green_built(), all_green_state()),
         ("dry-run", dry_run_built(), SyncState::default()),
         ("hostile", hostile_built(), SyncState::default()),
-        ("large", large_built(10_000), large_state(10_000)),
+        ("large", large_10k(), large_state(10_000)),
     ]
 }
