@@ -99,7 +99,7 @@ pub(crate) fn request_kind(kind: &str) -> (&'static str, &'static str) {
 pub(crate) fn not_enough_history(v: &Velocity) -> Option<String> {
     (!v.enough_history()).then(|| {
         format!(
-            "not enough history yet: {} in the last {} days; an estimate needs {} over at least {} h",
+            "not enough history yet ({} in the last {} days; an estimate needs {} over at least {} h)",
             crate::plural::count(v.runs as u64, "run", "runs"),
             metrics::VELOCITY_WINDOW_DAYS,
             crate::plural::count(metrics::MIN_HISTORY_RUNS as u64, "run", "runs"),
