@@ -927,3 +927,80 @@ fn every_count_the_command_line_prints_agrees_with_its_noun() {
         assert!(bad.is_empty(), "{args:?}: {bad:?}\n{text}");
     }
 }
+
+// ---- What needs a person comes first; lists show work that can be done ----
+
+#[test]
+fn the_summary_puts_what_needs_a_person_first() {
+    let md = summary(
+        &fixtures::source_example(),
+        &fixtures::source_example_state(),
+    );
+    let at = |needle: &str| {
+        md.find(needle)
+            .unwrap_or_else(|| panic!("no {needle:?} in\n{md}"))
+    };
+    assert!(
+        at("**Needs a person:** 1 sync PR with conflicts, 3 more sync PRs to review")
+            < at("### ❗ Sync PRs with conflicts (1)")
+    );
+    assert!(at("### ❗ Sync PRs with conflicts (1)") < at("### 🔄 Sync PRs to review (4)"));
+    assert!(at("### 🔄 Sync PRs to review (4)") < at("### ⏳ Pending for the next runs (82)"));
+    assert!(at("### ⏳ Pending for the next runs (82)") < at("### Results by phase"));
+    // The per-phase tables are folded, and have no reasons column.
+    assert!(md.contains("<details><summary>Top 12 (12): 10 of 12 in sync · 2 sync PRs (1 with conflicts)</summary>"), "{md}");
+    assert!(!md.contains("| Why |"));
+    // The conflicting PR is flagged in the list too, and listed first.
+    let list = &md[at("### 🔄 Sync PRs to review")..];
+    assert!(
+        list.contains("\n- ❗ **conflicts** · [heyns1000/payment-gateway-hub]"),
+        "{list}"
+    );
+}
+
+#[test]
+fn the_eta_covers_only_what_the_tool_does_and_needs_history() {
+    let run = fixtures::source_example();
+    // One run of history: no ETA, and the summary says why.
+    let m = SpeedMetrics::compute(&run, &SyncState::default(), fixtures::generated_at());
+    assert!(m.eta_unknown(), "{m:?}");
+    let md = summary(&run, &SyncState::default());
+    assert!(
+        md.contains("no ETA: not enough history yet (1 run in the last 7 days"),
+        "{md}"
+    );
+    let html = dashboard(&run, &SyncState::default());
+    assert!(html.contains("no ETA: not enough history yet"));
+    assert!(html.contains("velocity <b>not enough history yet</b>"));
+}
+
+#[test]
+fn the_urgent_list_shows_work_and_counts_what_it_leaves_out() {
+    let run = fixtures::large_10k().run;
+    let html = dashboard(&run, &fixtures::large_state(10_000));
+    let urgent = excerpt(&html, &["urgent"]);
+    let urgent = &urgent[urgent.find("<section").unwrap()..];
+    assert_eq!(urgent.matches("<td class=\"repo\">").count(), 20);
+    for done_or_stuck in ["synced", "up_to_date", "skipped", "failed", "inaccessible"] {
+        assert!(
+            !urgent.contains(&format!("chip st-{done_or_stuck}\"")),
+            "{done_or_stuck} in the urgent list"
+        );
+    }
+    let skipped = run
+        .repos
+        .iter()
+        .filter(|r| {
+            r.status == Status::Skipped && r.phase != Some(priority_sync::plan::PhaseName::Top)
+        })
+        .count();
+    assert!(
+        urgent.contains(&format!("Not listed: {skipped} skipped repositories")),
+        "{urgent}"
+    );
+    // Conflicting sync PRs are flagged wherever they are listed.
+    let flagged = html
+        .matches("<span class=\"chip conflict\">conflicts</span>")
+        .count();
+    assert!(flagged >= 10, "{flagged}");
+}

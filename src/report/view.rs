@@ -470,6 +470,22 @@ mod tests {
     }
 
     #[test]
+    fn tier_tags_say_why_the_repository_is_in_its_tier() {
+        let r = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        // Tier 1 because 85 behind, only 19 days since the last sync: not stale.
+        let far = r(&["85 commits behind: +850", "19 days since last sync: +95"]);
+        assert_eq!(tier_label(1, &far), "far behind");
+        let stale = r(&[
+            "3 commits behind: +30",
+            "41 days since last sync: +205",
+            "stale 41 days: +50",
+        ]);
+        assert_eq!(tier_label(1, &stale), "stale");
+        assert_eq!(tier_label(2, &far), "security");
+        assert_eq!(tier_label(0, &far), "");
+    }
+
+    #[test]
     fn number_formats() {
         assert_eq!(thousands(0), "0");
         assert_eq!(thousands(999), "999");
