@@ -2,42 +2,26 @@
 //! and for `scripts/check-dashboard.sh`: `cargo run --example report-fixtures -- OUT_DIR`.
 //!
 //! Writes `OUT_DIR/<fixture>/` with the artifacts and `job-summary.md`, one folder per fixture.
+//! The fixtures (test data, not part of the library) are planned and applied by the product's
+//! own code against an in-memory GitHub: see `tests/report_fixtures/`.
 
 use std::path::PathBuf;
 
-use priority_sync::report::{self, fixtures, ReportOptions};
-use priority_sync::state::SyncState;
+use priority_sync::report::{self, ReportOptions};
+
+#[path = "../tests/report_fixtures/mod.rs"]
+mod fixtures;
 
 fn main() -> anyhow::Result<()> {
     let out: PathBuf = std::env::args_os()
         .nth(1)
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("demo-out"));
-    let cases = [
-        (
-            "source-example",
-            fixtures::source_example(),
-            fixtures::source_example_state(),
-        ),
-        ("empty", fixtures::empty_fleet(), SyncState::default()),
-        (
-            "all-green",
-            fixtures::all_green(),
-            fixtures::all_green_state(),
-        ),
-        ("dry-run", fixtures::dry_run(), SyncState::default()),
-        ("hostile", fixtures::hostile(), SyncState::default()),
-        (
-            "large",
-            fixtures::large(10_000),
-            fixtures::large_state(10_000),
-        ),
-    ];
-    for (name, run, state) in cases {
+    for (name, built, state) in fixtures::all() {
         let dir = out.join(name);
         std::fs::create_dir_all(&dir)?;
         let rendered = report::render_all(
-            &run,
+            &built.run,
             &state,
             fixtures::generated_at(),
             &ReportOptions::default(),

@@ -1,5 +1,5 @@
-//! Command-line arguments: `run`, `plan`, `snapshot`, and the action entrypoint when no
-//! subcommand is given on the runner.
+//! Command-line arguments: `run`, `plan`, `snapshot`, `report`, and the action entrypoint when
+//! no subcommand is given on the runner. Every option says what it does in `--help`.
 
 use std::path::PathBuf;
 
@@ -21,7 +21,9 @@ pub struct Cli {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// The plan JSON (phases, repositories, scores, actions).
     Json,
+    /// A readable table per phase.
     Text,
 }
 
@@ -32,32 +34,40 @@ pub enum Command {
         /// Snapshot JSON (`priority-sync snapshot --out FILE`, or hand-written).
         #[arg(long)]
         snapshot: PathBuf,
-        /// Inventory (YAML or JSON).
+        /// The inventory: which repositories, the Top 12, rules (YAML or JSON).
         #[arg(long, default_value = crate::config::DEFAULT_PATH)]
         config: PathBuf,
-        /// auto (= top12 offline), top12, urgent, all or force.
+        /// auto, top12, urgent or all (offline, auto is top12: there is no event to read).
         #[arg(long, default_value = "auto")]
         mode: String,
-        /// Repositories to force, comma-separated; short names resolve against the inventory.
+        /// Plan only these repositories, in this order, comma-separated; short names resolve
+        /// against the inventory.
         #[arg(long, value_name = "A,B")]
         force: Option<String>,
+        /// How to print the plan.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
     /// Gather live metadata for the whole fleet into a snapshot file (read-only).
     Snapshot {
-        #[arg(long)]
+        /// The snapshot file to write (JSON; `plan --snapshot` reads it).
+        #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        /// The inventory: which repositories, the Top 12, rules (YAML or JSON).
         #[arg(long, default_value = crate::config::DEFAULT_PATH)]
         config: PathBuf,
     },
     /// Sync the fleet against the GitHub API (GITHUB_API_URL, token from GITHUB_TOKEN).
     Run {
+        /// The inventory: which repositories, the Top 12, rules (YAML or JSON).
         #[arg(long, default_value = crate::config::DEFAULT_PATH)]
         config: PathBuf,
-        /// auto, top12, urgent, all or force. `auto` chooses from the event.
+        /// auto, top12, urgent or all; `auto` chooses from the event (GITHUB_EVENT_NAME and
+        /// its payload), else top12.
         #[arg(long, default_value = "auto")]
         mode: String,
+        /// Sync only these repositories, in this order, comma-separated; short names resolve
+        /// against the inventory.
         #[arg(long, value_name = "A,B")]
         force: Option<String>,
         /// Compute and report everything, write nothing to any repository.
@@ -78,6 +88,7 @@ pub enum Command {
     },
     /// Merge the result files of sharded or fanned-out runs, report and commit once.
     Report {
+        /// The inventory: which repositories, the Top 12, rules (YAML or JSON).
         #[arg(long, default_value = crate::config::DEFAULT_PATH)]
         config: PathBuf,
         /// Folder holding the jobs' result files (searched recursively).
@@ -86,7 +97,58 @@ pub enum Command {
         /// Where to write the audit artifacts locally (default: the inventory's `artifacts.dir`).
         #[arg(long)]
         artifacts_dir: Option<PathBuf>,
+        /// Do not commit the audit artifacts to the workflow's repository.
         #[arg(long)]
         no_commit: bool,
     },
+}
+
+/// The subcommands' names, in the order `--help` lists them.
+pub fn subcommand_names() -> Vec<String> {
+    use clap::CommandFactory;
+    Cli::command()
+        .get_subcommands()
+        .map(|c| c.get_name().to_string())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn every_option_says_what_it_does() {
+        for sub in Cli::command().get_subcommands() {
+            for arg in sub.get_arguments() {
+                let id = arg.get_id().as_str();
+                if id == "help" {
+                    continue;
+                }
+                assert!(
+                    arg.get_help()
+                        .is_some_and(|h| !h.to_string().trim().is_empty()),
+                    "`{} --{id}` has no description",
+                    sub.get_name()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_subcommands_are_all_named() {
+        assert_eq!(subcommand_names(), ["plan", "snapshot", "run", "report"]);
+    }
+
+    #[test]
+    fn mode_help_lists_the_modes_and_not_force() {
+        for sub in ["plan", "run"] {
+            let cmd = Cli::command();
+            let c = cmd.find_subcommand(sub).unwrap();
+            let mode = c.get_arguments().find(|a| a.get_id() == "mode").unwrap();
+            let help = mode.get_help().unwrap().to_string();
+            assert!(help.contains("top12, urgent or all"), "{help}");
+            assert!(!help.contains("force"), "{sub} --mode: {help}");
+        }
+    }
 }

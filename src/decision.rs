@@ -166,7 +166,10 @@ pub fn decide(f: &RepoFacts, live: &LiveFacts, rules: &Rules) -> Decision {
     }
     if f.commits_behind == 0 {
         let reason = if f.commits_ahead > 0 {
-            format!("up to date ({} own commits ahead)", f.commits_ahead)
+            format!(
+                "up to date ({} ahead)",
+                crate::plural::count(f.commits_ahead, "own commit", "own commits")
+            )
         } else {
             "up to date".to_string()
         };
@@ -179,8 +182,8 @@ pub fn decide(f: &RepoFacts, live: &LiveFacts, rules: &Rules) -> Decision {
         ))
     } else if f.commits_ahead > 0 {
         Some(format!(
-            "diverged: {behind} behind, {} own commits ahead",
-            f.commits_ahead
+            "diverged: {behind} behind, {} ahead",
+            crate::plural::count(f.commits_ahead, "own commit", "own commits")
         ))
     } else if behind > rules.pr_over_commits {
         Some(format!(
@@ -200,8 +203,8 @@ pub fn decide(f: &RepoFacts, live: &LiveFacts, rules: &Rules) -> Decision {
             Action::FastForward,
             Status::Synced,
             format!(
-                "fast-forward {behind} commit{}",
-                if behind == 1 { "" } else { "s" }
+                "fast-forward {}",
+                crate::plural::count(behind, "commit", "commits")
             ),
         ),
     }

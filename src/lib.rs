@@ -19,6 +19,7 @@ pub mod notify;
 pub mod offline;
 pub mod outcome;
 pub mod plan;
+pub mod plural;
 pub mod publish;
 pub mod repo_name;
 pub mod report;

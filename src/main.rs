@@ -107,7 +107,10 @@ fn main() -> ExitCode {
         }),
         None if in_actions => runtime().and_then(|rt| rt.block_on(action(&env))),
         None => {
-            eprintln!("priority-sync: give a subcommand (run, plan, snapshot); see --help");
+            eprintln!(
+                "priority-sync: give a subcommand ({}); see --help",
+                priority_sync::cli::subcommand_names().join(", ")
+            );
             return ExitCode::from(EXIT_USAGE);
         }
     };
@@ -143,6 +146,38 @@ fn load_inventory(env: &Env, path: &Path) -> Result<Inventory, Failure> {
     })
 }
 
+/// The command line's inventory: its problems in the command line's words (`--config`, not the
+/// action's `config` input; nothing is synced by any subcommand that fails here).
+fn load_cli_inventory(env: &Env, path: &Path) -> Result<Inventory, Failure> {
+    config::load_file(path).map_err(|e| {
+        if env.in_actions() {
+            let workspace = env.non_empty("GITHUB_WORKSPACE").map(Path::new);
+            action_io::annotations::print_config_annotations(&e, workspace);
+        }
+        let mut text = format!(
+            "{} has {}; nothing was done:\n",
+            e.file,
+            priority_sync::plural::count(e.problems.len() as u64, "problem", "problems")
+        );
+        for p in &e.problems {
+            let at = match p.line {
+                Some(line) => format!("{}:{line}", e.file),
+                None => e.file.clone(),
+            };
+            if p.path.is_empty() {
+                text.push_str(&format!("  {at}: {}\n", p.message));
+            } else {
+                text.push_str(&format!("  {at}: {}: {}\n", p.path, p.message));
+            }
+            if let Some(hint) = &p.hint {
+                let hint = hint.replace("the `config` input", "--config");
+                text.push_str(&format!("      fix: {hint}\n"));
+            }
+        }
+        Failure::Usage(text.trim_end().to_string())
+    })
+}
+
 fn plan(
     env: &Env,
     snapshot: &Path,
@@ -151,7 +186,7 @@ fn plan(
     force: Option<&str>,
     format: Format,
 ) -> Result<(), Failure> {
-    let inv = load_inventory(env, config_path)?;
+    let inv = load_cli_inventory(env, config_path)?;
     let snap = offline::load_snapshot(snapshot).map_err(|e| Failure::Usage(e.to_string()))?;
     let plan = offline::plan_offline(&inv, &snap, mode, force)
         .map_err(|e| Failure::Usage(format!("{e:#}")))?;
@@ -239,7 +274,7 @@ fn token_from_env(env: &Env) -> Result<Credentials, Failure> {
 }
 
 async fn snapshot(env: &Env, out: &Path, config_path: &Path) -> Result<(), Failure> {
-    let inv = load_inventory(env, config_path)?;
+    let inv = load_cli_inventory(env, config_path)?;
     let runner = runner(env)?;
     let knobs = knobs(env, &runner)?;
     let gh = client(env, &runner, &inv, &knobs, token_from_env(env)?)?;
@@ -297,7 +332,7 @@ fn read_results(dir: &Path) -> Result<Vec<priority_sync::shard::RunResult>, Fail
 }
 
 async fn cli_run(env: &Env, a: CliRun) -> Result<(), Failure> {
-    let inv = load_inventory(env, &a.config)?;
+    let inv = load_cli_inventory(env, &a.config)?;
     let runner = runner(env)?;
     let knobs = knobs(env, &runner)?;
     let shard = a
@@ -507,15 +542,22 @@ async fn finish(
         action_io::append_summary(path, &out.summary).map_err(|e| Failure::Run(e.to_string()))?;
     }
     let r = &out.report;
-    log::info!(
-        "done: {} synced, {} PRs, {} up to date, {} failed, {} pending; {:.1}% in sync",
-        r.count(priority_sync::outcome::Status::Synced),
-        r.count(priority_sync::outcome::Status::PrOpen),
-        r.count(priority_sync::outcome::Status::UpToDate),
-        r.count(priority_sync::outcome::Status::Failed),
-        r.count(priority_sync::outcome::Status::Pending),
-        r.sync_percentage()
-    );
+    {
+        use priority_sync::outcome::Status;
+        // The job summary's words and order: in sync, PR open, pending, skipped, inaccessible,
+        // failed.
+        log::info!(
+            "done: {:.1}% in sync ({} synced, {} up to date), {} PR open, {} pending, {} skipped, {} inaccessible, {} failed",
+            r.sync_percentage(),
+            r.count(Status::Synced),
+            r.count(Status::UpToDate),
+            r.count(Status::PrOpen),
+            r.count(Status::Pending),
+            r.count(Status::Skipped),
+            r.count(Status::Inaccessible),
+            r.count(Status::Failed),
+        );
+    }
     match out.publish_error {
         Some(e) => Err(Failure::Run(format!(
             "the run completed but its audit artifacts were not committed: {e}"

@@ -86,7 +86,9 @@ use crate::repo_name::printable;
 /// Why no mode could be chosen.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ModeError {
-    #[error("unknown mode `{0}`: use auto, top12, urgent, all or force")]
+    #[error(
+        "unknown mode `{0}`: use auto, top12, urgent or all (to sync only named repositories, name them with --force or force_repos)"
+    )]
     Unknown(String),
     #[error("mode `force` needs `force_repos` (comma-separated repository names)")]
     ForceWithoutRepos,
@@ -300,6 +302,19 @@ fn scheduled(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unknown_mode_lists_the_modes_and_points_to_force_repos() {
+        let e = parse_mode("fast").unwrap_err().to_string();
+        assert!(
+            e.starts_with("unknown mode `fast`: use auto, top12, urgent or all"),
+            "{e}"
+        );
+        assert!(
+            !e.contains("all or force"),
+            "force is not a mode to choose: {e}"
+        );
+    }
     use crate::config::default_schedules;
     use serde_json::json;
 

@@ -64,10 +64,9 @@ pub fn alert_text(report: &RunReport) -> Option<String> {
         return None;
     }
     let mut text = format!(
-        ":x: priority-sync ({} mode): {} repositor{} failed to sync",
+        ":x: priority-sync ({} mode): {} failed to sync",
         report.mode.mode,
-        failed.len(),
-        if failed.len() == 1 { "y" } else { "ies" }
+        crate::plural::count(failed.len() as u64, "repository", "repositories")
     );
     if let Some(repo) = &report.repository {
         text.push_str(&format!(" — run in {repo}"));

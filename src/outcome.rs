@@ -22,6 +22,10 @@ pub struct PullRef {
     pub title: String,
     /// True when this run created it (false: an existing sync PR was updated or left as is).
     pub created: bool,
+    /// GitHub says it cannot merge cleanly (or an earlier attempt found the merge conflicts): a
+    /// person must resolve it. Absent in result files written before it existed.
+    #[serde(default)]
+    pub conflicted: bool,
 }
 
 /// One repository's result.

@@ -265,6 +265,7 @@ mod tests {
                 url: "u".into(),
                 title: "t".into(),
                 created: true,
+                conflicted: false,
             }),
             error: None,
         }

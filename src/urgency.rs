@@ -17,11 +17,7 @@ pub struct Urgency {
 }
 
 fn plural(n: u32, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
-    }
+    crate::plural::count(n, one, many)
 }
 
 /// `score = 10·behind + 5·days + 3·open_prs + 50·alerts + 20·connected + 10·workflows

@@ -219,13 +219,16 @@ pub async fn apply(ctx: Arc<ApplyContext>, plan: &Plan) -> Vec<RepoOutcome> {
 async fn one_at_a_time(ctx: &Arc<ApplyContext>, phase: &Phase, after: u32) -> Vec<RepoOutcome> {
     let mut out = Vec::new();
     for (rank, p) in (after + 1..).zip(&phase.repos) {
-        out.push(run_one(ctx.clone(), p.clone(), phase.name, rank).await);
+        let o = run_one(ctx.clone(), p.clone(), phase.name, rank).await;
+        log_done(&o);
+        out.push(o);
     }
     out
 }
 
 /// A phase's repositories with bounded concurrency (`limits.concurrency`), started in rank
-/// order; the outcomes are returned in rank order.
+/// order; the outcomes are returned, and logged, in rank order (each as soon as every earlier
+/// one is done).
 async fn concurrently(ctx: &Arc<ApplyContext>, phase: &Phase, after: u32) -> Vec<RepoOutcome> {
     let sem = Arc::new(Semaphore::new(ctx.inv.limits.concurrency.max(1)));
     let mut set = JoinSet::new();
@@ -240,15 +243,33 @@ async fn concurrently(ctx: &Arc<ApplyContext>, phase: &Phase, after: u32) -> Vec
             o
         });
     }
-    let mut results = Vec::new();
+    let mut results = BTreeMap::new();
+    let mut logged = after;
     while let Some(joined) = set.join_next().await {
         match joined {
-            Ok(o) => results.push(o),
+            Ok(o) => {
+                results.insert(o.rank, o);
+                while let Some(o) = results.get(&Some(logged + 1)) {
+                    log_done(o);
+                    logged += 1;
+                }
+            }
             Err(e) => log::error!("a sync task panicked: {e}"),
         }
     }
-    results.sort_by_key(|o| o.rank);
-    results
+    for o in results.values().filter(|o| o.rank > Some(logged)) {
+        log_done(o);
+    }
+    results.into_values().collect()
+}
+
+/// Logs what a write did (a failed one was logged when it failed; pending ones did nothing).
+fn log_done(o: &RepoOutcome) {
+    let tried = matches!(o.action, Action::FastForward | Action::PullRequest);
+    let done = !matches!(o.status, Status::Pending | Status::Failed);
+    if tried && done {
+        log::info!("{:>4}. {} — {}", o.rank.unwrap_or(0), o.repo, o.detail);
+    }
 }
 
 /// The outcome of a repository gather could not read, if it could not: `pending` when a rate
@@ -323,7 +344,6 @@ async fn run_one(
             if matches!(o.status, Status::Synced | Status::PrOpen) {
                 ctx.wrote.store(true, Ordering::SeqCst);
             }
-            log::info!("{:>4}. {} — {}", rank, p.repo, o.detail);
             o
         }
         Err(e) => failed(&ctx, &p, base, e),

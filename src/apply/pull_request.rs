@@ -101,6 +101,7 @@ pub(super) async fn pull_request(
         url: pr.url.clone(),
         title,
         created,
+        conflicted,
     });
     let verb = if created { "opened" } else { "updated" };
     let mut detail = format!("sync PR {verb}: {why}");
@@ -123,6 +124,7 @@ fn already_current(mut o: RepoOutcome, pr: &PullInfo, why: &str) -> RepoOutcome 
         url: pr.url.clone(),
         title: pr.title.clone(),
         created: false,
+        conflicted: pr.mergeable == Some(false),
     });
     o.detail = format!("sync PR up to date: {why}");
     if pr.mergeable == Some(false) {

@@ -11,8 +11,8 @@ use serde::Serialize;
 
 use super::engine;
 use super::view::{
-    eta, human_duration, human_time, percent, phase_title, ranking, rate, segments, thousands,
-    RepoRow, Segment, View, STATUS_ORDER,
+    eta, human_duration, human_time, not_enough_history, percent, phase_title, ranking, rate,
+    segments, thousands, RepoRow, Segment, View, STATUS_ORDER,
 };
 use super::ReportError;
 use crate::outcome::{RunReport, Status};
@@ -39,6 +39,10 @@ struct Tile {
 
 #[derive(Serialize)]
 struct StatusSlice {
+    #[serde(skip)]
+    s: Status,
+    #[serde(skip)]
+    n: usize,
     status: &'static str,
     label: &'static str,
     icon: &'static str,
@@ -147,10 +151,13 @@ struct Ctx {
     history: History,
     urgent: Vec<UrgentRow>,
     urgent_more: String,
+    /// "7 skipped repositories", not listed among the urgent ones (nothing to do for them).
+    urgent_skipped: String,
     failures: Vec<RepoRow>,
     failures_more: String,
     pulls: Vec<RepoRow>,
     pulls_more: String,
+    conflicts_n: usize,
     warnings: Vec<Vec<Segment>>,
     warnings_more: String,
     phases: Vec<(&'static str, String)>,
@@ -198,6 +205,14 @@ fn tone_for_percent(p: f64) -> &'static str {
     }
 }
 
+/// "4 with sync PRs open", "11 synced": a count of repositories in one status, as prose.
+fn status_count(n: usize, s: Status) -> String {
+    match s {
+        Status::PrOpen => count_text(n, "with a sync PR open", "with sync PRs open"),
+        s => format!("{} {}", thousands(n as u64), super::view::status_label(s)),
+    }
+}
+
 fn count_text(n: usize, one: &str, many: &str) -> String {
     format!(
         "{} {}",
@@ -208,87 +223,117 @@ fn count_text(n: usize, one: &str, many: &str) -> String {
 
 fn tiles(view: &View) -> Vec<Tile> {
     let m = &view.metrics;
-    let attention = view.count(Status::Failed) + view.count(Status::Inaccessible);
-    let remaining = view.count(Status::Pending) + view.count(Status::PrOpen);
+    let failed = view.count(Status::Failed);
+    let inaccessible = view.count(Status::Inaccessible);
+    let conflicts = view.conflicts().len();
+    let review = view.count(Status::PrOpen);
+    let pending = view.count(Status::Pending);
+    let no_estimate = not_enough_history(&view.velocity);
     vec![
         Tile {
-            key: "synced",
-            label: "Synced today",
+            key: "in_sync",
+            label: "In sync",
             value: thousands(m.synced_today),
             unit: "",
             caption: format!(
-                "of {} in sync with upstream · {}%",
+                "of {} ({}%): {} synced by this run, {} up to date",
                 thousands(m.total_repos),
-                percent(m.sync_percentage)
+                percent(m.sync_percentage),
+                thousands(view.count(Status::Synced) as u64),
+                thousands(view.count(Status::UpToDate) as u64)
             ),
             tone: tone_for_percent(m.sync_percentage),
         },
         Tile {
-            key: "progress",
-            label: "In progress",
-            value: thousands(m.in_progress),
+            key: "conflicts",
+            label: "Conflicts",
+            value: thousands(conflicts as u64),
             unit: "",
-            caption: "sync pull requests open".to_string(),
-            tone: "",
-        },
-        Tile {
-            key: "behind",
-            label: "Behind",
-            value: thousands(view.behind_repos as u64),
-            unit: "",
-            caption: format!(
-                "repositories, {} behind upstream",
-                count_text(view.behind_commits as usize, "commit", "commits")
-            ),
-            tone: if view.behind_repos == 0 { "good" } else { "" },
-        },
-        Tile {
-            key: "velocity",
-            label: "Sync velocity",
-            value: rate(m.sync_velocity),
-            unit: "repos/h",
-            caption: if view.velocity.runs == 0 {
-                "no runs in the last 7 days".to_string()
+            caption: if conflicts == 0 {
+                "no sync PR has conflicts".to_string()
             } else {
                 format!(
-                    "{} brought into sync in {} over 7 days",
-                    thousands(view.velocity.gained),
-                    count_text(view.velocity.runs, "run", "runs")
+                    "{} GitHub cannot merge; resolve by hand",
+                    crate::plural::noun(conflicts as u64, "sync PR", "sync PRs")
                 )
             },
-            tone: "",
+            tone: if conflicts == 0 { "good" } else { "bad" },
         },
         Tile {
-            key: "eta",
-            label: "ETA to full sync",
-            value: eta(m),
+            key: "review",
+            label: "To review",
+            value: thousands(review as u64),
             unit: "",
-            caption: if m.eta_unknown() {
+            caption: if review == 0 {
+                "no sync PR waits for a review".to_string()
+            } else if conflicts > 0 {
                 format!(
-                    "{} left, no progress measured yet",
-                    count_text(remaining, "repository", "repositories")
+                    "{} waiting for a person to merge; {} with conflicts",
+                    crate::plural::noun(review as u64, "sync PR", "sync PRs"),
+                    thousands(conflicts as u64)
                 )
-            } else if remaining == 0 {
-                "nothing pending or in review".to_string()
             } else {
                 format!(
-                    "for {} pending or in review",
-                    count_text(remaining, "repository", "repositories")
+                    "{} waiting for a person to merge",
+                    crate::plural::noun(review as u64, "sync PR", "sync PRs")
                 )
             },
-            tone: if remaining == 0 { "good" } else { "" },
+            tone: if review == 0 { "good" } else { "" },
         },
         Tile {
-            key: "attention",
-            label: "Needs attention",
-            value: thousands(attention as u64),
+            key: "failed",
+            label: "Failed or inaccessible",
+            value: thousands((failed + inaccessible) as u64),
             unit: "",
             caption: format!(
                 "{} failed, {} inaccessible",
-                thousands(view.count(Status::Failed) as u64),
-                thousands(view.count(Status::Inaccessible) as u64)
+                thousands(failed as u64),
+                thousands(inaccessible as u64)
             ),
-            tone: if attention == 0 { "good" } else { "bad" },
+            tone: if failed + inaccessible == 0 {
+                "good"
+            } else {
+                "bad"
+            },
+        },
+        Tile {
+            key: "pending",
+            label: "Pending",
+            value: thousands(pending as u64),
+            unit: "",
+            caption: if pending == 0 {
+                "nothing left for the next runs".to_string()
+            } else if no_estimate.is_some() {
+                format!(
+                    "{} the next runs sync by themselves; no ETA: not enough history yet",
+                    crate::plural::noun(pending as u64, "repository", "repositories")
+                )
+            } else if m.eta_unknown() {
+                format!(
+                    "{} the next runs sync by themselves; no ETA: no progress in 7 days",
+                    crate::plural::noun(pending as u64, "repository", "repositories")
+                )
+            } else {
+                format!(
+                    "{} the next runs sync by themselves; ETA {} at {} repos/h",
+                    crate::plural::noun(pending as u64, "repository", "repositories"),
+                    eta(m),
+                    rate(m.sync_velocity)
+                )
+            },
+            tone: if pending == 0 { "good" } else { "" },
+        },
+        Tile {
+            key: "behind",
+            label: "Behind upstream",
+            value: thousands(view.behind_repos as u64),
+            unit: "",
+            caption: format!(
+                "{}, {} behind",
+                crate::plural::noun(view.behind_repos as u64, "repository", "repositories"),
+                count_text(view.behind_commits as usize, "commit", "commits")
+            ),
+            tone: if view.behind_repos == 0 { "good" } else { "" },
         },
     ]
 }
@@ -311,6 +356,8 @@ fn slices(view: &View) -> Vec<StatusSlice> {
             let offset = round2(25.0 - start);
             start += share;
             StatusSlice {
+                s,
+                n,
                 status: s.as_str(),
                 label: super::view::status_label(s),
                 icon: super::view::status_icon(s),
@@ -511,6 +558,16 @@ fn history_stats(view: &View, points: &[HistoryPoint]) -> Vec<Stat> {
         label: "runs shown",
         value: points.len().to_string(),
     });
+    stats.push(match not_enough_history(&view.velocity) {
+        Some(_) => Stat {
+            label: "velocity",
+            value: "not enough history yet".to_string(),
+        },
+        None => Stat {
+            label: "velocity",
+            value: format!("{} repos/h", rate(view.metrics.sync_velocity)),
+        },
+    });
     stats
 }
 
@@ -551,7 +608,7 @@ pub fn dashboard_html(
     top_counts.sort_by_key(|(s, _)| STATUS_ORDER.iter().position(|x| x == s));
     let top_summary = top_counts
         .iter()
-        .map(|(s, n)| format!("{n} {}", super::view::status_label(*s)))
+        .map(|(s, n)| status_count(*n, *s))
         .collect::<Vec<_>>()
         .join(", ");
     let slices = slices(&view);
@@ -563,7 +620,7 @@ pub fn dashboard_html(
             count_text(run.repos.len(), "repository", "repositories"),
             slices
                 .iter()
-                .map(|s| format!("{} {} ({}%)", s.count, s.label, s.percent))
+                .map(|s| format!("{} ({}%)", status_count(s.n, s.s), s.percent))
                 .collect::<Vec<_>>()
                 .join(", ")
         )
@@ -583,7 +640,12 @@ pub fn dashboard_html(
                 .join(", ")
         )
     };
-    let ranked_repos = view.ranking();
+    let ranked_repos = view.still_behind();
+    let skipped_outside_top = view
+        .ranking()
+        .iter()
+        .filter(|r| r.status == Status::Skipped)
+        .count();
     let max_score = ranked_repos
         .iter()
         .take(URGENT_ROWS)
@@ -638,6 +700,15 @@ pub fn dashboard_html(
         history: history(&view),
         urgent,
         urgent_more: more(ranked_repos.len(), URGENT_ROWS),
+        urgent_skipped: if skipped_outside_top == 0 {
+            String::new()
+        } else {
+            count_text(
+                skipped_outside_top,
+                "skipped repository",
+                "skipped repositories",
+            )
+        },
         failures_more: more(failures.len(), LIST_ROWS),
         failures: failures
             .iter()
@@ -645,6 +716,7 @@ pub fn dashboard_html(
             .map(|r| view.row(r))
             .collect(),
         pulls_more: more(pulls.len(), LIST_ROWS),
+        conflicts_n: view.conflicts().len(),
         pulls: pulls.iter().take(LIST_ROWS).map(|r| view.row(r)).collect(),
         warnings_more: more(run.warnings.len(), LIST_ROWS),
         warnings: run

@@ -37,6 +37,7 @@ struct PullView<'a> {
     url: Cow<'a, str>,
     title: Cow<'a, str>,
     created: bool,
+    conflicted: bool,
 }
 
 fn pull(p: &PullRef) -> PullView<'_> {
@@ -45,6 +46,7 @@ fn pull(p: &PullRef) -> PullView<'_> {
         url: text(&p.url),
         title: text(&p.title),
         created: p.created,
+        conflicted: p.conflicted,
     }
 }
 

