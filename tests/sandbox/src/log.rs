@@ -72,6 +72,11 @@ pub struct Counters {
     pub other: u64,
     /// Answers refused for a primary or secondary rate limit.
     pub rate_limited: u64,
+    /// Of those, the secondary limits: points per endpoint, content creation per minute or
+    /// hour, and injected secondary-limit faults.
+    pub secondary_limited: u64,
+    /// GraphQL documents cut off by the timeout (`Behaviour::graphql_timeout_ms`).
+    pub graphql_timeouts: u64,
     /// Injected 5xx answers.
     pub injected_errors: u64,
     /// Dropped connections.
