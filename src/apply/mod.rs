@@ -17,7 +17,7 @@ mod pull_request;
 mod tests;
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::Semaphore;
@@ -26,7 +26,7 @@ use tokio::task::JoinSet;
 use crate::config::Inventory;
 use crate::decision::{Action, LiveFacts, Status};
 use crate::gather::{Gathered, Target};
-use crate::github::{GhError, GitHub, PullInfo};
+use crate::github::{GhError, GitHub, PullInfo, GITHUB_WRITES_PER_HOUR};
 use crate::outcome::RepoOutcome;
 use crate::plan::{Phase, PhaseName, Plan, PlannedRepo};
 use crate::repo_name::RepoName;
@@ -49,6 +49,8 @@ pub struct ApplyContext {
     pub reserve: u64,
     /// Set once a write was refused for lack of the workflow permission.
     workflows_refused: AtomicBool,
+    /// Repositories started and not finished.
+    running: AtomicU64,
     /// Why new work stopped (bad credentials, budget, a read-only token), if it did.
     stopped: Mutex<Option<String>>,
     fatal: AtomicBool,
@@ -76,6 +78,7 @@ impl ApplyContext {
             sync_pulls: gathered.sync_pulls.clone(),
             dry_run,
             workflows_refused: AtomicBool::new(false),
+            running: AtomicU64::new(0),
             stopped: Mutex::new(None),
             fatal: AtomicBool::new(false),
             wrote: AtomicBool::new(false),
@@ -138,6 +141,15 @@ impl ApplyContext {
             self.stop(why.clone());
             return Err(why);
         }
+        if !room_for_one_more(stats.writes, self.running.load(Ordering::SeqCst)) {
+            let why = format!(
+                "{} writes made and {} repositories still syncing: another could take the run and its audit commit past GitHub's {GITHUB_WRITES_PER_HOUR} content-creating requests an hour; the rest waits for the next run",
+                stats.writes,
+                self.running.load(Ordering::SeqCst)
+            );
+            self.stop(why.clone());
+            return Err(why);
+        }
         if let Some(rem) = stats.rate_limit_remaining {
             if rem < self.reserve {
                 let why = format!(
@@ -150,6 +162,21 @@ impl ApplyContext {
         }
         Ok(())
     }
+}
+
+/// The most writes one repository's sync makes (sync branch created or moved, pull request
+/// opened, reviewers, labels, text refreshed, a replaced one closed), with room to spare.
+const WRITES_PER_SYNC: u64 = 8;
+
+/// Writes the audit commit may need: tree, commit and ref, for three attempts.
+const AUDIT_WRITES: u64 = 9;
+
+/// Whether one more repository may start writing, with `writes` made and `running` others
+/// still syncing: only while all of them, at their most, and the audit commit stay within
+/// GitHub's 500 content-creating requests an hour (`limits.writes_per_hour` is checked
+/// apart).
+pub fn room_for_one_more(writes: u64, running: u64) -> bool {
+    writes + (running + 1) * WRITES_PER_SYNC + AUDIT_WRITES <= GITHUB_WRITES_PER_HOUR as u64
 }
 
 /// A repository's outcome before anything is done: the plan's view of it.
@@ -335,10 +362,12 @@ async fn run_one(
         o.error = Some("no upstream head was gathered".into());
         return o;
     };
+    ctx.running.fetch_add(1, Ordering::SeqCst);
     let result = match p.action {
         Action::FastForward => fast_forward::fast_forward(&ctx, &p, &target, base.clone()).await,
         _ => pull_request::pull_request(&ctx, &p, &target, base.clone(), None).await,
     };
+    ctx.running.fetch_sub(1, Ordering::SeqCst);
     match result {
         Ok(o) => {
             if matches!(o.status, Status::Synced | Status::PrOpen) {

@@ -282,3 +282,17 @@ fn a_reason_in_parentheses_loses_its_own() {
     );
     assert_eq!(aside("odd (a (b))"), "odd (a (b))");
 }
+
+#[test]
+fn a_repository_starts_only_while_the_run_and_its_audit_commit_fit_500_writes() {
+    use super::room_for_one_more;
+    // Defaults: 450 writes with 3 others running (4 at once): 450 + 4 × 8 + 9 = 491.
+    assert!(room_for_one_more(450, 3));
+    assert!(room_for_one_more(0, 0));
+    // 483 made, nothing running: one more sync (8) and the audit commit (9) is 500.
+    assert!(room_for_one_more(483, 0));
+    assert!(!room_for_one_more(484, 0));
+    // Many at once (limits.concurrency 64): 62 syncs and the audit commit could be 505.
+    assert!(room_for_one_more(0, 59));
+    assert!(!room_for_one_more(0, 61));
+}

@@ -2,9 +2,9 @@
 //! returned as `None` and every other failure as a typed [`GhError`] that callers branch on.
 //! The real client ([`Client`]) is split by concern: `transport` (one request with retries,
 //! limits, pacing, deadlines, counts), `auth` (token or GitHub App), `url` (endpoints and
-//! encoding), `graphql_post` (the batched GraphQL reads, built by `graphql` and `ancestry`),
-//! `reads` and `writes` (REST routes); `client` assembles them. Tests run it against the
-//! sandbox.
+//! encoding), `graphql_post` (the batched GraphQL reads, built by `graphql` and `ancestry`,
+//! sized by `query_cost`), `reads` and `writes` (REST routes); `client` assembles them. Tests
+//! run it against the sandbox.
 
 pub mod ancestry;
 mod auth;
@@ -12,6 +12,7 @@ pub mod client;
 pub mod graphql;
 mod graphql_post;
 mod pacing;
+pub mod query_cost;
 mod reads;
 mod transport;
 pub mod url;
@@ -25,7 +26,7 @@ use crate::repo_name::RepoName;
 
 pub use ancestry::AncestryAsk;
 pub use client::{Client, ClientConfig, Credentials};
-pub use pacing::GITHUB_WRITES_PER_MINUTE;
+pub use pacing::{GITHUB_WRITES_PER_HOUR, GITHUB_WRITES_PER_MINUTE};
 
 /// What went wrong talking to GitHub, in the terms callers decide on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
