@@ -175,6 +175,12 @@ fn compares_stay_under_the_per_endpoint_limit_without_hitting_it() {
     assert_eq!(c.secondary_limited, 0);
     assert_eq!(c.rate_limited, 0);
     // 13 points a minute (90 % of 15): the rest waited for the window.
+    assert!(
+        c.compares_peak_minute <= 15 && c.compares_peak_minute < c.compare,
+        "at most {} compares within a minute, of {}",
+        c.compares_peak_minute,
+        c.compare
+    );
     assert!(started.elapsed() >= Duration::from_secs(55));
 }
 

@@ -481,3 +481,44 @@ fn transport_message(e: &dyn std::error::Error) -> String {
     }
     msg
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(status: u16, body: Value) -> Answer {
+        Answer {
+            status: StatusCode::from_u16(status).unwrap(),
+            body,
+        }
+    }
+
+    #[test]
+    fn graphql_rate_limits_in_both_forms_whatever_remains() {
+        // GitHub's current form (recorded 2026, yanyongyu/githubkit#271) and the older one.
+        let current = json!({"errors": [{"type": "RATE_LIMIT", "code": "graphql_rate_limit",
+            "message": "API rate limit already exceeded for user ID 1."}]});
+        let old = json!({"errors": [{"type": "RATE_LIMITED", "message": "API rate limit exceeded for user ID 1."}]});
+        let secondary = json!({"errors": [{"message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}]});
+        for body in [current, old, secondary] {
+            assert!(is_graphql_rate_limited(&answer(200, body)));
+        }
+        let other = json!({"data": {"r0": null}, "errors": [{"type": "NOT_FOUND", "path": ["r0"], "message": "Could not resolve"}]});
+        assert!(!is_graphql_rate_limited(&answer(200, other)));
+    }
+
+    #[test]
+    fn githubs_timeout_answers_are_told_from_other_server_errors() {
+        let timeout = json!({"message": "We couldn't respond to your request in time. Sorry about that. Please try resubmitting your request and contact us if the problem persists."});
+        assert!(is_timeout(&answer(504, timeout.clone())));
+        assert!(is_timeout(&answer(502, timeout.clone())));
+        // The 2021 form (recorded): 502 with data null.
+        let older = json!({"data": null, "errors": [{"message": "Something went wrong while executing your query. This may be the result of a timeout, or it could be a GitHub bug."}]});
+        assert!(is_timeout(&answer(502, older)));
+        assert!(!is_timeout(&answer(
+            502,
+            json!({"message": "Server Error"})
+        )));
+        assert!(!is_timeout(&answer(200, timeout)));
+    }
+}

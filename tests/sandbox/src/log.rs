@@ -77,6 +77,9 @@ pub struct Counters {
     pub secondary_limited: u64,
     /// GraphQL documents cut off by the timeout (`Behaviour::graphql_timeout_ms`).
     pub graphql_timeouts: u64,
+    /// The most compare requests answered within any 60 seconds (GitHub allows one
+    /// endpoint 900 points a minute).
+    pub compares_peak_minute: u64,
     /// Injected 5xx answers.
     pub injected_errors: u64,
     /// Dropped connections.
@@ -103,6 +106,8 @@ pub struct LogState {
     pub counters: Counters,
     /// Also print each unexpected route to stderr as it happens (the `serve` binary).
     pub echo_unexpected: bool,
+    /// When the compares of the last 60 seconds were answered.
+    compares_last_minute: VecDeque<std::time::Instant>,
 }
 
 impl LogState {
@@ -124,6 +129,7 @@ impl LogState {
             unexpected: Vec::new(),
             counters: Counters::default(),
             echo_unexpected: false,
+            compares_last_minute: VecDeque::new(),
         })
     }
 
@@ -143,7 +149,19 @@ impl LogState {
         c.total += 1;
         match e.kind {
             Kind::Graphql => c.graphql += 1,
-            Kind::Compare => c.compare += 1,
+            Kind::Compare => {
+                c.compare += 1;
+                let now = std::time::Instant::now();
+                let q = &mut self.compares_last_minute;
+                while q
+                    .front()
+                    .is_some_and(|t| now.duration_since(*t) >= std::time::Duration::from_secs(60))
+                {
+                    q.pop_front();
+                }
+                q.push_back(now);
+                c.compares_peak_minute = c.compares_peak_minute.max(q.len() as u64);
+            }
             Kind::Write => c.writes += 1,
             Kind::Other => c.other += 1,
         }
@@ -169,5 +187,6 @@ impl LogState {
     pub fn clear(&mut self) {
         self.mem.clear();
         self.counters = Counters::default();
+        self.compares_last_minute.clear();
     }
 }

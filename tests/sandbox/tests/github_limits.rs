@@ -255,8 +255,8 @@ fn connections_listing_items_need_first_or_last() {
     assert!(r.json.get("errors").is_none(), "{}", r.json);
 }
 
-/// Same page: `first` and `last` must be within 1-100; more is `EXCESSIVE_PAGINATION` with
-/// partial data and the connection's `path` (recorded answer: the connection's parent is
+/// Same page: `first` and `last` must be within 1-100 (GitHub takes 0 too); more is
+/// `EXCESSIVE_PAGINATION` with partial data and the connection's `path` (recorded answer: the connection's parent is
 /// null). The connection fields are non-null in GitHub's schema (`RepositoryTopicConnection!`,
 /// `CommitHistoryConnection!`), so by the GraphQL specification ("Handling Field Errors") the
 /// null goes up to the nearest nullable field: the repository, or the commit's `object`.
@@ -269,6 +269,8 @@ fn excessive_pagination_nulls_the_nearest_nullable_parent() {
       b: repository(owner: "heyns1000", name: "hotstack") { name
            object(expression: "HEAD") { ... on Commit { oid history(last: 101) { totalCount } } } }
       c: repository(owner: "heyns1000", name: "omnigrid") { name }
+      d: repository(owner: "heyns1000", name: "omnigrid") { topics: repositoryTopics(first: 0) { totalCount } }
+      e: repository(owner: "heyns1000", name: "omnigrid") { repositoryTopics(last: -1) { totalCount } }
     }"#;
     let r = c.graphql(&sb.graphql_url(), q, json!({}));
     assert_eq!(r.status, 200);
@@ -277,8 +279,18 @@ fn excessive_pagination_nulls_the_nearest_nullable_parent() {
     assert_eq!(d["b"]["name"], "hotstack");
     assert_eq!(d["b"]["object"], Value::Null);
     assert_eq!(d["c"]["name"], "omnigrid");
+    // 0 is an empty page; a negative value is refused (recorded, GitHub's answer pasted in
+    // sourcegraph/sourcegraph-public-snapshot#3329).
+    assert!(d["d"]["topics"]["totalCount"].is_number());
+    assert_eq!(d["e"], Value::Null);
     let errors = r.json["errors"].as_array().unwrap();
-    assert_eq!(errors.len(), 2, "one error each, where it happened");
+    assert_eq!(errors.len(), 3, "one error each, where it happened");
+    assert_eq!(errors[2]["type"], "INVALID_PAGINATION");
+    assert_eq!(errors[2]["path"], json!(["e", "repositoryTopics"]));
+    assert_eq!(
+        errors[2]["message"],
+        "`last` on the connection cannot be less than zero."
+    );
     assert_eq!(errors[0]["type"], "EXCESSIVE_PAGINATION");
     assert_eq!(errors[0]["path"], json!(["a", "repositoryTopics"]));
     assert_eq!(

@@ -258,6 +258,7 @@ pub fn measured(
             Value::Null
         },
     );
+    m.insert("compares_peak_minute".into(), json!(c.compares_peak_minute));
     m
 }
 
