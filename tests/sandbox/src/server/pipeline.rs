@@ -63,6 +63,9 @@ pub fn process(
         Ok(charged) => charged,
         Err(resp) => return finish(sh, &req, kind, Some(&caller), resp, delay),
     };
+    if kind == Kind::Compare {
+        sh.log().compare_admitted();
+    }
     let ctx = Ctx {
         sh,
         caller: caller.clone(),
