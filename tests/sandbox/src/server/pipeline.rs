@@ -1,5 +1,6 @@
 //! The request pipeline every exchange goes through, in GitHub's order: the route (an
-//! unknown one is answered 404 and recorded), faults (a flaky network does not care who you
+//! unknown one is answered 404 and recorded; `moved` resolves repositories named by id or by
+//! a former name), faults (a flaky network does not care who you
 //! are), authentication, secondary-limit faults, the REST rate limits (`limits`), the
 //! handler, conditional requests (`etag`, 304), then the common headers and the log entry.
 
@@ -7,6 +8,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use super::moved;
 use super::routes::{self, Route};
 use crate::auth::Caller;
 use crate::exchange::{rate_headers, resp_body, secondary_limit, Ctx, Outcome, Req, Resp};
@@ -26,11 +28,10 @@ pub fn process(
     body: Vec<u8>,
 ) -> Outcome {
     let (req, known_prefix) = request(sh, method, full_path, query_string, headers, body);
-    let route = if known_prefix {
-        routes::route(&req.method, &req.path)
-    } else {
-        None
-    };
+    let routed = known_prefix.then(|| moved::routed(sh, &req));
+    let route = routed
+        .as_ref()
+        .and_then(|r| routes::route(&req.method, &r.path));
     let kind = kind_of(&req, route.as_ref());
     let Some(route) = route else {
         req.mark_unexpected(sh, format!("{} {}", req.method, req.path_with_query()));
@@ -62,7 +63,13 @@ pub fn process(
         caller: caller.clone(),
         req: &req,
     };
-    let resp = routes::dispatch(&ctx, route);
+    // A former name is answered with GitHub's redirect (charged like any request), before the
+    // handler; error bodies name their operation's documentation.
+    let docs = route.docs_url(&req.method);
+    let resp = match routed.and_then(|r| r.redirect) {
+        Some(redirect) => redirect,
+        None => routes::with_docs(routes::dispatch(&ctx, route), docs),
+    };
     let (mut resp, charged) = conditional(sh, &req, &caller, resp, charged);
     if let Some(info) = charged {
         resp = rate_headers(resp, &info);
