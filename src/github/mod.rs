@@ -7,10 +7,12 @@
 //! sandbox.
 
 pub mod ancestry;
+mod answers;
 mod auth;
 pub mod client;
 pub mod graphql;
 mod graphql_post;
+mod history;
 mod pacing;
 mod reads;
 mod transport;
@@ -48,6 +50,9 @@ pub enum GhError {
     Decode(String),
     #[error("request budget exhausted: {0}")]
     Budget(String),
+    /// GitHub cannot compute a compare's diff (too large); asking again does not help.
+    #[error("GitHub cannot compute this comparison: {0}")]
+    DiffUnavailable(String),
 }
 
 impl GhError {
@@ -214,10 +219,21 @@ pub trait GitHub: Send + Sync {
     /// behind), `None` when a [`GitHub::compare`] must decide.
     async fn ancestry(&self, asks: &[AncestryAsk]) -> Result<Vec<Option<Comparison>>, GhError>;
 
+    /// For forks whose compare GitHub could not compute ([`GhError::DiffUnavailable`]), in one
+    /// GraphQL request: per ask, how many commits the upstream head's and the fork head's
+    /// histories hold (`None` when either cannot be read). The default knows nothing.
+    async fn history_sizes(
+        &self,
+        asks: &[AncestryAsk],
+    ) -> Result<Vec<Option<(u64, u64)>>, GhError> {
+        Ok(vec![None; asks.len()])
+    }
+
     // ---- reads (REST) ----
 
     /// Compares `repo`'s `branch` with `upstream`'s `upstream_branch` (same fork network).
-    /// `None` when either side is not found or they are not in one network.
+    /// `None` when either side is not found or they are not in one network;
+    /// [`GhError::DiffUnavailable`] when GitHub cannot compute it (a range too large to diff).
     async fn compare(
         &self,
         repo: &RepoName,
