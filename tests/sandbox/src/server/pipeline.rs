@@ -257,7 +257,9 @@ fn rest_limits(
 }
 
 /// Conditional requests: a GET answered 200 carries a weak `etag`; `If-None-Match` with it
-/// answers 304, which costs no rate limit (the charge is given back).
+/// answers 304, which costs no rate limit (the charge is given back). A write answered with a
+/// body (200, 201) carries one too, as GitHub's do (recorded: octokit/fixtures `git-refs`,
+/// `add-labels-to-issue`, `rename-repository`).
 fn conditional(
     sh: &Shared,
     req: &Req,
@@ -265,11 +267,15 @@ fn conditional(
     mut resp: Resp,
     mut charged: Option<RateInfo>,
 ) -> (Resp, Option<RateInfo>) {
-    if req.method != "GET" || resp.status != 200 {
-        return (resp, charged);
-    }
     let body = resp_body(&resp);
     let etag = format!("W/\"{:016x}\"", fnv64(&[body.as_bytes()]));
+    if req.method != "GET" || resp.status != 200 {
+        let write = req.method != "GET" && req.path != "/graphql";
+        if write && matches!(resp.status, 200 | 201) && !body.is_empty() {
+            resp.headers.push(("etag".into(), etag));
+        }
+        return (resp, charged);
+    }
     if req
         .header("if-none-match")
         .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
