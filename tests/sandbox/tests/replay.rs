@@ -319,7 +319,7 @@ fn compare(
         let (r, g) = (rec.response.pointer(p), got.json.pointer(p));
         if r != g {
             d.note(
-                format!("{p}"),
+                p.to_string(),
                 format!("recorded {r:?}, sandbox {g:?} ({what})"),
             );
         }
