@@ -5,8 +5,11 @@ aside (status 0 for a dropped connection, 401, 403, 429, >= 500, and entries the
 "unexpected"), and so are real GitHub answers its description does not list, each by a named
 reason with its source (UNDOCUMENTED below).
 Every other exchange of those runs is kept. How many of each goes to stderr under LABEL.
+With --real-only, only the real-but-undocumented answers are set aside (for the logs of runs
+that provoke nothing, which may still meet them: a list's `link` followed to
+/repositories/{id}/…).
 
-    documented-exchanges.py DIR LABEL > kept.jsonl
+    documented-exchanges.py [--real-only] DIR LABEL > kept.jsonl
 """
 import json
 import pathlib
@@ -39,11 +42,18 @@ UNDOCUMENTED = [
     # (recorded: octokit/fixtures rename-repository and paginate-issues). The description has
     # no /repositories/{id} paths.
     ("repository by id", lambda e: api_path(e).startswith("/repositories/")),
+    # A repository's root directory asked as `contents/` with an empty path (recorded:
+    # octokit/fixtures get-content, 200). The description's `{path}` parameter is required.
+    ("root directory contents", lambda e: api_path(e).split("?")[0].endswith("/contents/")),
 ]
 
 
 def main():
-    src, label = pathlib.Path(sys.argv[1]), sys.argv[2]
+    args = sys.argv[1:]
+    real_only = args[:1] == ["--real-only"]
+    if real_only:
+        args = args[1:]
+    src, label = pathlib.Path(args[0]), args[1]
     kept = dropped = 0
     by_reason = {name: 0 for name, _ in UNDOCUMENTED}
     for f in sorted(src.glob("*.jsonl")):
@@ -51,7 +61,7 @@ def main():
             if not line.strip():
                 continue
             e = json.loads(line)
-            if provoked(e):
+            if not real_only and provoked(e):
                 dropped += 1
                 continue
             reason = next((name for name, real in UNDOCUMENTED if real(e)), None)

@@ -50,10 +50,11 @@ fn errors_name_their_operation() {
                "documentation_url": "https://docs.github.com/rest/repos/repos#get-a-repository",
                "status": "404"})
     );
-    let r = c.get("/repos/heyns1000/zoho/pulls?state=open");
+    let r = c.get("/repos/heyns1000/zoho/labels");
+    assert_eq!(r.status, 404);
     assert_eq!(
         r.json["documentation_url"],
-        "https://docs.github.com/rest/pulls/pulls#list-pull-requests"
+        "https://docs.github.com/rest/issues/labels#list-labels-for-a-repository"
     );
     // Validation errors keep their `errors` list.
     let r = c.post(
