@@ -1,10 +1,11 @@
 //! All GitHub access goes through the [`GitHub`] trait: reads and writes, with "not found"
 //! returned as `None` and every other failure as a typed [`GhError`] that callers branch on.
 //! The real client ([`Client`]) is split by concern: `transport` (one request with retries,
-//! limits, pacing, deadlines, counts), `auth` (token or GitHub App), `url` (endpoints and
-//! encoding), `graphql_post` (the batched GraphQL reads, built by `graphql` and `ancestry`),
-//! `reads` and `writes` (REST routes); `client` assembles them. Tests run it against the
-//! sandbox.
+//! limits, pacing, deadlines, counts; redirects followed once on the API's host), `answers`
+//! (answers that need more than a status: redirects, diffs GitHub cannot compute), `auth`
+//! (token or GitHub App), `url` (endpoints and encoding), `graphql_post` (the batched GraphQL
+//! reads, built by `graphql`, `ancestry` and `history`), `reads` and `writes` (REST routes);
+//! `client` assembles them. Tests run it against the sandbox.
 
 pub mod ancestry;
 mod answers;

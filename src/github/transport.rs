@@ -1,7 +1,9 @@
 //! One request to GitHub, sent with care: GitHub's headers and a bearer token, a deadline,
 //! retries of 5xx and dropped connections with jittered backoff, waits for `retry-after` and
 //! `x-ratelimit-reset` (primary, secondary and GraphQL limits), writes paced under GitHub's
-//! content-creation limit, a cap on requests in flight, and counts of what was sent.
+//! content-creation limit, a cap on requests in flight, and counts of what was sent. A
+//! redirect (a renamed repository) is followed once, only on the API's own host
+//! (`answers::redirect`).
 //! It knows nothing of routes or credentials: callers pass the URL and the token.
 
 use std::sync::Mutex;
