@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use github_sandbox::{Faults, Sandbox, SandboxConfig};
+use github_sandbox::{Faults, Sandbox, SandboxConfig, WorkflowRefusal};
 
 const USAGE: &str = "usage: github-sandbox serve [options]
        github-sandbox --help
@@ -29,6 +29,11 @@ const USAGE: &str = "usage: github-sandbox serve [options]
   --rate-limit N         primary REST limit per token per hour (default 5000)
   --graphql-limit N      GraphQL points per token per hour (default 5000)
   --content-limit N      content-creating requests per token per minute (default 80)
+  --propagation-ms MS    a commit made while serving reaches the other repositories of its
+                         fork network MS later; ref writes there answer 404 until then
+                         (default 1000; 0 = at once)
+  --workflow-refusal R   ref writes needing the workflow permission answer `not-found` (404,
+                         as GitHub; the default) or `explicit` (422 naming the workflow)
   -h, --help             print this help and exit
 
 Prints one JSON line on stdout, then serves until killed. Each request for a route (or
@@ -125,6 +130,14 @@ fn parse_serve(args: &[String]) -> Result<Option<Options>, String> {
             "--rate-limit" => rate_limit = Some(num::<u32>(flag, val()?)?),
             "--graphql-limit" => graphql_limit = Some(num::<u32>(flag, val()?)?),
             "--content-limit" => cfg.content_limit_per_minute = num(flag, val()?)?,
+            "--propagation-ms" => cfg.behaviour.propagation_ms = num(flag, val()?)?,
+            "--workflow-refusal" => {
+                cfg.behaviour.workflow_refusal = match val()?.as_str() {
+                    "not-found" => WorkflowRefusal::NotFound,
+                    "explicit" => WorkflowRefusal::Explicit,
+                    v => return Err(format!("{flag}: {v:?} is not `not-found` or `explicit`")),
+                }
+            }
             "-h" | "--help" => return Ok(None),
             other => return Err(format!("unknown option {other}\n\n{USAGE}")),
         }

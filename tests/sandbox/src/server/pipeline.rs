@@ -62,6 +62,7 @@ pub fn process(
         caller: caller.clone(),
         req: &req,
     };
+    crate::hooks::before_answer(sh, &req);
     let resp = routes::dispatch(&ctx, route);
     let (mut resp, charged) = conditional(sh, &req, &caller, resp, charged);
     if let Some(info) = charged {
