@@ -328,8 +328,9 @@ mod tests {
 
     #[test]
     fn the_permission_to_add_is_named_for_the_token() {
-        assert!(workflows_refused(TokenKind::Classic)
-            .ends_with("add the `workflow` scope to the token"));
+        assert!(
+            workflows_refused(TokenKind::Classic).ends_with("add the workflow scope to the token")
+        );
         assert!(workflows_refused(TokenKind::App).contains("Workflows: write"));
         assert!(workflows_refused(TokenKind::Unknown).contains("Workflows: write"));
     }

@@ -19,7 +19,8 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 check="$root/tools/api-check/api-check"
 logs="${SANDBOX_LOG_DIR:-$(mktemp -d)}"
-mkdir -p "$logs/off-description" && rm -f "$logs"/*.jsonl "$logs"/off-description/*.jsonl
+# The combined log goes under checked/, out of the directories the logs are read from.
+mkdir -p "$logs/off-description" "$logs/checked" && rm -f "$logs"/*.jsonl "$logs"/off-description/*.jsonl "$logs"/checked/*.jsonl
 echo "github-sandbox: logging exchanges to $logs"
 (cd "$root" && SANDBOX_LOG_DIR="$logs" cargo test -p github-sandbox "$@")
 shopt -s nullglob
@@ -30,12 +31,12 @@ shopt -u nullglob
 {
   python3 "$here/documented-exchanges.py" "$logs" "conformant tests" --github-only
   python3 "$here/documented-exchanges.py" "$logs/off-description" "off-description tests"
-} > "$logs/rest-check.jsonl"
-echo "github-sandbox: $(wc -l < "$logs/rest-check.jsonl") exchanges for the REST check"
+} > "$logs/checked/rest-check.jsonl"
+echo "github-sandbox: $(wc -l < "$logs/checked/rest-check.jsonl") exchanges for the REST check"
 status=0
 # tests/limits.rs adds `?i=` and `?k=` to requests to give them distinct fault keys (a fault is
 # chosen by method and path); GitHub ignores unknown query parameters, so these two names pass
 # where the operation does not document them. Any other undocumented parameter is a problem.
-"$check" rest --test-query-key i --test-query-key k "$logs/rest-check.jsonl" || status=$?
+"$check" rest --test-query-key i --test-query-key k "$logs/checked/rest-check.jsonl" || status=$?
 "$check" graphql "${conformant[@]}" "${provoking[@]}" || status=$?
 exit "$status"

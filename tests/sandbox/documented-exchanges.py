@@ -12,6 +12,7 @@ Every other exchange of those runs is kept. How many of each goes to stderr unde
     documented-exchanges.py DIR LABEL [--github-only] > kept.jsonl
 """
 import json
+import os
 import pathlib
 import sys
 
@@ -42,7 +43,15 @@ def main():
     src, label = pathlib.Path(args[0]), args[1]
     kept = dropped = 0
     undocumented = {reason: 0 for reason, _ in UNDOCUMENTED}
+    try:
+        out = os.fstat(sys.stdout.fileno())
+        writing = (out.st_dev, out.st_ino)
+    except (OSError, ValueError):
+        writing = None
     for f in sorted(src.glob("*.jsonl")):
+        st = f.stat()
+        if (st.st_dev, st.st_ino) == writing:
+            continue  # our own output, written into DIR: reading it would never end
         for line in f.open():
             if not line.strip():
                 continue
