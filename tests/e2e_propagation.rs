@@ -178,6 +178,15 @@ fn a_commit_that_never_propagates_is_synced_through_githubs_sync() {
     let far_old = h.sb.branch_sha(&far.full_name, &far.branch).unwrap();
     let far_up = h.sb.advance_upstream(&far.full_name, 1, false).unwrap();
     assert!(h.sb.never_propagate(&far_up));
+    // A far-behind fork whose sync PR (from its sync branch) is already open.
+    let open = forks
+        .iter()
+        .find(|r| r.behind >= 10 && r.has_sync_pr)
+        .unwrap();
+    let open_before = sync_pulls(&h, open);
+    assert_eq!(open_before.len(), 1, "{open_before:?}");
+    let open_up = h.sb.advance_upstream(&open.full_name, 1, false).unwrap();
+    assert!(h.sb.never_propagate(&open_up));
     h.sb.clear_log();
 
     sync_all(&h, &[("PRIORITY_SYNC_PROPAGATION_WAIT_MS", "300")]);
@@ -238,6 +247,27 @@ fn a_commit_that_never_propagates_is_synced_through_githubs_sync() {
         )
         .is_empty(),
         "GitHub's sync never runs on a branch that is to get a PR"
+    );
+
+    // Its open sync PR cannot follow (its branch cannot reach the new commit): one from the
+    // upstream branch replaces it, still exactly one open sync PR, at the new upstream head.
+    assert_eq!(status(&progress, &open.full_name), "pr_open");
+    let prs = sync_pulls(&h, open);
+    assert_eq!(prs.len(), 1, "{prs:?}");
+    let parent_owner = open.parent.as_ref().unwrap().split('/').next().unwrap();
+    assert_eq!(
+        prs[0].head,
+        format!("{parent_owner}:{}", open.upstream_branch)
+    );
+    assert_eq!(prs[0].head_sha.as_ref(), Some(&open_up));
+    let old_pr =
+        h.sb.pulls(&open.full_name)
+            .into_iter()
+            .find(|p| p.number == open_before[0].number)
+            .unwrap();
+    assert!(
+        !old_pr.open,
+        "the stale sync PR is closed once its replacement is open"
     );
 }
 
