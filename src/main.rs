@@ -235,6 +235,14 @@ fn knobs(env: &Env, runner: &Runner) -> Result<Knobs, Failure> {
     Ok(knobs)
 }
 
+/// How long a ref write answered 404 is sent again while new upstream commits reach a fork.
+fn propagation_wait(knobs: &Knobs) -> std::time::Duration {
+    knobs.propagation_wait_ms.map_or(
+        priority_sync::apply::DEFAULT_PROPAGATION_WAIT,
+        std::time::Duration::from_millis,
+    )
+}
+
 /// A client for the runner's API URLs, with the inventory's limits and the test knobs.
 fn client(
     env: &Env,
@@ -388,6 +396,7 @@ async fn cli_run(env: &Env, a: CliRun) -> Result<(), Failure> {
         shard,
         results_dir,
         merge,
+        propagation_wait: propagation_wait(&knobs),
     };
     finish(gh, audit, settings, webhook, &runner).await
 }
@@ -485,6 +494,7 @@ async fn action(env: &Env) -> Result<(), Failure> {
         // Fan-out jobs (shards, or runs that leave the commit to a report job) leave a result.
         results_dir: (fan_out_job && merge.is_none()).then_some(results_dir),
         merge,
+        propagation_wait: propagation_wait(&knobs),
     };
     finish(gh, audit, settings, webhook, &runner).await
 }

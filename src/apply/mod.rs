@@ -8,17 +8,22 @@
 //!   and each repository's outcome (including a dry run's);
 //! - [`fast_forward`]: moving a branch to its upstream;
 //! - [`pull_request`]: opening, keeping current and replacing the one sync pull request;
-//! - [`pr_text`]: the sync pull request's title, body and labels.
+//! - [`pr_text`]: the sync pull request's title, body and labels;
+//! - [`ref_write`]: a ref write that survives GitHub's 404s, and [`not_found`], what such a 404
+//!   means and when GitHub's own sync may follow it (pure decisions).
 
 mod fast_forward;
+mod not_found;
 mod pr_text;
 mod pull_request;
+mod ref_write;
 #[cfg(test)]
 mod tests;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
@@ -32,6 +37,11 @@ use crate::plan::{Phase, PhaseName, Plan, PlannedRepo};
 use crate::repo_name::RepoName;
 
 pub use pr_text::PR_MARKER;
+
+/// How long, in all, a ref write answered 404 is sent again while new upstream commits reach
+/// the fork, by default: GitHub gives no figure for that delay; a few seconds covers a short
+/// one, and a longer one is settled by GitHub's sync or a PR from the upstream branch.
+pub const DEFAULT_PROPAGATION_WAIT: Duration = Duration::from_secs(3);
 
 /// Everything apply needs, shared by its tasks.
 pub struct ApplyContext {
@@ -47,6 +57,12 @@ pub struct ApplyContext {
     pub dry_run: bool,
     /// Stop starting new repositories when fewer requests than this remain.
     pub reserve: u64,
+    /// How long, in all, a ref write answered 404 is sent again while new upstream commits
+    /// reach the fork ([`DEFAULT_PROPAGATION_WAIT`]; `PRIORITY_SYNC_PROPAGATION_WAIT_MS`).
+    pub propagation_wait: Duration,
+    /// Repositories whose new upstream commits are known not to be in the fork yet (or whose
+    /// 404 may be a workflow refusal), with why: their sync PR comes from the upstream branch.
+    not_reached: Mutex<BTreeMap<RepoName, String>>,
     /// Set once a write was refused for lack of the workflow permission.
     workflows_refused: AtomicBool,
     /// Why new work stopped (bad credentials, budget, a read-only token), if it did.
@@ -75,6 +91,8 @@ impl ApplyContext {
             gather_deferred: gathered.deferred.clone(),
             sync_pulls: gathered.sync_pulls.clone(),
             dry_run,
+            propagation_wait: DEFAULT_PROPAGATION_WAIT,
+            not_reached: Mutex::new(BTreeMap::new()),
             workflows_refused: AtomicBool::new(false),
             stopped: Mutex::new(None),
             fatal: AtomicBool::new(false),
@@ -121,6 +139,35 @@ impl ApplyContext {
     /// Remembers that the token cannot write workflow files (later repositories go to a PR).
     fn refuse_workflows(&self) {
         self.workflows_refused.store(true, Ordering::SeqCst);
+    }
+
+    /// True when the token is known not to write workflow files: a write was refused this
+    /// run, or GitHub's answers say so (a classic token's scopes, an App token's permissions).
+    async fn cannot_write_workflows(&self, repo: &RepoName) -> bool {
+        self.workflows_refused()
+            || self.gh.token_rights(repo).await.workflows == crate::github::WorkflowRight::Missing
+    }
+
+    /// Why a PR replaces a write that changes workflow files, naming the permission to add.
+    async fn workflow_reason(&self, repo: &RepoName) -> String {
+        not_found::workflows_refused(self.gh.token_rights(repo).await.kind)
+    }
+
+    /// Remembers that `repo`'s new upstream commits have not reached the fork, and why.
+    fn not_reached(&self, repo: &RepoName, why: String) {
+        self.not_reached
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(repo.clone(), why);
+    }
+
+    /// Why `repo`'s new upstream commits are known not to be in the fork, if they are.
+    fn known_not_reached(&self, repo: &RepoName) -> Option<String> {
+        self.not_reached
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(repo)
+            .cloned()
     }
 
     /// Checks the budget before starting a repository.

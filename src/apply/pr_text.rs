@@ -43,7 +43,7 @@ pub(super) fn pr_body(p: &PlannedRepo, t: &Target, why: &str, via_upstream: bool
         ));
     }
     if via_upstream {
-        b.push_str("\nThis pull request comes straight from the upstream branch (the token could not write workflow files to the sync branch), so it follows upstream by itself.\n");
+        b.push_str("\nThis pull request comes straight from the upstream branch (the sync branch could not take the update: the token could not write its workflow files, or GitHub had not made the new upstream commits available in the fork yet), so it follows upstream by itself.\n");
     }
     b.push_str("\nOpened by priority-sync. It is kept up to date while upstream moves, never duplicated; merge it to sync. If it is closed unmerged, the next run opens a new one.\n");
     b

@@ -2,17 +2,20 @@
 //! repository, and never anyone else's.
 //!
 //! The sync PR comes from `priority-sync/<branch>`, or straight from the upstream branch when
-//! the token cannot write the update's workflow changes to the sync branch. Only a PR carrying
+//! the token cannot write the update's workflow changes to the sync branch, or when GitHub has
+//! not made the new upstream commits available in the fork (its ref writes answer 404 until
+//! then: see `ref_write`), so no repository waits or fails for that. Only a PR carrying
 //! [`PR_MARKER`] is this tool's. Its open PR on either head is kept and brought up to date, and
 //! at most one stays open: one that can no longer be kept current is closed once its
 //! replacement is open. A PR without the marker is never moved, edited or closed; when it sits
 //! on our sync branch the repository is `skipped`, saying so.
 
 use super::pr_text::{missing_labels, pr_body, pr_title, wanted_labels, PR_MARKER};
+use super::ref_write::{write_ref, Written};
 use super::ApplyContext;
 use crate::decision::{Action, Status};
 use crate::gather::Target;
-use crate::github::{GhError, NewPull, PullInfo, RefUpdate};
+use crate::github::{GhError, NewPull, PullInfo};
 use crate::outcome::{PullRef, RepoOutcome};
 use crate::plan::PlannedRepo;
 
@@ -105,6 +108,8 @@ pub(super) async fn pull_request(
     });
     let verb = if created { "opened" } else { "updated" };
     let mut detail = format!("sync PR {verb}: {why}");
+    // A note that only repeats the reason (why the PR comes from the upstream branch) goes.
+    notes.retain(|n| !why.contains(n.trim_start_matches("from the upstream branch: ")));
     if conflicted {
         detail.push_str("; conflicts with the branch");
     }
@@ -159,14 +164,28 @@ async fn route(
     let (ours_up, theirs_up) = split_ours(on_up);
     let route = match (ours_sync, ours_up) {
         (Some(on_sync), on_up) => match move_sync_branch(ctx, p, t, &heads.sync_branch).await? {
-            Moved::Refused => Route {
-                keep: on_up,
-                via_upstream: true,
-                stale: Some((
-                    on_sync,
-                    "its branch cannot take the update's workflow changes with this token",
-                )),
-            },
+            Moved::Refused(note) => {
+                notes.push(note);
+                Route {
+                    keep: on_up,
+                    via_upstream: true,
+                    stale: Some((
+                        on_sync,
+                        "its branch cannot take the update's workflow changes with this token",
+                    )),
+                }
+            }
+            Moved::NotReached(note) => {
+                notes.push(note);
+                Route {
+                    keep: on_up,
+                    via_upstream: true,
+                    stale: Some((
+                        on_sync,
+                        "its branch cannot reach the new upstream commits yet",
+                    )),
+                }
+            }
             moved => {
                 if moved == Moved::Diverged {
                     notes.push(diverged_note(&heads.sync_branch));
@@ -223,7 +242,10 @@ async fn new_pr_from_upstream(
         return Ok(true);
     }
     Ok(match move_sync_branch(ctx, p, t, sync_branch).await? {
-        Moved::Refused => true,
+        Moved::Refused(note) | Moved::NotReached(note) => {
+            notes.push(note);
+            true
+        }
         Moved::Diverged => {
             notes.push(diverged_note(sync_branch));
             false
@@ -336,17 +358,23 @@ fn split_ours(open: Vec<PullInfo>) -> (Option<PullInfo>, Option<PullInfo>) {
 }
 
 /// What became of the sync branch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Moved {
     /// At the upstream head.
     Done,
     /// It has commits that are not from upstream: left as is.
     Diverged,
-    /// The update changes workflow files and the token may not write them.
-    Refused,
+    /// The update changes workflow files and the token may not write them (the note says
+    /// which permission to add).
+    Refused(String),
+    /// GitHub has not made the new upstream commits available in the fork, or its 404 may
+    /// also be a workflow refusal (the note says which).
+    NotReached(String),
 }
 
-/// Moves (or creates) the sync branch to the upstream head; never forces.
+/// Moves (or creates) the sync branch to the upstream head; never forces. A 404 is sent again
+/// while the new upstream commits reach the fork ([`write_ref`]); what it cannot settle makes
+/// the PR come from the upstream branch, which needs no ref in the fork.
 async fn move_sync_branch(
     ctx: &ApplyContext,
     p: &PlannedRepo,
@@ -354,32 +382,52 @@ async fn move_sync_branch(
     sync_branch: &str,
 ) -> Result<Moved, GhError> {
     let gh = &ctx.gh;
+    if ctx.touches_workflows(&p.repo) && ctx.cannot_write_workflows(&p.repo).await {
+        return Ok(Moved::Refused(refused_note(ctx, p).await));
+    }
+    if let Some(why) = ctx.known_not_reached(&p.repo) {
+        // The fast-forward just found the new commits missing from the fork: no second wait.
+        return Ok(Moved::NotReached(format!(
+            "from the upstream branch: {why}"
+        )));
+    }
+    let update = || gh.update_ref(&p.repo, sync_branch, &t.upstream_head, false);
     let moved = match gh.branch_head(&p.repo, sync_branch).await? {
-        None => match gh
-            .create_ref(&p.repo, sync_branch, &t.upstream_head)
-            .await?
-        {
-            RefUpdate::AlreadyExists => {
-                gh.update_ref(&p.repo, sync_branch, &t.upstream_head, false)
-                    .await?
+        None => {
+            let create = || gh.create_ref(&p.repo, sync_branch, &t.upstream_head);
+            match write_ref(ctx, p, "sync branch create", create).await? {
+                Written::AlreadyExists => write_ref(ctx, p, "sync branch update", update).await?,
+                w => w,
             }
-            r => r,
-        },
-        Some(sha) if sha == t.upstream_head => RefUpdate::Done,
-        Some(_) => {
-            gh.update_ref(&p.repo, sync_branch, &t.upstream_head, false)
-                .await?
         }
+        Some(sha) if sha == t.upstream_head => Written::Done,
+        Some(_) => write_ref(ctx, p, "sync branch update", update).await?,
     };
     Ok(match moved {
-        RefUpdate::Done | RefUpdate::AlreadyExists => Moved::Done,
-        RefUpdate::NotFastForward => Moved::Diverged,
-        RefUpdate::WorkflowRefused(msg) => {
+        Written::Done | Written::AlreadyExists => Moved::Done,
+        Written::NotFastForward => Moved::Diverged,
+        Written::WorkflowRefused(msg) => {
             ctx.refuse_workflows();
             log::warn!("{}: {msg}", p.repo);
-            Moved::Refused
+            Moved::Refused(refused_note(ctx, p).await)
         }
+        Written::NotReached => Moved::NotReached(format!(
+            "from the upstream branch: GitHub had not made the new upstream commits available in the fork after {} s (404 Not Found on {sync_branch})",
+            ctx.propagation_wait.as_secs_f32()
+        )),
+        Written::WorkflowOrNotReached => Moved::NotReached(format!(
+            "from the upstream branch: GitHub answered 404 Not Found on {sync_branch}: the token may lack the workflow permission ({}), or the new upstream commits have not reached the fork yet",
+            super::not_found::workflow_permission(ctx.gh.token_rights(&p.repo).await.kind)
+        )),
     })
+}
+
+/// Why the PR comes from the upstream branch when the token cannot write workflows.
+async fn refused_note(ctx: &ApplyContext, p: &PlannedRepo) -> String {
+    format!(
+        "from the upstream branch: {}",
+        ctx.workflow_reason(&p.repo).await
+    )
 }
 
 fn diverged_note(sync_branch: &str) -> String {

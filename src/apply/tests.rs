@@ -7,7 +7,8 @@ use super::*;
 use crate::config::parse_inventory;
 use crate::facts::RepoFacts;
 use crate::github::{
-    AncestryAsk, Comparison, MetaBatch, NewPull, RefUpdate, RepoQuery, RequestStats, TreeFile,
+    AncestryAsk, Comparison, MergeUpstream, MetaBatch, NewPull, RefUpdate, RepoQuery, RequestStats,
+    TreeFile,
 };
 use crate::mode::{Mode, ModeChoice, ModeSource};
 use crate::plan::build_plan;
@@ -105,6 +106,13 @@ impl GitHub for NoRequests {
         _: &str,
         _: &[String],
     ) -> Result<String, GhError> {
+        unreachable!("a dry run writes nothing")
+    }
+    async fn merge_upstream(
+        &self,
+        _repo: &RepoName,
+        _branch: &str,
+    ) -> Result<MergeUpstream, GhError> {
         unreachable!("a dry run writes nothing")
     }
     fn stats(&self) -> RequestStats {

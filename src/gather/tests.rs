@@ -3,7 +3,8 @@
 
 use super::*;
 use crate::github::{
-    AncestryAsk, Comparison, MetaBatch, NewPull, RefUpdate, RepoQuery, RequestStats, TreeFile,
+    AncestryAsk, Comparison, MergeUpstream, MetaBatch, NewPull, RefUpdate, RepoQuery, RequestStats,
+    TreeFile,
 };
 use std::sync::Mutex;
 
@@ -126,6 +127,13 @@ impl GitHub for PerOwnerInstallations {
         _: &str,
         _: &[String],
     ) -> Result<String, GhError> {
+        unreachable!()
+    }
+    async fn merge_upstream(
+        &self,
+        _repo: &RepoName,
+        _branch: &str,
+    ) -> Result<MergeUpstream, GhError> {
         unreachable!()
     }
     fn stats(&self) -> RequestStats {

@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use super::transport::{Kind, Transport};
 use super::url::{repo_path, Endpoints};
-use super::GhError;
+use super::{GhError, TokenRights};
 use crate::repo_name::RepoName;
 
 /// How to authenticate.
@@ -37,6 +37,8 @@ impl std::fmt::Debug for Credentials {
 struct AppToken {
     token: String,
     expires: DateTime<Utc>,
+    /// What its answer said it may do (`permissions.workflows`).
+    rights: TokenRights,
 }
 
 /// The credentials, the installation tokens minted so far (by owner), and who to tell of them.
@@ -66,6 +68,18 @@ impl Auth {
             Credentials::App { .. } => repo.owner().to_ascii_lowercase(),
             Credentials::Token(_) => String::new(),
         }
+    }
+
+    /// For App credentials, what the installation token for `repo`'s owner may do (`None`:
+    /// not an App, or no token minted for that owner yet).
+    pub async fn app_rights(&self, repo: &RepoName) -> Option<TokenRights> {
+        if !matches!(self.credentials, Credentials::App { .. }) {
+            return None;
+        }
+        let cache = self.installations.lock().await;
+        cache
+            .get(&repo.owner().to_ascii_lowercase())
+            .map(|t| t.rights)
     }
 
     /// Token for requests about `repo` (and every repository of its owner).
@@ -141,7 +155,12 @@ async fn mint_installation_token(
         .and_then(Value::as_str)
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(|| Utc::now() + chrono::Duration::minutes(55));
-    Ok(AppToken { token, expires })
+    let rights = TokenRights::from_installation(a.body.get("permissions"));
+    Ok(AppToken {
+        token,
+        expires,
+        rights,
+    })
 }
 
 /// The App's JWT at `now` (Unix seconds), as GitHub's "Generating a JSON Web Token (JWT) for a

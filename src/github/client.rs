@@ -247,8 +247,25 @@ impl GitHub for Client {
         writes::create_commit(self, repo, message, tree, parents).await
     }
 
+    async fn merge_upstream(
+        &self,
+        repo: &RepoName,
+        branch: &str,
+    ) -> Result<MergeUpstream, GhError> {
+        writes::merge_upstream(self, repo, branch).await
+    }
+
     fn stats(&self) -> RequestStats {
         self.transport.stats()
+    }
+
+    async fn token_rights(&self, repo: &RepoName) -> TokenRights {
+        // An App's installation token says in its own answer; any other token in the
+        // `x-oauth-scopes` of every answer (only classic tokens carry it).
+        match self.auth.app_rights(repo).await {
+            Some(rights) => rights,
+            None => self.transport.scope_rights(),
+        }
     }
 
     fn batch_key(&self, repo: &RepoName) -> String {

@@ -163,6 +163,92 @@ pub enum RefUpdate {
     WorkflowRefused(String),
     /// Creating a ref that already exists.
     AlreadyExists,
+    /// 404 Not Found on a repository the gather could read: GitHub says this both when the new
+    /// commit has not reached the fork yet (cli/cli#4907) and when the token may not write the
+    /// update's workflow changes (cli/cli#7574); the caller tells them apart.
+    NotFound,
+}
+
+/// What GitHub's `merge-upstream` did to a fork's branch, or why it did not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MergeUpstream {
+    /// `merge_type: fast-forward`: the branch now points at the upstream's head.
+    FastForward,
+    /// `merge_type: none`: the branch was not behind the upstream.
+    NotBehind,
+    /// `merge_type: merge`: GitHub made a merge commit on the branch.
+    Merged,
+    /// 409: the branch and the upstream conflict.
+    Conflict(String),
+    /// Refused (422: e.g. a workflow change the token may not make; 404: unavailable), with
+    /// the status and GitHub's message.
+    Refused(u16, String),
+}
+
+/// How the token was issued, as far as GitHub's answers tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TokenKind {
+    /// A classic personal access token or OAuth token: its answers carry `x-oauth-scopes`.
+    Classic,
+    /// A GitHub App's installation token, minted by this run.
+    App,
+    /// No scopes header: a fine-grained personal access token, `GITHUB_TOKEN`, or an
+    /// installation token passed as a token; or nothing answered yet.
+    #[default]
+    Unknown,
+}
+
+/// Whether the token may create or update files under `.github/workflows/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WorkflowRight {
+    Granted,
+    Missing,
+    /// GitHub does not say (a fine-grained token's permissions are not in its answers).
+    #[default]
+    Unknown,
+}
+
+/// What the credentials are known to allow, from GitHub's own answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TokenRights {
+    pub kind: TokenKind,
+    pub workflows: WorkflowRight,
+}
+
+impl TokenRights {
+    /// From a classic token's `x-oauth-scopes` header (`None`: the answer had none, so the
+    /// token is not a classic one): its scopes include `workflow` or not.
+    pub fn from_scopes(header: Option<&str>) -> Self {
+        let Some(scopes) = header else {
+            return Self::default();
+        };
+        let granted = scopes.split(',').any(|s| s.trim() == "workflow");
+        Self {
+            kind: TokenKind::Classic,
+            workflows: if granted {
+                WorkflowRight::Granted
+            } else {
+                WorkflowRight::Missing
+            },
+        }
+    }
+
+    /// From the `permissions` of an App installation token's answer
+    /// (`POST /app/installations/{id}/access_tokens`): `workflows: write` or not; `None` when
+    /// the answer listed no permissions.
+    pub fn from_installation(permissions: Option<&serde_json::Value>) -> Self {
+        let workflows = match permissions.and_then(|p| p.as_object()) {
+            None => WorkflowRight::Unknown,
+            Some(p) if p.get("workflows").and_then(|w| w.as_str()) == Some("write") => {
+                WorkflowRight::Granted
+            }
+            Some(_) => WorkflowRight::Missing,
+        };
+        Self {
+            kind: TokenKind::App,
+            workflows,
+        }
+    }
 }
 
 /// A new pull request.
@@ -329,10 +415,21 @@ pub trait GitHub: Send + Sync {
         parents: &[String],
     ) -> Result<String, GhError>;
 
+    /// `POST …/merge-upstream` for `branch`: GitHub brings the parent's branch into it, by
+    /// fast-forward when it can and otherwise by a merge commit; it also brings the upstream's
+    /// new commits into the fork. Only called under the guard of `apply::not_found`.
+    async fn merge_upstream(&self, repo: &RepoName, branch: &str)
+        -> Result<MergeUpstream, GhError>;
+
     // ---- bookkeeping ----
 
     /// Request counts so far.
     fn stats(&self) -> RequestStats;
+
+    /// What the credentials used for `repo` are known to allow (from GitHub's answers so far).
+    async fn token_rights(&self, _repo: &RepoName) -> TokenRights {
+        TokenRights::default()
+    }
 
     /// Repositories with different keys cannot share a metadata request (e.g. different App
     /// installations). The default puts everything in one group.

@@ -56,6 +56,9 @@ pub struct RunSettings {
     /// Report mode: merge these fan-out results over a read-only view of the whole fleet,
     /// then commit once.
     pub merge: Option<Vec<RunResult>>,
+    /// How long, in all, a ref write answered 404 is sent again while new upstream commits
+    /// reach the fork (`apply::DEFAULT_PROPAGATION_WAIT` unless a test knob says otherwise).
+    pub propagation_wait: std::time::Duration,
 }
 
 /// Why a run did not complete.

@@ -125,12 +125,9 @@ pub(super) async fn apply_plan(
     plan: &Plan,
     clock: &dyn Clock,
 ) -> Applied {
-    let ctx = Arc::new(ApplyContext::new(
-        gh.clone(),
-        run.inv.clone(),
-        gathered,
-        s.dry_run,
-    ));
+    let mut ctx = ApplyContext::new(gh.clone(), run.inv.clone(), gathered, s.dry_run);
+    ctx.propagation_wait = s.propagation_wait;
+    let ctx = Arc::new(ctx);
     let mut outcomes = if run.merging {
         // Report mode writes nothing to the fleet (the jobs did): this is the fleet-wide view.
         unplanned_outcomes(

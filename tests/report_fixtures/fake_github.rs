@@ -9,8 +9,8 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use priority_sync::apply::PR_MARKER;
 use priority_sync::github::{
-    AncestryAsk, Comparison, GhError, GitHub, MetaBatch, NewPull, PullInfo, RefUpdate, RepoQuery,
-    RequestStats, TreeFile,
+    AncestryAsk, Comparison, GhError, GitHub, MergeUpstream, MetaBatch, NewPull, PullInfo,
+    RefUpdate, RepoQuery, RequestStats, TreeFile,
 };
 use priority_sync::repo_name::RepoName;
 
@@ -265,6 +265,14 @@ impl GitHub for FakeGitHub {
         _parents: &[String],
     ) -> Result<String, GhError> {
         Err(unused("create_commit"))
+    }
+
+    async fn merge_upstream(
+        &self,
+        _repo: &RepoName,
+        _branch: &str,
+    ) -> Result<MergeUpstream, GhError> {
+        Err(unused("merge_upstream"))
     }
 
     fn stats(&self) -> RequestStats {

@@ -63,6 +63,7 @@ pub fn process(
         caller: caller.clone(),
         req: &req,
     };
+    crate::hooks::before_answer(sh, &req);
     // A former name is answered with GitHub's redirect (charged like any request), before the
     // handler; error bodies name their operation's documentation.
     let docs = route.docs_url(&req.method);
