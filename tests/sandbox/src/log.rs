@@ -83,6 +83,8 @@ pub struct Counters {
     pub revoked: u64,
     /// 304 answers.
     pub not_modified: u64,
+    /// Answers a hostile-proxy rule rewrote (`FaultAction::Rewrite`).
+    pub rewritten: u64,
     /// Requests to unimplemented routes.
     pub unexpected: u64,
 }

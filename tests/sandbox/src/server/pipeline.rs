@@ -1,7 +1,8 @@
 //! The request pipeline every exchange goes through, in GitHub's order: the route (an
 //! unknown one is answered 404 and recorded), faults (a flaky network does not care who you
-//! are), authentication, secondary-limit faults, the REST rate limits (`limits`), the
-//! handler, conditional requests (`etag`, 304), then the common headers and the log entry.
+//! are), authentication, secondary-limit and refusal faults, the REST rate limits (`limits`),
+//! the handler, a hostile proxy's rewrite of the answer (`FaultAction::Rewrite`), conditional
+//! requests (`etag`, 304), then the common headers and the log entry.
 
 use std::time::Duration;
 
@@ -53,6 +54,11 @@ pub fn process(
         let resp = secondary_limit(status, retry_after, sh.request_id());
         return finish(sh, &req, kind, Some(&caller), resp, delay);
     }
+    if let Some(FaultAction::Error { status, message }) = &fault {
+        sh.log().counters.injected_errors += 1;
+        let resp = Resp::error(*status, message);
+        return finish(sh, &req, kind, Some(&caller), resp, delay);
+    }
     let charged = match rest_limits(sh, &caller, &route, kind) {
         Ok(charged) => charged,
         Err(resp) => return finish(sh, &req, kind, Some(&caller), resp, delay),
@@ -62,7 +68,10 @@ pub fn process(
         caller: caller.clone(),
         req: &req,
     };
-    let resp = routes::dispatch(&ctx, route);
+    let mut resp = routes::dispatch(&ctx, route);
+    if let Some(FaultAction::Rewrite { pointer, value }) = &fault {
+        resp = rewrite(sh, resp, pointer, value);
+    }
     let (mut resp, charged) = conditional(sh, &req, &caller, resp, charged);
     if let Some(info) = charged {
         resp = rate_headers(resp, &info);
@@ -163,6 +172,27 @@ fn faults(sh: &Shared, req: &Req, kind: Kind) -> Result<(Duration, Option<FaultA
         }
         other => Ok((delay, other)),
     }
+}
+
+/// A hostile proxy's work ([`FaultAction::Rewrite`]): the value at `pointer` in the answer
+/// replaced by `value`, when the answer has one there.
+fn rewrite(sh: &Shared, mut resp: Resp, pointer: &str, value: &Value) -> Resp {
+    let mut body = match (&resp.text, &resp.json) {
+        (Some(t), _) => match serde_json::from_str::<Value>(t) {
+            Ok(v) => v,
+            Err(_) => return resp,
+        },
+        (None, Some(j)) => j.clone(),
+        (None, None) => return resp,
+    };
+    let Some(slot) = body.pointer_mut(pointer) else {
+        return resp;
+    };
+    *slot = value.clone();
+    sh.log().counters.rewritten += 1;
+    resp.text = None;
+    resp.json = Some(body);
+    resp
 }
 
 /// The GitHub App's own routes: authenticated by the app's JWT, free of rate limits.
