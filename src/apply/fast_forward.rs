@@ -35,8 +35,8 @@ pub(super) async fn fast_forward(
                 "fast-forwarded {} commit{} ({} → {})",
                 p.facts.commits_behind,
                 if p.facts.commits_behind == 1 { "" } else { "s" },
-                short(&t.head),
-                short(&t.upstream_head)
+                t.head.short(),
+                t.upstream_head.short()
             );
             Ok(o)
         }
@@ -53,9 +53,4 @@ pub(super) async fn fast_forward(
             Err(GhError::Decode("unexpected answer to a ref update".into()))
         }
     }
-}
-
-/// A commit id's first seven characters.
-fn short(sha: &str) -> &str {
-    &sha[..sha.len().min(7)]
 }

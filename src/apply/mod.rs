@@ -219,11 +219,35 @@ pub async fn apply(ctx: Arc<ApplyContext>, plan: &Plan) -> Vec<RepoOutcome> {
 async fn one_at_a_time(ctx: &Arc<ApplyContext>, phase: &Phase, after: u32) -> Vec<RepoOutcome> {
     let mut out = Vec::new();
     for (rank, p) in (after + 1..).zip(&phase.repos) {
-        let o = run_one(ctx.clone(), p.clone(), phase.name, rank).await;
+        let o = run_contained(ctx.clone(), p.clone(), phase.name, rank).await;
         log_done(&o);
         out.push(o);
     }
     out
+}
+
+/// [`run_one`] on a task of its own: a panic there is that repository's `failed`, never the
+/// run's end.
+async fn run_contained(
+    ctx: Arc<ApplyContext>,
+    p: PlannedRepo,
+    phase: PhaseName,
+    rank: u32,
+) -> RepoOutcome {
+    let base = planned_outcome(&p, Some(phase), Some(rank));
+    match crate::contain::contained(run_one(ctx, p, phase, rank)).await {
+        Ok(o) => o,
+        Err(why) => lost(base, &why),
+    }
+}
+
+/// The outcome of a repository whose work ended without one: `failed`, saying why.
+fn lost(mut o: RepoOutcome, why: &str) -> RepoOutcome {
+    log::error!("{}: {why}", o.repo);
+    o.status = Status::Failed;
+    o.detail = format!("{} failed", o.action.as_str());
+    o.error = Some(why.to_string());
+    o
 }
 
 /// A phase's repositories with bounded concurrency (`limits.concurrency`), started in rank
@@ -238,7 +262,7 @@ async fn concurrently(ctx: &Arc<ApplyContext>, phase: &Phase, after: u32) -> Vec
         let p = p.clone();
         let name = phase.name;
         set.spawn(async move {
-            let o = run_one(ctx, p, name, rank).await;
+            let o = run_contained(ctx, p, name, rank).await;
             drop(permit);
             o
         });
@@ -246,16 +270,22 @@ async fn concurrently(ctx: &Arc<ApplyContext>, phase: &Phase, after: u32) -> Vec
     let mut results = BTreeMap::new();
     let mut logged = after;
     while let Some(joined) = set.join_next().await {
-        match joined {
-            Ok(o) => {
-                results.insert(o.rank, o);
-                while let Some(o) = results.get(&Some(logged + 1)) {
-                    log_done(o);
-                    logged += 1;
-                }
+        // `run_contained` turns a panic into an outcome; a task that still ends without one
+        // is filled in below.
+        if let Ok(o) = joined {
+            results.insert(o.rank, o);
+            while let Some(o) = results.get(&Some(logged + 1)) {
+                log_done(o);
+                logged += 1;
             }
-            Err(e) => log::error!("a sync task panicked: {e}"),
         }
+    }
+    // Every repository of the phase is reported, whatever happened to its task.
+    for (rank, p) in (after + 1..).zip(&phase.repos) {
+        results.entry(Some(rank)).or_insert_with(|| {
+            let base = planned_outcome(p, Some(phase.name), Some(rank));
+            lost(base, "its task ended without an outcome")
+        });
     }
     for o in results.values().filter(|o| o.rank > Some(logged)) {
         log_done(o);

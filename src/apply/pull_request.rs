@@ -247,7 +247,7 @@ async fn open(
     let new = NewPull {
         title: title.to_string(),
         head: head.to_string(),
-        base: t.branch.clone(),
+        base: t.branch.to_string(),
         body: body.to_string(),
         draft: prs.draft,
     };

@@ -26,17 +26,19 @@ use crate::config::{Inventory, RepoSpec};
 use crate::decision::LiveFacts;
 use crate::facts::RepoFacts;
 use crate::github::{GhError, GitHub, PullInfo};
+use crate::ids::{BranchName, Oid};
 use crate::repo_name::RepoName;
 use crate::state::{Compared, SyncState};
 
-/// What apply needs to move one repository.
+/// What apply needs to move one repository: its branch and the upstream's, with their heads
+/// (validated where GitHub's answer was read).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
-    pub branch: String,
-    pub head: String,
+    pub branch: BranchName,
+    pub head: Oid,
     pub upstream: RepoName,
-    pub upstream_branch: String,
-    pub upstream_head: String,
+    pub upstream_branch: BranchName,
+    pub upstream_head: Oid,
 }
 
 /// Everything gathered.

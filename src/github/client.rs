@@ -14,6 +14,7 @@ pub use super::auth::Credentials;
 use super::transport::{Answer, Kind, RetryPolicy, Transport};
 use super::url::Endpoints;
 use super::*;
+use crate::ids::Oid;
 
 /// Settings of a [`Client`].
 #[derive(Debug, Clone)]
@@ -148,11 +149,11 @@ impl GitHub for Client {
         reads::pull(self, repo, number).await
     }
 
-    async fn branch_head(&self, repo: &RepoName, branch: &str) -> Result<Option<String>, GhError> {
+    async fn branch_head(&self, repo: &RepoName, branch: &str) -> Result<Option<Oid>, GhError> {
         reads::branch_head(self, repo, branch).await
     }
 
-    async fn commit_tree(&self, repo: &RepoName, sha: &str) -> Result<Option<String>, GhError> {
+    async fn commit_tree(&self, repo: &RepoName, sha: &str) -> Result<Option<Oid>, GhError> {
         reads::commit_tree(self, repo, sha).await
     }
 
@@ -226,7 +227,7 @@ impl GitHub for Client {
         repo: &RepoName,
         base_tree: &str,
         files: &[TreeFile],
-    ) -> Result<String, GhError> {
+    ) -> Result<Oid, GhError> {
         writes::create_tree(self, repo, base_tree, files).await
     }
 
@@ -235,8 +236,8 @@ impl GitHub for Client {
         repo: &RepoName,
         message: &str,
         tree: &str,
-        parents: &[String],
-    ) -> Result<String, GhError> {
+        parents: &[Oid],
+    ) -> Result<Oid, GhError> {
         writes::create_commit(self, repo, message, tree, parents).await
     }
 

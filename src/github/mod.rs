@@ -21,6 +21,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::ids::{BranchName, Oid};
 use crate::repo_name::RepoName;
 
 pub use ancestry::AncestryAsk;
@@ -51,6 +52,12 @@ pub enum GhError {
 }
 
 impl GhError {
+    /// An answer holding a value that is not the identifier it should be (`what` names the
+    /// field); the value itself is described, never repeated.
+    pub fn malformed(what: &str, e: crate::ids::IdError) -> GhError {
+        GhError::Decode(format!("{what} in GitHub's answer is {e}"))
+    }
+
     /// Worth stopping the whole run for (every later request would fail the same way).
     pub fn is_fatal(&self) -> bool {
         matches!(self, GhError::Unauthorized(_))
@@ -77,8 +84,8 @@ pub struct RepoQuery {
 /// A branch head.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BranchHead {
-    pub name: String,
-    pub oid: String,
+    pub name: BranchName,
+    pub oid: Oid,
 }
 
 /// An open pull request found on a sync branch.
@@ -96,7 +103,7 @@ pub struct PullInfo {
     /// `Some(false)` when GitHub says it cannot merge cleanly; `None` while unknown.
     pub mergeable: Option<bool>,
     /// The head commit (`None` when the answer did not say).
-    pub head_sha: Option<String>,
+    pub head_sha: Option<Oid>,
     pub open: bool,
 }
 
@@ -109,7 +116,7 @@ pub struct RepoMeta {
     pub pushed_at: Option<DateTime<Utc>>,
     /// The branch to sync (default branch unless one was asked for); `None` if it is missing.
     pub branch: Option<BranchHead>,
-    pub default_branch: Option<String>,
+    pub default_branch: Option<BranchName>,
     /// The upstream repository and its branch head (parent, or the explicit upstream).
     pub upstream: Option<(RepoName, Option<BranchHead>)>,
     pub open_prs: u32,
@@ -238,10 +245,10 @@ pub trait GitHub: Send + Sync {
     async fn pull(&self, repo: &RepoName, number: u64) -> Result<Option<PullInfo>, GhError>;
 
     /// A branch's head commit, `None` if the branch does not exist.
-    async fn branch_head(&self, repo: &RepoName, branch: &str) -> Result<Option<String>, GhError>;
+    async fn branch_head(&self, repo: &RepoName, branch: &str) -> Result<Option<Oid>, GhError>;
 
     /// The tree of a commit.
-    async fn commit_tree(&self, repo: &RepoName, sha: &str) -> Result<Option<String>, GhError>;
+    async fn commit_tree(&self, repo: &RepoName, sha: &str) -> Result<Option<Oid>, GhError>;
 
     /// A file's bytes at a ref (default branch when `None`).
     async fn file(
@@ -302,15 +309,15 @@ pub trait GitHub: Send + Sync {
         repo: &RepoName,
         base_tree: &str,
         files: &[TreeFile],
-    ) -> Result<String, GhError>;
+    ) -> Result<Oid, GhError>;
 
     async fn create_commit(
         &self,
         repo: &RepoName,
         message: &str,
         tree: &str,
-        parents: &[String],
-    ) -> Result<String, GhError>;
+        parents: &[Oid],
+    ) -> Result<Oid, GhError>;
 
     // ---- bookkeeping ----
 

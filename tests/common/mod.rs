@@ -193,8 +193,8 @@ pub fn large_state(fleet: &[String], extra: usize) -> SyncState {
                 open_prs: (i % 4) as u32,
                 sync_pr: None,
                 compared: Some(Compared {
-                    head: format!("{:040x}", i * 2 + 1),
-                    upstream_head: format!("{:040x}", i * 2 + 2),
+                    head: format!("{:040x}", i * 2 + 1).parse().unwrap(),
+                    upstream_head: format!("{:040x}", i * 2 + 2).parse().unwrap(),
                     behind: 0,
                     ahead: 0,
                     oldest_missing: None,

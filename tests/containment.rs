@@ -1,0 +1,254 @@
+//! Issue 13, findings 1, 2 and 5: one refusal, one bad answer or one rewritten upstream never
+//! sinks the run. Each test reproduces the finding against the sandbox (a refusal rule, a
+//! hostile proxy rewriting an answer, an upstream force push) and checks the outcome a user
+//! wants: that repository alone is `failed` (or moved, when it is priority-sync's own sync
+//! branch), it alerts, every other repository is synced as usual, and the run still reports and
+//! commits its audit artifacts.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::process::Output;
+use std::sync::{Arc, Mutex};
+
+use common::{progress_in, Harness};
+use github_sandbox::{Category, FaultAction, FaultRule, FleetRepo, LogEntry};
+use serde_json::{json, Value};
+
+const REPOS: usize = 60;
+const SEED: u64 = 11;
+
+/// An object id as a hostile proxy might send it: not hex, a multi-byte character where a
+/// short sha would cut, and a workflow command on its own line.
+const HOSTILE_OID: &str = "aaaaaa\u{e9}\n::set-output name=mode::all\n";
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// A one-route HTTP server that records request bodies, standing in for Slack.
+fn webhook() -> (String, Arc<Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let sink = got.clone();
+    std::thread::spawn(move || {
+        for mut s in listener.incoming().flatten() {
+            let mut buf = Vec::new();
+            let mut chunk = [0u8; 4096];
+            loop {
+                let n = s.read(&mut chunk).unwrap_or(0);
+                if n == 0 {
+                    break;
+                }
+                buf.extend_from_slice(&chunk[..n]);
+                let t = String::from_utf8_lossy(&buf).to_string();
+                let Some(i) = t.find("\r\n\r\n") else {
+                    continue;
+                };
+                let len = t[..i]
+                    .lines()
+                    .find_map(|l| {
+                        l.to_ascii_lowercase()
+                            .strip_prefix("content-length:")
+                            .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                    })
+                    .unwrap_or(0);
+                if buf.len() >= i + 4 + len {
+                    let body = String::from_utf8_lossy(&buf[i + 4..i + 4 + len]).to_string();
+                    sink.lock().unwrap().push(body);
+                    break;
+                }
+            }
+            let _ =
+                s.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok");
+        }
+    });
+    (format!("http://{addr}/services/hook"), got)
+}
+
+/// A REST write (GraphQL queries are POSTs too, but read).
+fn is_write(e: &LogEntry) -> bool {
+    e.method != "GET" && !e.path.ends_with("/graphql")
+}
+
+/// `METHOD path` of every write to `repo` in the log.
+fn writes_to(h: &Harness, repo: &str) -> Vec<String> {
+    let prefix = format!("/repos/{repo}/");
+    h.sb.log_entries()
+        .into_iter()
+        .filter(|e| is_write(e) && e.path.starts_with(&prefix))
+        .map(|e| format!("{} {}", e.method, e.path))
+        .collect()
+}
+
+/// The action as the runner starts it (`GITHUB_ACTIONS=true`, outputs and summary files),
+/// in `mode`, alerting to `hook`. Returns the output and the workspace.
+fn run_action(h: &Harness, mode: &str, hook: &str) -> (Output, std::path::PathBuf) {
+    let ws = h.path("ws");
+    std::fs::create_dir_all(&ws).unwrap();
+    let inv = h.inventory();
+    let out = h.run(
+        &[],
+        &[
+            ("GITHUB_ACTIONS", "true"),
+            ("GITHUB_TOKEN", ""),
+            ("INPUT_TOKEN", &h.token),
+            ("INPUT_WEBHOOK_URL", hook),
+            ("INPUT_MODE", mode),
+            ("INPUT_CONFIG", inv.to_str().unwrap()),
+            ("GITHUB_WORKSPACE", ws.to_str().unwrap()),
+            ("GITHUB_OUTPUT", h.path("outputs").to_str().unwrap()),
+            ("GITHUB_STEP_SUMMARY", h.path("summary").to_str().unwrap()),
+        ],
+    );
+    (out, ws)
+}
+
+fn alerts_after(alerts: &Arc<Mutex<Vec<String>>>) -> Vec<String> {
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    alerts.lock().unwrap().clone()
+}
+
+/// Every repository but `except` ended as a fault-free run leaves it: nothing pending or
+/// failed, every fast-forwardable one synced.
+fn the_rest_synced(progress: &BTreeMap<String, Value>, fleet: &[FleetRepo], except: &str) {
+    assert_eq!(progress.len(), fleet.len(), "every repository is reported");
+    for r in fleet.iter().filter(|r| r.full_name != except) {
+        let st = progress[&r.full_name.to_ascii_lowercase()]["status"]
+            .as_str()
+            .unwrap();
+        assert!(
+            !matches!(st, "pending" | "failed"),
+            "{}: {st}: {}",
+            r.full_name,
+            progress[&r.full_name.to_ascii_lowercase()]
+        );
+        let ff = r.exists
+            && !r.archived
+            && r.ahead == 0
+            && (1..=10).contains(&r.behind)
+            && r.category == Category::Behind;
+        if ff {
+            assert_eq!(st, "synced", "{}", r.full_name);
+        }
+    }
+}
+
+// ------------------------------------------------------------------ finding 2
+
+/// The alias a repository has in its metadata batch (`r<i>`, batches of 50 in inventory
+/// order), and a text only that batch's request carries (its name variable).
+fn metadata_alias(h: &Harness, repo: &str) -> (String, String) {
+    let fleet = &h.sb.fleet().repos;
+    let p = fleet.iter().position(|r| r.full_name == repo).unwrap();
+    let i = p % 50;
+    let name = repo.split_once('/').unwrap().1;
+    (format!("r{i}"), format!("\"n{i}\":\"{name}\""))
+}
+
+/// A rule rewriting `repo`'s branch head in its metadata answer.
+fn hostile_head(h: &Harness, repo: &str) -> FaultRule {
+    let (alias, only) = metadata_alias(h, repo);
+    FaultRule::on(
+        "POST",
+        "/graphql",
+        10,
+        FaultAction::Rewrite {
+            pointer: format!("/data/{alias}/defaultBranchRef/target/oid"),
+            value: json!(HOSTILE_OID),
+        },
+    )
+    .with_body(&only)
+}
+
+/// No line of the output, the outputs file or the summary is a workflow command that came
+/// from the answer, and the malformed id itself never reaches them.
+fn no_injected_commands(h: &Harness, out: &Output) {
+    let files = [h.path("outputs"), h.path("summary")];
+    let mut texts = vec![("stdout/stderr".to_string(), text(out))];
+    for f in files {
+        texts.push((
+            f.display().to_string(),
+            std::fs::read_to_string(&f).unwrap_or_default(),
+        ));
+    }
+    for (what, t) in texts {
+        assert!(
+            !t.contains("set-output"),
+            "{what} carries the hostile text:\n{t}"
+        );
+    }
+}
+
+#[test]
+fn a_malformed_head_oid_fails_only_its_repository() {
+    let mut h = Harness::start(REPOS, SEED);
+    h.provokes_faults = true;
+    let fleet = h.sb.fleet().repos.clone();
+    let first = fleet.iter().find(|r| r.top).unwrap().full_name.clone();
+    h.sb.add_fault_rule(hostile_head(&h, &first));
+    let audit_before = h.audit_head();
+    let (hook, alerts) = webhook();
+    let (out, ws) = run_action(&h, "all", &hook);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "no panic, no exit 101: {t}");
+    assert!(
+        h.sb.counters().rewritten > 0,
+        "the proxy rewrote the answer"
+    );
+    no_injected_commands(&h, &out);
+    // Outputs, summary and audit commit are all there.
+    let outputs = std::fs::read_to_string(h.path("outputs")).unwrap();
+    assert!(outputs.contains("failed<<"), "{outputs}");
+    assert!(!std::fs::read_to_string(h.path("summary"))
+        .unwrap()
+        .is_empty());
+    assert_ne!(h.audit_head(), audit_before);
+    let progress = progress_in(&ws.join("audit"));
+    let mine = &progress[&first.to_ascii_lowercase()];
+    assert_eq!(mine["status"], "failed", "{mine}");
+    let err = mine["error"].as_str().unwrap();
+    assert!(err.contains("malformed object id"), "{err}");
+    assert_eq!(
+        writes_to(&h, &first),
+        Vec::<String>::new(),
+        "nothing written on a bad answer"
+    );
+    the_rest_synced(&progress, &fleet, &first);
+    assert_eq!(alerts_after(&alerts).len(), 1);
+}
+
+#[test]
+fn a_malformed_oid_in_a_concurrent_phase_still_reports_every_repository() {
+    let mut h = Harness::start(REPOS, SEED);
+    h.provokes_faults = true;
+    let fleet = h.sb.fleet().repos.clone();
+    // A fork past the Top 12 that fast-forwards (synced in a concurrent phase).
+    let victim = fleet
+        .iter()
+        .find(|r| !r.top && r.category == Category::Behind && r.exists && !r.archived)
+        .unwrap()
+        .full_name
+        .clone();
+    h.sb.add_fault_rule(hostile_head(&h, &victim));
+    let (hook, _alerts) = webhook();
+    let (out, ws) = run_action(&h, "all", &hook);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    let progress = progress_in(&ws.join("audit"));
+    assert_eq!(progress.len(), REPOS, "every repository is reported: {t}");
+    no_injected_commands(&h, &out);
+    assert_eq!(
+        progress[&victim.to_ascii_lowercase()]["status"],
+        "failed",
+        "{t}"
+    );
+    the_rest_synced(&progress, &fleet, &victim);
+}
