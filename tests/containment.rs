@@ -20,6 +20,11 @@ use serde_json::{json, Value};
 const REPOS: usize = 60;
 const SEED: u64 = 11;
 
+/// GitHub's refusal when an App installation (or fine-grained token) may read a repository but
+/// not write it: 403 with this message (the wording `TokenSpec::not_accessible` gives App
+/// tokens; recorded for fine-grained tokens as "…by personal access token").
+const REFUSED: &str = "Resource not accessible by integration";
+
 /// An object id as a hostile proxy might send it: not hex, a multi-byte character where a
 /// short sha would cut, and a workflow command on its own line.
 const HOSTILE_OID: &str = "aaaaaa\u{e9}\n::set-output name=mode::all\n";
@@ -141,6 +146,101 @@ fn the_rest_synced(progress: &BTreeMap<String, Value>, fleet: &[FleetRepo], exce
     }
 }
 
+/// Prints the scenario's figures for docs/reliability.md: faults injected (refusals and
+/// rewritten answers the sandbox counted, or `changes` made to the world), runs of the real
+/// binary, repositories whose outcome was checked.
+fn figures(name: &str, h: &Harness, changes: u64, runs: u32) {
+    let c = h.sb.counters();
+    eprintln!(
+        "CONTAIN {name}: faults injected {}, runs {runs}, repositories checked {}",
+        c.injected_errors + c.rewritten + changes,
+        h.sb.fleet().repos.len()
+    );
+}
+
+// ------------------------------------------------------------------ finding 1
+
+#[test]
+fn a_refusal_on_one_repository_fails_only_that_repository() {
+    let mut h = Harness::start(REPOS, SEED);
+    h.provokes_faults = true;
+    let fleet = h.sb.fleet().repos.clone();
+    let first = fleet.iter().find(|r| r.top).unwrap().full_name.clone();
+    // The App may read the first Top 12 repository but not write it (its installation was
+    // given read-only access there, or an organisation policy says so).
+    h.sb.add_fault_rule(FaultRule::writes(
+        &format!("/repos/{first}/"),
+        None,
+        FaultAction::Error {
+            status: 403,
+            message: REFUSED.into(),
+        },
+    ));
+    let audit_before = h.audit_head();
+    let (hook, alerts) = webhook();
+    let (out, ws) = run_action(&h, "all", &hook);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert!(
+        !t.contains("reporting only"),
+        "one refusal is not a read-only token: {t}"
+    );
+    let progress = progress_in(&ws.join("audit"));
+    let mine = &progress[&first.to_ascii_lowercase()];
+    assert_eq!(mine["status"], "failed", "{mine}");
+    let err = mine["error"].as_str().unwrap();
+    assert!(err.contains(REFUSED), "{err}");
+    assert!(
+        err.contains("Contents") && err.contains("read and write"),
+        "names the permission to add: {err}"
+    );
+    the_rest_synced(&progress, &fleet, &first);
+    // It alerts, naming the repository.
+    let alerts = alerts_after(&alerts);
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert!(alerts[0].contains(&first), "{}", alerts[0]);
+    // The audit commit (its own token) still happens.
+    assert_ne!(
+        h.audit_head(),
+        audit_before,
+        "the audit artifacts are committed"
+    );
+    assert_eq!(h.committed_state().runs.len(), 1);
+    figures("403 on one repository's writes", &h, 0, 1);
+}
+
+#[test]
+fn a_repository_the_user_may_only_read_is_never_written() {
+    let mut h = Harness::start(REPOS, SEED);
+    h.provokes_faults = true;
+    let fleet = h.sb.fleet().repos.clone();
+    let first = fleet.iter().find(|r| r.top).unwrap();
+    assert!(first.behind > 0, "{first:?} needs a sync");
+    let first = first.full_name.clone();
+    // The token's user was given read access only (GraphQL `viewerPermission: READ`).
+    h.sb.set_viewer_permission(&first, Some("READ"));
+    let (hook, alerts) = webhook();
+    let (out, ws) = run_action(&h, "all", &hook);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert_eq!(
+        writes_to(&h, &first),
+        Vec::<String>::new(),
+        "not one write to {first}"
+    );
+    let progress = progress_in(&ws.join("audit"));
+    let mine = &progress[&first.to_ascii_lowercase()];
+    assert_eq!(mine["status"], "failed", "{mine}");
+    let err = mine["error"].as_str().unwrap();
+    assert!(
+        err.contains("READ") && err.contains("write access"),
+        "{err}"
+    );
+    the_rest_synced(&progress, &fleet, &first);
+    assert_eq!(alerts_after(&alerts).len(), 1);
+    figures("a repository the user may only read", &h, 1, 1);
+}
+
 // ------------------------------------------------------------------ finding 2
 
 /// The alias a repository has in its metadata batch (`r<i>`, batches of 50 in inventory
@@ -223,6 +323,7 @@ fn a_malformed_head_oid_fails_only_its_repository() {
     );
     the_rest_synced(&progress, &fleet, &first);
     assert_eq!(alerts_after(&alerts).len(), 1);
+    figures("a malformed head oid (top phase)", &h, 0, 1);
 }
 
 #[test]
@@ -251,4 +352,5 @@ fn a_malformed_oid_in_a_concurrent_phase_still_reports_every_repository() {
         "{t}"
     );
     the_rest_synced(&progress, &fleet, &victim);
+    figures("a malformed head oid (concurrent phase)", &h, 0, 1);
 }

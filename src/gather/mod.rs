@@ -57,6 +57,9 @@ pub struct Gathered {
     pub hub: BTreeSet<RepoName>,
     /// The sync pull request each repository had at the last run, as it is now.
     pub sync_pulls: BTreeMap<RepoName, PullInfo>,
+    /// Repositories the token's user may not push to (GraphQL `viewerPermission` READ or
+    /// TRIAGE), with why and what to do: nothing is written there.
+    pub cannot_write: BTreeMap<RepoName, String>,
     /// Every compare this run used, fresh or remembered (lower-cased `owner/name`).
     pub compared: BTreeMap<String, Compared>,
     /// How many compares were answered from the state instead of the API.

@@ -245,6 +245,10 @@ impl GitHub for Client {
         self.transport.stats()
     }
 
+    fn write_refusal(&self, repo: &RepoName) -> Option<String> {
+        self.auth.write_refusal(repo)
+    }
+
     fn batch_key(&self, repo: &RepoName) -> String {
         // An installation token reaches one installation: batch by owner.
         self.auth.batch_key(repo)

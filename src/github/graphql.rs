@@ -4,7 +4,9 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{BranchHead, GhError, MetaBatch, MetaResult, PullInfo, RepoMeta, RepoQuery};
+use super::{
+    BranchHead, GhError, MetaBatch, MetaResult, PullInfo, RepoMeta, RepoPermission, RepoQuery,
+};
 use crate::ids::{BranchName, Oid};
 use crate::repo_name::RepoName;
 
@@ -389,6 +391,10 @@ fn repo_meta(
             .is_some_and(|e| !e.is_empty()),
         sync_pull,
         same_network,
+        viewer_permission: node
+            .get("viewerPermission")
+            .and_then(Value::as_str)
+            .and_then(RepoPermission::parse),
         topics: node
             .get("repositoryTopics")
             .and_then(|t| t.get("nodes"))
@@ -457,6 +463,7 @@ mod tests {
                 "rateLimit": {"cost": 1, "limit": 5000, "remaining": 4990, "resetAt": "2026-01-01T00:00:00Z"},
                 "r0": {
                     "nameWithOwner": "a/one", "isArchived": false, "isFork": true,
+                    "viewerPermission": "TRIAGE",
                     "pushedAt": "2026-01-01T00:00:00Z",
                     "defaultBranchRef": {"name": "main", "target": {"oid": AAA}},
                     "parent": {"nameWithOwner": "up/one", "defaultBranchRef": {"name": "main", "target": {"oid": BBB}}},
@@ -480,6 +487,8 @@ mod tests {
         assert_eq!(one.security_alerts, None, "unreadable, not zero");
         assert!(one.has_workflows);
         assert_eq!(one.topics, ["hub"]);
+        assert_eq!(one.viewer_permission, Some(RepoPermission::Triage));
+        assert!(!RepoPermission::Triage.can_push() && RepoPermission::Write.can_push());
         assert!(matches!(batch.repos[1], Ok(None)));
         assert_eq!(rate_remaining(&answer), Some(4990));
     }

@@ -107,6 +107,50 @@ pub struct PullInfo {
     pub open: bool,
 }
 
+/// The user's role on a repository as GraphQL's `Repository.viewerPermission` reports it
+/// (null for an App's installation token). It is the user's, not the token's: a token may be
+/// narrower, so only a role that cannot push settles anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RepoPermission {
+    Admin,
+    Maintain,
+    Write,
+    Triage,
+    Read,
+}
+
+impl RepoPermission {
+    /// GraphQL's `RepositoryPermission` value, `None` for anything else.
+    pub fn parse(s: &str) -> Option<RepoPermission> {
+        Some(match s {
+            "ADMIN" => RepoPermission::Admin,
+            "MAINTAIN" => RepoPermission::Maintain,
+            "WRITE" => RepoPermission::Write,
+            "TRIAGE" => RepoPermission::Triage,
+            "READ" => RepoPermission::Read,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RepoPermission::Admin => "ADMIN",
+            RepoPermission::Maintain => "MAINTAIN",
+            RepoPermission::Write => "WRITE",
+            RepoPermission::Triage => "TRIAGE",
+            RepoPermission::Read => "READ",
+        }
+    }
+
+    /// ADMIN, MAINTAIN and WRITE may push; TRIAGE and READ may not (schema.graphql).
+    pub fn can_push(self) -> bool {
+        matches!(
+            self,
+            RepoPermission::Admin | RepoPermission::Maintain | RepoPermission::Write
+        )
+    }
+}
+
 /// What one metadata lookup found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RepoMeta {
@@ -128,6 +172,8 @@ pub struct RepoMeta {
     pub sync_pull: Option<PullInfo>,
     /// For an explicit upstream: whether both are in one fork network (`None`: unknown).
     pub same_network: Option<bool>,
+    /// The user's role there (`None` for an App's token, or when not said).
+    pub viewer_permission: Option<RepoPermission>,
 }
 
 /// The result for one repository of a metadata batch: `None` = not found / no access.
@@ -323,6 +369,13 @@ pub trait GitHub: Send + Sync {
 
     /// Request counts so far.
     fn stats(&self) -> RequestStats;
+
+    /// Why the credentials cannot write to `repo`, when what GitHub said about them settles it
+    /// before any write (an App installation granted `contents: read`). The default knows
+    /// nothing.
+    fn write_refusal(&self, _repo: &RepoName) -> Option<String> {
+        None
+    }
 
     /// Repositories with different keys cannot share a metadata request (e.g. different App
     /// installations). The default puts everything in one group.
