@@ -10,10 +10,11 @@ mod common;
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::TcpListener;
+use std::path::Path;
 use std::process::Output;
 use std::sync::{Arc, Mutex};
 
-use common::{progress_in, Harness};
+use common::{progress_in, sync_prs, Harness};
 use github_sandbox::{Category, FaultAction, FaultRule, FleetRepo, LogEntry};
 use serde_json::{json, Value};
 
@@ -353,4 +354,159 @@ fn a_malformed_oid_in_a_concurrent_phase_still_reports_every_repository() {
     );
     the_rest_synced(&progress, &fleet, &victim);
     figures("a malformed head oid (concurrent phase)", &h, 0, 1);
+}
+
+// ------------------------------------------------------------------ finding 5
+
+/// A fork whose sync goes through a pull request (far behind, no commits of its own).
+fn far_behind(h: &Harness) -> FleetRepo {
+    h.sb.fleet()
+        .repos
+        .iter()
+        .find(|r| {
+            r.category == Category::FarBehind && r.exists && !r.archived && r.ahead == 0 && !r.top
+        })
+        .expect("a far-behind fork")
+        .clone()
+}
+
+/// Upstream rewrites its history as when purging a leaked secret: its last commit is replaced
+/// by a new one (a force push), so its old head is gone from the branch.
+fn rewrite_upstream(h: &Harness, r: &FleetRepo) -> (String, String) {
+    let up = r.parent.clone().unwrap();
+    let old = h.sb.branch_sha(&up, &r.upstream_branch).unwrap();
+    let out = std::process::Command::new("git")
+        .arg("--git-dir")
+        .arg(h.sb.git_dir(&up).unwrap())
+        .args(["rev-parse", &format!("{old}^")])
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "{out:?}");
+    let base = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(h.sb.set_branch(&up, &r.upstream_branch, &base));
+    h.sb.push_commit(
+        &up,
+        &r.upstream_branch,
+        "NOTICE.md",
+        "history rewritten: a leaked secret was purged\n",
+        "purge a leaked secret",
+    )
+    .map(|new| (old, new))
+    .unwrap()
+}
+
+/// Every ref update in the log: (path, force).
+fn ref_updates(h: &Harness) -> Vec<(String, bool)> {
+    h.sb.log_entries()
+        .into_iter()
+        .filter(|e| e.method == "PATCH" && e.path.contains("/git/refs/"))
+        .map(|e| {
+            let force = e
+                .request
+                .as_ref()
+                .and_then(|b| b["force"].as_bool())
+                .unwrap_or(false);
+            (e.path, force)
+        })
+        .collect()
+}
+
+#[test]
+fn upstream_rewriting_history_moves_only_our_own_sync_branch() {
+    let h = Harness::start(REPOS, SEED);
+    let r = far_behind(&h);
+    let sync_branch = format!("priority-sync/{}", r.branch);
+    h.sync(&["--mode", "all"]);
+    let prs = sync_prs(&h.sb, &r);
+    assert_eq!(prs.len(), 1);
+    let (old, new) = rewrite_upstream(&h, &r);
+    assert_eq!(prs[0].head_sha.as_deref(), Some(old.as_str()));
+    assert!(
+        !h.sb.is_ancestor(&r.full_name, &old, &new),
+        "old head purged"
+    );
+    h.sb.clear_log();
+
+    h.sync(&["--mode", "all"]);
+    // The sync branch is at the new upstream head; the purged commit is no longer offered.
+    assert_eq!(
+        h.sb.branch_sha(&r.full_name, &sync_branch).as_deref(),
+        Some(new.as_str())
+    );
+    let prs = sync_prs(&h.sb, &r);
+    assert_eq!(prs.len(), 1, "the same PR, kept");
+    assert_eq!(prs[0].head_sha.as_deref(), Some(new.as_str()));
+    let body = prs[0].body.clone().unwrap_or_default();
+    assert!(body.contains(&new), "{body}");
+    assert!(
+        body.contains("rewrote its history"),
+        "the PR says so: {body}"
+    );
+    let progress = h.progress();
+    let mine = &progress[&r.full_name.to_ascii_lowercase()];
+    assert_eq!(mine["status"], "pr_open", "{mine}");
+    assert!(
+        mine["detail"]
+            .as_str()
+            .unwrap()
+            .contains("rewrote its history"),
+        "{mine}"
+    );
+    // The request log: exactly one forced ref update, on that sync branch; none elsewhere.
+    let forced: Vec<_> = ref_updates(&h).into_iter().filter(|(_, f)| *f).collect();
+    assert_eq!(
+        forced,
+        vec![(
+            format!("/repos/{}/git/refs/heads/{sync_branch}", r.full_name),
+            true
+        )]
+    );
+    // A third run has nothing left to do for it.
+    h.sb.clear_log();
+    h.sync(&["--mode", "all"]);
+    assert!(writes_to(&h, &r.full_name).is_empty());
+    figures("upstream rewrote history (our sync branch)", &h, 1, 3);
+}
+
+#[test]
+fn a_sync_branch_with_a_persons_commits_is_left_for_a_person() {
+    let h = Harness::start(REPOS, SEED);
+    let r = far_behind(&h);
+    let sync_branch = format!("priority-sync/{}", r.branch);
+    h.sync(&["--mode", "all"]);
+    // A person adds a commit to the sync branch (a fix before merging), then upstream purges.
+    let theirs =
+        h.sb.push_commit(
+            &r.full_name,
+            &sync_branch,
+            "FIX.md",
+            "a person's fix\n",
+            "fix before merging",
+        )
+        .unwrap();
+    rewrite_upstream(&h, &r);
+    h.sb.clear_log();
+
+    h.sync(&["--mode", "all"]);
+    assert_eq!(
+        h.sb.branch_sha(&r.full_name, &sync_branch).as_deref(),
+        Some(theirs.as_str()),
+        "the person's commit is kept"
+    );
+    let progress = h.progress();
+    let mine = &progress[&r.full_name.to_ascii_lowercase()];
+    assert_eq!(mine["status"], "failed", "{mine}");
+    let err = mine["error"].as_str().unwrap();
+    assert!(
+        err.contains("rewrote its history") && err.contains("needs a person"),
+        "{err}"
+    );
+    // No forced update anywhere.
+    assert!(
+        ref_updates(&h).iter().all(|(_, f)| !f),
+        "{:?}",
+        ref_updates(&h)
+    );
+    assert!(Path::new(&h.path("audit-out")).exists());
+    figures("upstream rewrote history (a person's commits)", &h, 2, 2);
 }

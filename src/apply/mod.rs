@@ -9,12 +9,14 @@
 //! - [`access`]: who may write where (a refusal is one repository's; read-only takes evidence);
 //! - [`fast_forward`]: moving a branch to its upstream;
 //! - [`pull_request`]: opening, keeping current and replacing the one sync pull request;
-//! - [`pr_text`]: the sync pull request's title, body and labels.
+//! - [`pr_text`]: the sync pull request's title, body and labels;
+//! - [`rewrite`]: the sync branch after upstream rewrote its history.
 
 mod access;
 mod fast_forward;
 mod pr_text;
 mod pull_request;
+mod rewrite;
 #[cfg(test)]
 mod tests;
 
