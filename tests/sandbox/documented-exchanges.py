@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Prints the exchanges of the JSONL request logs in DIR that GitHub's API description can
 judge, for `tools/api-check/api-check rest`: the ones a test provoked on purpose are set
-aside (status 0 for a dropped connection, 401, 403, 429, >= 500, and entries the sandbox marks
-"unexpected").
+aside (status 0 for a dropped connection, 401, 403, 429, >= 500, entries the sandbox marks
+"unexpected", and answers a hostile-proxy rule rewrote, marked "rewritten": they are
+deliberately not GitHub's).
 Every other exchange of those runs is kept. How many of each goes to stderr under LABEL.
 
     documented-exchanges.py DIR LABEL > kept.jsonl
@@ -14,7 +15,13 @@ import sys
 
 def provoked(e):
     s = e["status"]
-    return s in (0, 401, 403, 429) or s >= 500 or bool(e.get("unexpected"))
+    return (
+        s in (0, 401, 403, 429)
+        or s >= 500
+        or bool(e.get("unexpected"))
+        # FaultAction::Rewrite: a hostile proxy's answer, malformed on purpose.
+        or bool(e.get("rewritten"))
+    )
 
 
 def main():

@@ -38,10 +38,13 @@ pub struct LogEntry {
     pub kind: Kind,
     /// The request asked for a route or GraphQL field the sandbox does not implement.
     pub unexpected: bool,
+    /// A hostile-proxy rule rewrote the answer (it is not GitHub's).
+    pub rewritten: bool,
 }
 
 impl LogEntry {
-    /// The JSONL form; an unexpected request also carries `"unexpected": true`.
+    /// The JSONL form; an unexpected request also carries `"unexpected": true`, a rewritten
+    /// answer `"rewritten": true`.
     pub fn to_json(&self) -> Value {
         let mut v = json!({
             "method": self.method,
@@ -52,6 +55,9 @@ impl LogEntry {
         });
         if self.unexpected {
             v["unexpected"] = json!(true);
+        }
+        if self.rewritten {
+            v["rewritten"] = json!(true);
         }
         v
     }

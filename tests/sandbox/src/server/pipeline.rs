@@ -70,7 +70,7 @@ pub fn process(
     };
     let mut resp = routes::dispatch(&ctx, route);
     if let Some(FaultAction::Rewrite { pointer, value }) = &fault {
-        resp = rewrite(sh, resp, pointer, value);
+        resp = rewrite(sh, &req, resp, pointer, value);
     }
     let (mut resp, charged) = conditional(sh, &req, &caller, resp, charged);
     if let Some(info) = charged {
@@ -121,6 +121,7 @@ fn request(
         body,
         json: json_body,
         unexpected: Default::default(),
+        rewritten: Default::default(),
     };
     (req, known_prefix)
 }
@@ -157,6 +158,7 @@ fn faults(sh: &Shared, req: &Req, kind: Kind) -> Result<(Duration, Option<FaultA
                 response: None,
                 kind,
                 unexpected: req.unexpected.load(std::sync::atomic::Ordering::Relaxed),
+                rewritten: false,
             });
             Err(Outcome::Drop(delay))
         }
@@ -176,7 +178,7 @@ fn faults(sh: &Shared, req: &Req, kind: Kind) -> Result<(Duration, Option<FaultA
 
 /// A hostile proxy's work ([`FaultAction::Rewrite`]): the value at `pointer` in the answer
 /// replaced by `value`, when the answer has one there.
-fn rewrite(sh: &Shared, mut resp: Resp, pointer: &str, value: &Value) -> Resp {
+fn rewrite(sh: &Shared, req: &Req, mut resp: Resp, pointer: &str, value: &Value) -> Resp {
     let mut body = match (&resp.text, &resp.json) {
         (Some(t), _) => match serde_json::from_str::<Value>(t) {
             Ok(v) => v,
@@ -190,6 +192,8 @@ fn rewrite(sh: &Shared, mut resp: Resp, pointer: &str, value: &Value) -> Resp {
     };
     *slot = value.clone();
     sh.log().counters.rewritten += 1;
+    req.rewritten
+        .store(true, std::sync::atomic::Ordering::Relaxed);
     resp.text = None;
     resp.json = Some(body);
     resp
@@ -350,6 +354,7 @@ fn finish(
         response,
         kind,
         unexpected: req.unexpected.load(std::sync::atomic::Ordering::Relaxed),
+        rewritten: req.rewritten.load(std::sync::atomic::Ordering::Relaxed),
     });
     Outcome::Answer(resp, delay)
 }
