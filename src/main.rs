@@ -38,6 +38,8 @@ impl From<RunError> for Failure {
 }
 
 fn main() -> ExitCode {
+    // A panic message may quote text from an answer: one neutral line, never a raw one.
+    priority_sync::contain::install_panic_hook();
     let env = Env::from_process();
     let in_actions = env.in_actions();
     // Before anything is parsed, validated or printed: a run that fails on a bad input still

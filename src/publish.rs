@@ -129,7 +129,7 @@ pub async fn publish(
         {
             RefUpdate::Done => {
                 return Ok(Published {
-                    commit,
+                    commit: commit.to_string(),
                     attempts: attempt,
                     state,
                     files,

@@ -46,8 +46,8 @@ pub(super) async fn fast_forward(
             o.detail = format!(
                 "fast-forwarded {} ({} → {})",
                 commits(p.facts.commits_behind),
-                short(&t.head),
-                short(&t.upstream_head)
+                t.head.short(),
+                t.upstream_head.short()
             );
             Ok(o)
         }

@@ -3,6 +3,7 @@
 
 use super::ApplyContext;
 use crate::gather::Target;
+use crate::ids::Oid;
 use crate::plan::PlannedRepo;
 
 /// Marks pull requests this tool opened; it never touches others.
@@ -47,6 +48,16 @@ pub(super) fn pr_body(p: &PlannedRepo, t: &Target, why: &str, via_upstream: bool
     }
     b.push_str("\nOpened by priority-sync. It is kept up to date while upstream moves, never duplicated; merge it to sync. If it is closed unmerged, the next run opens a new one.\n");
     b
+}
+
+/// The upstream head a sync PR's body records (its `| upstream head | `…` |` row): what
+/// priority-sync last set the sync branch to. `None` when the body has no such row, or the
+/// row holds no object id.
+pub(super) fn recorded_head(body: &str) -> Option<Oid> {
+    body.lines()
+        .find_map(|l| l.strip_prefix("| upstream head | `"))
+        .and_then(|rest| rest.strip_suffix("` |"))
+        .and_then(|oid| oid.parse().ok())
 }
 
 /// The labels a sync PR should carry: the sync labels, the urgent ones for security alerts,

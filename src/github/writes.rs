@@ -11,6 +11,7 @@ use super::reads::pull_info;
 use super::transport::Kind;
 use super::url::{path_part, repo_path};
 use super::{GhError, MergeUpstream, NewPull, PullInfo, RefUpdate, TreeFile};
+use crate::ids::Oid;
 use crate::repo_name::RepoName;
 
 /// A write whose every non-2xx answer is an error; returns the answer's body.
@@ -56,11 +57,12 @@ async fn ref_write(
 }
 
 /// The `sha` of a Git data answer.
-fn sha_of(v: &Value, what: &str) -> Result<String, GhError> {
-    v.get("sha")
+fn sha_of(v: &Value, what: &str) -> Result<Oid, GhError> {
+    let sha = v
+        .get("sha")
         .and_then(Value::as_str)
-        .map(str::to_string)
-        .ok_or_else(|| GhError::Decode(format!("{what} answer without sha")))
+        .ok_or_else(|| GhError::Decode(format!("{what} answer without sha")))?;
+    Oid::parse(sha).map_err(|e| GhError::malformed(&format!("the {what}'s sha"), e))
 }
 
 /// See [`super::GitHub::update_ref`].
@@ -125,7 +127,7 @@ pub(super) async fn create_pull(
         "body": pull.body, "draft": pull.draft, "maintainer_can_modify": false
     });
     let v = write(c, Method::POST, repo, &path, &body).await?;
-    pull_info(&v).ok_or_else(|| GhError::Decode("pull request answer without number/url".into()))
+    pull_info(&v)?.ok_or_else(|| GhError::Decode("pull request answer without number/url".into()))
 }
 
 /// See [`super::GitHub::update_pull_body`].
@@ -189,7 +191,7 @@ pub(super) async fn create_tree(
     repo: &RepoName,
     base_tree: &str,
     files: &[TreeFile],
-) -> Result<String, GhError> {
+) -> Result<Oid, GhError> {
     let path = format!("{}/git/trees", repo_path(repo));
     let tree: Vec<Value> = files
         .iter()
@@ -205,8 +207,8 @@ pub(super) async fn create_commit(
     repo: &RepoName,
     message: &str,
     tree: &str,
-    parents: &[String],
-) -> Result<String, GhError> {
+    parents: &[Oid],
+) -> Result<Oid, GhError> {
     let path = format!("{}/git/commits", repo_path(repo));
     let body = json!({ "message": message, "tree": tree, "parents": parents });
     sha_of(&write(c, Method::POST, repo, &path, &body).await?, "commit")

@@ -5,7 +5,8 @@ judge, for `tools/api-check/api-check rest`. Two kinds are set aside:
 - GitHub's real answers that its description does not list (UNDOCUMENTED below, each with its
   reason and source): the sandbox gives them by default, so any run may meet them;
 - unless --real-only is given, the answers a test provoked on purpose: status 0 for a dropped
-  connection, 401, 403, 429, >= 500, and entries the sandbox marks "unexpected".
+  connection, 401, 403, 429, >= 500, entries the sandbox marks "unexpected", and answers a
+  hostile-proxy rule rewrote, marked "rewritten" (deliberately not GitHub's).
 
 Every other exchange of those runs is kept. How many of each goes to stderr under LABEL.
 
@@ -57,7 +58,13 @@ UNDOCUMENTED = [
 
 def provoked(e):
     s = e["status"]
-    return s in (0, 401, 403, 429) or s >= 500 or bool(e.get("unexpected"))
+    return (
+        s in (0, 401, 403, 429)
+        or s >= 500
+        or bool(e.get("unexpected"))
+        # FaultAction::Rewrite: a hostile proxy's answer, malformed on purpose.
+        or bool(e.get("rewritten"))
+    )
 
 
 def main():
@@ -83,7 +90,8 @@ def main():
             if reason is not None:
                 undocumented[reason] += 1
                 continue
-            if not real_only and provoked(e):
+            # A hostile proxy's rewritten answer is never GitHub's, whatever the run.
+            if (not real_only and provoked(e)) or e.get("rewritten"):
                 dropped += 1
                 continue
             sys.stdout.write(line)

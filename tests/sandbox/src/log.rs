@@ -38,10 +38,13 @@ pub struct LogEntry {
     pub kind: Kind,
     /// The request asked for a route or GraphQL field the sandbox does not implement.
     pub unexpected: bool,
+    /// A hostile-proxy rule rewrote the answer (it is not GitHub's).
+    pub rewritten: bool,
 }
 
 impl LogEntry {
-    /// The JSONL form; an unexpected request also carries `"unexpected": true`.
+    /// The JSONL form; an unexpected request also carries `"unexpected": true`, a rewritten
+    /// answer `"rewritten": true`.
     pub fn to_json(&self) -> Value {
         let mut v = json!({
             "method": self.method,
@@ -52,6 +55,9 @@ impl LogEntry {
         });
         if self.unexpected {
             v["unexpected"] = json!(true);
+        }
+        if self.rewritten {
+            v["rewritten"] = json!(true);
         }
         v
     }
@@ -83,6 +89,8 @@ pub struct Counters {
     pub revoked: u64,
     /// 304 answers.
     pub not_modified: u64,
+    /// Answers a hostile-proxy rule rewrote (`FaultAction::Rewrite`).
+    pub rewritten: u64,
     /// Requests to unimplemented routes.
     pub unexpected: u64,
 }

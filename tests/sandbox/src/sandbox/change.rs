@@ -216,6 +216,21 @@ impl Sandbox {
         Some((a, b))
     }
 
+    /// Sets the tokens' user's role on `repo` as GraphQL's `viewerPermission` reports it
+    /// (`READ`, `TRIAGE`, `WRITE`, `MAINTAIN`, `ADMIN`; `None` restores the default). With
+    /// `READ` or `TRIAGE` its writes are refused (403) for every token but an App's.
+    pub fn set_viewer_permission(&self, repo: &str, role: Option<&str>) -> bool {
+        let mut w = self.shared.world();
+        let Some(i) = w.find_full(repo) else {
+            return false;
+        };
+        match role {
+            Some(r) => w.roles.insert(i, r.to_ascii_uppercase()),
+            None => w.roles.remove(&i),
+        };
+        true
+    }
+
     /// Archives or unarchives a repository.
     pub fn set_archived(&self, repo: &str, archived: bool) -> bool {
         let mut w = self.shared.world();
