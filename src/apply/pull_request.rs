@@ -211,12 +211,12 @@ async fn route(
                 Moved::Refused(note) => {
                     notes.push(note);
                     Route {
-                    keep: on_up,
-                    via_upstream: true,
-                    stale: Some((
-                        on_sync,
-                        "its branch cannot take the update's workflow changes with this token",
-                    )),
+                        keep: on_up,
+                        via_upstream: true,
+                        stale: Some((
+                            on_sync,
+                            "its branch cannot take the update's workflow changes with this token",
+                        )),
                         rewrite: None,
                     }
                 }
