@@ -29,6 +29,10 @@ const USAGE: &str = "usage: github-sandbox serve [options]
   --rate-limit N         primary REST limit per token per hour (default 5000)
   --graphql-limit N      GraphQL points per token per hour (default 5000)
   --content-limit N      content-creating requests per token per minute (default 80)
+  --mergeable-ms MS      a PR's mergeable stays null/UNKNOWN this long after it is opened
+                         or its head or base moves (default 1000; 0 = at once)
+  --list-lag-ms MS       a new PR is missing from pull lists this long (default 1000; 0 =
+                         listed at once)
   -h, --help             print this help and exit
 
 Prints one JSON line on stdout, then serves until killed. Each request for a route (or
@@ -125,6 +129,8 @@ fn parse_serve(args: &[String]) -> Result<Option<Options>, String> {
             "--rate-limit" => rate_limit = Some(num::<u32>(flag, val()?)?),
             "--graphql-limit" => graphql_limit = Some(num::<u32>(flag, val()?)?),
             "--content-limit" => cfg.content_limit_per_minute = num(flag, val()?)?,
+            "--mergeable-ms" => cfg.behaviour.mergeable_ms = num(flag, val()?)?,
+            "--list-lag-ms" => cfg.behaviour.list_lag_ms = num(flag, val()?)?,
             "-h" | "--help" => return Ok(None),
             other => return Err(format!("unknown option {other}\n\n{USAGE}")),
         }

@@ -89,6 +89,7 @@ pub(super) fn field_type(ty: &str, f: &str) -> Option<&'static str> {
         ("PullRequest", "labels") => "LabelConnection",
         ("PullRequest", "headRepository" | "baseRepository") => "Repository",
         ("PullRequest", "mergeable") => "MergeableState",
+        ("PullRequest", "mergeStateStatus") => "MergeStateStatus",
         ("Label", "id") => "ID",
         ("Label", "name" | "color" | "description") => "String",
         ("RepositoryVulnerabilityAlert", "id") => "ID",
@@ -117,6 +118,7 @@ pub(super) fn is_leaf(t: &str) -> bool {
             | "RepositoryVisibility"
             | "PullRequestState"
             | "MergeableState"
+            | "MergeStateStatus"
             | "RepositoryVulnerabilityAlertState"
     )
 }
