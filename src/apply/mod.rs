@@ -8,10 +8,13 @@
 //!   and each repository's outcome (including a dry run's);
 //! - [`fast_forward`]: moving a branch to its upstream;
 //! - [`pull_request`]: opening, keeping current and replacing the one sync pull request;
-//! - [`pr_text`]: the sync pull request's title, body and labels.
+//! - [`pr_text`]: the sync pull request's title, body and labels;
+//! - [`pull_lag`]: waiting out GitHub's pull request lags (mergeability computed later, lists
+//!   that miss a new pull request).
 
 mod fast_forward;
 mod pr_text;
+mod pull_lag;
 mod pull_request;
 #[cfg(test)]
 mod tests;
