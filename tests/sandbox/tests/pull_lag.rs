@@ -220,7 +220,7 @@ fn a_new_pull_request_is_listed_late_read_at_once_and_a_second_create_is_refused
 /// The other 422s of `POST pulls` as recorded from GitHub, with the operation's
 /// `documentation_url` and `status`: nothing to merge ("No commits between main and
 /// changeset-release/main", a recorded log), a head branch that does not exist (a recorded
-/// prow bot answer, 2025). The reopen of a closed PR whose head and base have another open PR
+/// prow bot answer, 2025); and a review asked of the author. The reopen of a closed PR whose head and base have another open PR
 /// is not recorded anywhere found: the create's wording is assumed.
 #[test]
 fn the_other_pull_request_refusals_are_githubs() {
@@ -269,6 +269,19 @@ fn the_other_pull_request_refusals_are_githubs() {
     assert_eq!(
         reopen.json["documentation_url"],
         "https://docs.github.com/rest/pulls/pulls#update-a-pull-request"
+    );
+    // Asking the author to review (recorded: kerthcet/github-workflow-as-kube#16).
+    let second = c.get(&format!("/repos/{FORK}/pulls/{first}")).json;
+    let author = second["user"]["login"].as_str().unwrap().to_string();
+    let rv = c.post(
+        &format!("/repos/{FORK}/pulls/{first}/requested_reviewers"),
+        json!({"reviewers": [author]}),
+    );
+    assert_eq!(
+        rv.json,
+        json!({"message": "Review cannot be requested from pull request author.",
+               "documentation_url": "https://docs.github.com/rest/pulls/review-requests#request-reviewers-for-a-pull-request",
+               "status": "422"})
     );
     let gone = c.get(&format!("/repos/{FORK}/pulls/99999"));
     assert_eq!(gone.status, 404);

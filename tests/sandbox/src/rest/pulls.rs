@@ -164,6 +164,8 @@ const DOCS_CREATE: &str = "https://docs.github.com/rest/pulls/pulls#create-a-pul
 const DOCS_UPDATE: &str = "https://docs.github.com/rest/pulls/pulls#update-a-pull-request";
 const DOCS_GET: &str = "https://docs.github.com/rest/pulls/pulls#get-a-pull-request";
 const DOCS_LIST: &str = "https://docs.github.com/rest/pulls/pulls#list-pull-requests";
+const DOCS_REVIEWERS: &str =
+    "https://docs.github.com/rest/pulls/review-requests#request-reviewers-for-a-pull-request";
 
 /// An error answer (403, 404, 422) of the operation documented at `docs`: its body links
 /// there (other answers, e.g. a redirect, are left as they are).
@@ -424,7 +426,14 @@ fn update(ctx: &Ctx<'_>, o: &str, r: &str, n: u64) -> R {
         .ok_or_else(Resp::not_found)
 }
 
+/// `POST /repos/{o}/{r}/pulls/{n}/requested_reviewers`. Asking the author answers 422 "Review
+/// cannot be requested from pull request author." (recorded from GitHub, e.g.
+/// kerthcet/github-workflow-as-kube#16, 2025; peter-evans/create-pull-request#1835, 2023).
 pub(crate) fn request_reviewers(ctx: &Ctx<'_>, o: &str, r: &str, n: u64) -> R {
+    reviewers(ctx, o, r, n).map_err(|e| documented(e, DOCS_REVIEWERS))
+}
+
+fn reviewers(ctx: &Ctx<'_>, o: &str, r: &str, n: u64) -> R {
     let rr = find_repo(ctx, o, r)?;
     need_write(ctx, &rr)?;
     let b = body(ctx)?.clone();
