@@ -28,5 +28,7 @@ pub mod report;
 pub mod run;
 pub mod shard;
 pub mod state;
+#[cfg(test)]
+mod testing;
 pub mod urgency;
 pub mod yaml;

@@ -13,11 +13,14 @@
 //! - [`ref_write`]: a ref write that survives GitHub's 404s, and [`not_found`], what such a 404
 //!   means and when GitHub's own sync may follow it (pure decisions).
 //! - [`rewrite`]: the sync branch after upstream rewrote its history.
+//! - [`pull_lag`]: waiting out GitHub's pull request lags (mergeability computed later, lists
+//!   that miss a new pull request).
 
 mod access;
 mod fast_forward;
 mod not_found;
 mod pr_text;
+mod pull_lag;
 mod pull_request;
 mod ref_write;
 mod rewrite;

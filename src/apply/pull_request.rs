@@ -11,6 +11,7 @@
 //! on our sync branch the repository is `skipped`, saying so.
 
 use super::pr_text::{missing_labels, pr_body, pr_title, recorded_head, wanted_labels, PR_MARKER};
+use super::pull_lag::{self, CreateRefusal, Listed};
 use super::ref_write::{write_ref, Written};
 use super::rewrite::{self, AfterRefusal};
 use super::ApplyContext;
@@ -20,6 +21,7 @@ use crate::github::{GhError, NewPull, PullInfo};
 use crate::ids::Oid;
 use crate::outcome::{PullRef, RepoOutcome};
 use crate::plan::PlannedRepo;
+use crate::repo_name::RepoName;
 
 /// The two heads a sync PR can come from.
 struct Heads {
@@ -90,23 +92,32 @@ pub(super) async fn pull_request(
         route.rewrite.as_deref(),
     );
     let (pr, created) = match route.keep {
-        Some(pr) => {
-            if pr.title != title || pr.body != body {
-                ctx.gh
-                    .update_pull_body(&p.repo, pr.number, &title, &body)
-                    .await?;
-            }
-            (pr, false)
-        }
+        Some(pr) => (pr, false),
         None => match open(ctx, p, t, head, &title, &body, &mut notes).await? {
-            Some(opened) => opened,
-            None => {
+            Opened::New(pr) => (pr, true),
+            Opened::Adopted(pr) => (pr, false),
+            Opened::NothingToMerge => {
                 o.status = Status::UpToDate;
                 o.detail = "nothing to merge: the branch already contains upstream".into();
                 return Ok(o);
             }
+            Opened::NotListedYet => return Ok(not_listed_yet(o, head, &t.branch)),
+            Opened::Theirs(pr) => {
+                return Ok(skipped(
+                    o,
+                    format!(
+                        "an open pull request (#{}) from {head} was not opened by priority-sync; left alone",
+                        pr.number
+                    ),
+                ))
+            }
         },
     };
+    if !created && (pr.title != title || pr.body != body) {
+        ctx.gh
+            .update_pull_body(&p.repo, pr.number, &title, &body)
+            .await?;
+    }
 
     // One sync PR per repository: ours that can no longer be kept current goes, now that its
     // replacement is open (closed without a comment; its branch is left as it is).
@@ -114,7 +125,8 @@ pub(super) async fn pull_request(
         ctx.gh.close_pull(&p.repo, old.number).await?;
         notes.push(format!("closed #{} ({reason})", old.number));
     }
-    let conflicted = label(ctx, p, &pr).await?;
+    let merge = label(ctx, p, &pr, created).await?;
+    let conflicted = merge == Mergeable::Conflicts;
 
     o.status = Status::PrOpen;
     o.pull_request = Some(PullRef {
@@ -128,8 +140,12 @@ pub(super) async fn pull_request(
     let mut detail = format!("sync PR {verb}: {why}");
     // A note that only repeats the reason (why the PR comes from the upstream branch) goes.
     notes.retain(|n| !why.contains(n.trim_start_matches("from the upstream branch: ")));
-    if conflicted {
-        detail.push_str("; conflicts with the branch");
+    match merge {
+        Mergeable::Conflicts => detail.push_str("; conflicts with the branch"),
+        Mergeable::NotComputed => detail.push_str(
+            "; GitHub had not computed whether it merges cleanly yet (a conflict is labelled by a later run)",
+        ),
+        Mergeable::Clean => {}
     }
     for n in notes {
         detail.push_str("; ");
@@ -179,6 +195,16 @@ fn needs_person(mut o: RepoOutcome, why: String, pr: Option<Box<PullInfo>>) -> R
     o
 }
 
+/// GitHub refused a second sync PR for `head` but its lists do not show the first yet: the
+/// next run adopts it (`pending`, never a second PR).
+fn not_listed_yet(mut o: RepoOutcome, head: &str, base: &str) -> RepoOutcome {
+    o.status = Status::Pending;
+    o.detail = format!(
+        "GitHub says a pull request from {head} into {base} already exists but does not list it yet; the next run adopts it"
+    );
+    o
+}
+
 /// Someone else's PR is in the way: the repository is `skipped`, saying why.
 fn skipped(mut o: RepoOutcome, why: String) -> RepoOutcome {
     o.status = Status::Skipped;
@@ -203,6 +229,13 @@ async fn route(
     )?;
     let (ours_sync, theirs_sync) = split_ours(on_sync);
     let (ours_up, theirs_up) = split_ours(on_up);
+    // A list can miss a PR opened moments ago (GitHub's reads lag its writes); last run's,
+    // read by number in the metadata batch, is found all the same.
+    let remembered = |head_repo: &RepoName, head_ref: &str| {
+        pull_lag::remembered(&ctx.sync_pulls, &p.repo, head_repo, head_ref, &t.branch)
+    };
+    let ours_sync = ours_sync.or_else(|| remembered(&p.repo, &heads.sync_branch));
+    let ours_up = ours_up.or_else(|| remembered(&t.upstream, &t.upstream_branch));
     let route = match (ours_sync, ours_up) {
         (Some(on_sync), on_up) => {
             let recorded = recorded_head(&on_sync.body);
@@ -340,8 +373,23 @@ async fn new_pr_from_upstream(
     ))
 }
 
-/// Opens the PR from `head` and asks for the reviewers. A create retried after it had in fact
-/// succeeded adopts the PR it made. `None` when GitHub says there is nothing to merge.
+/// What came of opening the sync PR.
+enum Opened {
+    /// Opened now.
+    New(PullInfo),
+    /// GitHub said ours already exists (a retried create that had succeeded, or one a lagging
+    /// list missed): adopted.
+    Adopted(PullInfo),
+    /// GitHub says there is nothing to merge.
+    NothingToMerge,
+    /// GitHub says one exists, but its lists still do not show it.
+    NotListedYet,
+    /// GitHub says one exists, and it is someone else's.
+    Theirs(PullInfo),
+}
+
+/// Opens the PR from `head` and asks for the reviewers. When GitHub answers that one already
+/// exists, waits for the lists to show it ([`pull_lag::listed_after_refusal`]) and adopts it.
 async fn open(
     ctx: &ApplyContext,
     p: &PlannedRepo,
@@ -350,7 +398,7 @@ async fn open(
     title: &str,
     body: &str,
     notes: &mut Vec<String>,
-) -> Result<Option<(PullInfo, bool)>, GhError> {
+) -> Result<Opened, GhError> {
     let prs = &ctx.inv.pull_requests;
     let new = NewPull {
         title: title.to_string(),
@@ -368,37 +416,72 @@ async fn open(
             {
                 notes.push(format!("reviewers not requested: {e}"));
             }
-            Ok(Some((pr, true)))
+            Ok(Opened::New(pr))
         }
-        Err(GhError::Unprocessable(m)) if m.to_ascii_lowercase().contains("already exists") => {
-            // A retried create that had in fact succeeded: adopt it.
-            let again = ctx.gh.open_pulls(&p.repo, head, &t.branch).await?;
-            match again.into_iter().find(|pr| pr.body.contains(PR_MARKER)) {
-                Some(pr) => Ok(Some((pr, false))),
-                None => Err(GhError::Unprocessable(m)),
+        Err(GhError::Unprocessable(m)) => match pull_lag::create_refusal(&m) {
+            CreateRefusal::AlreadyExists => {
+                let listed =
+                    pull_lag::listed_after_refusal(ctx.gh.as_ref(), &p.repo, head, &t.branch)
+                        .await?;
+                Ok(match listed {
+                    Listed::Ours(pr) => Opened::Adopted(pr),
+                    Listed::Theirs(pr) => Opened::Theirs(pr),
+                    Listed::NotYet => Opened::NotListedYet,
+                })
             }
-        }
-        Err(GhError::Unprocessable(m)) if m.to_ascii_lowercase().contains("no commits between") => {
-            Ok(None)
-        }
+            CreateRefusal::NothingToMerge => Ok(Opened::NothingToMerge),
+            CreateRefusal::Other => Err(GhError::Unprocessable(m)),
+        },
         Err(e) => Err(e),
     }
 }
 
+/// Whether the sync PR merges cleanly, as far as is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mergeable {
+    Clean,
+    Conflicts,
+    /// GitHub was still computing it after the bounded re-reads.
+    NotComputed,
+}
+
 /// Adds the labels the PR lacks: always the sync labels; urgent ones for security alerts;
-/// conflict ones when GitHub says the PR cannot merge cleanly. Returns whether it conflicts.
-async fn label(ctx: &ApplyContext, p: &PlannedRepo, pr: &PullInfo) -> Result<bool, GhError> {
-    let mut conflicted = ctx.live.get(&p.repo).is_some_and(|l| l.conflicted);
-    if p.facts.commits_ahead > 0 || conflicted {
-        if let Some(fresh) = ctx.gh.pull(&p.repo, pr.number).await? {
-            conflicted |= fresh.mergeable == Some(false);
-        }
+/// conflict ones when GitHub says the PR cannot merge cleanly (or an earlier attempt found
+/// the merge conflicts). GitHub computes that in the background, so it is read again within a
+/// few seconds ([`pull_lag::mergeability`]) when the fork has commits of its own (without
+/// them the merge is a fast-forward and cannot conflict); still unknown, no conflict label is
+/// added and a later run (which reads it again) labels it.
+async fn label(
+    ctx: &ApplyContext,
+    p: &PlannedRepo,
+    pr: &PullInfo,
+    created: bool,
+) -> Result<Mergeable, GhError> {
+    let mut merge = if ctx.live.get(&p.repo).is_some_and(|l| l.conflicted) {
+        Mergeable::Conflicts
+    } else {
+        Mergeable::Clean
+    };
+    if p.facts.commits_ahead > 0 && merge == Mergeable::Clean {
+        let (known, waits) = if created {
+            (pr.mergeable, &pull_lag::MERGEABLE_WAITS_CREATED[..])
+        } else {
+            (None, &pull_lag::MERGEABLE_WAITS_KEPT[..])
+        };
+        merge = match pull_lag::mergeability(ctx.gh.as_ref(), &p.repo, pr.number, known, waits)
+            .await?
+        {
+            Some(true) => Mergeable::Clean,
+            Some(false) => Mergeable::Conflicts,
+            None => Mergeable::NotComputed,
+        };
     }
+    let conflicted = merge == Mergeable::Conflicts;
     let missing = missing_labels(&wanted_labels(ctx, p, conflicted), &pr.labels);
     if !missing.is_empty() {
         ctx.gh.add_labels(&p.repo, pr.number, &missing).await?;
     }
-    Ok(conflicted)
+    Ok(merge)
 }
 
 /// The remembered sync PR, read in the metadata batch, when it needs nothing: ours (marked),

@@ -70,6 +70,27 @@ pub struct Behaviour {
     /// commit changes `.github/workflows/` against the ref's current commit (a new ref: against
     /// the default branch) and the token lacks the `workflow` scope / Workflows: write.
     pub workflow_refusal: WorkflowRefusal,
+    /// Milliseconds a pull request's mergeability takes to compute after it is opened or its
+    /// head or base moves: until then `GET pulls/{n}` answers `mergeable: null`,
+    /// `mergeable_state: "unknown"` (`rebaseable` and `merge_commit_sha` null) and GraphQL
+    /// `mergeable: UNKNOWN`, `mergeStateStatus: UNKNOWN`; then the computed values. GitHub's
+    /// description of GET pull (OpenAPI `pulls/get`): `null` means "GitHub has started a
+    /// background job to compute the mergeability … after giving the job time to complete,
+    /// resubmit the request"; GraphQL's `MergeableState.UNKNOWN` ("still being calculated").
+    /// No source gives a duration: 1000 is the sandbox's model (`serve --mergeable-ms`); 0 =
+    /// known at once. A move is noticed by the first read after it (GitHub starts the job
+    /// when a pull request is read, created or edited, the same description says).
+    pub mergeable_ms: u64,
+    /// Milliseconds a newly opened pull request stays out of `GET pulls` lists (any filter)
+    /// and GraphQL `pullRequests` connections; `GET pulls/{n}` and GraphQL
+    /// `pullRequest(number:)` see it at once, and a second create for its head and base
+    /// answers 422 "A pull request already exists for owner:branch." meanwhile. GitHub's
+    /// reads lag its writes (prose/prose#148: up to ~30 s for branch reads, 2012; a list
+    /// saying no PR is open followed by that 422 was recorded in vsoch/pull-request-action#86,
+    /// 2022); no source times pull lists: 1000 is the sandbox's model (`serve
+    /// --list-lag-ms`); 0 = listed at once. Pull requests opened by the library's
+    /// `open_pull` and the generated fleet's count as opened long ago.
+    pub list_lag_ms: u64,
 }
 
 /// How a ref write that needs the workflow permission is refused (`Behaviour::workflow_refusal`).
@@ -98,6 +119,8 @@ impl Default for Behaviour {
             compare_fail_over: 3_000,
             propagation_ms: 1000,
             workflow_refusal: WorkflowRefusal::NotFound,
+            mergeable_ms: 1000,
+            list_lag_ms: 1000,
         }
     }
 }

@@ -42,6 +42,10 @@ const USAGE: &str = "usage: github-sandbox serve [options]
                          (default 1000; 0 = at once)
   --workflow-refusal R   ref writes needing the workflow permission answer `not-found` (404,
                          as GitHub; the default) or `explicit` (422 naming the workflow)
+  --mergeable-ms MS      a PR's mergeable stays null/UNKNOWN this long after it is opened
+                         or its head or base moves (default 1000; 0 = at once)
+  --list-lag-ms MS       a new PR is missing from pull lists this long (default 1000; 0 =
+                         listed at once)
   -h, --help             print this help and exit
 
 Prints one JSON line on stdout, then serves until killed. Each request for a route (or
@@ -164,6 +168,8 @@ fn parse_serve(args: &[String]) -> Result<Option<Options>, String> {
                     v => return Err(format!("{flag}: {v:?} is not `not-found` or `explicit`")),
                 }
             }
+            "--mergeable-ms" => cfg.behaviour.mergeable_ms = num(flag, val()?)?,
+            "--list-lag-ms" => cfg.behaviour.list_lag_ms = num(flag, val()?)?,
             "-h" | "--help" => return Ok(None),
             other => return Err(format!("unknown option {other}\n\n{USAGE}")),
         }

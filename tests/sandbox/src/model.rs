@@ -2,6 +2,7 @@
 //! alerts): everything that is not a git object or ref lives here, behind one lock.
 
 use std::collections::HashMap;
+use std::time::{Duration, Instant};
 
 /// A GitHub account.
 #[derive(Clone, Debug)]
@@ -95,6 +96,21 @@ pub struct Pull {
     pub closed_at: Option<i64>,
 }
 
+/// A pull request's base and head commits (None for a missing branch).
+pub type Tips = (Option<String>, Option<String>);
+
+/// What GitHub is still working on for one pull request (`Behaviour::list_lag_ms`,
+/// `Behaviour::mergeable_ms`). A pull request without one (the generated fleet's, the
+/// library's `open_pull`) was opened long ago and its mergeability is known.
+#[derive(Clone, Debug, Default)]
+pub struct PullClock {
+    /// When it was opened through the API (lists show it `list_lag_ms` later).
+    pub opened: Option<Instant>,
+    /// The base and head commits of the last mergeability job, and when it started (None:
+    /// long ago).
+    pub merge_job: Option<(Tips, Option<Instant>)>,
+}
+
 /// A repository.
 #[derive(Clone, Debug)]
 pub struct Repo {
@@ -160,6 +176,8 @@ pub struct World {
     /// The role of the tokens' user on a repository (by index) where a test set one
     /// (`Sandbox::set_viewer_permission`): `READ`, `TRIAGE`, `WRITE`, `MAINTAIN` or `ADMIN`.
     pub roles: HashMap<usize, String>,
+    /// Pull requests GitHub is still working on, by pull request id.
+    pub pull_clocks: HashMap<u64, PullClock>,
 }
 
 impl World {
@@ -290,6 +308,58 @@ impl World {
             return None;
         }
         found
+    }
+
+    /// Records pull request `id` as opened now through the API, its mergeability job
+    /// started for `tips` (base and head commits).
+    pub fn pull_opened(&mut self, id: u64, tips: Tips) {
+        let now = Instant::now();
+        self.pull_clocks.insert(
+            id,
+            PullClock {
+                opened: Some(now),
+                merge_job: Some((tips, Some(now))),
+            },
+        );
+    }
+
+    /// Whether lists show pull request `id` yet: `lag` after it was opened through the API.
+    pub fn pull_listed(&self, id: u64, lag: Duration) -> bool {
+        self.pull_clocks
+            .get(&id)
+            .and_then(|c| c.opened)
+            .is_none_or(|t| t.elapsed() >= lag)
+    }
+
+    /// Whether pull request `id`'s mergeability for `tips` (base and head commits) is known,
+    /// `took` after its job started. Tips other than the last job's start a new job now
+    /// (GitHub starts one when a pull request is read after its head or base moved); a pull
+    /// request never seen before is known (opened long ago).
+    pub fn pull_mergeability_known(&mut self, id: u64, tips: Tips, took: Duration) -> bool {
+        let clock = self.pull_clocks.entry(id).or_default();
+        match &clock.merge_job {
+            Some((job, started)) if *job == tips => started.is_none_or(|t| t.elapsed() >= took),
+            Some(_) => {
+                clock.merge_job = Some((tips, Some(Instant::now())));
+                took.is_zero()
+            }
+            None => {
+                // Known for as long as nothing moves: its job ran long ago.
+                clock.merge_job = Some((tips, None));
+                true
+            }
+        }
+    }
+
+    /// Finishes every mergeability job and lists every pull request, as if GitHub had caught
+    /// up (`Sandbox::settle_pulls`).
+    pub fn settle_pulls(&mut self) {
+        for clock in self.pull_clocks.values_mut() {
+            clock.opened = None;
+            if let Some((_, started)) = &mut clock.merge_job {
+                *started = None;
+            }
+        }
     }
 
     /// The root of a repository's fork network (the repo with no parent).

@@ -90,6 +90,7 @@ pub(super) fn field_type(ty: &str, f: &str) -> Option<&'static str> {
         ("PullRequest", "labels") => "LabelConnection",
         ("PullRequest", "headRepository" | "baseRepository") => "Repository",
         ("PullRequest", "mergeable") => "MergeableState",
+        ("PullRequest", "mergeStateStatus") => "MergeStateStatus",
         ("Label", "id") => "ID",
         ("Label", "name" | "color" | "description") => "String",
         ("RepositoryVulnerabilityAlert", "id") => "ID",
@@ -119,6 +120,7 @@ pub(super) fn is_leaf(t: &str) -> bool {
             | "RepositoryPermission"
             | "PullRequestState"
             | "MergeableState"
+            | "MergeStateStatus"
             | "RepositoryVulnerabilityAlertState"
     )
 }
