@@ -56,10 +56,14 @@ fn run_step(h: &Harness, event_name: &str, event: &str, with: &[(&str, &str)]) -
     let out = cmd.output().expect("start the action");
     let text = std::fs::read_to_string(&output_file).unwrap_or_default();
     let outputs = common::parse_outputs(&text);
+    let summary = std::fs::read_to_string(&summary_file).unwrap_or_default();
+    // No line of the logs or the summary runs a workflow command that came from outside text.
+    h.check_output("the action", &out, true);
+    h.check_text("the job summary", &summary, false);
     Step {
         out,
         outputs,
-        summary: std::fs::read_to_string(&summary_file).unwrap_or_default(),
+        summary,
     }
 }
 
