@@ -511,7 +511,10 @@ fn the_workflow_command_checker_finds_known_command_lines() {
     .map(|(l, f, n)| (l, f, n.to_string()));
     assert_eq!(found, want);
     // From outside text: every legacy one, and any command priority-sync does not print.
-    let outside: Vec<usize> = outside_commands(text, OURS).iter().map(|c| c.line).collect();
+    let outside: Vec<usize> = outside_commands(text, OURS)
+        .iter()
+        .map(|c| c.line)
+        .collect();
     assert_eq!(outside, [2, 4, 7, 9]);
     // Off the runner priority-sync prints no command at all: each one came from outside.
     assert_eq!(outside_commands(text, &[]).len(), 6);

@@ -164,7 +164,10 @@ mod tests {
     #[test]
     fn leading_colons_and_legacy_commands_are_neutralised() {
         let j = '\u{2060}';
-        assert_eq!(sanitize("::set-output name=x::y"), format!(":{j}:set-output name=x::y"));
+        assert_eq!(
+            sanitize("::set-output name=x::y"),
+            format!(":{j}:set-output name=x::y")
+        );
         assert_eq!(sanitize(" \t::warning::x"), format!(" \t:{j}:warning::x"));
         assert_eq!(
             sanitize("mode top12: the schedule `##[set-output name=mode;]all` is not known"),
@@ -219,7 +222,10 @@ pub fn fatal(msg: &str, in_actions: bool) {
 /// network cannot print a workflow command.
 pub fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
-        eprintln!("priority-sync crashed (a bug): {}", sanitize(&info.to_string()));
+        eprintln!(
+            "priority-sync crashed (a bug): {}",
+            sanitize(&info.to_string())
+        );
     }));
 }
 

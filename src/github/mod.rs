@@ -8,6 +8,7 @@
 
 pub mod ancestry;
 mod auth;
+mod body;
 pub mod client;
 pub mod graphql;
 mod graphql_post;

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+use super::budget::TimeBudget;
 use super::setup::Prepared;
 use super::{RunError, RunSettings};
 use crate::action_io::log::Group;
@@ -122,6 +123,7 @@ pub(super) async fn apply_plan(
     gathered: &Gathered,
     plan: &Plan,
     clock: &dyn Clock,
+    budget: &TimeBudget,
 ) -> Applied {
     let ctx = Arc::new(ApplyContext::new(
         gh.clone(),
@@ -129,6 +131,11 @@ pub(super) async fn apply_plan(
         gathered,
         s.dry_run,
     ));
+    // Once the time budget is spent, no new repository is started (they stay `pending`).
+    let _budget = budget.when_spent({
+        let ctx = ctx.clone();
+        move |why| ctx.stop_new_work(why)
+    });
     let outcomes = if run.merging {
         // Report mode writes nothing to the fleet (the jobs did): this is the fleet-wide view.
         unplanned_outcomes(

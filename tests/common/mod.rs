@@ -112,7 +112,11 @@ impl Harness {
         let on_runner = extra_env
             .iter()
             .any(|(k, v)| *k == "GITHUB_ACTIONS" && *v == "true");
-        self.check_output(&format!("priority-sync {}", args.join(" ")), &out, on_runner);
+        self.check_output(
+            &format!("priority-sync {}", args.join(" ")),
+            &out,
+            on_runner,
+        );
         out
     }
 
@@ -137,7 +141,8 @@ impl Harness {
 
     /// Lines checked so far.
     pub fn lines_checked(&self) -> usize {
-        self.lines_checked.load(std::sync::atomic::Ordering::Relaxed)
+        self.lines_checked
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// `priority-sync run --config inventory.yml <args>`, asserting success.

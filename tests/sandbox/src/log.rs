@@ -78,6 +78,15 @@ pub struct Counters {
     pub dropped: u64,
     /// Requests held back by a targeted delay rule (`FaultAction::Delay`).
     pub delayed: u64,
+    /// Answers sent a byte at a time (`FaultAction::DripBody`, `FaultAction::DripHeaders`).
+    pub dripped: u64,
+    /// Huge streamed answers started (`FaultAction::HugeBody`).
+    pub huge: u64,
+    /// Bytes of huge answers actually sent: the client stopped reading at its cap when this
+    /// stays near the cap.
+    pub huge_bytes_sent: u64,
+    /// Answers replaced by a targeted `FaultAction::Answer`.
+    pub replaced: u64,
     /// Requests refused with 401 because their token was revoked mid-run
     /// (`Sandbox::revoke_token_after`).
     pub revoked: u64,
