@@ -402,6 +402,7 @@ async fn cli_run(env: &Env, a: CliRun) -> Result<(), Failure> {
         results_dir,
         merge,
         time_budget: knobs.time_budget(a.time_budget),
+        workspace: None,
     };
     finish(gh, audit, settings, webhook, &runner, &knobs).await
 }
@@ -500,6 +501,8 @@ async fn action(env: &Env) -> Result<(), Failure> {
         results_dir: (fan_out_job && merge.is_none()).then_some(results_dir),
         merge,
         time_budget: knobs.time_budget(inputs.time_budget),
+        // The container's files go into the runner's workspace: inside it, and its owner's.
+        workspace: runner.workspace.clone(),
     };
     finish(gh, audit, settings, webhook, &runner, &knobs).await
 }

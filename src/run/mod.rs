@@ -6,12 +6,14 @@
 //!
 //! - [`setup`]: everything checked before the first request, and the state read;
 //! - [`budget`]: the run's time budget, which bounds gather and apply;
+//! - [`local`]: writing files into the workspace (never through a symlink);
 //! - [`stages`]: gather, plan and apply, each a value for the next;
 //! - [`finish`]: the report, the publication and the alert;
 //! - [`outputs`]: the step outputs of SPEC §6.
 
 pub mod budget;
 mod finish;
+pub mod local;
 mod outputs;
 mod setup;
 mod stages;
@@ -62,6 +64,9 @@ pub struct RunSettings {
     /// How long gather and apply may take (`time_budget_minutes`); past it the rest is
     /// `pending` and the run still reports and commits.
     pub time_budget: Duration,
+    /// The action's workspace (`GITHUB_WORKSPACE`): local files must stay inside it and get
+    /// its owner. `None` on the command line.
+    pub workspace: Option<PathBuf>,
 }
 
 /// Why a run did not complete.
