@@ -299,6 +299,13 @@ impl Drop for Harness {
         // the first message.
         if !std::thread::panicking() {
             self.sb.assert_no_unexpected_routes();
+            if self.lines_checked() > 0 {
+                eprintln!(
+                    "WORKFLOW-COMMANDS {}: {} output lines checked, 0 a runner would execute from outside text",
+                    std::thread::current().name().unwrap_or("test"),
+                    self.lines_checked()
+                );
+            }
         }
     }
 }
