@@ -333,7 +333,8 @@ fn hostile_error_text_never_forms_a_link_or_a_mention_in_the_alert() {
             status: 422,
             body: serde_json::json!({
                 "message": "Reference update failed",
-                "errors": [{ "message": hostile }],
+                // GitHub's validation-error shape (`code` is required); a custom message.
+                "errors": [{ "resource": "Reference", "field": "sha", "code": "custom", "message": hostile }],
                 "documentation_url": "https://docs.github.com/rest/git/refs#update-a-reference",
                 "status": "422",
             }),

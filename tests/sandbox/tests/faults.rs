@@ -153,19 +153,23 @@ fn a_huge_body_is_streamed_without_a_length_and_never_held_whole() {
 #[test]
 fn an_answer_can_be_replaced_by_a_hostile_one() {
     let sb = start("replaced-answer", small(3), false);
-    let body = json!({"message": "<!channel> @everyone", "status": "400"});
+    let body = json!({
+        "message": "<!channel> @everyone",
+        "documentation_url": "https://docs.github.com/rest",
+        "status": "403"
+    });
     sb.add_fault_rule(FaultRule::on(
         "GET",
         "/repos/heyns1000/omnigrid",
         1,
         FaultAction::Answer {
-            status: 400,
+            status: 403,
             body: body.clone(),
         },
     ));
     let c = common::Client::for_sb(&sb);
     let r = c.get("/repos/heyns1000/omnigrid");
-    assert_eq!(r.status, 400);
+    assert_eq!(r.status, 403);
     assert_eq!(r.json, body);
     assert_eq!(c.get("/repos/heyns1000/omnigrid").status, 200, "once");
     assert_eq!(sb.counters().replaced, 1);

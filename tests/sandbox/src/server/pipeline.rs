@@ -169,6 +169,7 @@ fn faults(sh: &Shared, req: &Req, kind: Kind) -> Result<(Duration, Option<FaultA
                 response: None,
                 kind,
                 unexpected: req.unexpected.load(std::sync::atomic::Ordering::Relaxed),
+                fault: None,
             });
             Err(Outcome::Drop(delay))
         }
@@ -187,6 +188,7 @@ fn faults(sh: &Shared, req: &Req, kind: Kind) -> Result<(Duration, Option<FaultA
                 response: None,
                 kind,
                 unexpected: req.unexpected.load(std::sync::atomic::Ordering::Relaxed),
+                fault: Some("huge-body"),
             });
             Err(Outcome::Huge(bytes, delay))
         }
@@ -363,6 +365,7 @@ fn finish(
         response,
         kind,
         unexpected: req.unexpected.load(std::sync::atomic::Ordering::Relaxed),
+        fault: None,
     });
     Outcome::Answer(resp, delay)
 }
