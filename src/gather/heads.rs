@@ -55,6 +55,7 @@ pub(super) fn classify(
                 continue;
             }
         };
+        note_renames(spec, &meta, out);
         let prev = state.repos.get(&spec.repo.key());
         if meta.security_alerts.is_none() {
             queue.alerts_unreadable += 1;
@@ -91,6 +92,23 @@ pub(super) fn classify(
         out.facts.insert(spec.repo.clone(), facts);
     }
     queue
+}
+
+/// A repository or explicit upstream GitHub answers under another name than the inventory's
+/// (GraphQL's `repository` follows renames): recorded, with a warning for the upstream.
+fn note_renames(spec: &RepoSpec, meta: &RepoMeta, out: &mut Gathered) {
+    if meta.repo != spec.repo {
+        out.renamed.insert(spec.repo.clone(), meta.repo.clone());
+    }
+    if let (Some(Upstream { repo: asked, .. }), Some((now, _))) = (&spec.upstream, &meta.upstream) {
+        if asked != now {
+            out.warnings.push(format!(
+                "the upstream of {}: {}",
+                spec.repo,
+                super::rename_warning(asked, now)
+            ));
+        }
+    }
 }
 
 /// A readable repository's facts before any compare (0 behind, 0 ahead, in sync).

@@ -125,6 +125,13 @@ impl GitHub for Client {
         graphql_post::ancestry(self, asks).await
     }
 
+    async fn history_sizes(
+        &self,
+        asks: &[AncestryAsk],
+    ) -> Result<Vec<Option<(u64, u64)>>, GhError> {
+        graphql_post::history_sizes(self, asks).await
+    }
+
     async fn compare(
         &self,
         repo: &RepoName,

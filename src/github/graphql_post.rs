@@ -1,5 +1,5 @@
-//! The batched GraphQL reads on the wire: a metadata or ancestry batch (built and read by
-//! `graphql.rs` and `ancestry.rs`) is posted raw to the GraphQL endpoint with the token of its
+//! The batched GraphQL reads on the wire: a metadata, ancestry or history-sizes batch (built
+//! and read by `graphql.rs`, `ancestry.rs` and `history.rs`) is posted raw to the GraphQL endpoint with the token of its
 //! batch, and the points left are kept for the budget check. Raw, not octocrab's `graphql()`:
 //! that posts under the REST base (wrong on Enterprise Server) and drops partial data.
 
@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use super::client::Client;
 use super::graphql::BatchQuery;
 use super::transport::Kind;
-use super::{ancestry, graphql, AncestryAsk, Comparison, GhError, MetaBatch, RepoQuery};
+use super::{ancestry, graphql, history, AncestryAsk, Comparison, GhError, MetaBatch, RepoQuery};
 use crate::repo_name::RepoName;
 
 /// Posts one GraphQL document with the token for `repo` (and its owner) and returns the
@@ -59,4 +59,16 @@ pub(super) async fn ancestry(
     };
     let answer = post(c, &first.repo, ancestry::build(asks)).await?;
     ancestry::parse(asks, &answer)
+}
+
+/// See [`super::GitHub::history_sizes`].
+pub(super) async fn history_sizes(
+    c: &Client,
+    asks: &[AncestryAsk],
+) -> Result<Vec<Option<(u64, u64)>>, GhError> {
+    let Some(first) = asks.first() else {
+        return Ok(Vec::new());
+    };
+    let answer = post(c, &first.repo, history::build(asks)).await?;
+    history::parse(asks, &answer)
 }

@@ -1,17 +1,20 @@
 //! All GitHub access goes through the [`GitHub`] trait: reads and writes, with "not found"
 //! returned as `None` and every other failure as a typed [`GhError`] that callers branch on.
 //! The real client ([`Client`]) is split by concern: `transport` (one request with retries,
-//! limits, pacing, deadlines, counts), `auth` (token or GitHub App), `url` (endpoints and
-//! encoding), `graphql_post` (the batched GraphQL reads, built by `graphql` and `ancestry`),
-//! `reads` and `writes` (REST routes); `client` assembles them. Tests run it against the
-//! sandbox.
+//! limits, pacing, deadlines, counts; redirects followed once on the API's host), `answers`
+//! (answers that need more than a status: redirects, diffs GitHub cannot compute), `auth`
+//! (token or GitHub App), `url` (endpoints and encoding), `graphql_post` (the batched GraphQL
+//! reads, built by `graphql`, `ancestry` and `history`), `reads` and `writes` (REST routes);
+//! `client` assembles them. Tests run it against the sandbox.
 
 pub mod ancestry;
+mod answers;
 mod auth;
 mod body;
 pub mod client;
 pub mod graphql;
 mod graphql_post;
+mod history;
 mod pacing;
 mod reads;
 mod transport;
@@ -49,6 +52,9 @@ pub enum GhError {
     Decode(String),
     #[error("request budget exhausted: {0}")]
     Budget(String),
+    /// GitHub cannot compute a compare's diff (too large); asking again does not help.
+    #[error("GitHub cannot compute this comparison: {0}")]
+    DiffUnavailable(String),
 }
 
 impl GhError {
@@ -215,10 +221,21 @@ pub trait GitHub: Send + Sync {
     /// behind), `None` when a [`GitHub::compare`] must decide.
     async fn ancestry(&self, asks: &[AncestryAsk]) -> Result<Vec<Option<Comparison>>, GhError>;
 
+    /// For forks whose compare GitHub could not compute ([`GhError::DiffUnavailable`]), in one
+    /// GraphQL request: per ask, how many commits the upstream head's and the fork head's
+    /// histories hold (`None` when either cannot be read). The default knows nothing.
+    async fn history_sizes(
+        &self,
+        asks: &[AncestryAsk],
+    ) -> Result<Vec<Option<(u64, u64)>>, GhError> {
+        Ok(vec![None; asks.len()])
+    }
+
     // ---- reads (REST) ----
 
     /// Compares `repo`'s `branch` with `upstream`'s `upstream_branch` (same fork network).
-    /// `None` when either side is not found or they are not in one network.
+    /// `None` when either side is not found or they are not in one network;
+    /// [`GhError::DiffUnavailable`] when GitHub cannot compute it (a range too large to diff).
     async fn compare(
         &self,
         repo: &RepoName,

@@ -6,6 +6,7 @@ use base64::Engine as _;
 use http::Method;
 use serde_json::Value;
 
+use super::answers::diff_unavailable;
 use super::client::Client;
 use super::transport::Kind;
 use super::url::{path_part, query_value, repo_path};
@@ -55,10 +56,21 @@ pub(super) async fn compare(
         repo_path(repo),
         path_part(branch)
     );
-    Ok(get(c, repo, &path, Kind::Compare)
-        .await?
-        .map(|v| comparison(&v)))
+    let a = c
+        .rest(Method::GET, repo, &path, None, Kind::Compare)
+        .await?;
+    match a.status.as_u16() {
+        200..=299 => Ok(Some(comparison(&a.body))),
+        404 => Ok(None),
+        s if diff_unavailable(s, &a.body) => Err(GhError::DiffUnavailable(a.message())),
+        _ => Err(a.error()),
+    }
 }
+
+/// How many changed files a compare lists at most: GitHub's "up to 300 changed files for the
+/// entire comparison" (the compare operation's description). A list that long may be cut
+/// short, so a workflow change may be missing from it.
+const FILES_LISTED_MAX: usize = 300;
 
 /// Reads a compare answer whose base is the fork and whose head is the upstream.
 fn comparison(v: &Value) -> Comparison {
@@ -77,17 +89,21 @@ fn comparison(v: &Value) -> Comparison {
         .and_then(|p| p.get("date"))
         .and_then(Value::as_str)
         .and_then(|s| s.parse().ok());
+    // A full list (300 files) may have left workflow files out: then the update counts as
+    // touching them, so what applies to workflow changes (a pull request once the token is
+    // known not to write workflows) applies to it too.
     let touches_workflows = v
         .get("files")
         .and_then(Value::as_array)
         .is_some_and(|files| {
-            files.iter().any(|f| {
-                ["filename", "previous_filename"].iter().any(|k| {
-                    f.get(*k)
-                        .and_then(Value::as_str)
-                        .is_some_and(|p| p.starts_with(".github/workflows/"))
+            files.len() >= FILES_LISTED_MAX
+                || files.iter().any(|f| {
+                    ["filename", "previous_filename"].iter().any(|k| {
+                        f.get(*k)
+                            .and_then(Value::as_str)
+                            .is_some_and(|p| p.starts_with(".github/workflows/"))
+                    })
                 })
-            })
         });
     Comparison {
         behind: n("ahead_by"),
@@ -297,6 +313,26 @@ mod tests {
         assert!(matches!(file_body(&dir, "d"), Err(GhError::Decode(_))));
         let no_sha = json!({"type": "file", "size": 5, "encoding": "none", "content": ""});
         assert!(matches!(file_body(&no_sha, "f"), Err(GhError::Decode(_))));
+    }
+
+    #[test]
+    fn a_compare_reads_counts_and_workflow_touches_and_a_full_file_list_may_hide_them() {
+        let file = |name: &str| json!({"filename": name});
+        let v = json!({"ahead_by": 7, "behind_by": 2, "commits": [
+            {"commit": {"committer": {"date": "2026-01-02T03:04:05Z"}}}
+        ], "files": [file("src/a.rs"), {"filename": "x", "previous_filename": ".github/workflows/ci.yml"}]});
+        let c = comparison(&v);
+        assert_eq!((c.behind, c.ahead), (7, 2));
+        assert_eq!(
+            c.oldest_missing,
+            Some("2026-01-02T03:04:05Z".parse().unwrap())
+        );
+        assert!(c.touches_workflows, "a renamed workflow file counts");
+        let few: Vec<Value> = (0..299).map(|i| file(&format!("f{i}"))).collect();
+        assert!(!comparison(&json!({"ahead_by": 1, "files": few})).touches_workflows);
+        // GitHub lists at most 300 files for the whole comparison: the rest is unknown.
+        let full: Vec<Value> = (0..300).map(|i| file(&format!("f{i}"))).collect();
+        assert!(comparison(&json!({"ahead_by": 1, "files": full})).touches_workflows);
     }
 
     #[test]

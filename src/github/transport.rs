@@ -2,7 +2,9 @@
 //! for the whole exchange and a size cap on the answer (reading both in `body`),
 //! retries of 5xx and dropped connections with jittered backoff, waits for `retry-after` and
 //! `x-ratelimit-reset` (primary, secondary and GraphQL limits), writes paced under GitHub's
-//! content-creation limit, a cap on requests in flight, and counts of what was sent.
+//! content-creation limit, a cap on requests in flight, and counts of what was sent. A
+//! redirect (a renamed repository) is followed once, only on the API's own host
+//! (`answers::redirect`).
 //! It knows nothing of routes or credentials: callers pass the URL and the token.
 
 use std::sync::Mutex;
@@ -14,6 +16,7 @@ use octocrab::Octocrab;
 use serde_json::{json, Value};
 use tokio::sync::Semaphore;
 
+use super::answers::{self, Redirect};
 use super::body::{self, BodyError};
 use super::pacing::{backoff, Pacer};
 use super::url::{origin_of, path_of};
@@ -99,6 +102,8 @@ pub(super) struct RetryPolicy {
 /// Sends requests: one HTTP stack, the in-flight cap, the write pacer and the counts.
 pub(super) struct Transport {
     octo: Octocrab,
+    /// The API's origin: the only host a redirect is followed to (the token goes along).
+    origin: String,
     sem: Semaphore,
     pacer: Pacer,
     policy: RetryPolicy,
@@ -124,7 +129,7 @@ impl Transport {
         // absolute URLs (breaking Enterprise Server's /api/graphql), so full URLs are built by
         // the callers.
         let octo = Octocrab::builder()
-            .base_uri(origin)
+            .base_uri(origin.clone())
             .map_err(|e| GhError::Decode(e.to_string()))?
             .set_connect_timeout(Some(Duration::from_secs(10)))
             .set_read_timeout(Some(policy.timeout))
@@ -137,6 +142,7 @@ impl Transport {
             })?;
         Ok(Self {
             octo,
+            origin,
             sem: Semaphore::new(max_inflight.max(1)),
             pacer: Pacer::per_minute(writes_per_minute),
             policy,
@@ -173,6 +179,9 @@ impl Transport {
         token: &str,
     ) -> Result<Answer, GhError> {
         let mut attempt = 0u32;
+        // Where the request goes: its URL, or where one redirect on the same host moved it.
+        let mut target = url.to_string();
+        let mut redirected = false;
         loop {
             let result = {
                 let _permit = self
@@ -184,8 +193,28 @@ impl Transport {
                     self.pacer.wait().await;
                 }
                 self.count(kind, attempt > 0);
-                self.send_once(&method, url, body, token).await
+                self.send_once(&method, &target, body, token).await
             };
+            if let Ok((headers, answer)) = &result {
+                let location = headers
+                    .get(http::header::LOCATION)
+                    .and_then(|v| v.to_str().ok());
+                let status = answer.status.as_u16();
+                match answers::redirect(&method, status, location, &self.origin, redirected) {
+                    None => {}
+                    Some(Redirect::Follow(next)) => {
+                        log::debug!(
+                            "{method} {}: moved ({status}) to {}; following once",
+                            path_of(&target),
+                            path_of(&next)
+                        );
+                        target = next;
+                        redirected = true;
+                        continue;
+                    }
+                    Some(Redirect::Refuse(why)) => return Err(GhError::Status(status, why)),
+                }
+            }
             let wait = match &result {
                 // An answer over the size cap would be as large the next time.
                 Err(GhError::Decode(_)) => Retry::No,
@@ -202,7 +231,7 @@ impl Transport {
                 {
                     log::debug!(
                         "{method} {}: {why}; retrying in {:.1}s",
-                        path_of(url),
+                        path_of(&target),
                         d.as_secs_f64()
                     );
                     tokio::time::sleep(d).await;
@@ -266,6 +295,10 @@ impl Transport {
         if is_graphql_rate_limited(a) {
             let d = until_reset().unwrap_or(Duration::from_secs(60));
             return Retry::After(d, "GraphQL rate limit".into());
+        }
+        if answers::diff_unavailable(code, &a.body) && attempt >= 1 {
+            // GitHub cannot compute this diff; the same range fails the same way again.
+            return Retry::No;
         }
         if matches!(code, 500 | 502 | 503 | 504) {
             return Retry::After(

@@ -40,6 +40,21 @@ pub struct Behaviour {
     /// and node limits for the GraphQL API": values of `first` and `last` must be within
     /// 1-100).
     pub graphql_page_max: i64,
+    /// REST requests that name a renamed repository by its former name answer a redirect to
+    /// `/repositories/{id}/…` with GitHub's "Moved Permanently" body: **301** for GET and
+    /// HEAD, **307** for every other method (recorded: octokit/fixtures `rename-repository`,
+    /// api.github.com 2022-07-19, under `recordings/`; GitHub's API overview: clients should
+    /// assume any request may be redirected and repeat it at `Location`). `false` is kinder
+    /// than GitHub: the old name is served as if it were the new one. GraphQL follows renames
+    /// either way (`Query.repository(followRenames: true)` is the schema's default).
+    pub redirect_renamed: bool,
+    /// A compare whose range holds more than this many commits (its `total_commits`) answers
+    /// **500** "Server Error: Sorry, this diff is temporarily unavailable due to heavy server
+    /// load." with `errors: [{resource: Comparison, field: diff, code: not_available}]`
+    /// (recorded 2026-05, link-assistant/hive-mind#1831; the compare operation documents 500).
+    /// GitHub publishes no size: 3,000 is the sandbox's model, above any generated fleet
+    /// (at most 200 behind) and low enough for a test to provoke; 0 = never.
+    pub compare_fail_over: usize,
 }
 
 impl Default for Behaviour {
@@ -51,6 +66,8 @@ impl Default for Behaviour {
             list_per_page_default: 30,
             list_per_page_max: 100,
             graphql_page_max: 100,
+            redirect_renamed: true,
+            compare_fail_over: 3_000,
         }
     }
 }

@@ -29,6 +29,14 @@ const USAGE: &str = "usage: github-sandbox serve [options]
   --rate-limit N         primary REST limit per token per hour (default 5000)
   --graphql-limit N      GraphQL points per token per hour (default 5000)
   --content-limit N      content-creating requests per token per minute (default 80)
+  --rename OLD=NEW       rename repository OLD (owner/name) to NEW (a name, or owner/name)
+                         after generation; repeatable. The inventory keeps OLD
+  --rename-redirect on|off
+                         REST under a former name answers 301 (GET/HEAD) or 307 with
+                         Location /repositories/{id}/... as GitHub does (default on); off
+                         serves the old name directly
+  --compare-fail-over N  a compare of more than N commits answers GitHub's 500 (its diff
+                         is \"temporarily unavailable\"; default 3000, 0 = never)
   -h, --help             print this help and exit
 
 Prints one JSON line on stdout, then serves until killed. Each request for a route (or
@@ -125,6 +133,24 @@ fn parse_serve(args: &[String]) -> Result<Option<Options>, String> {
             "--rate-limit" => rate_limit = Some(num::<u32>(flag, val()?)?),
             "--graphql-limit" => graphql_limit = Some(num::<u32>(flag, val()?)?),
             "--content-limit" => cfg.content_limit_per_minute = num(flag, val()?)?,
+            "--rename" => {
+                let v = val()?;
+                let (old, new) = v
+                    .split_once('=')
+                    .filter(|(o, n)| o.contains('/') && !n.is_empty())
+                    .ok_or(format!(
+                        "--rename: expected OLD=NEW (owner/name=new-name), got {v:?}"
+                    ))?;
+                cfg.renames.push((old.to_string(), new.to_string()));
+            }
+            "--rename-redirect" => {
+                cfg.behaviour.redirect_renamed = match val()?.as_str() {
+                    "on" => true,
+                    "off" => false,
+                    v => return Err(format!("--rename-redirect: expected on or off, got {v:?}")),
+                }
+            }
+            "--compare-fail-over" => cfg.behaviour.compare_fail_over = num(flag, val()?)?,
             "-h" | "--help" => return Ok(None),
             other => return Err(format!("unknown option {other}\n\n{USAGE}")),
         }

@@ -150,6 +150,9 @@ pub struct World {
     pub repos: Vec<Repo>,
     /// Lower-cased `owner/name` → index.
     pub by_name: HashMap<String, usize>,
+    /// Lower-cased former `owner/name` of a renamed repository → index (GitHub redirects the
+    /// old name while no repository takes it).
+    pub former: HashMap<String, usize>,
     /// Lower-cased login → account.
     pub accounts: HashMap<String, Account>,
     /// Next global id for labels, PRs and the like.
@@ -164,9 +167,50 @@ impl World {
             .copied()
     }
 
-    /// Looks a repository up by `owner/name`.
+    /// Looks a repository up by `owner/name`, or by a former name of a renamed repository
+    /// (what the library calls take: a test may name a repository either way).
     pub fn find_full(&self, full: &str) -> Option<usize> {
-        self.by_name.get(&full.to_ascii_lowercase()).copied()
+        let key = full.to_ascii_lowercase();
+        self.by_name
+            .get(&key)
+            .or_else(|| self.former.get(&key))
+            .copied()
+    }
+
+    /// The repository that was called `owner/name` before it was renamed, while no
+    /// repository has that name now.
+    pub fn find_former(&self, owner: &str, name: &str) -> Option<usize> {
+        let key = format!("{owner}/{name}").to_ascii_lowercase();
+        if self.by_name.contains_key(&key) {
+            return None;
+        }
+        self.former.get(&key).copied()
+    }
+
+    /// Renames repository `idx` to `new_full` (`owner/name`; a new owner is a transfer). Its
+    /// old name is remembered as a former name. Fails when another repository has that name.
+    pub fn rename(&mut self, idx: usize, new_full: &str) -> Result<(), String> {
+        let (owner, name) = new_full
+            .split_once('/')
+            .filter(|(o, n)| !o.is_empty() && !n.is_empty() && !n.contains('/'))
+            .ok_or_else(|| format!("{new_full:?} is not owner/name"))?;
+        let new_key = new_full.to_ascii_lowercase();
+        if self.by_name.get(&new_key).is_some_and(|&i| i != idx) {
+            return Err(format!("{new_full} exists already"));
+        }
+        let old_key = self.repos[idx].full_name().to_ascii_lowercase();
+        self.by_name.remove(&old_key);
+        if old_key != new_key {
+            self.former.insert(old_key, idx);
+        }
+        self.former.remove(&new_key);
+        let org = self.account(&self.repos[idx].owner).org;
+        self.ensure_account(owner, org);
+        let r = &mut self.repos[idx];
+        r.owner = owner.to_string();
+        r.name = name.to_string();
+        self.by_name.insert(new_key, idx);
+        Ok(())
     }
 
     /// Adds a repository (and its owner account if new); returns its index.

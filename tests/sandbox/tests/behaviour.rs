@@ -28,6 +28,7 @@ fn settings_take_effect_in_rest_and_graphql() {
         list_per_page_default: 2,
         list_per_page_max: 3,
         graphql_page_max: 1,
+        ..Behaviour::default()
     };
     let sb = start(
         "behaviour_settings",

@@ -1,6 +1,6 @@
 //! Changing the world as GitHub's users would: pushes (new commits, force pushes, new
 //! branches), a person's pull request, upstreams that move or conflict, forks brought in
-//! sync, archiving.
+//! sync, archiving, renaming.
 
 use std::sync::atomic::Ordering;
 
@@ -218,5 +218,27 @@ impl Sandbox {
             }
             None => false,
         }
+    }
+
+    /// Renames `repo` (`owner/name`, its current or a former name) to `new_name`: a bare name
+    /// keeps the owner, `owner/name` moves it too (a transfer). From then on REST requests under
+    /// the old name are redirected (`Behaviour::redirect_renamed`) and GraphQL resolves the old
+    /// name to the renamed repository; the inventory and `fleet()` keep the old name, as a
+    /// user's inventory would. Errs when the repository is unknown, the name is malformed or
+    /// taken.
+    pub fn rename(&self, repo: &str, new_name: &str) -> Result<(), String> {
+        let mut w = self.shared.world();
+        let idx = w
+            .find_full(repo)
+            .ok_or_else(|| format!("rename: no repository {repo}"))?;
+        let full = if new_name.contains('/') {
+            new_name.to_string()
+        } else {
+            format!("{}/{new_name}", w.repos[idx].owner)
+        };
+        w.rename(idx, &full)
+            .map_err(|e| format!("rename {repo}: {e}"))?;
+        w.repos[idx].updated_at = self.shared.now();
+        Ok(())
     }
 }

@@ -3,6 +3,7 @@
 //! and writes its answer back, or drops the connection. `routes` is the route table: which
 //! REST or GraphQL handler answers which method and path.
 
+pub mod moved;
 pub mod pipeline;
 pub mod routes;
 pub mod slow;

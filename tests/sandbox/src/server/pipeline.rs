@@ -1,5 +1,6 @@
 //! The request pipeline every exchange goes through, in GitHub's order: the route (an
-//! unknown one is answered 404 and recorded), faults (a flaky network does not care who you
+//! unknown one is answered 404 and recorded; `moved` resolves repositories named by id or by
+//! a former name), faults (a flaky network does not care who you
 //! are), authentication, secondary-limit faults, the REST rate limits (`limits`), the
 //! handler, conditional requests (`etag`, 304), then the common headers and the log entry.
 
@@ -7,6 +8,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use super::moved;
 use super::routes::{self, Route};
 use crate::auth::Caller;
 use crate::exchange::{rate_headers, resp_body, secondary_limit, Ctx, Outcome, Pace, Req, Resp};
@@ -26,11 +28,10 @@ pub fn process(
     body: Vec<u8>,
 ) -> Outcome {
     let (req, known_prefix) = request(sh, method, full_path, query_string, headers, body);
-    let route = if known_prefix {
-        routes::route(&req.method, &req.path)
-    } else {
-        None
-    };
+    let routed = known_prefix.then(|| moved::routed(sh, &req));
+    let route = routed
+        .as_ref()
+        .and_then(|r| routes::route(&req.method, &r.path));
     let kind = kind_of(&req, route.as_ref());
     let Some(route) = route else {
         req.mark_unexpected(sh, format!("{} {}", req.method, req.path_with_query()));
@@ -45,14 +46,16 @@ pub fn process(
         Some(FaultAction::DripHeaders { every }) => Some(Pace::Whole(every)),
         _ => None,
     };
-    match (answer(sh, &req, route, kind, delay, fault), pace) {
+    let redirect = routed.and_then(|r| r.redirect);
+    match (answer(sh, &req, route, kind, delay, fault, redirect), pace) {
         (Outcome::Answer(resp, delay), Some(pace)) => Outcome::Paced(Box::new(resp), delay, pace),
         (outcome, _) => outcome,
     }
 }
 
 /// The answer past the faults decided before authentication: authentication, a secondary
-/// limit fault, the REST limits, the handler, conditional requests.
+/// limit fault, the REST limits, the handler (or a former name's `redirect`), conditional
+/// requests.
 fn answer(
     sh: &Shared,
     req: &Req,
@@ -60,6 +63,7 @@ fn answer(
     kind: Kind,
     delay: Duration,
     fault: Option<FaultAction>,
+    redirect: Option<Resp>,
 ) -> Outcome {
     let caller = match authenticate(sh, req, &route) {
         Ok(c) => c,
@@ -83,7 +87,13 @@ fn answer(
         caller: caller.clone(),
         req,
     };
-    let resp = routes::dispatch(&ctx, route);
+    // A former name is answered with GitHub's redirect (charged like any request), before the
+    // handler; error bodies name their operation's documentation.
+    let docs = route.docs_url(&req.method);
+    let resp = match redirect {
+        Some(redirect) => redirect,
+        None => routes::with_docs(routes::dispatch(&ctx, route), docs),
+    };
     let (mut resp, charged) = conditional(sh, req, &caller, resp, charged);
     if let Some(info) = charged {
         resp = rate_headers(resp, &info);
@@ -295,7 +305,9 @@ fn rest_limits(
 }
 
 /// Conditional requests: a GET answered 200 carries a weak `etag`; `If-None-Match` with it
-/// answers 304, which costs no rate limit (the charge is given back).
+/// answers 304, which costs no rate limit (the charge is given back). A write answered with a
+/// body (200, 201) carries one too, as GitHub's do (recorded: octokit/fixtures `git-refs`,
+/// `add-labels-to-issue`, `rename-repository`).
 fn conditional(
     sh: &Shared,
     req: &Req,
@@ -303,11 +315,15 @@ fn conditional(
     mut resp: Resp,
     mut charged: Option<RateInfo>,
 ) -> (Resp, Option<RateInfo>) {
-    if req.method != "GET" || resp.status != 200 {
-        return (resp, charged);
-    }
     let body = resp_body(&resp);
     let etag = format!("W/\"{:016x}\"", fnv64(&[body.as_bytes()]));
+    if req.method != "GET" || resp.status != 200 {
+        let write = req.method != "GET" && req.path != "/graphql";
+        if write && matches!(resp.status, 200 | 201) && !body.is_empty() {
+            resp.headers.push(("etag".into(), etag));
+        }
+        return (resp, charged);
+    }
     if req
         .header("if-none-match")
         .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
