@@ -151,6 +151,13 @@ impl GitHub for Budgeted {
         self.budget.run(self.inner.ancestry(asks)).await
     }
 
+    async fn history_sizes(
+        &self,
+        asks: &[AncestryAsk],
+    ) -> Result<Vec<Option<(u64, u64)>>, GhError> {
+        self.budget.run(self.inner.history_sizes(asks)).await
+    }
+
     async fn compare(
         &self,
         repo: &RepoName,
@@ -296,6 +303,51 @@ impl GitHub for Budgeted {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The names of the methods declared in the block of `text` that starts with `start`.
+    fn methods(text: &str, start: &str) -> std::collections::BTreeSet<String> {
+        let block = &text[text.find(start).expect(start)..];
+        let mut depth = 0usize;
+        let mut end = block.len();
+        for (i, c) in block.char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = i;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        block[..end]
+            .lines()
+            .filter_map(|l| {
+                let l = l.trim_start();
+                let rest = l
+                    .strip_prefix("async fn ")
+                    .or_else(|| l.strip_prefix("fn "))?;
+                Some(rest.split(['(', '<']).next()?.to_string())
+            })
+            .collect()
+    }
+
+    /// Every method of the `GitHub` trait goes through the budget, those with a default body
+    /// too: a method left out would silently answer the default (and skip the budget).
+    #[test]
+    fn every_method_of_the_trait_is_forwarded() {
+        let github = include_str!("../github/mod.rs");
+        let here = include_str!("budget.rs");
+        let declared = methods(github, "pub trait GitHub");
+        let forwarded = methods(here, "impl GitHub for Budgeted");
+        assert!(declared.len() > 15, "{declared:?}");
+        assert_eq!(
+            declared, forwarded,
+            "forward each method of the GitHub trait"
+        );
+    }
 
     #[test]
     fn the_reason_names_the_budget_and_the_input() {
