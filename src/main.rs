@@ -39,6 +39,8 @@ impl From<RunError> for Failure {
 }
 
 fn main() -> ExitCode {
+    // A panic message may quote text from an answer: one neutral line, never a raw one.
+    priority_sync::contain::install_panic_hook();
     let env = Env::from_process();
     let in_actions = env.in_actions();
     // Before anything is parsed, validated or printed: a run that fails on a bad input still
@@ -246,6 +248,14 @@ fn knobs(env: &Env, runner: &Runner) -> Result<Knobs, Failure> {
     Ok(knobs)
 }
 
+/// How long a ref write answered 404 is sent again while new upstream commits reach a fork.
+fn propagation_wait(knobs: &Knobs) -> std::time::Duration {
+    knobs.propagation_wait_ms.map_or(
+        priority_sync::apply::DEFAULT_PROPAGATION_WAIT,
+        std::time::Duration::from_millis,
+    )
+}
+
 /// A client for the runner's API URLs, with the inventory's limits and the test knobs.
 fn client(
     env: &Env,
@@ -403,6 +413,7 @@ async fn cli_run(env: &Env, a: CliRun) -> Result<(), Failure> {
         merge,
         time_budget: knobs.time_budget(a.time_budget),
         workspace: None,
+        propagation_wait: propagation_wait(&knobs),
     };
     finish(gh, audit, settings, webhook, &runner, &knobs).await
 }
@@ -503,6 +514,7 @@ async fn action(env: &Env) -> Result<(), Failure> {
         time_budget: knobs.time_budget(inputs.time_budget),
         // The container's files go into the runner's workspace: inside it, and its owner's.
         workspace: runner.workspace.clone(),
+        propagation_wait: propagation_wait(&knobs),
     };
     finish(gh, audit, settings, webhook, &runner, &knobs).await
 }

@@ -129,7 +129,7 @@ pub async fn publish(
         {
             RefUpdate::Done => {
                 return Ok(Published {
-                    commit,
+                    commit: commit.to_string(),
                     attempts: attempt,
                     state,
                     files,
@@ -145,6 +145,8 @@ pub async fn publish(
                 continue;
             }
             RefUpdate::WorkflowRefused(m) => return Err(GhError::Forbidden(m).into()),
+            // Its own commit in its own repository: no propagation to wait for.
+            RefUpdate::NotFound => return Err(GhError::Status(404, "Not Found".into()).into()),
             RefUpdate::AlreadyExists => {
                 return Err(GhError::Decode("unexpected answer to a ref update".into()).into())
             }

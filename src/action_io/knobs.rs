@@ -1,5 +1,5 @@
 //! Test and benchmark knobs (`PRIORITY_SYNC_WRITES_PER_MINUTE`, `_TIMEOUT_MS`, `_BACKOFF_MS`,
-//! `_TIME_BUDGET_MS`):
+//! `_PROPAGATION_WAIT_MS`, `_TIME_BUDGET_MS`):
 //! checked like inputs, so a bad value stops the run instead of being ignored, and the write
 //! pace can exceed GitHub's 80 a minute only against a server that is not github.com.
 
@@ -21,6 +21,9 @@ pub struct Knobs {
     pub backoff_ms: Option<u64>,
     /// `PRIORITY_SYNC_TIME_BUDGET_MS`: the run's time budget, finer than the input's minutes.
     pub time_budget_ms: Option<u64>,
+    /// `PRIORITY_SYNC_PROPAGATION_WAIT_MS`: how long, in all, a ref write answered 404 is sent
+    /// again while new upstream commits reach the fork (at most 10 s).
+    pub propagation_wait_ms: Option<u64>,
     /// Said once at the start (a pace over GitHub's limit against another server).
     pub warnings: Vec<String>,
 }
@@ -85,6 +88,13 @@ impl Knobs {
             1,
             super::inputs::TIME_BUDGET_MAX_MINUTES * 60_000,
         ));
+        let propagation_wait_ms = take(number(
+            env,
+            "PRIORITY_SYNC_PROPAGATION_WAIT_MS",
+            "a number of milliseconds",
+            0,
+            10_000,
+        ));
         let mut warnings = Vec::new();
         let writes_per_minute = writes.map(|n| n as u32);
         if let Some(n) = writes_per_minute.filter(|n| *n > GITHUB_WRITES_PER_MINUTE) {
@@ -107,6 +117,7 @@ impl Knobs {
             timeout_ms,
             backoff_ms,
             time_budget_ms,
+            propagation_wait_ms,
             warnings,
         })
     }

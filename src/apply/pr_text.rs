@@ -6,6 +6,7 @@
 
 use super::ApplyContext;
 use crate::gather::Target;
+use crate::ids::Oid;
 use crate::plan::PlannedRepo;
 use crate::report::escape;
 
@@ -41,14 +42,15 @@ pub(super) fn pr_title(t: &Target, behind: u32) -> String {
 pub(super) fn pr_body(p: &PlannedRepo, t: &Target, why: &str, via_upstream: bool) -> String {
     let upstream = format!("{}:{}", t.upstream, t.upstream_branch);
     let mut b = format!(
-        "{PR_MARKER}\nThis pull request brings {} up to date with {}.\n\n| | |\n|---|---|\n| upstream commits missing | {} |\n| own commits on {} | {} |\n| why a pull request | {} |\n| upstream head | {} |\n",
+        "{PR_MARKER}\nThis pull request brings {} up to date with {}.\n\n| | |\n|---|---|\n| upstream commits missing | {} |\n| own commits on {} | {} |\n| why a pull request | {} |\n| upstream head | `{}` |\n",
         code(&t.branch),
         code(&upstream),
         p.facts.commits_behind,
         code(&t.branch),
         p.facts.commits_ahead,
         escape::markdown(why),
-        code(&t.upstream_head)
+        // An `Oid` holds hex only: a plain code span is safe, and `recorded_head` reads it.
+        t.upstream_head
     );
     if p.facts.security_alerts > 0 {
         b.push_str(&format!(
@@ -62,10 +64,20 @@ pub(super) fn pr_body(p: &PlannedRepo, t: &Target, why: &str, via_upstream: bool
         ));
     }
     if via_upstream {
-        b.push_str("\nThis pull request comes straight from the upstream branch (the token could not write workflow files to the sync branch), so it follows upstream by itself.\n");
+        b.push_str("\nThis pull request comes straight from the upstream branch (the sync branch could not take the update: the token could not write its workflow files, or GitHub had not made the new upstream commits available in the fork yet), so it follows upstream by itself.\n");
     }
     b.push_str("\nOpened by priority-sync. It is kept up to date while upstream moves, never duplicated; merge it to sync. If it is closed unmerged, the next run opens a new one.\n");
     b
+}
+
+/// The upstream head a sync PR's body records (its `| upstream head | `…` |` row): what
+/// priority-sync last set the sync branch to. `None` when the body has no such row, or the
+/// row holds no object id.
+pub(super) fn recorded_head(body: &str) -> Option<Oid> {
+    body.lines()
+        .find_map(|l| l.strip_prefix("| upstream head | `"))
+        .and_then(|rest| rest.strip_suffix("` |"))
+        .and_then(|oid| oid.parse().ok())
 }
 
 /// The labels a sync PR should carry: the sync labels, the urgent ones for security alerts,
@@ -100,19 +112,21 @@ mod tests {
     use super::*;
     use crate::decision::{Action, Status};
     use crate::facts::RepoFacts;
+    use crate::ids::BranchName;
 
     /// A branch name Git accepts (`git check-ref-format`: backticks, `@` without `{`, `<`, `!`
     /// and `-` are all allowed) that would end a code span, mention a team and open an HTML
     /// comment that hides the rest of the body.
     const HOSTILE_BRANCH: &str = "x`@org/team<!--";
 
-    fn target(branch: &str, upstream_branch: &str, head: &str) -> Target {
+    fn target(branch: &str, upstream_branch: &str) -> Target {
+        let name = |b: &str| BranchName::parse(b).expect("a valid ref name");
         Target {
-            branch: branch.into(),
-            head: "a".repeat(40),
+            branch: name(branch),
+            head: Oid::parse(&"a".repeat(40)).unwrap(),
             upstream: "up/repo".parse().unwrap(),
-            upstream_branch: upstream_branch.into(),
-            upstream_head: head.into(),
+            upstream_branch: name(upstream_branch),
+            upstream_head: Oid::parse(&"b".repeat(40)).unwrap(),
         }
     }
 
@@ -168,11 +182,8 @@ mod tests {
 
     #[test]
     fn outside_names_stay_inside_their_code_and_mention_no_one() {
-        let t = target(
-            HOSTILE_BRANCH,
-            "main`<img src=x onerror=alert(1)>",
-            "`@org/oid|",
-        );
+        let upstream_branch = "main`<img/src=x/onerror=alert(1)>|@org/x";
+        let t = target(HOSTILE_BRANCH, upstream_branch);
         let p = planned();
         let body = pr_body(&p, &t, &p.why, false);
         let r = render(&body);
@@ -182,11 +193,16 @@ mod tests {
         // Each name is whole inside its code, as the reader should see it.
         assert!(r.code.contains(&HOSTILE_BRANCH.to_string()), "{r:?}");
         assert!(
-            r.code
-                .contains(&"up/repo:main`<img src=x onerror=alert(1)>".to_string()),
+            r.code.contains(&format!("up/repo:{upstream_branch}")),
             "{r:?}"
         );
-        assert!(r.code.contains(&"`@org/oid|".to_string()), "{r:?}");
+        // The upstream head (hex only) stays where `recorded_head` reads it.
+        assert!(r.code.contains(&"b".repeat(40)), "{r:?}");
+        assert_eq!(
+            recorded_head(&body),
+            Some(t.upstream_head.clone()),
+            "{body}"
+        );
         // Outside code, `@` appears only in the reason, which is escaped (&#64;): no name
         // from outside is left as text where GitHub would read a mention or a link.
         for t in &r.text {
@@ -197,7 +213,6 @@ mod tests {
             assert_eq!(line.matches('|').count(), 3, "{line}");
         }
         // The rest of the body is still there (no comment swallowed it).
-        assert!(body.contains("Opened by priority-sync"), "{body}");
         assert!(
             r.text.iter().any(|t| t.contains("Opened by priority-sync")),
             "{r:?}"
@@ -206,7 +221,7 @@ mod tests {
 
     #[test]
     fn the_reason_is_shown_not_read_as_markdown() {
-        let t = target("main", "main", &"b".repeat(40));
+        let t = target("main", "main");
         let p = planned();
         let r = render(&pr_body(&p, &t, &p.why, false));
         assert_eq!(r.links, 0);
@@ -219,12 +234,14 @@ mod tests {
 
     #[test]
     fn titles_keep_outside_text_on_one_short_line() {
-        let t = target("x\n@org/team\u{202E}", &"m".repeat(300), "c");
+        // A valid ref name may hold a bidirectional override (git refuses only control
+        // characters and a few others).
+        let t = target("x@org/team\u{202E}ecaf", &"m".repeat(300));
         let title = pr_title(&t, 3);
-        assert!(!title.contains(['\n', '\u{202E}']), "{title}");
+        assert!(!title.contains('\u{202E}'), "{title}");
         assert!(title.chars().count() < 256, "{}", title.chars().count());
         assert!(
-            title.starts_with("Sync x @org/team with up/repo:mmm"),
+            title.starts_with("Sync x@org/team ecaf with up/repo:mmm"),
             "{title}"
         );
         assert!(title.ends_with("… (3 commits)"), "{title}");

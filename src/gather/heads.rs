@@ -63,6 +63,10 @@ pub(super) fn classify(
         if let Some(p) = meta.sync_pull.clone() {
             out.sync_pulls.insert(spec.repo.clone(), p);
         }
+        if let Some(role) = meta.viewer_permission.filter(|r| !r.can_push()) {
+            out.cannot_write
+                .insert(spec.repo.clone(), role_refusal(&spec.repo, role.as_str()));
+        }
         let facts = facts_of(spec, &meta, prev, inv, out);
         let Some(head) = meta.branch.clone() else {
             let which = spec
@@ -109,6 +113,14 @@ fn note_renames(spec: &RepoSpec, meta: &RepoMeta, out: &mut Gathered) {
             ));
         }
     }
+}
+
+/// Why nothing is written to a repository where the token's user has a role that cannot push.
+fn role_refusal(repo: &RepoName, role: &str) -> String {
+    format!(
+        "the token's user has {role} access to {repo} (GraphQL viewerPermission), which cannot push, so nothing was written there; ask an admin of `{}` for write access, or remove it from the inventory",
+        repo.owner()
+    )
 }
 
 /// A readable repository's facts before any compare (0 behind, 0 ahead, in sync).

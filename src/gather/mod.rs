@@ -31,17 +31,19 @@ use crate::config::{Inventory, RepoSpec};
 use crate::decision::LiveFacts;
 use crate::facts::RepoFacts;
 use crate::github::{GhError, GitHub, PullInfo};
+use crate::ids::{BranchName, Oid};
 use crate::repo_name::RepoName;
 use crate::state::{Compared, SyncState};
 
-/// What apply needs to move one repository.
+/// What apply needs to move one repository: its branch and the upstream's, with their heads
+/// (validated where GitHub's answer was read).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
-    pub branch: String,
-    pub head: String,
+    pub branch: BranchName,
+    pub head: Oid,
     pub upstream: RepoName,
-    pub upstream_branch: String,
-    pub upstream_head: String,
+    pub upstream_branch: BranchName,
+    pub upstream_head: Oid,
 }
 
 /// Everything gathered.
@@ -60,6 +62,9 @@ pub struct Gathered {
     pub hub: BTreeSet<RepoName>,
     /// The sync pull request each repository had at the last run, as it is now.
     pub sync_pulls: BTreeMap<RepoName, PullInfo>,
+    /// Repositories the token's user may not push to (GraphQL `viewerPermission` READ or
+    /// TRIAGE), with why and what to do: nothing is written there.
+    pub cannot_write: BTreeMap<RepoName, String>,
     /// Every compare this run used, fresh or remembered (lower-cased `owner/name`).
     pub compared: BTreeMap<String, Compared>,
     /// How many compares were answered from the state instead of the API.

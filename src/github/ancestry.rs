@@ -7,6 +7,7 @@ use serde_json::{json, Map, Value};
 
 use super::graphql::{alias_of, data_and_errors, split_fragments, BatchQuery};
 use super::{Comparison, GhError};
+use crate::ids::Oid;
 use crate::repo_name::RepoName;
 
 const DOCUMENT: &str = include_str!("graphql/ancestry.graphql");
@@ -19,9 +20,9 @@ pub const DEPTH: usize = 100;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AncestryAsk {
     pub repo: RepoName,
-    pub head: String,
+    pub head: Oid,
     pub upstream: RepoName,
-    pub upstream_head: String,
+    pub upstream_head: Oid,
 }
 
 /// Builds the query for `asks` (one `u{i}`/`f{i}` alias pair each).
@@ -39,7 +40,7 @@ pub fn build(asks: &[AncestryAsk]) -> BatchQuery {
             ));
             vars.insert(format!("{side}o{i}"), json!(repo.owner()));
             vars.insert(format!("{side}n{i}"), json!(repo.name()));
-            vars.insert(format!("{side}{i}"), json!(oid));
+            vars.insert(format!("{side}{i}"), json!(oid.as_str()));
             vars.insert(
                 format!("{side}w{i}"),
                 json!(format!("{oid}:.github/workflows")),
@@ -136,9 +137,9 @@ mod tests {
     fn ask() -> AncestryAsk {
         AncestryAsk {
             repo: "me/app".parse().unwrap(),
-            head: "f".repeat(40),
+            head: "f".repeat(40).parse().unwrap(),
             upstream: "up/app".parse().unwrap(),
-            upstream_head: "a".repeat(40),
+            upstream_head: "a".repeat(40).parse().unwrap(),
         }
     }
 

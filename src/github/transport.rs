@@ -20,7 +20,7 @@ use super::answers::{self, Redirect};
 use super::body::{self, BodyError};
 use super::pacing::{backoff, Pacer};
 use super::url::{origin_of, path_of};
-use super::{GhError, RequestStats};
+use super::{GhError, RequestStats, TokenRights};
 
 /// What a request is, for pacing (writes) and the counts by kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,6 +108,8 @@ pub(super) struct Transport {
     pacer: Pacer,
     policy: RetryPolicy,
     stats: Mutex<RequestStats>,
+    /// The `x-oauth-scopes` of the last answer (`Some(None)`: it had none).
+    scopes: Mutex<Option<Option<String>>>,
 }
 
 enum Retry {
@@ -147,12 +149,29 @@ impl Transport {
             pacer: Pacer::per_minute(writes_per_minute),
             policy,
             stats: Mutex::new(RequestStats::default()),
+            scopes: Mutex::new(None),
         })
     }
 
     /// Request counts so far.
     pub fn stats(&self) -> RequestStats {
         self.stats_mut().clone()
+    }
+
+    /// What the token may do as its answers' `x-oauth-scopes` tell (classic tokens only).
+    pub fn scope_rights(&self) -> TokenRights {
+        match &*self.scopes.lock().unwrap_or_else(|e| e.into_inner()) {
+            Some(header) => TokenRights::from_scopes(header.as_deref()),
+            None => TokenRights::default(),
+        }
+    }
+
+    fn note_scopes(&self, headers: &HeaderMap) {
+        let header = headers
+            .get("x-oauth-scopes")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        *self.scopes.lock().unwrap_or_else(|e| e.into_inner()) = Some(header);
     }
 
     /// Keeps the lowest GraphQL points left that an answer reported.
@@ -222,7 +241,10 @@ impl Transport {
                     backoff(self.policy.backoff_base, attempt, Duration::from_secs(30)),
                     e.to_string(),
                 ),
-                Ok((headers, answer)) => self.retry_decision(headers, answer, attempt),
+                Ok((headers, answer)) => {
+                    self.note_scopes(headers);
+                    self.retry_decision(headers, answer, attempt)
+                }
             };
             match wait {
                 Retry::No => return result.map(|(_, a)| a),

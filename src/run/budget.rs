@@ -12,9 +12,10 @@ use async_trait::async_trait;
 use tokio::time::Instant;
 
 use crate::github::{
-    AncestryAsk, Comparison, GhError, GitHub, MetaBatch, NewPull, PullInfo, RefUpdate, RepoQuery,
-    RequestStats, TreeFile,
+    AncestryAsk, Comparison, GhError, GitHub, MergeUpstream, MetaBatch, NewPull, PullInfo,
+    RefUpdate, RepoQuery, RequestStats, TokenRights, TreeFile,
 };
+use crate::ids::Oid;
 use crate::repo_name::RepoName;
 
 /// What to do once the budget is spent (called once).
@@ -185,11 +186,11 @@ impl GitHub for Budgeted {
         self.budget.run(self.inner.pull(repo, number)).await
     }
 
-    async fn branch_head(&self, repo: &RepoName, branch: &str) -> Result<Option<String>, GhError> {
+    async fn branch_head(&self, repo: &RepoName, branch: &str) -> Result<Option<Oid>, GhError> {
         self.budget.run(self.inner.branch_head(repo, branch)).await
     }
 
-    async fn commit_tree(&self, repo: &RepoName, sha: &str) -> Result<Option<String>, GhError> {
+    async fn commit_tree(&self, repo: &RepoName, sha: &str) -> Result<Option<Oid>, GhError> {
         self.budget.run(self.inner.commit_tree(repo, sha)).await
     }
 
@@ -273,7 +274,7 @@ impl GitHub for Budgeted {
         repo: &RepoName,
         base_tree: &str,
         files: &[TreeFile],
-    ) -> Result<String, GhError> {
+    ) -> Result<Oid, GhError> {
         self.budget
             .run(self.inner.create_tree(repo, base_tree, files))
             .await
@@ -284,15 +285,35 @@ impl GitHub for Budgeted {
         repo: &RepoName,
         message: &str,
         tree: &str,
-        parents: &[String],
-    ) -> Result<String, GhError> {
+        parents: &[Oid],
+    ) -> Result<Oid, GhError> {
         self.budget
             .run(self.inner.create_commit(repo, message, tree, parents))
             .await
     }
 
+    async fn merge_upstream(
+        &self,
+        repo: &RepoName,
+        branch: &str,
+    ) -> Result<MergeUpstream, GhError> {
+        self.budget
+            .run(self.inner.merge_upstream(repo, branch))
+            .await
+    }
+
     fn stats(&self) -> RequestStats {
         self.inner.stats()
+    }
+
+    // What the token may do: no request of its own to bound (read from answers already
+    // made, or asked once and kept by the client).
+    async fn token_rights(&self, repo: &RepoName) -> TokenRights {
+        self.inner.token_rights(repo).await
+    }
+
+    fn write_refusal(&self, repo: &RepoName) -> Option<String> {
+        self.inner.write_refusal(repo)
     }
 
     fn batch_key(&self, repo: &RepoName) -> String {

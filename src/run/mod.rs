@@ -67,6 +67,9 @@ pub struct RunSettings {
     /// The action's workspace (`GITHUB_WORKSPACE`): local files must stay inside it and get
     /// its owner. `None` on the command line.
     pub workspace: Option<PathBuf>,
+    /// How long, in all, a ref write answered 404 is sent again while new upstream commits
+    /// reach the fork (`apply::DEFAULT_PROPAGATION_WAIT` unless a test knob says otherwise).
+    pub propagation_wait: std::time::Duration,
 }
 
 /// Why a run did not complete.

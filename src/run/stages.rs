@@ -127,12 +127,9 @@ pub(super) async fn apply_plan(
     clock: &dyn Clock,
     budget: &TimeBudget,
 ) -> Applied {
-    let ctx = Arc::new(ApplyContext::new(
-        gh.clone(),
-        run.inv.clone(),
-        gathered,
-        s.dry_run,
-    ));
+    let mut ctx = ApplyContext::new(gh.clone(), run.inv.clone(), gathered, s.dry_run);
+    ctx.propagation_wait = s.propagation_wait;
+    let ctx = Arc::new(ctx);
     // Once the time budget is spent, no new repository is started (they stay `pending`).
     let _budget = budget.when_spent({
         let ctx = ctx.clone();

@@ -233,8 +233,8 @@ pub fn large_state(fleet: &[String], extra: usize) -> SyncState {
                 open_prs: (i % 4) as u32,
                 sync_pr: None,
                 compared: Some(Compared {
-                    head: format!("{:040x}", i * 2 + 1),
-                    upstream_head: format!("{:040x}", i * 2 + 2),
+                    head: format!("{:040x}", i * 2 + 1).parse().unwrap(),
+                    upstream_head: format!("{:040x}", i * 2 + 2).parse().unwrap(),
                     behind: 0,
                     ahead: 0,
                     oldest_missing: None,
@@ -299,6 +299,7 @@ impl Drop for Harness {
         // the first message.
         if !std::thread::panicking() {
             self.sb.assert_no_unexpected_routes();
+            assert_no_forced_update_outside_sync_branches(&self.sb);
             if self.lines_checked() > 0 {
                 eprintln!(
                     "WORKFLOW-COMMANDS {}: {} output lines checked, 0 a runner would execute from outside text",
@@ -306,6 +307,27 @@ impl Drop for Harness {
                     self.lines_checked()
                 );
             }
+        }
+    }
+}
+
+/// The only forced ref update priority-sync may make is of its own sync branch
+/// (`priority-sync/…`, past an upstream rewrite): every test's request log is checked for any
+/// other (a user's branch, the audit branch).
+pub fn assert_no_forced_update_outside_sync_branches(sb: &Sandbox) {
+    for e in sb.log_entries() {
+        let forced = e
+            .request
+            .as_ref()
+            .is_some_and(|b| b["force"].as_bool() == Some(true));
+        if e.method == "PATCH" && forced {
+            let branch = e.path.split("/git/refs/heads/").nth(1).unwrap_or("");
+            assert!(
+                branch.starts_with("priority-sync/"),
+                "a forced update outside priority-sync's sync branches: {} {}",
+                e.method,
+                e.path
+            );
         }
     }
 }

@@ -55,6 +55,34 @@ pub struct Behaviour {
     /// GitHub publishes no size: 3,000 is the sandbox's model, above any generated fleet
     /// (at most 200 behind) and low enough for a test to provoke; 0 = never.
     pub compare_fail_over: usize,
+    /// How long (milliseconds) after it was made a commit made while the sandbox runs (a REST
+    /// write, or a library push such as `Sandbox::advance_upstream`) becomes usable by the
+    /// *other* repositories of its fork network; 0 = at once. Until then `PATCH
+    /// …/git/refs/{ref}` and `POST …/git/refs` naming it there answer 404 Not Found, while
+    /// `merge-upstream` works at once and makes the upstream's commits usable in that fork from
+    /// then on. GitHub: "a new commit from upstream is not yet available in the fork" (cli/cli#4907,
+    /// answered by cli/cli#4942 calling merge-upstream first); creating a ref in a fork at such
+    /// a commit answers Not Found too (microsoft/winget-create#233, #235;
+    /// googleapis/code-suggester#335). GitHub gives no figure: 1000 is the sandbox's choice.
+    /// `Sandbox::never_propagate` makes one commit wait for a merge-upstream.
+    pub propagation_ms: u64,
+    /// How a ref write (`PATCH …/git/refs/{ref}`, `POST …/git/refs`) is refused when its new
+    /// commit changes `.github/workflows/` against the ref's current commit (a new ref: against
+    /// the default branch) and the token lacks the `workflow` scope / Workflows: write.
+    pub workflow_refusal: WorkflowRefusal,
+}
+
+/// How a ref write that needs the workflow permission is refused (`Behaviour::workflow_refusal`).
+/// `merge-upstream` always answers GitHub's explicit 422.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WorkflowRefusal {
+    /// GitHub: 404 Not Found, the body of any missing object (cli/cli#7574 and #7612 with a
+    /// classic token, 2023; cli/cli#10573/#10574 with an App token, 2025: "informative error
+    /// rather than a 404" is still the ask).
+    NotFound,
+    /// The sandbox's earlier kindness: 422 with merge-upstream's wording, for a test that wants
+    /// the reason spelled out.
+    Explicit,
 }
 
 impl Default for Behaviour {
@@ -68,6 +96,8 @@ impl Default for Behaviour {
             graphql_page_max: 100,
             redirect_renamed: true,
             compare_fail_over: 3_000,
+            propagation_ms: 1000,
+            workflow_refusal: WorkflowRefusal::NotFound,
         }
     }
 }

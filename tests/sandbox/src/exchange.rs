@@ -31,6 +31,8 @@ pub struct Req {
     pub json: Option<Value>,
     /// Set when the request asked for something the sandbox does not implement.
     pub unexpected: std::sync::atomic::AtomicBool,
+    /// Set when a hostile-proxy rule rewrote its answer (`FaultAction::Rewrite`).
+    pub rewritten: std::sync::atomic::AtomicBool,
 }
 
 impl Req {

@@ -41,10 +41,13 @@ pub struct LogEntry {
     /// A provoked answer GitHub's API description cannot judge (`"huge-body"`: a 200 whose
     /// body was streamed, not logged); `documented-exchanges.py` sets these aside by name.
     pub fault: Option<&'static str>,
+    /// A hostile-proxy rule rewrote the answer (it is not GitHub's).
+    pub rewritten: bool,
 }
 
 impl LogEntry {
-    /// The JSONL form; an unexpected request also carries `"unexpected": true`.
+    /// The JSONL form; an unexpected request also carries `"unexpected": true`, a rewritten
+    /// answer `"rewritten": true`.
     pub fn to_json(&self) -> Value {
         let mut v = json!({
             "method": self.method,
@@ -58,6 +61,9 @@ impl LogEntry {
         }
         if let Some(f) = self.fault {
             v["fault"] = json!(f);
+        }
+        if self.rewritten {
+            v["rewritten"] = json!(true);
         }
         v
     }
@@ -98,6 +104,8 @@ pub struct Counters {
     pub revoked: u64,
     /// 304 answers.
     pub not_modified: u64,
+    /// Answers a hostile-proxy rule rewrote (`FaultAction::Rewrite`).
+    pub rewritten: u64,
     /// Requests to unimplemented routes.
     pub unexpected: u64,
 }

@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use github_sandbox::{Faults, Sandbox, SandboxConfig};
+use github_sandbox::{Faults, Sandbox, SandboxConfig, WorkflowRefusal};
 
 const USAGE: &str = "usage: github-sandbox serve [options]
        github-sandbox --help
@@ -37,6 +37,11 @@ const USAGE: &str = "usage: github-sandbox serve [options]
                          serves the old name directly
   --compare-fail-over N  a compare of more than N commits answers GitHub's 500 (its diff
                          is \"temporarily unavailable\"; default 3000, 0 = never)
+  --propagation-ms MS    a commit made while serving reaches the other repositories of its
+                         fork network MS later; ref writes there answer 404 until then
+                         (default 1000; 0 = at once)
+  --workflow-refusal R   ref writes needing the workflow permission answer `not-found` (404,
+                         as GitHub; the default) or `explicit` (422 naming the workflow)
   -h, --help             print this help and exit
 
 Prints one JSON line on stdout, then serves until killed. Each request for a route (or
@@ -151,6 +156,14 @@ fn parse_serve(args: &[String]) -> Result<Option<Options>, String> {
                 }
             }
             "--compare-fail-over" => cfg.behaviour.compare_fail_over = num(flag, val()?)?,
+            "--propagation-ms" => cfg.behaviour.propagation_ms = num(flag, val()?)?,
+            "--workflow-refusal" => {
+                cfg.behaviour.workflow_refusal = match val()?.as_str() {
+                    "not-found" => WorkflowRefusal::NotFound,
+                    "explicit" => WorkflowRefusal::Explicit,
+                    v => return Err(format!("{flag}: {v:?} is not `not-found` or `explicit`")),
+                }
+            }
             "-h" | "--help" => return Ok(None),
             other => return Err(format!("unknown option {other}\n\n{USAGE}")),
         }

@@ -157,9 +157,27 @@ pub struct World {
     pub accounts: HashMap<String, Account>,
     /// Next global id for labels, PRs and the like.
     pub next_id: u64,
+    /// The role of the tokens' user on a repository (by index) where a test set one
+    /// (`Sandbox::set_viewer_permission`): `READ`, `TRIAGE`, `WRITE`, `MAINTAIN` or `ADMIN`.
+    pub roles: HashMap<usize, String>,
 }
 
 impl World {
+    /// The tokens' user's role on repository `i` as GraphQL's `viewerPermission` says it: the
+    /// role a test set, else `ADMIN` on forks and the audit repository (the fleet: the user
+    /// owns them or administers their organisation) and `READ` elsewhere (public upstreams).
+    pub fn role(&self, i: usize, audit_repo: &str) -> &str {
+        if let Some(r) = self.roles.get(&i) {
+            return r;
+        }
+        let r = &self.repos[i];
+        if r.parent.is_some() || r.full_name().eq_ignore_ascii_case(audit_repo) {
+            "ADMIN"
+        } else {
+            "READ"
+        }
+    }
+
     /// Looks a repository up by owner and name, case-insensitively.
     pub fn find(&self, owner: &str, name: &str) -> Option<usize> {
         self.by_name

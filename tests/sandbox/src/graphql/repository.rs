@@ -21,6 +21,7 @@ impl Exec<'_, '_> {
         let w = sh.world();
         let r = w.repos[i].clone();
         let org = w.account(&r.owner).org;
+        let role = w.role(i, &sh.fleet.audit_repo).to_string();
         let forks = w.repos.iter().filter(|x| x.parent == Some(i)).count();
         drop(w);
         let full = r.full_name();
@@ -69,6 +70,11 @@ impl Exec<'_, '_> {
                 None => Null,
             },
             "ref" => return self.ref_field(i, &r, f),
+            // The user's role, "null if authenticated as a GitHub App" (schema.graphql).
+            "viewerPermission" => match &self.ctx.caller.token {
+                Some(t) if t.kind != crate::auth::TokenKind::App => Leaf(s(role)),
+                _ => Null,
+            },
             "pullRequest" => {
                 let number = self.arg(f, "number").and_then(|v| v.as_u64()).unwrap_or(0);
                 let exists = r.pulls.iter().any(|p| p.number == number);

@@ -21,6 +21,7 @@ pub(super) fn field_type(ty: &str, f: &str) -> Option<&'static str> {
         ("Repository", "pushedAt" | "createdAt" | "updatedAt") => "DateTime",
         ("Repository", "url") => "URI",
         ("Repository", "visibility") => "RepositoryVisibility",
+        ("Repository", "viewerPermission") => "RepositoryPermission",
         ("Repository", "owner") => "RepositoryOwner",
         ("Repository", "defaultBranchRef" | "ref") => "Ref",
         ("Repository", "parent") => "Repository",
@@ -115,6 +116,7 @@ pub(super) fn is_leaf(t: &str) -> bool {
             | "DateTime"
             | "GitObjectID"
             | "RepositoryVisibility"
+            | "RepositoryPermission"
             | "PullRequestState"
             | "MergeableState"
             | "RepositoryVulnerabilityAlertState"

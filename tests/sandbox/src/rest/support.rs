@@ -51,8 +51,23 @@ pub(crate) fn need_write(ctx: &Ctx<'_>, repo: &RepoRef) -> Result<(), Resp> {
         Some(_) if repo.archived => {
             Err(Resp::error(403, "Repository was archived so is read-only."))
         }
+        // A role set by a test that cannot push (`Sandbox::set_viewer_permission`); worded as
+        // GitHub words a write the token may not make (recorded for fine-grained tokens).
+        Some(t) if t.kind != crate::auth::TokenKind::App && !may_push(ctx, repo) => {
+            Err(Resp::error(403, t.not_accessible()))
+        }
         Some(_) => Ok(()),
     }
+}
+
+/// Whether a role set by a test lets the tokens' user push to `repo` (`READ` and `TRIAGE`
+/// cannot); repositories without one are not limited here.
+fn may_push(ctx: &Ctx<'_>, repo: &RepoRef) -> bool {
+    let w = ctx.sh.world();
+    !matches!(
+        w.roles.get(&repo.idx).map(String::as_str),
+        Some("READ" | "TRIAGE")
+    )
 }
 
 pub(crate) fn body<'a>(ctx: &'a Ctx<'_>) -> Result<&'a Value, Resp> {

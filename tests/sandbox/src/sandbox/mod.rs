@@ -100,6 +100,8 @@ fn shared_state(
         clock: (Instant::now(), now),
         app,
         seq: AtomicU64::new(1),
+        propagation: Mutex::new(Default::default()),
+        hooks: Mutex::new(Vec::new()),
     };
     Ok((shared, default_token))
 }

@@ -1,8 +1,9 @@
 //! The request pipeline every exchange goes through, in GitHub's order: the route (an
 //! unknown one is answered 404 and recorded; `moved` resolves repositories named by id or by
-//! a former name), faults (a flaky network does not care who you
-//! are), authentication, secondary-limit faults, the REST rate limits (`limits`), the
-//! handler, conditional requests (`etag`, 304), then the common headers and the log entry.
+//! a former name), faults (a flaky network does not care who you are), authentication,
+//! secondary-limit and refusal faults, the REST rate limits (`limits`), the handler, a hostile
+//! proxy's rewrite of the answer (`FaultAction::Rewrite`), conditional requests (`etag`, 304),
+//! then the common headers and the log entry.
 
 use std::time::Duration;
 
@@ -78,6 +79,11 @@ fn answer(
         let resp = secondary_limit(status, retry_after, sh.request_id());
         return finish(sh, req, kind, Some(&caller), resp, delay);
     }
+    if let Some(FaultAction::Error { status, message }) = &fault {
+        sh.log().counters.injected_errors += 1;
+        let resp = Resp::error(*status, message);
+        return finish(sh, req, kind, Some(&caller), resp, delay);
+    }
     let charged = match rest_limits(sh, &caller, &route, kind) {
         Ok(charged) => charged,
         Err(resp) => return finish(sh, req, kind, Some(&caller), resp, delay),
@@ -87,13 +93,17 @@ fn answer(
         caller: caller.clone(),
         req,
     };
+    crate::hooks::before_answer(sh, req);
     // A former name is answered with GitHub's redirect (charged like any request), before the
     // handler; error bodies name their operation's documentation.
     let docs = route.docs_url(&req.method);
-    let resp = match redirect {
+    let mut resp = match redirect {
         Some(redirect) => redirect,
         None => routes::with_docs(routes::dispatch(&ctx, route), docs),
     };
+    if let Some(FaultAction::Rewrite { pointer, value }) = &fault {
+        resp = rewrite(sh, req, resp, pointer, value);
+    }
     let (mut resp, charged) = conditional(sh, req, &caller, resp, charged);
     if let Some(info) = charged {
         resp = rate_headers(resp, &info);
@@ -143,6 +153,7 @@ fn request(
         body,
         json: json_body,
         unexpected: Default::default(),
+        rewritten: Default::default(),
     };
     (req, known_prefix)
 }
@@ -180,6 +191,7 @@ fn faults(sh: &Shared, req: &Req, kind: Kind) -> Result<(Duration, Option<FaultA
                 kind,
                 unexpected: req.unexpected.load(std::sync::atomic::Ordering::Relaxed),
                 fault: None,
+                rewritten: false,
             });
             Err(Outcome::Drop(delay))
         }
@@ -199,6 +211,7 @@ fn faults(sh: &Shared, req: &Req, kind: Kind) -> Result<(Duration, Option<FaultA
                 kind,
                 unexpected: req.unexpected.load(std::sync::atomic::Ordering::Relaxed),
                 fault: Some("huge-body"),
+                rewritten: false,
             });
             Err(Outcome::Huge(bytes, delay))
         }
@@ -218,6 +231,29 @@ fn faults(sh: &Shared, req: &Req, kind: Kind) -> Result<(Duration, Option<FaultA
         }
         other => Ok((delay, other)),
     }
+}
+
+/// A hostile proxy's work ([`FaultAction::Rewrite`]): the value at `pointer` in the answer
+/// replaced by `value`, when the answer has one there.
+fn rewrite(sh: &Shared, req: &Req, mut resp: Resp, pointer: &str, value: &Value) -> Resp {
+    let mut body = match (&resp.text, &resp.json) {
+        (Some(t), _) => match serde_json::from_str::<Value>(t) {
+            Ok(v) => v,
+            Err(_) => return resp,
+        },
+        (None, Some(j)) => j.clone(),
+        (None, None) => return resp,
+    };
+    let Some(slot) = body.pointer_mut(pointer) else {
+        return resp;
+    };
+    *slot = value.clone();
+    sh.log().counters.rewritten += 1;
+    req.rewritten
+        .store(true, std::sync::atomic::Ordering::Relaxed);
+    resp.text = None;
+    resp.json = Some(body);
+    resp
 }
 
 /// The GitHub App's own routes: authenticated by the app's JWT, free of rate limits.
@@ -382,6 +418,7 @@ fn finish(
         kind,
         unexpected: req.unexpected.load(std::sync::atomic::Ordering::Relaxed),
         fault: None,
+        rewritten: req.rewritten.load(std::sync::atomic::Ordering::Relaxed),
     });
     Outcome::Answer(resp, delay)
 }
