@@ -74,9 +74,9 @@ mod tests {
     fn ask() -> AncestryAsk {
         AncestryAsk {
             repo: "me/app".parse().unwrap(),
-            head: "f".repeat(40),
+            head: crate::ids::Oid::parse(&"f".repeat(40)).unwrap(),
             upstream: "up/app".parse().unwrap(),
-            upstream_head: "a".repeat(40),
+            upstream_head: crate::ids::Oid::parse(&"a".repeat(40)).unwrap(),
         }
     }
 
