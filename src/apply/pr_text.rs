@@ -1,8 +1,8 @@
 //! What a sync pull request says: its title, its body (which carries [`PR_MARKER`], the mark
 //! of a pull request this tool opened) and the labels it should carry. Everything from outside
-//! in them (branch and repository names, the upstream head, the reason) is escaped for where
-//! it goes: a valid ref name such as ``x`@org/team<!--`` must not end its code, mention a team
-//! or open an HTML comment.
+//! in them (branch and repository names, the reason) is escaped for where it goes: a valid ref
+//! name such as ``x`@org/team<!--`` must not end its code, mention a team or open an HTML
+//! comment.
 
 use super::ApplyContext;
 use crate::gather::Target;
