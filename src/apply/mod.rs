@@ -185,6 +185,12 @@ impl ApplyContext {
             .clone()
     }
 
+    /// Starts no new repository from now on (the run's time budget is spent): the rest is
+    /// `pending`, with `why`.
+    pub fn stop_new_work(&self, why: String) {
+        self.stop(why);
+    }
+
     fn stop(&self, why: String) {
         let mut s = self.stopped.lock().unwrap_or_else(|e| e.into_inner());
         if s.is_none() {

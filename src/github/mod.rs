@@ -10,6 +10,7 @@
 pub mod ancestry;
 mod answers;
 mod auth;
+mod body;
 pub mod client;
 pub mod graphql;
 mod graphql_post;

@@ -1,4 +1,5 @@
-//! One request to GitHub, sent with care: GitHub's headers and a bearer token, a deadline,
+//! One request to GitHub, sent with care: GitHub's headers and a bearer token, a deadline
+//! for the whole exchange and a size cap on the answer (reading both in `body`),
 //! retries of 5xx and dropped connections with jittered backoff, waits for `retry-after` and
 //! `x-ratelimit-reset` (primary, secondary and GraphQL limits), writes paced under GitHub's
 //! content-creation limit, a cap on requests in flight, and counts of what was sent. A
@@ -11,12 +12,12 @@ use std::time::Duration;
 
 use chrono::Utc;
 use http::{HeaderMap, Method, StatusCode};
-use http_body_util::BodyExt;
 use octocrab::Octocrab;
 use serde_json::{json, Value};
 use tokio::sync::Semaphore;
 
 use super::answers::{self, Redirect};
+use super::body::{self, BodyError};
 use super::pacing::{backoff, Pacer};
 use super::url::{origin_of, path_of};
 use super::{GhError, RequestStats, TokenRights};
@@ -93,7 +94,8 @@ pub(super) struct RetryPolicy {
     pub backoff_base: Duration,
     /// Longest single wait for a rate limit; longer → give up (work stays pending).
     pub max_wait: Duration,
-    /// Per-request read/write timeout (the whole request gets twice that).
+    /// Per-request read/write timeout (the whole exchange, the answer's body included, gets
+    /// twice that).
     pub timeout: Duration,
 }
 
@@ -233,6 +235,8 @@ impl Transport {
                 }
             }
             let wait = match &result {
+                // An answer over the size cap would be as large the next time.
+                Err(GhError::Decode(_)) => Retry::No,
                 Err(e) => Retry::After(
                     backoff(self.policy.backoff_base, attempt, Duration::from_secs(30)),
                     e.to_string(),
@@ -327,7 +331,8 @@ impl Transport {
         Retry::No
     }
 
-    /// One HTTP exchange, with a deadline of twice the read/write timeout.
+    /// One HTTP exchange, with a deadline of twice the read/write timeout for the whole of it
+    /// (headers and body) and the answer's size capped ([`body::cap_for`]).
     async fn send_once(
         &self,
         method: &Method,
@@ -354,17 +359,20 @@ impl Transport {
             .build_request(builder, body)
             .map_err(|e| GhError::Transport(e.to_string()))?;
         let fut = self.octo.execute(req);
-        let resp = match tokio::time::timeout(self.policy.timeout * 2, fut).await {
+        let deadline = tokio::time::Instant::now() + self.policy.timeout * 2;
+        let resp = match tokio::time::timeout_at(deadline, fut).await {
             Err(_) => return Err(GhError::Transport("timed out".into())),
             Ok(Err(e)) => return Err(GhError::Transport(transport_message(&e))),
             Ok(Ok(r)) => r,
         };
         let (parts, body) = resp.into_parts();
-        let bytes = body
-            .collect()
+        let declared = header_u64(&parts.headers, "content-length");
+        let bytes = body::read_within(body, declared, body::cap_for(url), deadline)
             .await
-            .map_err(|e| GhError::Transport(transport_message(&e)))?
-            .to_bytes();
+            .map_err(|e| match e {
+                BodyError::TooLarge { .. } => GhError::Decode(e.message()),
+                _ => GhError::Transport(e.message()),
+            })?;
         let json = if bytes.is_empty() {
             Value::Null
         } else {

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use super::local::write_files as write_local;
 use super::setup::Prepared;
 use super::stages::Applied;
 use super::{RunError, RunSettings};
@@ -124,7 +125,7 @@ fn write_result_file(
         open_prs: reported.open_prs.clone(),
     };
     let text = serde_json::to_string_pretty(&result).expect("result serializes") + "\n";
-    write_local(dir, &[(format!("{id}.json"), text)])
+    write_local(dir, &[(format!("{id}.json"), text)], s.workspace.as_deref())
         .map_err(|e| RunError::Failed(format!("cannot write the run's result file: {e}")))?;
     log::info!("result file: {}", dir.join(format!("{id}.json")).display());
     Ok(())
@@ -208,7 +209,7 @@ pub(super) async fn publish(
         }
     };
     files.sort();
-    if let Err(e) = write_local(&s.local_dir, &files) {
+    if let Err(e) = write_local(&s.local_dir, &files, s.workspace.as_deref()) {
         log::warn!("{e}");
     }
     out.files = files;
@@ -266,14 +267,4 @@ pub(super) async fn alert(notifier: Option<&dyn Notifier>, s: &RunSettings, repo
             log::warn!("failure alert not sent: {e}");
         }
     }
-}
-
-fn write_local(dir: &Path, files: &[(String, String)]) -> Result<(), String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    for (name, content) in files {
-        let path = dir.join(name);
-        std::fs::write(&path, content)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    }
-    Ok(())
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+use super::budget::TimeBudget;
 use super::setup::Prepared;
 use super::{RunError, RunSettings};
 use crate::action_io::log::Group;
@@ -124,10 +125,16 @@ pub(super) async fn apply_plan(
     gathered: &Gathered,
     plan: &Plan,
     clock: &dyn Clock,
+    budget: &TimeBudget,
 ) -> Applied {
     let mut ctx = ApplyContext::new(gh.clone(), run.inv.clone(), gathered, s.dry_run);
     ctx.propagation_wait = s.propagation_wait;
     let ctx = Arc::new(ctx);
+    // Once the time budget is spent, no new repository is started (they stay `pending`).
+    let _budget = budget.when_spent({
+        let ctx = ctx.clone();
+        move |why| ctx.stop_new_work(why)
+    });
     let mut outcomes = if run.merging {
         // Report mode writes nothing to the fleet (the jobs did): this is the fleet-wide view.
         unplanned_outcomes(

@@ -137,6 +137,19 @@ pub enum Outcome {
     Answer(Resp, Duration),
     /// Close the connection without answering (after `delay`).
     Drop(Duration),
+    /// Answer after `delay`, sent slowly (a drip fault).
+    Paced(Box<Resp>, Duration, Pace),
+    /// Answer 200 with a streamed JSON body of this many bytes (after `delay`).
+    Huge(u64, Duration),
+}
+
+/// How slowly an answer is sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pace {
+    /// The body one byte every so often, the headers at once.
+    Body(Duration),
+    /// Everything, the status line first, one byte every so often.
+    Whole(Duration),
 }
 
 /// Per-request context handed to handlers.

@@ -26,6 +26,32 @@ pub enum FaultAction {
     },
     /// Add this much latency, then answer normally.
     Delay(Duration),
+    /// Answer normally, but send the body one byte every `every` (status line and headers at
+    /// once): each read is quick, the whole answer endless. A per-read timeout never fires.
+    DripBody {
+        /// Pause between two bytes.
+        every: Duration,
+    },
+    /// Accept the request, then send the whole answer, status line and headers included, one
+    /// byte every `every`: a server that never finishes its headers.
+    DripHeaders {
+        /// Pause between two bytes.
+        every: Duration,
+    },
+    /// Answer 200 with a JSON body of `bytes` bytes, streamed without a `content-length` and
+    /// generated as it is sent (the sandbox never holds it): an answer too big to buffer.
+    HugeBody {
+        /// How many bytes the body has.
+        bytes: u64,
+    },
+    /// Answer with this status and JSON body instead of the handler's (e.g. an error whose
+    /// message carries hostile text).
+    Answer {
+        /// The status.
+        status: u16,
+        /// The body.
+        body: serde_json::Value,
+    },
     /// Answer with this status and GitHub's error body carrying `message` instead of the
     /// handler's answer: a refusal the real server gives for reasons the sandbox does not
     /// model (an organisation policy, an App installed with read-only access to one

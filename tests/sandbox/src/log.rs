@@ -38,6 +38,9 @@ pub struct LogEntry {
     pub kind: Kind,
     /// The request asked for a route or GraphQL field the sandbox does not implement.
     pub unexpected: bool,
+    /// A provoked answer GitHub's API description cannot judge (`"huge-body"`: a 200 whose
+    /// body was streamed, not logged); `documented-exchanges.py` sets these aside by name.
+    pub fault: Option<&'static str>,
     /// A hostile-proxy rule rewrote the answer (it is not GitHub's).
     pub rewritten: bool,
 }
@@ -55,6 +58,9 @@ impl LogEntry {
         });
         if self.unexpected {
             v["unexpected"] = json!(true);
+        }
+        if let Some(f) = self.fault {
+            v["fault"] = json!(f);
         }
         if self.rewritten {
             v["rewritten"] = json!(true);
@@ -84,6 +90,15 @@ pub struct Counters {
     pub dropped: u64,
     /// Requests held back by a targeted delay rule (`FaultAction::Delay`).
     pub delayed: u64,
+    /// Answers sent a byte at a time (`FaultAction::DripBody`, `FaultAction::DripHeaders`).
+    pub dripped: u64,
+    /// Huge streamed answers started (`FaultAction::HugeBody`).
+    pub huge: u64,
+    /// Bytes of huge answers actually sent: the client stopped reading at its cap when this
+    /// stays near the cap.
+    pub huge_bytes_sent: u64,
+    /// Answers replaced by a targeted `FaultAction::Answer`.
+    pub replaced: u64,
     /// Requests refused with 401 because their token was revoked mid-run
     /// (`Sandbox::revoke_token_after`).
     pub revoked: u64,

@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::moved;
 use super::routes::{self, Route};
 use crate::auth::Caller;
-use crate::exchange::{rate_headers, resp_body, secondary_limit, Ctx, Outcome, Req, Resp};
+use crate::exchange::{rate_headers, resp_body, secondary_limit, Ctx, Outcome, Pace, Req, Resp};
 use crate::faults::FaultAction;
 use crate::limits::{RateInfo, Refusal};
 use crate::log::{Kind, LogEntry};
@@ -42,9 +42,33 @@ pub fn process(
         Ok(decided) => decided,
         Err(outcome) => return outcome,
     };
-    let caller = match authenticate(sh, &req, &route) {
+    let pace = match fault {
+        Some(FaultAction::DripBody { every }) => Some(Pace::Body(every)),
+        Some(FaultAction::DripHeaders { every }) => Some(Pace::Whole(every)),
+        _ => None,
+    };
+    let redirect = routed.and_then(|r| r.redirect);
+    match (answer(sh, &req, route, kind, delay, fault, redirect), pace) {
+        (Outcome::Answer(resp, delay), Some(pace)) => Outcome::Paced(Box::new(resp), delay, pace),
+        (outcome, _) => outcome,
+    }
+}
+
+/// The answer past the faults decided before authentication: authentication, a secondary
+/// limit fault, the REST limits, the handler (or a former name's `redirect`), conditional
+/// requests.
+fn answer(
+    sh: &Shared,
+    req: &Req,
+    route: Route,
+    kind: Kind,
+    delay: Duration,
+    fault: Option<FaultAction>,
+    redirect: Option<Resp>,
+) -> Outcome {
+    let caller = match authenticate(sh, req, &route) {
         Ok(c) => c,
-        Err(resp) => return finish(sh, &req, kind, None, resp, delay),
+        Err(resp) => return finish(sh, req, kind, None, resp, delay),
     };
     if let Some(FaultAction::SecondaryLimit {
         status,
@@ -53,38 +77,38 @@ pub fn process(
     {
         sh.log().counters.rate_limited += 1;
         let resp = secondary_limit(status, retry_after, sh.request_id());
-        return finish(sh, &req, kind, Some(&caller), resp, delay);
+        return finish(sh, req, kind, Some(&caller), resp, delay);
     }
     if let Some(FaultAction::Error { status, message }) = &fault {
         sh.log().counters.injected_errors += 1;
         let resp = Resp::error(*status, message);
-        return finish(sh, &req, kind, Some(&caller), resp, delay);
+        return finish(sh, req, kind, Some(&caller), resp, delay);
     }
     let charged = match rest_limits(sh, &caller, &route, kind) {
         Ok(charged) => charged,
-        Err(resp) => return finish(sh, &req, kind, Some(&caller), resp, delay),
+        Err(resp) => return finish(sh, req, kind, Some(&caller), resp, delay),
     };
     let ctx = Ctx {
         sh,
         caller: caller.clone(),
-        req: &req,
+        req,
     };
-    crate::hooks::before_answer(sh, &req);
+    crate::hooks::before_answer(sh, req);
     // A former name is answered with GitHub's redirect (charged like any request), before the
     // handler; error bodies name their operation's documentation.
     let docs = route.docs_url(&req.method);
-    let mut resp = match routed.and_then(|r| r.redirect) {
+    let mut resp = match redirect {
         Some(redirect) => redirect,
         None => routes::with_docs(routes::dispatch(&ctx, route), docs),
     };
     if let Some(FaultAction::Rewrite { pointer, value }) = &fault {
-        resp = rewrite(sh, &req, resp, pointer, value);
+        resp = rewrite(sh, req, resp, pointer, value);
     }
-    let (mut resp, charged) = conditional(sh, &req, &caller, resp, charged);
+    let (mut resp, charged) = conditional(sh, req, &caller, resp, charged);
     if let Some(info) = charged {
         resp = rate_headers(resp, &info);
     }
-    finish(sh, &req, kind, Some(&caller), resp, delay)
+    finish(sh, req, kind, Some(&caller), resp, delay)
 }
 
 /// The request as handlers see it, and whether its path is under the layout's API prefix
@@ -166,9 +190,34 @@ fn faults(sh: &Shared, req: &Req, kind: Kind) -> Result<(Duration, Option<FaultA
                 response: None,
                 kind,
                 unexpected: req.unexpected.load(std::sync::atomic::Ordering::Relaxed),
+                fault: None,
                 rewritten: false,
             });
             Err(Outcome::Drop(delay))
+        }
+        Some(FaultAction::Answer { status, body }) => {
+            sh.log().counters.replaced += 1;
+            Err(finish(sh, req, kind, None, Resp::json(status, body), delay))
+        }
+        Some(FaultAction::HugeBody { bytes }) => {
+            let mut log = sh.log();
+            log.counters.huge += 1;
+            log.record(LogEntry {
+                method: req.method.clone(),
+                path: req.path_with_query(),
+                status: 200,
+                request: req.json.clone(),
+                response: None,
+                kind,
+                unexpected: req.unexpected.load(std::sync::atomic::Ordering::Relaxed),
+                fault: Some("huge-body"),
+                rewritten: false,
+            });
+            Err(Outcome::Huge(bytes, delay))
+        }
+        Some(FaultAction::DripBody { .. } | FaultAction::DripHeaders { .. }) => {
+            sh.log().counters.dripped += 1;
+            Ok((delay, fault))
         }
         Some(FaultAction::Status(s)) => {
             sh.log().counters.injected_errors += 1;
@@ -368,6 +417,7 @@ fn finish(
         response,
         kind,
         unexpected: req.unexpected.load(std::sync::atomic::Ordering::Relaxed),
+        fault: None,
         rewritten: req.rewritten.load(std::sync::atomic::Ordering::Relaxed),
     });
     Outcome::Answer(resp, delay)
