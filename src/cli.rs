@@ -85,6 +85,11 @@ pub enum Command {
         /// Where to write this run's result file (for `report`).
         #[arg(long)]
         results_dir: Option<PathBuf>,
+        /// Minutes gathering and syncing may take; past them the rest is pending (with the
+        /// reason) and the run still reports and commits.
+        #[arg(long, value_name = "MINUTES", default_value_t = crate::action_io::inputs::TIME_BUDGET_DEFAULT_MINUTES,
+              value_parser = clap::value_parser!(u64).range(1..=crate::action_io::inputs::TIME_BUDGET_MAX_MINUTES))]
+        time_budget_minutes: u64,
     },
     /// Merge the result files of sharded or fanned-out runs, report and commit once.
     Report {
@@ -100,6 +105,11 @@ pub enum Command {
         /// Do not commit the audit artifacts to the workflow's repository.
         #[arg(long)]
         no_commit: bool,
+        /// Minutes reading the fleet may take; past them the rest is pending (with the reason)
+        /// and the report is still written and committed.
+        #[arg(long, value_name = "MINUTES", default_value_t = crate::action_io::inputs::TIME_BUDGET_DEFAULT_MINUTES,
+              value_parser = clap::value_parser!(u64).range(1..=crate::action_io::inputs::TIME_BUDGET_MAX_MINUTES))]
+        time_budget_minutes: u64,
     },
 }
 

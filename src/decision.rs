@@ -105,6 +105,10 @@ pub struct LiveFacts {
     pub can_write_workflows: bool,
     /// A previous attempt found that merging the upstream conflicts.
     pub conflicted: bool,
+    /// GitHub could not compute the comparison (a diff too large): the counts are lower
+    /// bounds from the commit histories, and whether the branch has commits of its own is
+    /// not known.
+    pub counts_estimated: bool,
 }
 
 impl LiveFacts {
@@ -176,7 +180,13 @@ pub fn decide(f: &RepoFacts, live: &LiveFacts, rules: &Rules) -> Decision {
         return decision(Action::None, Status::UpToDate, reason);
     }
     let behind = f.commits_behind;
-    let why_pr = if live.conflicted {
+    let why_pr = if live.counts_estimated {
+        // Not known to be a fast-forward; a pull request needs no comparison, and GitHub
+        // shows its commits there.
+        Some(format!(
+            "at least {behind} behind; GitHub could not compute the comparison (too large to diff)"
+        ))
+    } else if live.conflicted {
         Some(format!(
             "{behind} behind and merging the upstream conflicts"
         ))
@@ -286,6 +296,21 @@ mod tests {
         let d = decide(&facts(3, 0), &live, &Rules::default());
         assert_eq!(d.action, Action::PullRequest);
         assert!(d.reason.contains(".github/workflows/"), "{}", d.reason);
+    }
+
+    #[test]
+    fn counts_github_could_not_compute_become_a_pr_that_says_so() {
+        let live = LiveFacts {
+            counts_estimated: true,
+            ..LiveFacts::offline()
+        };
+        // Even a small lower bound: whether the branch has its own commits is not known.
+        let d = decide(&facts(2, 0), &live, &Rules::default());
+        assert_eq!((d.action, d.status), (Action::PullRequest, Status::PrOpen));
+        assert!(d.reason.contains("at least 2 behind"), "{}", d.reason);
+        assert!(d.reason.contains("could not compute"), "{}", d.reason);
+        // Nothing behind is still up to date (no estimate says 0 behind, but the rule holds).
+        assert_eq!(act(&facts(0, 0), &live).1, Status::UpToDate);
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::Parser;
 use priority_sync::action_io::inputs::{Operation, Runner};
@@ -38,6 +39,8 @@ impl From<RunError> for Failure {
 }
 
 fn main() -> ExitCode {
+    // A panic message may quote text from an answer: one neutral line, never a raw one.
+    priority_sync::contain::install_panic_hook();
     let env = Env::from_process();
     let in_actions = env.in_actions();
     // Before anything is parsed, validated or printed: a run that fails on a bad input still
@@ -48,6 +51,7 @@ fn main() -> ExitCode {
     }
     let cli = Cli::parse();
     action_io::log::init(in_actions);
+    action_io::log::install_panic_hook();
     let result = match cli.command {
         Some(Command::Plan {
             snapshot,
@@ -68,6 +72,7 @@ fn main() -> ExitCode {
             no_commit,
             shard,
             results_dir,
+            time_budget_minutes,
         }) => runtime().and_then(|rt| {
             rt.block_on(cli_run(
                 &env,
@@ -81,6 +86,7 @@ fn main() -> ExitCode {
                     shard,
                     results_dir,
                     merge_from: None,
+                    time_budget: minutes(time_budget_minutes),
                 },
             ))
         }),
@@ -89,6 +95,7 @@ fn main() -> ExitCode {
             results_dir,
             artifacts_dir,
             no_commit,
+            time_budget_minutes,
         }) => runtime().and_then(|rt| {
             rt.block_on(cli_run(
                 &env,
@@ -102,6 +109,7 @@ fn main() -> ExitCode {
                     shard: None,
                     results_dir: None,
                     merge_from: Some(results_dir),
+                    time_budget: minutes(time_budget_minutes),
                 },
             ))
         }),
@@ -125,6 +133,10 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn minutes(n: u64) -> Duration {
+    Duration::from_secs(n * 60)
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
@@ -190,13 +202,14 @@ fn plan(
     let snap = offline::load_snapshot(snapshot).map_err(|e| Failure::Usage(e.to_string()))?;
     let plan = offline::plan_offline(&inv, &snap, mode, force)
         .map_err(|e| Failure::Usage(format!("{e:#}")))?;
+    // The plan quotes the snapshot and the inventory: printed in a workflow step, no line of
+    // it may read as a workflow command. JSON keeps its data exact (`#` as `\u0023`).
     let text = match format {
-        Format::Json => {
-            serde_json::to_string_pretty(&plan.to_json())
-                .map_err(|e| Failure::Run(e.to_string()))?
-                + "\n"
-        }
-        Format::Text => plan.to_text(),
+        Format::Json => (serde_json::to_string_pretty(&plan.to_json())
+            .map_err(|e| Failure::Run(e.to_string()))?
+            + "\n")
+            .replace("##[", "#\\u0023["),
+        Format::Text => action_io::log::neutralise(&plan.to_text()),
     };
     print_stdout(&text)
 }
@@ -233,6 +246,14 @@ fn knobs(env: &Env, runner: &Runner) -> Result<Knobs, Failure> {
         log::warn!("{w}");
     }
     Ok(knobs)
+}
+
+/// How long a ref write answered 404 is sent again while new upstream commits reach a fork.
+fn propagation_wait(knobs: &Knobs) -> std::time::Duration {
+    knobs.propagation_wait_ms.map_or(
+        priority_sync::apply::DEFAULT_PROPAGATION_WAIT,
+        std::time::Duration::from_millis,
+    )
 }
 
 /// A client for the runner's API URLs, with the inventory's limits and the test knobs.
@@ -319,6 +340,8 @@ struct CliRun {
     results_dir: Option<PathBuf>,
     /// `report`: the folder of result files to merge.
     merge_from: Option<PathBuf>,
+    /// `--time-budget-minutes`.
+    time_budget: Duration,
 }
 
 fn read_results(dir: &Path) -> Result<Vec<priority_sync::shard::RunResult>, Failure> {
@@ -389,8 +412,11 @@ async fn cli_run(env: &Env, a: CliRun) -> Result<(), Failure> {
         shard,
         results_dir,
         merge,
+        time_budget: knobs.time_budget(a.time_budget),
+        workspace: None,
+        propagation_wait: propagation_wait(&knobs),
     };
-    finish(gh, audit, settings, webhook, &runner).await
+    finish(gh, audit, settings, webhook, &runner, &knobs).await
 }
 
 async fn action(env: &Env) -> Result<(), Failure> {
@@ -486,8 +512,12 @@ async fn action(env: &Env) -> Result<(), Failure> {
         // Fan-out jobs (shards, or runs that leave the commit to a report job) leave a result.
         results_dir: (fan_out_job && merge.is_none()).then_some(results_dir),
         merge,
+        time_budget: knobs.time_budget(inputs.time_budget),
+        // The container's files go into the runner's workspace: inside it, and its owner's.
+        workspace: runner.workspace.clone(),
+        propagation_wait: propagation_wait(&knobs),
     };
-    finish(gh, audit, settings, webhook, &runner).await
+    finish(gh, audit, settings, webhook, &runner, &knobs).await
 }
 
 /// `mode: plan`: the `matrix` output for a fan-out — N shards, or the Top 12 one per job.
@@ -524,9 +554,15 @@ async fn finish(
     settings: RunSettings,
     webhook: Option<String>,
     runner: &action_io::inputs::Runner,
+    knobs: &Knobs,
 ) -> Result<(), Failure> {
+    // One request's timeout knob shortens the webhook's deadline too (tests).
+    let deadline = knobs.timeout_ms.map_or(
+        priority_sync::notify::WEBHOOK_DEADLINE,
+        Duration::from_millis,
+    );
     let notifier: Option<Box<dyn Notifier>> = match webhook {
-        Some(url) => match Webhook::new(&url) {
+        Some(url) => match Webhook::new(&url, deadline) {
             Ok(w) => Some(Box::new(w)),
             Err(e) => return Err(Failure::Usage(format!("webhook: {e}"))),
         },
@@ -534,7 +570,10 @@ async fn finish(
     };
     let local_dir = settings.local_dir.clone();
     let out = execute(gh, audit, &SystemClock, settings, notifier.as_deref()).await?;
-    let report_path = local_dir.join("sync-progress.json");
+    let report_path = workspace_relative(
+        &local_dir.join("sync-progress.json"),
+        runner.workspace.as_deref(),
+    );
     if let Some(path) = &runner.output_file {
         let outputs = step_outputs(&out, &report_path.display().to_string());
         action_io::write_outputs(path, &outputs).map_err(|e| Failure::Run(e.to_string()))?;
@@ -565,4 +604,13 @@ async fn finish(
         ))),
         None => Ok(()),
     }
+}
+
+/// `path` relative to the workspace when it lies inside it (the `report` output: a Docker
+/// action's `/github/workspace/…` is not a path later steps on the host can open), else as is.
+fn workspace_relative(path: &Path, workspace: Option<&Path>) -> PathBuf {
+    workspace
+        .and_then(|w| path.strip_prefix(w).ok())
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| path.to_path_buf())
 }

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::ids::Oid;
 use crate::mode::Mode;
 use crate::outcome::Status;
 
@@ -44,17 +45,29 @@ pub struct RepoState {
     /// The sync PR this tool opened and that was open at `last_seen_at`, if any.
     pub sync_pr: Option<u64>,
     /// The last compare of the branch with its upstream. A compare depends only on the two
-    /// commits, so while both heads are unchanged it is reused instead of asked again.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// commits, so while both heads are unchanged it is reused instead of asked again. One
+    /// that does not read (a head that is not an object id) is forgotten, not an error: the
+    /// next compare replaces it.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "forget_unreadable"
+    )]
     pub compared: Option<Compared>,
+}
+
+/// A remembered compare, or `None` when it does not read as one.
+fn forget_unreadable<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Compared>, D::Error> {
+    let v = Option::<serde_json::Value>::deserialize(d)?;
+    Ok(v.and_then(|v| serde_json::from_value(v).ok()))
 }
 
 /// A remembered compare of two commits.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Compared {
-    pub head: String,
-    pub upstream_head: String,
+    pub head: Oid,
+    pub upstream_head: Oid,
     pub behind: u32,
     pub ahead: u32,
     pub oldest_missing: Option<DateTime<Utc>>,
@@ -389,5 +402,27 @@ mod tests {
         assert!(SyncState::from_json(text).unwrap_err().contains("newer"));
         let s = SyncState::from_json(&SyncState::empty().to_json()).unwrap();
         assert_eq!(s, SyncState::empty());
+    }
+
+    #[test]
+    fn a_remembered_compare_that_does_not_read_is_forgotten_not_fatal() {
+        let good = "a".repeat(40);
+        let text = format!(
+            r#"{{"schema_version": 1, "runs": [], "repos": {{
+                "o/bad": {{"repo": "o/bad", "last_in_sync_at": null, "last_synced_at": null,
+                    "last_seen_at": null, "last_status": "pr_open", "open_prs": 1, "sync_pr": 4,
+                    "compared": {{"head": "aaaaaa\u00e9\n::set-output name=x::y", "upstream_head": "{good}",
+                                 "behind": 3, "ahead": 0, "oldest_missing": null, "touches_workflows": false}}}},
+                "o/good": {{"repo": "o/good", "last_in_sync_at": null, "last_synced_at": null,
+                    "last_seen_at": null, "last_status": "synced", "open_prs": 0, "sync_pr": null,
+                    "compared": {{"head": "{good}", "upstream_head": "{good}",
+                                 "behind": 0, "ahead": 0, "oldest_missing": null, "touches_workflows": false}}}}
+            }}}}"#
+        );
+        let s = SyncState::from_json(&text).unwrap();
+        let bad = &s.repos["o/bad"];
+        assert_eq!(bad.compared, None, "forgotten");
+        assert_eq!(bad.sync_pr, Some(4), "the rest of the entry is kept");
+        assert_eq!(s.repos["o/good"].compared.as_ref().unwrap().head, good);
     }
 }

@@ -7,7 +7,7 @@
 //! summary, and an error annotation that names the problem, printed on lines of their own
 //! (control characters escaped, so no value can become a workflow command).
 //!
-//! Two hostile payloads are not refused, by SPEC §4: a `schedule` event whose cron is not in
+//! Three hostile payloads are not refused, by SPEC §4: a `schedule` event whose cron is not in
 //! `schedules` warns and runs `top12`. For those the run goes on; the test asserts the
 //! warning is escaped and bounded and that nothing reaches the step outputs.
 
@@ -95,10 +95,14 @@ fn start(h: &Harness, event_name: &str, event_path: &Path, with: &[(&str, String
         cmd.env(k, v);
     }
     let out = cmd.output().expect("start the action");
+    let summary = std::fs::read_to_string(&summary_file).unwrap();
+    // No line of the logs or the summary runs a workflow command that came from outside text.
+    h.check_output("the action", &out, true);
+    h.check_text("the job summary", &summary, false);
     Step {
         out,
         output_file: std::fs::read_to_string(&output_file).unwrap(),
-        summary_file: std::fs::read_to_string(&summary_file).unwrap(),
+        summary_file: summary,
         created: workspace_files(&ws)
             .difference(&files_before)
             .cloned()
@@ -411,12 +415,20 @@ fn a_huge_inventory_loads_quickly_and_plans_without_requests() {
 }
 
 /// A `schedule` payload whose cron is not in `schedules` runs `top12` with a warning (SPEC §4),
-/// even when the "cron" is 100 kB or carries a workflow command after a newline: the warning
-/// is one escaped, bounded line, and nothing reaches the step outputs but the documented ones.
+/// even when the "cron" is 100 kB, carries a workflow command after a newline, or is a legacy
+/// `##[set-output …]` command: the warning is one escaped, bounded line, no line of the logs
+/// would run a command (checked by the runner's own syntax in `start`), and nothing reaches
+/// the step outputs but the documented ones.
 #[test]
 fn hostile_crons_warn_escaped_and_run_top12() {
     let h = Harness::start(20, 3);
-    for file in ["schedule-injection.json", "huge-cron.json"] {
+    for file in [
+        "schedule-injection.json",
+        "huge-cron.json",
+        // The runner's legacy `##[cmd]` form, which it reads anywhere in a line: the cron
+        // lands on the `mode …` info line (issue 13, finding 6).
+        "schedule-legacy-command.json",
+    ] {
         h.sb.clear_log();
         let step = start(
             &h,
@@ -470,4 +482,54 @@ fn hostile_crons_warn_escaped_and_run_top12() {
             "{file}: a dry run wrote"
         );
     }
+}
+
+// ---------------------------------------------------------- the workflow-command checker
+
+use common::workflow_commands::{
+    assert_no_outside_commands, outside_commands, runner_commands, Form, OURS,
+};
+
+/// The checker every end-to-end test applies to its output can fail: fed known command
+/// lines, it finds each form the runner executes, where the runner finds it.
+#[test]
+fn the_workflow_command_checker_finds_known_command_lines() {
+    let text = "plain\n::set-output name=x::y\r  \t::add-mask::s\r\nmode: the schedule `##[set-output name=mode;]all`\n::warning::a ##[set-env name=A;]b\nx ::error::not at the start\n##[group]legacy group\n::unknown::ignored\n::Set-Env name=A::b";
+    let found: Vec<(usize, Form, String)> = runner_commands(text)
+        .into_iter()
+        .map(|c| (c.line, c.form, c.name))
+        .collect();
+    let want = [
+        (2, Form::Current, "set-output"),
+        (3, Form::Current, "add-mask"),
+        (4, Form::Legacy, "set-output"),
+        // The `::` form parsed, so the runner does not look for a legacy one in that line.
+        (5, Form::Current, "warning"),
+        (7, Form::Legacy, "group"),
+        (9, Form::Current, "set-env"),
+    ]
+    .map(|(l, f, n)| (l, f, n.to_string()));
+    assert_eq!(found, want);
+    // From outside text: every legacy one, and any command priority-sync does not print.
+    let outside: Vec<usize> = outside_commands(text, OURS)
+        .iter()
+        .map(|c| c.line)
+        .collect();
+    assert_eq!(outside, [2, 4, 7, 9]);
+    // Off the runner priority-sync prints no command at all: each one came from outside.
+    assert_eq!(outside_commands(text, &[]).len(), 6);
+}
+
+#[test]
+fn neutralised_text_is_not_a_workflow_command() {
+    let j = '\u{2060}';
+    let text = format!(":{j}:set-output name=x::y\nthe schedule `##{j}[set-output name=mode;]all`");
+    assert!(runner_commands(&text).is_empty());
+    assert!(runner_commands("## [x] ::a:: #[set-output]\n  ::nothing").is_empty());
+}
+
+#[test]
+#[should_panic(expected = "line(s) a runner would execute from outside text")]
+fn the_workflow_command_checker_fails_on_an_injected_line() {
+    assert_no_outside_commands("a hostile log", "ok\nx ##[add-path]/tmp/evil", true);
 }

@@ -6,6 +6,10 @@ use std::process::{Command, Output};
 
 const BAD: &str = "top:\n  - a/b\nrepositoies:\n  - c/d\nschedules:\n  '0 2 * * 8': all\n\"x\\n::warning::pwned,line=1\": 1\n";
 
+#[allow(dead_code)]
+#[path = "common/workflow_commands.rs"]
+mod workflow_commands;
+
 fn run(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_priority-sync"));
     cmd.args(args).current_dir(dir).env_clear();
@@ -13,7 +17,18 @@ fn run(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     for (k, v) in env {
         cmd.env(k, v);
     }
-    cmd.output().expect("run priority-sync")
+    let out = cmd.output().expect("run priority-sync");
+    // No line a runner would execute came from the file (priority-sync's own annotations
+    // are allowed on the runner).
+    let on_runner = env.contains(&("GITHUB_ACTIONS", "true"));
+    for bytes in [&out.stdout, &out.stderr] {
+        workflow_commands::assert_no_outside_commands(
+            &format!("priority-sync {args:?}"),
+            &String::from_utf8_lossy(bytes),
+            on_runner,
+        );
+    }
+    out
 }
 
 #[test]

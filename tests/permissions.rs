@@ -1,7 +1,8 @@
 //! Least privilege, checked: the README's table of calls and permissions lists exactly the API
 //! calls priority-sync makes. A run exercising every path (fast-forwards, new and existing sync
-//! PRs, conflicts, reviewers, a token without the workflow permission, the audit commit, and
-//! GitHub App authentication) is recorded by the sandbox; each call is reduced to GitHub's
+//! PRs, conflicts, reviewers, a token without the workflow permission, the audit commit, a
+//! fast-forward through GitHub's sync when a new commit never reaches the fork, and GitHub App
+//! authentication) is recorded by the sandbox; each call is reduced to GitHub's
 //! path template and compared with the README, both ways.
 
 mod common;
@@ -106,6 +107,39 @@ fn the_readme_lists_exactly_the_calls_the_code_makes() {
         .clone();
     h.sb.advance_upstream(&far, 1, false);
     h.sync(&["--mode", "all"]);
+    observed(&h, &mut calls);
+
+    // A new upstream commit that never reaches a fork by itself: the fast-forward is made by
+    // GitHub's sync (merge-upstream), at once (no waits).
+    let plain =
+        h.sb.fleet()
+            .repos
+            .iter()
+            .find(|r| {
+                r.category == github_sandbox::Category::InSync
+                    && r.exists
+                    && r.inventory_upstream.is_none()
+                    && r.branch == r.upstream_branch
+            })
+            .expect("a fork in sync with its parent")
+            .full_name
+            .clone();
+    let up = h.sb.advance_upstream(&plain, 1, false).unwrap();
+    assert!(h.sb.never_propagate(&up));
+    let inv = h.inventory();
+    let args = [
+        "run",
+        "--config",
+        inv.to_str().unwrap(),
+        "--artifacts-dir",
+        "audit-out",
+    ];
+    let out = h.run(&args, &[("PRIORITY_SYNC_PROPAGATION_WAIT_MS", "0")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     observed(&h, &mut calls);
 
     // GitHub App authentication.

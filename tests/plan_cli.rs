@@ -2,8 +2,12 @@
 
 use std::process::Command;
 
+#[allow(dead_code)]
+#[path = "common/workflow_commands.rs"]
+mod workflow_commands;
+
 fn plan(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_priority-sync"))
+    let out = Command::new(env!("CARGO_BIN_EXE_priority-sync"))
         .arg("plan")
         .args([
             "--snapshot",
@@ -14,7 +18,30 @@ fn plan(args: &[&str]) -> std::process::Output {
         .args(args)
         .env_remove("GITHUB_ACTIONS")
         .output()
-        .expect("run priority-sync")
+        .expect("run priority-sync");
+    // Off the runner priority-sync prints no workflow command: no line may read as one.
+    for bytes in [&out.stdout, &out.stderr] {
+        workflow_commands::assert_no_outside_commands(
+            &format!("plan {args:?}"),
+            &String::from_utf8_lossy(bytes),
+            false,
+        );
+    }
+    out
+}
+
+/// Finding 6 (issue 13): a name the user typed, quoted in the error, is neutralised where the
+/// runner would read a workflow command (here the legacy `##[cmd]` form, read anywhere in a
+/// line, and `::cmd::` at the start of a line): `plan` asserts it on every output.
+#[test]
+fn a_hostile_forced_name_is_quoted_inert() {
+    let out = plan(&["--force", "##[set-output name=mode;]all"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("set-output name=mode;]all` is not in the inventory"),
+        "{err}"
+    );
 }
 
 fn json(args: &[&str]) -> serde_json::Value {

@@ -77,10 +77,11 @@ struct Figures {
     runs: u32,
 }
 
-/// Faults the sandbox counted: injected 5xx, dropped connections, rate-limit refusals.
+/// Faults the sandbox counted: injected 5xx, dropped connections, rate-limit refusals, and a
+/// hostile server's answers (dripped, huge, replaced).
 fn injected(sb: &Sandbox) -> u64 {
     let c = sb.counters();
-    c.injected_errors + c.dropped + c.rate_limited
+    c.injected_errors + c.dropped + c.rate_limited + c.dripped + c.huge + c.replaced
 }
 
 fn run_all(h: &Harness, extra: &[(&str, &str)]) -> Output {
@@ -161,8 +162,8 @@ fn converge(
     );
     let facts = assert_state_kept(name, h, seeded);
     eprintln!(
-        "FAULTS {name}: faults injected {}, runs {}, repositories checked {}, branches checked {}, state facts checked {facts}, data lost 0",
-        figures.faults, figures.runs, checked.repos, checked.branches,
+        "FAULTS {name}: faults injected {}, runs {}, repositories checked {}, branches checked {}, state facts checked {facts}, data lost 0, output lines checked {}, lines a runner would execute from outside text 0",
+        figures.faults, figures.runs, checked.repos, checked.branches, h.lines_checked(),
     );
 }
 
@@ -680,6 +681,7 @@ fn a_conflict_appearing_between_gather_and_apply() {
     });
     let (fork_head, upstream_head) = h.sb.make_conflict(&r.full_name).unwrap();
     let out = child.wait_with_output().unwrap();
+    h.check_output("the run", &out, false);
     assert!(out.status.success(), "{}", text(&out));
     // The fast-forward was refused (the branch moved); the fork's own commit is kept and a
     // sync PR is open instead.
@@ -752,6 +754,7 @@ fn the_audit_branch_moving_during_the_commit() {
         )
         .unwrap();
     let out = child.wait_with_output().unwrap();
+    h.check_output("the run", &out, false);
     assert!(out.status.success(), "{}", text(&out));
     let head = h.audit_head();
     assert!(
@@ -790,6 +793,8 @@ fn two_runs_racing() {
     let a = spawn(&h, &["--mode", "all", "--artifacts-dir", "race-a"], &[]);
     let b = spawn(&h, &["--mode", "all", "--artifacts-dir", "race-b"], &[]);
     let (oa, ob) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    h.check_output("run a", &oa, false);
+    h.check_output("run b", &ob, false);
     assert!(oa.status.success(), "{}", text(&oa));
     assert!(ob.status.success(), "{}", text(&ob));
     // Both runs' history entries survived the race on the audit branch, next to the old one.
@@ -844,7 +849,9 @@ fn killed_at_random_points_then_rerun() {
         }
         let running = child.try_wait().unwrap().is_none();
         let _ = child.kill();
-        let status = child.wait().unwrap();
+        let out = child.wait_with_output().unwrap();
+        h.check_output(&format!("killed run {i}"), &out, false);
+        let status = out.status;
         // Did the kill land in a run that had already written something?
         let wrote = h.sb.log_entries()[from..]
             .iter()
@@ -867,4 +874,334 @@ fn killed_at_random_points_then_rerun() {
             runs: kills as u32,
         },
     );
+}
+
+// ------------------------------------------------------- a slow or hostile server (issue 13)
+
+/// Runs `priority-sync run --mode all` (output to files, so a chatty run never blocks on a
+/// pipe) and fails the test if it is still running after `limit`: a run that does not end is
+/// the bug these scenarios look for, not a slow one.
+fn run_all_bounded(h: &Harness, extra: &[(&str, &str)], limit: Duration) -> Output {
+    let inv = h.inventory();
+    let (out_path, err_path) = (h.path("run.stdout"), h.path("run.stderr"));
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_priority-sync"));
+    cmd.args(["run", "--config", inv.to_str().unwrap()])
+        .args(["--mode", "all", "--artifacts-dir", "audit-out"])
+        .current_dir(h.dir.path())
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .stdout(std::fs::File::create(&out_path).unwrap())
+        .stderr(std::fs::File::create(&err_path).unwrap());
+    for (k, v) in h.env(&h.token) {
+        cmd.env(k, v);
+    }
+    for (k, v) in extra {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "the run was still going after {limit:?}: a slow server held it\n{}{}",
+                std::fs::read_to_string(&out_path).unwrap_or_default(),
+                std::fs::read_to_string(&err_path).unwrap_or_default()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let out = Output {
+        status,
+        stdout: std::fs::read(&out_path).unwrap(),
+        stderr: std::fs::read(&err_path).unwrap(),
+    };
+    h.check_output("the run", &out, false);
+    out
+}
+
+/// How long a run under a slow server may go on before the test calls it hung: far more than
+/// the deadlines and budgets these scenarios set (a few seconds), far less than a drip takes.
+const HUNG: Duration = Duration::from_secs(120);
+
+/// A diverged fork: the gather compares it over REST.
+fn diverged(h: &Harness) -> String {
+    h.sb.fleet()
+        .repos
+        .iter()
+        .find(|r| r.exists && !r.archived && r.category == Category::Diverged)
+        .expect("a diverged fork")
+        .full_name
+        .clone()
+}
+
+/// Finding 3: answers that drip. Compares send their headers, then their body a byte every
+/// 100 ms (each read well inside the 1 s timeout, so a per-read timeout never fires); a
+/// pull request's answer drips from its status line. Every request has a deadline for the
+/// whole exchange (twice the timeout): the dripped ones are abandoned and retried, and the run
+/// ends where a fault-free run does.
+#[test]
+fn answers_that_drip_meet_the_request_deadline() {
+    let (h, seeded, before) = setup();
+    let every = Duration::from_millis(100);
+    h.sb.set_faults(Faults {
+        rules: vec![
+            FaultRule::on("GET", "/compare/", 3, FaultAction::DripBody { every }),
+            FaultRule::on("POST", "/pulls", 1, FaultAction::DripHeaders { every }),
+        ],
+        ..Faults::default()
+    });
+    let out = run_all_bounded(&h, &[("PRIORITY_SYNC_TIMEOUT_MS", "1000")], HUNG);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(h.sb.counters().dripped, 4, "every drip rule was used up");
+    assert!(text(&out).contains("retried"), "{}", text(&out));
+    // The faulted run itself ends where a fault-free run does.
+    let end = end_state(&h);
+    for (repo, want) in &reference().end {
+        assert_eq!(&end[repo], want, "{repo} differs from the fault-free run");
+    }
+    converge(
+        "answers that drip (body and headers)",
+        &h,
+        &before,
+        &seeded,
+        &BTreeMap::new(),
+        Figures { faults: 0, runs: 1 },
+    );
+}
+
+/// Finding 3: the run's time budget. Every fast-forward's answer drips: each one is cut at the
+/// request's deadline and retried, so syncing would take minutes; the budget (3 s here,
+/// `time_budget_minutes` in a workflow) runs out first. The repositories not done are
+/// `pending` with the reason, nothing failed for it, and the run still reports (exit 0) and
+/// commits its audit artifacts; the next run picks the rest up.
+#[test]
+fn a_run_past_its_time_budget_leaves_the_rest_pending_and_commits() {
+    let (h, seeded, before) = setup();
+    let audit_before = h.audit_head();
+    // The fleet's ref updates only: the audit commit's own is not slowed.
+    let every = Duration::from_millis(200);
+    let rules =
+        h.sb.fleet()
+            .repos
+            .iter()
+            .map(|r| {
+                let path = format!("/repos/{}/git/refs/heads/", r.full_name);
+                FaultRule::on("PATCH", &path, 10_000, FaultAction::DripBody { every })
+            })
+            .collect();
+    h.sb.set_faults(Faults {
+        rules,
+        ..Faults::default()
+    });
+    let out = run_all_bounded(
+        &h,
+        &[
+            ("PRIORITY_SYNC_TIMEOUT_MS", "1000"),
+            ("PRIORITY_SYNC_TIME_BUDGET_MS", "3000"),
+        ],
+        HUNG,
+    );
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert!(
+        t.contains("no new work will start: the run's time budget of 3.0 s (time_budget_minutes) is spent; the rest waits for the next run"),
+        "{t}"
+    );
+    let progress = h.progress();
+    assert_eq!(progress.len(), REPOS, "every repository is reported");
+    let pending: Vec<&serde_json::Value> = progress
+        .values()
+        .filter(|r| r["status"] == "pending")
+        .collect();
+    assert!(pending.len() > 5, "{t}");
+    assert!(
+        pending
+            .iter()
+            .any(|r| r["detail"].as_str().unwrap().contains("time budget")),
+        "{pending:#?}"
+    );
+    assert!(progress.values().all(|r| r["status"] != "failed"), "{t}");
+    // Reported and committed: one audit commit with this run's history entry.
+    assert_eq!(
+        h.sb.count_between(&h.sb.repository(), &audit_before, &h.audit_head()),
+        1
+    );
+    assert_eq!(committed_state(&h)["runs"].as_array().unwrap().len(), 2);
+    converge(
+        "time budget spent (answers dripping)",
+        &h,
+        &before,
+        &seeded,
+        &BTreeMap::new(),
+        Figures { faults: 0, runs: 1 },
+    );
+}
+
+/// A Slack stand-in that accepts the alert, then drips its answer's status line and headers
+/// a byte every 200 ms, forever. Returns its URL and how many alerts reached it.
+fn dripping_webhook() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let got = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = got.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let seen = seen.clone();
+            std::thread::spawn(move || {
+                let mut s = stream;
+                let mut buf = [0u8; 65536];
+                let mut req = Vec::new();
+                while !String::from_utf8_lossy(&req).contains("\"text\"") {
+                    match s.read(&mut buf) {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => req.extend_from_slice(&buf[..n]),
+                    }
+                }
+                seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let answer = b"HTTP/1.1 200 OK\r\nx-slow: ";
+                for b in answer.iter().chain(std::iter::repeat(&b'z')) {
+                    if s.write_all(&[*b]).is_err() {
+                        return;
+                    }
+                    std::thread::sleep(Duration::from_millis(200));
+                }
+            });
+        }
+    });
+    (format!("http://{addr}/services/T0/B0/slow"), got)
+}
+
+/// Finding 3: the webhook gets a short deadline. A failure makes the run alert; the webhook
+/// accepts and then drips its answer. The run ends (warning that the alert was not sent) with
+/// its outputs and summary written, where before it hung after the audit commit.
+#[test]
+fn a_webhook_that_drips_its_answer_cannot_hold_the_run() {
+    let (h, _seeded, _before) = setup();
+    let (hook, alerts) = dripping_webhook();
+    let victim =
+        h.sb.fleet()
+            .repos
+            .iter()
+            .find(|r| r.exists && !r.archived && r.category == Category::Behind)
+            .expect("a fork to fast-forward")
+            .full_name
+            .clone();
+    h.sb.add_fault_rule(FaultRule::on(
+        "PATCH",
+        &format!("/repos/{victim}/git/refs"),
+        100,
+        FaultAction::Status(502),
+    ));
+    let (outputs, summary) = (h.path("outputs"), h.path("summary"));
+    let out = run_all_bounded(
+        &h,
+        &[
+            ("PRIORITY_SYNC_TIMEOUT_MS", "1000"),
+            ("PRIORITY_SYNC_WEBHOOK_URL", &hook),
+            ("GITHUB_OUTPUT", outputs.to_str().unwrap()),
+            ("GITHUB_STEP_SUMMARY", summary.to_str().unwrap()),
+        ],
+        HUNG,
+    );
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert_eq!(alerts.load(std::sync::atomic::Ordering::SeqCst), 1, "{t}");
+    assert!(
+        t.contains("failure alert not sent: the webhook did not answer within 1s"),
+        "{t}"
+    );
+    let outputs = common::parse_outputs(&std::fs::read_to_string(&outputs).unwrap());
+    assert_eq!(outputs["failed"], "1", "{outputs:?}");
+    let summary = std::fs::read_to_string(&summary).unwrap();
+    h.check_text("the job summary", &summary, false);
+    assert!(summary.contains(&victim), "{summary}");
+    eprintln!(
+        "FAULTS slow webhook: faults injected 1, runs 1, output lines checked {}, lines a runner would execute from outside text 0",
+        h.lines_checked()
+    );
+}
+
+/// Finding 4: answers too big to buffer. A diverged fork's compare and the batched ancestry
+/// query are each answered with 200 MiB of JSON, streamed without a length. Each request
+/// stops reading at its cap (64 MiB; the sandbox counts what it actually sent) and fails
+/// cleanly: the ancestry query's forks are compared instead, and the fork whose compare was
+/// huge is `failed` with a message saying why. Nothing else is affected.
+#[test]
+fn a_huge_answer_fails_its_request_cleanly() {
+    let (h, seeded, before) = setup();
+    let victim = diverged(&h);
+    let huge = 200u64 << 20;
+    h.sb.set_faults(Faults {
+        rules: vec![
+            FaultRule::on(
+                "GET",
+                &format!("/repos/{victim}/compare/"),
+                1,
+                FaultAction::HugeBody { bytes: huge },
+            ),
+            FaultRule::on("POST", "/graphql", 1, FaultAction::HugeBody { bytes: huge })
+                .with_body("query Ancestry"),
+        ],
+        ..Faults::default()
+    });
+    let out = run_all_bounded(&h, &[], HUNG);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    let c = h.sb.counters();
+    assert_eq!(c.huge, 2, "both huge answers were served");
+    // Reading stopped at the cap: the sandbox sent each answer's first 64 MiB, plus what the
+    // kernel buffers for a connection the client has stopped reading (up to the largest
+    // receive and send buffers it may grow, tcp_rmem and tcp_wmem) and hyper's own buffer;
+    // nowhere near the 200 MiB of each answer.
+    let cap = 64u64 << 20;
+    let slack = socket_buffers() + (8 << 20);
+    assert!(
+        cap + slack < huge,
+        "the check could not tell: {slack} bytes of buffers"
+    );
+    assert!(
+        c.huge_bytes_sent <= 2 * (cap + slack),
+        "{} bytes were read (at most {} expected)",
+        c.huge_bytes_sent,
+        2 * (cap + slack)
+    );
+    let p = &h.progress()[&victim.to_ascii_lowercase()];
+    assert_eq!(p["status"], "failed", "{p}");
+    let why = p["error"].as_str().unwrap_or_default();
+    assert!(
+        why.contains("the answer is larger than 64 MiB") && why.contains("it was not read"),
+        "{why}"
+    );
+    converge(
+        "huge answers (200 MiB each)",
+        &h,
+        &before,
+        &seeded,
+        &BTreeMap::new(),
+        Figures { faults: 0, runs: 1 },
+    );
+}
+
+/// The most the kernel may buffer on one loopback connection: the largest receive and send
+/// buffers TCP autotuning may grow (the third field of tcp_rmem and tcp_wmem); 40 MiB when
+/// they cannot be read.
+fn socket_buffers() -> u64 {
+    let max = |f: &str| {
+        std::fs::read_to_string(f)
+            .ok()
+            .and_then(|t| t.split_whitespace().nth(2)?.parse::<u64>().ok())
+    };
+    match (
+        max("/proc/sys/net/ipv4/tcp_rmem"),
+        max("/proc/sys/net/ipv4/tcp_wmem"),
+    ) {
+        (Some(r), Some(w)) => r + w,
+        _ => 40 << 20,
+    }
 }

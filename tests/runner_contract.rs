@@ -28,9 +28,21 @@ struct Step {
 }
 
 fn run_step(h: &Harness, event_name: &str, event: &str, with: &[(&str, &str)]) -> Step {
+    run_step_in(h, |_| {}, event_name, event, with)
+}
+
+/// [`run_step`] in a workspace `checkout` prepares first (as a checkout could leave it).
+fn run_step_in(
+    h: &Harness,
+    checkout: impl FnOnce(&std::path::Path),
+    event_name: &str,
+    event: &str,
+    with: &[(&str, &str)],
+) -> Step {
     let ws = h.path("workspace");
     std::fs::create_dir_all(ws.join(".github")).unwrap();
     std::fs::write(ws.join(".github/priority-sync.yml"), h.sb.inventory_yaml()).unwrap();
+    checkout(&ws);
     let runner_dir = h.path("runner");
     std::fs::create_dir_all(&runner_dir).unwrap();
     let event_path = runner_dir.join("event.json");
@@ -56,10 +68,14 @@ fn run_step(h: &Harness, event_name: &str, event: &str, with: &[(&str, &str)]) -
     let out = cmd.output().expect("start the action");
     let text = std::fs::read_to_string(&output_file).unwrap_or_default();
     let outputs = common::parse_outputs(&text);
+    let summary = std::fs::read_to_string(&summary_file).unwrap_or_default();
+    // No line of the logs or the summary runs a workflow command that came from outside text.
+    h.check_output("the action", &out, true);
+    h.check_text("the job summary", &summary, false);
     Step {
         out,
         outputs,
-        summary: std::fs::read_to_string(&summary_file).unwrap_or_default(),
+        summary,
     }
 }
 
@@ -142,7 +158,9 @@ fn a_scheduled_run_as_the_runner_starts_it() {
     ] {
         assert_eq!(step.outputs[s], count(s), "output {s}");
     }
-    assert!(step.outputs["report"].ends_with("audit/sync-progress.json"));
+    // Relative to the workspace: the container's `/github/workspace/…` is no path a later
+    // step on the host can open (actions/runner#1282).
+    assert_eq!(step.outputs["report"], "audit/sync-progress.json");
     let matrix: serde_json::Value = serde_json::from_str(&step.outputs["matrix"]).unwrap();
     assert_eq!(matrix["include"].as_array().unwrap().len(), 12);
 
@@ -312,4 +330,106 @@ fn a_bad_test_knob_fails_before_any_request_with_exit_2() {
         "{}",
         logs(&step)
     );
+}
+
+/// Finding 9 (issue 13): a checkout may hold a symlink where an artifact goes. The run writes
+/// the artifact in its place and never through it: the file it pointed at, outside the
+/// workspace, is untouched.
+#[cfg(unix)]
+#[test]
+fn artifacts_are_never_written_through_a_symlink() {
+    let h = Harness::start(12, 9);
+    let outside = h.path("outside-the-workspace");
+    std::fs::create_dir_all(&outside).unwrap();
+    let victim = outside.join("victim.txt");
+    std::fs::write(&victim, "precious\n").unwrap();
+    let step = run_step_in(
+        &h,
+        |ws| {
+            std::fs::create_dir_all(ws.join("audit")).unwrap();
+            std::os::unix::fs::symlink(&victim, ws.join("audit/speed-metrics.json")).unwrap();
+        },
+        "push",
+        "{}",
+        &[("INPUT_DRY_RUN", "true")],
+    );
+    assert_eq!(step.out.status.code(), Some(0), "{}", logs(&step));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
+    let written = h.path("workspace/audit/speed-metrics.json");
+    let meta = std::fs::symlink_metadata(&written).unwrap();
+    assert!(meta.is_file(), "the symlink was replaced by the artifact");
+    assert!(std::fs::read_to_string(&written).unwrap().starts_with('{'));
+}
+
+/// Finding 9: an artifacts directory that resolves outside the workspace (a symlink named
+/// like it in the checkout) is refused before anything happens: a clear error, exit 2, not a
+/// request, nothing written there.
+#[cfg(unix)]
+#[test]
+fn an_artifacts_directory_outside_the_workspace_is_refused() {
+    let h = Harness::start(12, 9);
+    let outside = h.path("outside-the-workspace");
+    std::fs::create_dir_all(&outside).unwrap();
+    h.sb.clear_log();
+    let step = run_step_in(
+        &h,
+        |ws| std::os::unix::fs::symlink(&outside, ws.join("audit")).unwrap(),
+        "push",
+        "{}",
+        &[],
+    );
+    let out = logs(&step);
+    assert_eq!(step.out.status.code(), Some(2), "{out}");
+    assert!(out.contains("::error"), "{out}");
+    assert!(out.contains("artifacts_dir"), "{out}");
+    assert!(out.contains("outside the workspace"), "{out}");
+    assert_eq!(
+        std::fs::read_dir(&outside).unwrap().count(),
+        0,
+        "written outside"
+    );
+    assert!(h.sb.log_entries().is_empty(), "no request was sent");
+    assert!(step.outputs.is_empty(), "no outputs");
+}
+
+/// The Docker-action convention (actions/runner#434): the container runs as root, and files
+/// it leaves in the workspace would be root's, which later steps of a self-hosted runner's
+/// user cannot change or delete. What the run creates gets the workspace's owner.
+#[cfg(unix)]
+#[test]
+fn files_the_action_creates_belong_to_the_workspaces_owner() {
+    use std::os::unix::fs::MetadataExt;
+    let h = Harness::start(12, 9);
+    let (uid, gid) = (1001, 1002);
+    let step = run_step_in(
+        &h,
+        |ws| {
+            if std::os::unix::fs::chown(ws, Some(uid), Some(gid)).is_err() {
+                eprintln!("not root: the ownership below cannot be exercised here");
+            }
+        },
+        "push",
+        "{}",
+        &[("INPUT_COMMIT_ARTIFACTS", "false")],
+    );
+    assert_eq!(step.out.status.code(), Some(0), "{}", logs(&step));
+    let ws = h.path("workspace");
+    if std::fs::metadata(&ws).unwrap().uid() != uid {
+        return; // not root: the chown above failed, and so would the action's
+    }
+    // The artifacts and the fan-out result file, and the folders made for them.
+    let mut created = vec![ws.join("audit"), ws.join("priority-sync-results")];
+    for dir in created.clone() {
+        created.extend(std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()));
+    }
+    assert!(created.len() >= 8, "{created:?}");
+    for p in &created {
+        let m = std::fs::symlink_metadata(p).unwrap();
+        assert_eq!(
+            (m.uid(), m.gid()),
+            (uid, gid),
+            "{} is not the workspace owner's",
+            p.display()
+        );
+    }
 }

@@ -195,6 +195,11 @@ fn token_and_webhook_never_leak() {
         let text = std::fs::read_to_string(f).unwrap();
         scan_text(&f.display().to_string(), &text, &needles, &mut found);
     }
+    h.check_text(
+        "the job summary",
+        &std::fs::read_to_string(&summary).unwrap(),
+        false,
+    );
     scan_dir(&ws, &needles, &mut found);
     scan_dir(&h.path("audit-out"), &needles, &mut found);
     // Every body the sandbox saw, both ways.
@@ -257,6 +262,11 @@ fn shard_jobs_and_the_report_job_never_leak() {
             String::from_utf8_lossy(&out.stdout)
         );
         scan_output(&what, &out, &[&token, &hook], &needles, &mut found);
+        h.check_text(
+            &format!("{what}'s summary"),
+            &std::fs::read_to_string(&summary).unwrap_or_default(),
+            false,
+        );
         for f in [&outputs, &summary] {
             let text = std::fs::read_to_string(f).unwrap();
             assert!(!text.is_empty(), "{what}: {} is empty", f.display());
@@ -292,4 +302,86 @@ fn shard_jobs_and_the_report_job_never_leak() {
         "SECRETS scanned (2 shard jobs + report): stdout, stderr, {files} output/summary/result/artifact files, {} alerts, {bodies} request/response bodies; leaked 0",
         alerts.len()
     );
+}
+
+/// Finding 7 (issue 13): GitHub's error text goes into the alert, and Slack reads `<…>` as a
+/// link or a mention (`<!channel>`, `<@U…>`, `<https://evil.example|Click>` shows "Click"
+/// and opens evil.example) and a bare `@everyone` as a mention under its legacy parsing and on
+/// Slack-compatible servers. One repository's ref update is refused with such a message: the
+/// alert names the failure, shows the text, and none of it forms a link or a mention.
+#[test]
+fn hostile_error_text_never_forms_a_link_or_a_mention_in_the_alert() {
+    let mut h = Harness::start(40, 8);
+    h.provokes_faults = true;
+    let (hook, alerts) = webhook();
+    let victim =
+        h.sb.fleet()
+            .repos
+            .iter()
+            .find(|r| {
+                r.exists && !r.archived && r.behind > 0 && r.behind <= 10 && r.ahead == 0 && r.top
+            })
+            .expect("a top repository to fast-forward")
+            .full_name
+            .clone();
+    let hostile = "<!channel> @everyone @here <https://evil.example|Click> <@U024BE7LH> a & b";
+    h.sb.add_fault_rule(FaultRule::on(
+        "PATCH",
+        &format!("/repos/{victim}/git/refs"),
+        100,
+        FaultAction::Answer {
+            status: 422,
+            body: serde_json::json!({
+                "message": "Reference update failed",
+                // GitHub's validation-error shape (`code` is required); a custom message.
+                "errors": [{ "resource": "Reference", "field": "sha", "code": "custom", "message": hostile }],
+                "documentation_url": "https://docs.github.com/rest/git/refs#update-a-reference",
+                "status": "422",
+            }),
+        },
+    ));
+    let inv = h.inventory();
+    let out = h.run(
+        &[
+            "run",
+            "--config",
+            inv.to_str().unwrap(),
+            "--mode",
+            "top12",
+            "--artifacts-dir",
+            "audit-out",
+        ],
+        &[("PRIORITY_SYNC_WEBHOOK_URL", &hook)],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let alerts = alerts.lock().unwrap().clone();
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    let payload: serde_json::Value = serde_json::from_str(&alerts[0]).unwrap();
+    let text = payload["text"].as_str().expect("a Slack `text`");
+    assert!(text.contains(&victim), "{text}");
+    // The text is shown, escaped as Slack's formatting rules require ...
+    assert!(
+        text.contains("&lt;!channel&gt;") && text.contains("&lt;https://evil.example|Click&gt;"),
+        "{text}"
+    );
+    // ... and forms nothing: Slack's links and mentions all need `<`, and `&` only starts an
+    // escape Slack decodes for display.
+    assert!(!text.contains(['<', '>']), "a link or mention: {text}");
+    for (i, _) in text.match_indices('&') {
+        let rest = &text[i..];
+        assert!(
+            ["&amp;", "&lt;", "&gt;"]
+                .iter()
+                .any(|e| rest.starts_with(e)),
+            "a bare `&` at {i}: {text}"
+        );
+    }
+    for mention in ["@everyone", "@here", "@channel"] {
+        assert!(!text.contains(mention), "{mention} in {text}");
+    }
 }

@@ -1,4 +1,5 @@
-//! Test and benchmark knobs (`PRIORITY_SYNC_WRITES_PER_MINUTE`, `_TIMEOUT_MS`, `_BACKOFF_MS`):
+//! Test and benchmark knobs (`PRIORITY_SYNC_WRITES_PER_MINUTE`, `_TIMEOUT_MS`, `_BACKOFF_MS`,
+//! `_PROPAGATION_WAIT_MS`, `_TIME_BUDGET_MS`):
 //! checked like inputs, so a bad value stops the run instead of being ignored, and the write
 //! pace can exceed GitHub's 80 a minute only against a server that is not github.com.
 
@@ -18,6 +19,11 @@ pub struct Knobs {
     pub timeout_ms: Option<u64>,
     /// `PRIORITY_SYNC_BACKOFF_MS`: the first retry's wait.
     pub backoff_ms: Option<u64>,
+    /// `PRIORITY_SYNC_TIME_BUDGET_MS`: the run's time budget, finer than the input's minutes.
+    pub time_budget_ms: Option<u64>,
+    /// `PRIORITY_SYNC_PROPAGATION_WAIT_MS`: how long, in all, a ref write answered 404 is sent
+    /// again while new upstream commits reach the fork (at most 10 s).
+    pub propagation_wait_ms: Option<u64>,
     /// Said once at the start (a pace over GitHub's limit against another server).
     pub warnings: Vec<String>,
 }
@@ -37,6 +43,13 @@ fn number(env: &Env, var: &str, what: &str, min: u64, max: u64) -> Result<Option
 }
 
 impl Knobs {
+    /// The run's time budget: `PRIORITY_SYNC_TIME_BUDGET_MS` when set, else `configured`
+    /// (the input or the flag).
+    pub fn time_budget(&self, configured: std::time::Duration) -> std::time::Duration {
+        self.time_budget_ms
+            .map_or(configured, std::time::Duration::from_millis)
+    }
+
     /// Reads the knobs; every bad value is an error. `api_url` is the REST base in use
     /// (`GITHUB_API_URL` or github.com's).
     pub fn from_env(env: &Env, api_url: &str) -> Result<Self, Vec<String>> {
@@ -68,6 +81,20 @@ impl Knobs {
             0,
             3_600_000,
         ));
+        let time_budget_ms = take(number(
+            env,
+            "PRIORITY_SYNC_TIME_BUDGET_MS",
+            "a number of milliseconds",
+            1,
+            super::inputs::TIME_BUDGET_MAX_MINUTES * 60_000,
+        ));
+        let propagation_wait_ms = take(number(
+            env,
+            "PRIORITY_SYNC_PROPAGATION_WAIT_MS",
+            "a number of milliseconds",
+            0,
+            10_000,
+        ));
         let mut warnings = Vec::new();
         let writes_per_minute = writes.map(|n| n as u32);
         if let Some(n) = writes_per_minute.filter(|n| *n > GITHUB_WRITES_PER_MINUTE) {
@@ -89,6 +116,8 @@ impl Knobs {
             writes_per_minute,
             timeout_ms,
             backoff_ms,
+            time_budget_ms,
+            propagation_wait_ms,
             warnings,
         })
     }
@@ -114,10 +143,12 @@ mod tests {
                 ("PRIORITY_SYNC_WRITES_PER_MINUTE", "30"),
                 ("PRIORITY_SYNC_TIMEOUT_MS", " 400 "),
                 ("PRIORITY_SYNC_BACKOFF_MS", "0"),
+                ("PRIORITY_SYNC_TIME_BUDGET_MS", "2500"),
             ],
             GITHUB_COM_API,
         )
         .unwrap();
+        assert_eq!(k.time_budget_ms, Some(2500));
         assert_eq!(k.writes_per_minute, Some(30));
         assert_eq!(k.timeout_ms, Some(400));
         assert_eq!(k.backoff_ms, Some(0));

@@ -6,19 +6,31 @@
 //!
 //! - this file: the context shared by the tasks, walking the plan, the budget and stop logic,
 //!   and each repository's outcome (including a dry run's);
+//! - [`access`]: who may write where (a refusal is one repository's; read-only takes evidence);
 //! - [`fast_forward`]: moving a branch to its upstream;
 //! - [`pull_request`]: opening, keeping current and replacing the one sync pull request;
-//! - [`pr_text`]: the sync pull request's title, body and labels.
+//! - [`pr_text`]: the sync pull request's title, body and labels;
+//! - [`ref_write`]: a ref write that survives GitHub's 404s, and [`not_found`], what such a 404
+//!   means and when GitHub's own sync may follow it (pure decisions).
+//! - [`rewrite`]: the sync branch after upstream rewrote its history.
+//! - [`pull_lag`]: waiting out GitHub's pull request lags (mergeability computed later, lists
+//!   that miss a new pull request).
 
+mod access;
 mod fast_forward;
+mod not_found;
 mod pr_text;
+mod pull_lag;
 mod pull_request;
+mod ref_write;
+mod rewrite;
 #[cfg(test)]
 mod tests;
 
-use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
@@ -32,6 +44,11 @@ use crate::plan::{Phase, PhaseName, Plan, PlannedRepo};
 use crate::repo_name::RepoName;
 
 pub use pr_text::PR_MARKER;
+
+/// How long, in all, a ref write answered 404 is sent again while new upstream commits reach
+/// the fork, by default: GitHub gives no figure for that delay; a few seconds covers a short
+/// one, and a longer one is settled by GitHub's sync or a PR from the upstream branch.
+pub const DEFAULT_PROPAGATION_WAIT: Duration = Duration::from_secs(3);
 
 /// Everything apply needs, shared by its tasks.
 pub struct ApplyContext {
@@ -47,6 +64,12 @@ pub struct ApplyContext {
     pub dry_run: bool,
     /// Stop starting new repositories when fewer requests than this remain.
     pub reserve: u64,
+    /// How long, in all, a ref write answered 404 is sent again while new upstream commits
+    /// reach the fork ([`DEFAULT_PROPAGATION_WAIT`]; `PRIORITY_SYNC_PROPAGATION_WAIT_MS`).
+    pub propagation_wait: Duration,
+    /// Repositories whose new upstream commits are known not to be in the fork yet (or whose
+    /// 404 may be a workflow refusal), with why: their sync PR comes from the upstream branch.
+    not_reached: Mutex<BTreeMap<RepoName, String>>,
     /// Set once a write was refused for lack of the workflow permission.
     workflows_refused: AtomicBool,
     /// Repositories started and not finished.
@@ -58,6 +81,16 @@ pub struct ApplyContext {
     wrote: AtomicBool,
     /// The token turned out not to be allowed to write: the run only reports.
     read_only: AtomicBool,
+    /// Repositories the token's user may not push to (from gather), with why.
+    cannot_write: BTreeMap<RepoName, String>,
+    /// Repositories whose writes were refused for lack of access (evidence about the token).
+    refused: Mutex<BTreeSet<RepoName>>,
+    /// Repositories that failed for lack of access: `pending` instead if the run turns out to
+    /// be read-only.
+    unwritable: Mutex<BTreeSet<RepoName>>,
+    /// How many repositories the plan writes to, and of how many owners.
+    planned_writes: AtomicUsize,
+    planned_owners: AtomicUsize,
 }
 
 impl ApplyContext {
@@ -77,12 +110,64 @@ impl ApplyContext {
             gather_deferred: gathered.deferred.clone(),
             sync_pulls: gathered.sync_pulls.clone(),
             dry_run,
+            propagation_wait: DEFAULT_PROPAGATION_WAIT,
+            not_reached: Mutex::new(BTreeMap::new()),
             workflows_refused: AtomicBool::new(false),
             running: AtomicU64::new(0),
             stopped: Mutex::new(None),
             fatal: AtomicBool::new(false),
             wrote: AtomicBool::new(false),
             read_only: AtomicBool::new(false),
+            cannot_write: gathered.cannot_write.clone(),
+            refused: Mutex::new(BTreeSet::new()),
+            unwritable: Mutex::new(BTreeSet::new()),
+            planned_writes: AtomicUsize::new(0),
+            planned_owners: AtomicUsize::new(0),
+        }
+    }
+
+    /// Remembers that a write went through: the token can write, so a refusal later is about
+    /// one repository.
+    fn note_written(&self) {
+        self.wrote.store(true, Ordering::SeqCst);
+    }
+
+    /// Why nothing may be written to `repo`, when that is known before writing: the user's
+    /// role there, or the credentials' permissions.
+    fn known_unwritable(&self, repo: &RepoName) -> Option<String> {
+        self.cannot_write
+            .get(repo)
+            .cloned()
+            .or_else(|| self.gh.write_refusal(repo))
+    }
+
+    /// Counts the plan's writes and their owners, and goes read-only at once when every
+    /// repository to write to is known to be out of reach.
+    fn survey(&self, plan: &Plan) {
+        let writes: Vec<&PlannedRepo> = plan
+            .in_order()
+            .map(|(_, p)| p)
+            .filter(|p| matches!(p.action, Action::FastForward | Action::PullRequest))
+            .filter(|p| !self.gather_errors.contains_key(&p.repo))
+            .filter(|p| !self.gather_deferred.contains_key(&p.repo))
+            .collect();
+        let owners: BTreeSet<String> = writes
+            .iter()
+            .map(|p| p.repo.owner().to_ascii_lowercase())
+            .collect();
+        self.planned_writes.store(writes.len(), Ordering::SeqCst);
+        self.planned_owners.store(owners.len(), Ordering::SeqCst);
+        let reasons: Vec<String> = writes
+            .iter()
+            .map_while(|p| self.known_unwritable(&p.repo))
+            .collect();
+        if !writes.is_empty() && !self.dry_run && reasons.len() == writes.len() {
+            self.read_only.store(true, Ordering::SeqCst);
+            self.stop(format!(
+                "the token may not write to any of the {} repositories that need a sync ({}): reporting only; give it contents and pull requests write access to sync",
+                writes.len(),
+                reasons[0]
+            ));
         }
     }
 
@@ -101,6 +186,12 @@ impl ApplyContext {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
+    }
+
+    /// Starts no new repository from now on (the run's time budget is spent): the rest is
+    /// `pending`, with `why`.
+    pub fn stop_new_work(&self, why: String) {
+        self.stop(why);
     }
 
     fn stop(&self, why: String) {
@@ -124,6 +215,35 @@ impl ApplyContext {
     /// Remembers that the token cannot write workflow files (later repositories go to a PR).
     fn refuse_workflows(&self) {
         self.workflows_refused.store(true, Ordering::SeqCst);
+    }
+
+    /// True when the token is known not to write workflow files: a write was refused this
+    /// run, or GitHub's answers say so (a classic token's scopes, an App token's permissions).
+    async fn cannot_write_workflows(&self, repo: &RepoName) -> bool {
+        self.workflows_refused()
+            || self.gh.token_rights(repo).await.workflows == crate::github::WorkflowRight::Missing
+    }
+
+    /// Why a PR replaces a write that changes workflow files, naming the permission to add.
+    async fn workflow_reason(&self, repo: &RepoName) -> String {
+        not_found::workflows_refused(self.gh.token_rights(repo).await.kind)
+    }
+
+    /// Remembers that `repo`'s new upstream commits have not reached the fork, and why.
+    fn not_reached(&self, repo: &RepoName, why: String) {
+        self.not_reached
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(repo.clone(), why);
+    }
+
+    /// Why `repo`'s new upstream commits are known not to be in the fork, if they are.
+    fn known_not_reached(&self, repo: &RepoName) -> Option<String> {
+        self.not_reached
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(repo)
+            .cloned()
     }
 
     /// Checks the budget before starting a repository.
@@ -164,9 +284,10 @@ impl ApplyContext {
     }
 }
 
-/// The most writes one repository's sync makes (sync branch created or moved, pull request
-/// opened, reviewers, labels, text refreshed, a replaced one closed), with room to spare.
-const WRITES_PER_SYNC: u64 = 8;
+/// The most writes one repository's sync makes, with room to spare: a ref write sent up to 5
+/// times while a new commit reaches the fork, merge-upstream, the pull request opened,
+/// reviewers, labels, its text refreshed, a replaced one closed.
+const WRITES_PER_SYNC: u64 = 12;
 
 /// Writes the audit commit may need: tree, commit and ref, for three attempts.
 const AUDIT_WRITES: u64 = 9;
@@ -215,6 +336,7 @@ fn pending(mut o: RepoOutcome, why: &str) -> RepoOutcome {
 /// Runs the plan; returns every repository's outcome: the phases' in processing order, then
 /// the rest of the fleet.
 pub async fn apply(ctx: Arc<ApplyContext>, plan: &Plan) -> Vec<RepoOutcome> {
+    ctx.survey(plan);
     let mut out = Vec::new();
     let mut rank = 0u32;
     for phase in plan.phases.iter().filter(|ph| !ph.repos.is_empty()) {
@@ -239,6 +361,18 @@ pub async fn apply(ctx: Arc<ApplyContext>, plan: &Plan) -> Vec<RepoOutcome> {
         .into_iter()
         .map(|o| unread(&ctx, &o).unwrap_or(o)),
     );
+    if ctx.read_only() {
+        // The token cannot write at all: the repositories that failed for lack of access
+        // before that was clear wait for a token that can, like the rest.
+        let why = ctx.stop_reason().unwrap_or_default();
+        let unwritable = ctx.unwritable.lock().unwrap_or_else(|e| e.into_inner());
+        for o in out.iter_mut() {
+            if o.status == Status::Failed && unwritable.contains(&o.repo) {
+                o.error = None;
+                *o = pending(o.clone(), &why);
+            }
+        }
+    }
     out
 }
 
@@ -246,11 +380,35 @@ pub async fn apply(ctx: Arc<ApplyContext>, plan: &Plan) -> Vec<RepoOutcome> {
 async fn one_at_a_time(ctx: &Arc<ApplyContext>, phase: &Phase, after: u32) -> Vec<RepoOutcome> {
     let mut out = Vec::new();
     for (rank, p) in (after + 1..).zip(&phase.repos) {
-        let o = run_one(ctx.clone(), p.clone(), phase.name, rank).await;
+        let o = run_contained(ctx.clone(), p.clone(), phase.name, rank).await;
         log_done(&o);
         out.push(o);
     }
     out
+}
+
+/// [`run_one`] on a task of its own: a panic there is that repository's `failed`, never the
+/// run's end.
+async fn run_contained(
+    ctx: Arc<ApplyContext>,
+    p: PlannedRepo,
+    phase: PhaseName,
+    rank: u32,
+) -> RepoOutcome {
+    let base = planned_outcome(&p, Some(phase), Some(rank));
+    match crate::contain::contained(run_one(ctx, p, phase, rank)).await {
+        Ok(o) => o,
+        Err(why) => lost(base, &why),
+    }
+}
+
+/// The outcome of a repository whose work ended without one: `failed`, saying why.
+fn lost(mut o: RepoOutcome, why: &str) -> RepoOutcome {
+    log::error!("{}: {why}", o.repo);
+    o.status = Status::Failed;
+    o.detail = format!("{} failed", o.action.as_str());
+    o.error = Some(why.to_string());
+    o
 }
 
 /// A phase's repositories with bounded concurrency (`limits.concurrency`), started in rank
@@ -265,7 +423,7 @@ async fn concurrently(ctx: &Arc<ApplyContext>, phase: &Phase, after: u32) -> Vec
         let p = p.clone();
         let name = phase.name;
         set.spawn(async move {
-            let o = run_one(ctx, p, name, rank).await;
+            let o = run_contained(ctx, p, name, rank).await;
             drop(permit);
             o
         });
@@ -273,16 +431,22 @@ async fn concurrently(ctx: &Arc<ApplyContext>, phase: &Phase, after: u32) -> Vec
     let mut results = BTreeMap::new();
     let mut logged = after;
     while let Some(joined) = set.join_next().await {
-        match joined {
-            Ok(o) => {
-                results.insert(o.rank, o);
-                while let Some(o) = results.get(&Some(logged + 1)) {
-                    log_done(o);
-                    logged += 1;
-                }
+        // `run_contained` turns a panic into an outcome; a task that still ends without one
+        // is filled in below.
+        if let Ok(o) = joined {
+            results.insert(o.rank, o);
+            while let Some(o) = results.get(&Some(logged + 1)) {
+                log_done(o);
+                logged += 1;
             }
-            Err(e) => log::error!("a sync task panicked: {e}"),
         }
+    }
+    // Every repository of the phase is reported, whatever happened to its task.
+    for (rank, p) in (after + 1..).zip(&phase.repos) {
+        results.entry(Some(rank)).or_insert_with(|| {
+            let base = planned_outcome(p, Some(phase.name), Some(rank));
+            lost(base, "its task ended without an outcome")
+        });
     }
     for o in results.values().filter(|o| o.rank > Some(logged)) {
         log_done(o);
@@ -334,6 +498,22 @@ pub fn unplanned_outcomes<'a>(
         .collect()
 }
 
+/// Counts a repository as running until dropped (also when its work panics).
+struct Running<'a>(&'a AtomicU64);
+
+impl<'a> Running<'a> {
+    fn start(n: &'a AtomicU64) -> Self {
+        n.fetch_add(1, Ordering::SeqCst);
+        Running(n)
+    }
+}
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 /// One repository: its outcome when nothing is to be written (unread, nothing to do, a dry
 /// run, no budget left), else the write and its outcome.
 async fn run_one(
@@ -356,27 +536,82 @@ async fn run_one(
     if let Err(why) = ctx.may_start() {
         return pending(base, &why);
     }
+    if let Some(why) = ctx.known_unwritable(&p.repo) {
+        return unwritable(&ctx, base, why);
+    }
     let Some(target) = ctx.targets.get(&p.repo).cloned() else {
         let mut o = base;
         o.status = Status::Failed;
         o.error = Some("no upstream head was gathered".into());
         return o;
     };
-    ctx.running.fetch_add(1, Ordering::SeqCst);
+    let running = Running::start(&ctx.running);
     let result = match p.action {
         Action::FastForward => fast_forward::fast_forward(&ctx, &p, &target, base.clone()).await,
         _ => pull_request::pull_request(&ctx, &p, &target, base.clone(), None).await,
     };
-    ctx.running.fetch_sub(1, Ordering::SeqCst);
+    drop(running);
     match result {
         Ok(o) => {
             if matches!(o.status, Status::Synced | Status::PrOpen) {
-                ctx.wrote.store(true, Ordering::SeqCst);
+                ctx.note_written();
             }
             o
         }
         Err(e) => failed(&ctx, &p, base, e),
     }
+}
+
+/// A repository nothing may be written to: `failed` with why and what to do, unless the whole
+/// run is read-only (then it waits, `pending`, like the rest).
+fn unwritable(ctx: &ApplyContext, mut o: RepoOutcome, why: String) -> RepoOutcome {
+    ctx.unwritable
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(o.repo.clone());
+    if ctx.read_only() {
+        let stop = ctx.stop_reason().unwrap_or_default();
+        return pending(o, &stop);
+    }
+    log::warn!("{}: {why}", o.repo);
+    o.status = Status::Failed;
+    o.detail = format!("{} failed", o.action.as_str());
+    o.error = Some(why);
+    o
+}
+
+/// A write refused with 403 (not a rate limit): that repository's failure, naming what to
+/// add. Refusals of the token's access across several repositories and owners, with nothing
+/// written, mean the token cannot write: the run goes on reporting only.
+fn refused(
+    ctx: &ApplyContext,
+    p: &PlannedRepo,
+    base: RepoOutcome,
+    e: &GhError,
+    msg: &str,
+) -> RepoOutcome {
+    if access::speaks_for_token(msg) {
+        let mut refused = ctx.refused.lock().unwrap_or_else(|e| e.into_inner());
+        refused.insert(p.repo.clone());
+        let token = access::token_cannot_write(
+            &refused,
+            ctx.wrote.load(Ordering::SeqCst),
+            ctx.planned_writes.load(Ordering::SeqCst),
+            ctx.planned_owners.load(Ordering::SeqCst),
+        );
+        if token && !ctx.read_only() {
+            ctx.read_only.store(true, Ordering::SeqCst);
+            let owners: BTreeSet<&str> = refused.iter().map(|r| r.owner()).collect();
+            ctx.stop(format!(
+                "the token may not write ({e} on {} repositories of {} owner{}, and nothing was written): reporting only; give it contents and pull requests write access to sync",
+                refused.len(),
+                owners.len(),
+                if owners.len() == 1 { "" } else { "s" }
+            ));
+        }
+    }
+    let fix = access::refusal_fix(msg, &p.repo);
+    unwritable(ctx, base, format!("{e}; {fix}"))
 }
 
 /// What a dry run says it would do to a repository, and why: "would fast-forward 3 commits",
@@ -422,8 +657,7 @@ fn aside(why: &str) -> String {
 }
 
 /// A write that failed: recorded on the repository. Lost credentials and an exhausted budget
-/// stop new work; a refused first write means the token cannot write, and the run goes on
-/// reporting only.
+/// stop new work; a refusal is that repository's (see [`refused`]).
 fn failed(ctx: &ApplyContext, p: &PlannedRepo, base: RepoOutcome, e: GhError) -> RepoOutcome {
     if e.is_fatal() {
         ctx.fatal.store(true, Ordering::SeqCst);
@@ -431,16 +665,8 @@ fn failed(ctx: &ApplyContext, p: &PlannedRepo, base: RepoOutcome, e: GhError) ->
     } else if e.is_out_of_budget() {
         ctx.stop(format!("rate limit: {e}"));
         return pending(base, &format!("rate limited; retried next run ({e})"));
-    } else if matches!(e, GhError::Forbidden(_)) && !ctx.wrote.load(Ordering::SeqCst) {
-        // The first write of the run was refused: the token cannot write. Report
-        // everything, write nothing more, and say how to fix it.
-        ctx.read_only.store(true, Ordering::SeqCst);
-        let why = format!(
-            "the token may not write ({e} on {}): reporting only; give it contents and pull requests write access to sync",
-            p.repo
-        );
-        ctx.stop(why.clone());
-        return pending(base, &why);
+    } else if let GhError::Forbidden(msg) = &e {
+        return refused(ctx, p, base, &e, msg);
     }
     log::warn!("{} failed: {e}", p.repo);
     let mut o = base;

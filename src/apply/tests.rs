@@ -7,8 +7,10 @@ use super::*;
 use crate::config::parse_inventory;
 use crate::facts::RepoFacts;
 use crate::github::{
-    AncestryAsk, Comparison, MetaBatch, NewPull, RefUpdate, RepoQuery, RequestStats, TreeFile,
+    AncestryAsk, Comparison, MergeUpstream, MetaBatch, NewPull, RefUpdate, RepoQuery, RequestStats,
+    TreeFile,
 };
+use crate::ids::Oid;
 use crate::mode::{Mode, ModeChoice, ModeSource};
 use crate::plan::build_plan;
 
@@ -42,10 +44,10 @@ impl GitHub for NoRequests {
     async fn pull(&self, _: &RepoName, _: u64) -> Result<Option<PullInfo>, GhError> {
         unreachable!()
     }
-    async fn branch_head(&self, _: &RepoName, _: &str) -> Result<Option<String>, GhError> {
+    async fn branch_head(&self, _: &RepoName, _: &str) -> Result<Option<Oid>, GhError> {
         unreachable!()
     }
-    async fn commit_tree(&self, _: &RepoName, _: &str) -> Result<Option<String>, GhError> {
+    async fn commit_tree(&self, _: &RepoName, _: &str) -> Result<Option<Oid>, GhError> {
         unreachable!()
     }
     async fn file(
@@ -95,7 +97,7 @@ impl GitHub for NoRequests {
     ) -> Result<(), GhError> {
         unreachable!("a dry run writes nothing")
     }
-    async fn create_tree(&self, _: &RepoName, _: &str, _: &[TreeFile]) -> Result<String, GhError> {
+    async fn create_tree(&self, _: &RepoName, _: &str, _: &[TreeFile]) -> Result<Oid, GhError> {
         unreachable!("a dry run writes nothing")
     }
     async fn create_commit(
@@ -103,8 +105,15 @@ impl GitHub for NoRequests {
         _: &RepoName,
         _: &str,
         _: &str,
-        _: &[String],
-    ) -> Result<String, GhError> {
+        _: &[Oid],
+    ) -> Result<Oid, GhError> {
+        unreachable!("a dry run writes nothing")
+    }
+    async fn merge_upstream(
+        &self,
+        _repo: &RepoName,
+        _branch: &str,
+    ) -> Result<MergeUpstream, GhError> {
         unreachable!("a dry run writes nothing")
     }
     fn stats(&self) -> RequestStats {
@@ -116,13 +125,18 @@ fn name(s: &str) -> RepoName {
     s.parse().unwrap()
 }
 
-fn target(head: &str, upstream_head: &str) -> Target {
+/// An object id made of one hex digit.
+fn oid(digit: char) -> Oid {
+    digit.to_string().repeat(40).parse().unwrap()
+}
+
+fn target(head: Oid, upstream_head: Oid) -> Target {
     Target {
-        branch: "main".into(),
-        head: head.into(),
+        branch: "main".parse().unwrap(),
+        head,
         upstream: name("up/x"),
-        upstream_branch: "main".into(),
-        upstream_head: upstream_head.into(),
+        upstream_branch: "main".parse().unwrap(),
+        upstream_head,
     }
 }
 
@@ -153,7 +167,7 @@ async fn dry_run_details() -> BTreeMap<String, (Status, String)> {
         gathered.live.insert(name(repo), LiveFacts::offline());
         gathered
             .targets
-            .insert(name(repo), target("aaaaaaa1", "bbbbbbb2"));
+            .insert(name(repo), target(oid('a'), oid('b')));
     }
     gathered.sync_pulls.insert(
         name("o/reopen"),
@@ -167,7 +181,7 @@ async fn dry_run_details() -> BTreeMap<String, (Status, String)> {
             body: format!("{PR_MARKER}\nolder text"),
             labels: vec![],
             mergeable: Some(true),
-            head_sha: Some("0000000".into()),
+            head_sha: Some(oid('0')),
             open: true,
         },
     );
@@ -283,16 +297,76 @@ fn a_reason_in_parentheses_loses_its_own() {
     assert_eq!(aside("odd (a (b))"), "odd (a (b))");
 }
 
+/// A real run against a GitHub whose every request panics (`NoRequests`): each repository
+/// that needed a write is `failed` saying so, the others keep their outcome, and every one of
+/// them is reported, in the top phase (one at a time) and in the concurrent ones.
+#[tokio::test]
+async fn a_panic_in_a_repositorys_work_is_that_repositorys_failure() {
+    let inv = parse_inventory(
+        "top: [o/top-ff]\nrepositories: [o/three, o/far, o/same, o/one]\n",
+        "t",
+    )
+    .unwrap();
+    let mut gathered = Gathered::default();
+    for (repo, behind) in [
+        ("o/top-ff", 2),
+        ("o/three", 3),
+        ("o/far", 25),
+        ("o/same", 0),
+        ("o/one", 1),
+    ] {
+        let mut f = RepoFacts::unknown(name(repo));
+        f.accessible = true;
+        f.commits_behind = behind;
+        gathered.facts.insert(name(repo), f);
+        gathered.live.insert(name(repo), LiveFacts::offline());
+        gathered
+            .targets
+            .insert(name(repo), target(oid('a'), oid('b')));
+    }
+    let inv = Arc::new(inv);
+    let plan = build_plan(
+        &inv,
+        &gathered.facts,
+        &gathered.live,
+        ModeChoice {
+            mode: Mode::All,
+            source: ModeSource::Input,
+        },
+        &[],
+    );
+    let ctx = Arc::new(ApplyContext::new(
+        Arc::new(NoRequests),
+        inv.clone(),
+        &gathered,
+        false,
+    ));
+    let got: BTreeMap<String, RepoOutcome> = apply(ctx, &plan)
+        .await
+        .into_iter()
+        .map(|o| (o.repo.to_string(), o))
+        .collect();
+    assert_eq!(got.len(), 5, "every repository is reported: {got:#?}");
+    for repo in ["o/top-ff", "o/three", "o/far", "o/one"] {
+        let o = &got[repo];
+        assert_eq!(o.status, Status::Failed, "{repo}: {o:?}");
+        let err = o.error.as_deref().unwrap();
+        assert!(err.starts_with("internal error"), "{repo}: {err}");
+    }
+    assert_eq!(got["o/same"].status, Status::UpToDate);
+}
+
 #[test]
 fn a_repository_starts_only_while_the_run_and_its_audit_commit_fit_500_writes() {
     use super::room_for_one_more;
-    // Defaults: 450 writes with 3 others running (4 at once): 450 + 4 × 8 + 9 = 491.
-    assert!(room_for_one_more(450, 3));
+    // Defaults: 440 writes with 3 others running (4 at once): 440 + 4 × 12 + 9 = 497.
+    assert!(room_for_one_more(440, 3));
+    assert!(!room_for_one_more(450, 3));
     assert!(room_for_one_more(0, 0));
-    // 483 made, nothing running: one more sync (8) and the audit commit (9) is 500.
-    assert!(room_for_one_more(483, 0));
-    assert!(!room_for_one_more(484, 0));
-    // Many at once (limits.concurrency 64): 62 syncs and the audit commit could be 505.
-    assert!(room_for_one_more(0, 59));
-    assert!(!room_for_one_more(0, 61));
+    // 479 made, nothing running: one more sync (12) and the audit commit (9) is 500.
+    assert!(room_for_one_more(479, 0));
+    assert!(!room_for_one_more(480, 0));
+    // Many at once (limits.concurrency 64): 41 syncs and the audit commit could be 501.
+    assert!(room_for_one_more(0, 39));
+    assert!(!room_for_one_more(0, 40));
 }

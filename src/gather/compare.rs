@@ -7,6 +7,7 @@ use std::sync::Arc;
 use tokio::task::JoinSet;
 
 use super::{batches, Target};
+use crate::contain::contained;
 use crate::github::{ancestry, AncestryAsk, Comparison, GhError, GitHub};
 use crate::repo_name::RepoName;
 use crate::state::Compared;
@@ -28,15 +29,18 @@ type Compares = JoinSet<Answer>;
 fn spawn_compare(set: &mut Compares, gh: &Arc<dyn GitHub>, repo: RepoName, target: Target) {
     let gh = gh.clone();
     set.spawn(async move {
-        let r = gh
-            .compare(
-                &repo,
-                &target.branch,
-                &target.upstream,
-                &target.upstream_branch,
-            )
-            .await;
-        (repo, target, r)
+        let (r, t) = (repo.clone(), target.clone());
+        let asked = contained(async move {
+            gh.compare(&r, &t.branch, &t.upstream, &t.upstream_branch)
+                .await
+        })
+        .await;
+        // A panic answering the compare is that repository's error.
+        (
+            repo,
+            target,
+            asked.unwrap_or_else(|why| Err(GhError::Decode(why))),
+        )
     });
 }
 
@@ -71,8 +75,9 @@ pub(super) async fn settle(
                     upstream_head: t.upstream_head.clone(),
                 })
                 .collect();
-            let r = gh.ancestry(&asks).await;
-            (chunk, r)
+            let r = contained(async move { gh.ancestry(&asks).await }).await;
+            // A panic here only loses the shortcut: the compares answer the same question.
+            (chunk, r.unwrap_or_else(|why| Err(GhError::Decode(why))))
         });
     }
     while let Some(joined) = lookups.join_next().await {

@@ -21,6 +21,9 @@ impl Gathered {
         for (repo, target, result) in answers {
             match result {
                 Ok(Some(c)) => {
+                    // Lower bounds (GitHub could not compute the comparison) are not
+                    // remembered: the next run asks again.
+                    let estimated = self.estimated.contains_key(&repo);
                     let last_in_sync = state.repos.get(&repo.key()).and_then(|p| p.last_in_sync_at);
                     if let Some(f) = self.facts.get_mut(&repo) {
                         f.commits_behind = c.behind;
@@ -34,6 +37,11 @@ impl Gathered {
                     }
                     if let Some(l) = self.live.get_mut(&repo) {
                         l.touches_workflows = c.touches_workflows;
+                        l.counts_estimated = estimated;
+                    }
+                    self.targets.insert(repo.clone(), target.clone());
+                    if estimated {
+                        continue;
                     }
                     self.compared.insert(
                         repo.key(),
@@ -47,7 +55,6 @@ impl Gathered {
                             unreachable: false,
                         },
                     );
-                    self.targets.insert(repo, target);
                 }
                 Ok(None) => {
                     self.compared.insert(

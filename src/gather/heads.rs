@@ -55,12 +55,17 @@ pub(super) fn classify(
                 continue;
             }
         };
+        note_renames(spec, &meta, out);
         let prev = state.repos.get(&spec.repo.key());
         if meta.security_alerts.is_none() {
             queue.alerts_unreadable += 1;
         }
         if let Some(p) = meta.sync_pull.clone() {
             out.sync_pulls.insert(spec.repo.clone(), p);
+        }
+        if let Some(role) = meta.viewer_permission.filter(|r| !r.can_push()) {
+            out.cannot_write
+                .insert(spec.repo.clone(), role_refusal(&spec.repo, role.as_str()));
         }
         let facts = facts_of(spec, &meta, prev, inv, out);
         let Some(head) = meta.branch.clone() else {
@@ -91,6 +96,31 @@ pub(super) fn classify(
         out.facts.insert(spec.repo.clone(), facts);
     }
     queue
+}
+
+/// A repository or explicit upstream GitHub answers under another name than the inventory's
+/// (GraphQL's `repository` follows renames): recorded, with a warning for the upstream.
+fn note_renames(spec: &RepoSpec, meta: &RepoMeta, out: &mut Gathered) {
+    if meta.repo != spec.repo {
+        out.renamed.insert(spec.repo.clone(), meta.repo.clone());
+    }
+    if let (Some(Upstream { repo: asked, .. }), Some((now, _))) = (&spec.upstream, &meta.upstream) {
+        if asked != now {
+            out.warnings.push(format!(
+                "the upstream of {}: {}",
+                spec.repo,
+                super::rename_warning(asked, now)
+            ));
+        }
+    }
+}
+
+/// Why nothing is written to a repository where the token's user has a role that cannot push.
+fn role_refusal(repo: &RepoName, role: &str) -> String {
+    format!(
+        "the token's user has {role} access to {repo} (GraphQL viewerPermission), which cannot push, so nothing was written there; ask an admin of `{}` for write access, or remove it from the inventory",
+        repo.owner()
+    )
 }
 
 /// A readable repository's facts before any compare (0 behind, 0 ahead, in sync).

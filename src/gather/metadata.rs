@@ -10,6 +10,7 @@ use tokio::task::JoinSet;
 
 use super::batches;
 use crate::config::{Inventory, RepoSpec};
+use crate::contain::contained;
 use crate::github::{graphql, GhError, GitHub, RepoMeta, RepoQuery};
 use crate::repo_name::RepoName;
 use crate::state::SyncState;
@@ -59,8 +60,14 @@ pub(super) async fn read(
         let gh = gh.clone();
         let m = m.clone();
         set.spawn(async move {
-            let r = gh.metadata(&[], Some((&m.repo, m.path.as_str()))).await;
-            (true, Vec::new(), r)
+            let r =
+                contained(async move { gh.metadata(&[], Some((&m.repo, m.path.as_str()))).await })
+                    .await;
+            (
+                true,
+                Vec::new(),
+                r.unwrap_or_else(|why| Err(GhError::Decode(why))),
+            )
         });
     }
     for (i, chunk) in chunks.into_iter().enumerate() {
@@ -68,10 +75,18 @@ pub(super) async fn read(
         let with_file = manifest_chunk == Some(i);
         let file = manifest.clone().filter(|_| with_file);
         set.spawn(async move {
-            let r = gh
-                .metadata(&chunk, file.as_ref().map(|m| (&m.repo, m.path.as_str())))
-                .await;
-            (with_file, chunk, r)
+            let queries = chunk.clone();
+            let r = contained(async move {
+                gh.metadata(&queries, file.as_ref().map(|m| (&m.repo, m.path.as_str())))
+                    .await
+            })
+            .await;
+            // A panic reading the batch costs its repositories only.
+            (
+                with_file,
+                chunk,
+                r.unwrap_or_else(|why| Err(GhError::Decode(why))),
+            )
         });
     }
     let mut out = Metadata {

@@ -8,9 +8,14 @@
 //! - [`heads`]: each repository's facts from its metadata, and where its heads stand (equal,
 //!   a compare remembered, one for the ancestry query, one only a compare can settle);
 //! - [`compare`]: the batched ancestry lookups and the REST compares;
+//! - [`estimate`]: compares GitHub could not compute, bounded from the commit histories;
 //! - [`fold`]: the answers folded into the facts and the compares remembered.
+//!
+//! A repository renamed since the inventory was written is found under its old name (GraphQL
+//! follows renames) and reported under [`Gathered::renamed`].
 
 mod compare;
+mod estimate;
 mod fold;
 mod heads;
 mod metadata;
@@ -27,17 +32,19 @@ use crate::decision::LiveFacts;
 use crate::facts::RepoFacts;
 use crate::github::query_cost::{self, Demand};
 use crate::github::{GhError, GitHub, PullInfo};
+use crate::ids::{BranchName, Oid};
 use crate::repo_name::RepoName;
 use crate::state::{Compared, SyncState};
 
-/// What apply needs to move one repository.
+/// What apply needs to move one repository: its branch and the upstream's, with their heads
+/// (validated where GitHub's answer was read).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
-    pub branch: String,
-    pub head: String,
+    pub branch: BranchName,
+    pub head: Oid,
     pub upstream: RepoName,
-    pub upstream_branch: String,
-    pub upstream_head: String,
+    pub upstream_branch: BranchName,
+    pub upstream_head: Oid,
 }
 
 /// Everything gathered.
@@ -56,12 +63,22 @@ pub struct Gathered {
     pub hub: BTreeSet<RepoName>,
     /// The sync pull request each repository had at the last run, as it is now.
     pub sync_pulls: BTreeMap<RepoName, PullInfo>,
+    /// Repositories the token's user may not push to (GraphQL `viewerPermission` READ or
+    /// TRIAGE), with why and what to do: nothing is written there.
+    pub cannot_write: BTreeMap<RepoName, String>,
     /// Every compare this run used, fresh or remembered (lower-cased `owner/name`).
     pub compared: BTreeMap<String, Compared>,
     /// How many compares were answered from the state instead of the API.
     pub compares_reused: usize,
     /// How many compares the batched ancestry query made unnecessary.
     pub compares_avoided: usize,
+    /// Repositories GitHub answers under another name than the inventory's (renamed or
+    /// transferred): inventory name → current name. REST requests under the old name are
+    /// redirected, and followed on the API's host.
+    pub renamed: BTreeMap<RepoName, RepoName>,
+    /// Repositories whose compare GitHub could not compute: their counts are lower bounds
+    /// from the commit histories (why, for the warnings).
+    pub estimated: BTreeMap<RepoName, String>,
 }
 
 /// Reads the whole fleet. Only errors that make every later request pointless (bad
@@ -78,10 +95,13 @@ pub async fn gather(
     let mut out = Gathered::default();
     out.read_manifest(inv, meta.manifest);
     let queue = heads::classify(&specs, meta.repos, inv, state, &mut out);
-    let settled = compare::settle(gh, queue.ask, queue.compare, batch).await?;
+    let settled = compare::settle(gh.clone(), queue.ask, queue.compare, batch).await?;
     out.compares_avoided += settled.avoided;
-    let answers = queue.ready.into_iter().chain(settled.answers);
+    let settled = estimate::bound_unavailable(gh, settled.answers, batch, &mut out).await?;
+    let answers = queue.ready.into_iter().chain(settled);
     out.fold(answers, state, now)?;
+    out.rename_warnings();
+    out.estimate_warnings();
     out.budget_warnings(queue.alerts_unreadable);
     Ok(out)
 }
@@ -96,6 +116,16 @@ impl Gathered {
         } else {
             self.errors.insert(repo, why);
         }
+    }
+
+    /// One warning per renamed repository: the inventory should name it as GitHub does now.
+    fn rename_warnings(&mut self) {
+        let lines: Vec<String> = self
+            .renamed
+            .iter()
+            .map(|(old, new)| rename_warning(old, new))
+            .collect();
+        self.warnings.extend(lines);
     }
 
     /// The hub manifest's names, or a warning when it was not found or is not a list.
@@ -137,6 +167,16 @@ impl Gathered {
             ));
         }
     }
+}
+
+/// What a repository renamed since the inventory was written is reported as.
+pub fn rename_warning(old: &RepoName, new: &RepoName) -> String {
+    format!("{old} was {}: update the inventory", renamed_to(new))
+}
+
+/// "renamed to NEW", as a renamed repository's outcome says it.
+pub fn renamed_to(new: &RepoName) -> String {
+    format!("renamed to {new}")
 }
 
 /// GraphQL batches of at most `size` (`limits.graphql_batch`), each within GitHub's node

@@ -3,9 +3,12 @@
 
 use super::*;
 use crate::github::{
-    AncestryAsk, Comparison, MetaBatch, NewPull, RefUpdate, RepoQuery, RequestStats, TreeFile,
+    AncestryAsk, Comparison, MergeUpstream, MetaBatch, NewPull, RefUpdate, RepoQuery, RequestStats,
+    TreeFile,
 };
 use std::sync::Mutex;
+
+use crate::ids::Oid;
 
 /// GitHub App auth in miniature: one installation per owner, and a metadata request
 /// reaches only the installation of its batch (the file it asks for comes back only from
@@ -63,10 +66,10 @@ impl GitHub for PerOwnerInstallations {
     async fn pull(&self, _: &RepoName, _: u64) -> Result<Option<PullInfo>, GhError> {
         unreachable!()
     }
-    async fn branch_head(&self, _: &RepoName, _: &str) -> Result<Option<String>, GhError> {
+    async fn branch_head(&self, _: &RepoName, _: &str) -> Result<Option<Oid>, GhError> {
         unreachable!()
     }
-    async fn commit_tree(&self, _: &RepoName, _: &str) -> Result<Option<String>, GhError> {
+    async fn commit_tree(&self, _: &RepoName, _: &str) -> Result<Option<Oid>, GhError> {
         unreachable!()
     }
     async fn file(
@@ -116,7 +119,7 @@ impl GitHub for PerOwnerInstallations {
     ) -> Result<(), GhError> {
         unreachable!()
     }
-    async fn create_tree(&self, _: &RepoName, _: &str, _: &[TreeFile]) -> Result<String, GhError> {
+    async fn create_tree(&self, _: &RepoName, _: &str, _: &[TreeFile]) -> Result<Oid, GhError> {
         unreachable!()
     }
     async fn create_commit(
@@ -124,8 +127,15 @@ impl GitHub for PerOwnerInstallations {
         _: &RepoName,
         _: &str,
         _: &str,
-        _: &[String],
-    ) -> Result<String, GhError> {
+        _: &[Oid],
+    ) -> Result<Oid, GhError> {
+        unreachable!()
+    }
+    async fn merge_upstream(
+        &self,
+        _repo: &RepoName,
+        _branch: &str,
+    ) -> Result<MergeUpstream, GhError> {
         unreachable!()
     }
     fn stats(&self) -> RequestStats {

@@ -8,6 +8,7 @@ use serde_json::{json, Map, Value};
 use super::graphql::{alias_of, data_and_errors, split_fragments, BatchQuery};
 use super::query_cost::{self, Demand};
 use super::{Comparison, GhError};
+use crate::ids::Oid;
 use crate::repo_name::RepoName;
 
 const DOCUMENT: &str = include_str!("graphql/ancestry.graphql");
@@ -20,9 +21,9 @@ pub const DEPTH: usize = 100;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AncestryAsk {
     pub repo: RepoName,
-    pub head: String,
+    pub head: Oid,
     pub upstream: RepoName,
-    pub upstream_head: String,
+    pub upstream_head: Oid,
 }
 
 /// Builds the query for `asks` (one `u{i}`/`f{i}` alias pair each).
@@ -40,7 +41,7 @@ pub fn build(asks: &[AncestryAsk]) -> BatchQuery {
             ));
             vars.insert(format!("{side}o{i}"), json!(repo.owner()));
             vars.insert(format!("{side}n{i}"), json!(repo.name()));
-            vars.insert(format!("{side}{i}"), json!(oid));
+            vars.insert(format!("{side}{i}"), json!(oid.as_str()));
             vars.insert(
                 format!("{side}w{i}"),
                 json!(format!("{oid}:.github/workflows")),
@@ -73,9 +74,9 @@ pub fn build(asks: &[AncestryAsk]) -> BatchQuery {
 pub fn demand() -> Demand {
     let one = AncestryAsk {
         repo: RepoName::new("o", "r").expect("a valid name"),
-        head: "0".repeat(40),
+        head: Oid::parse(&"0".repeat(40)).expect("a valid oid"),
         upstream: RepoName::new("o", "u").expect("a valid name"),
-        upstream_head: "0".repeat(40),
+        upstream_head: Oid::parse(&"0".repeat(40)).expect("a valid oid"),
     };
     let q = build(&[one]);
     query_cost::demand(&q.query, &q.variables).expect("ancestry.graphql is readable")
@@ -150,9 +151,9 @@ mod tests {
     fn ask() -> AncestryAsk {
         AncestryAsk {
             repo: "me/app".parse().unwrap(),
-            head: "f".repeat(40),
+            head: "f".repeat(40).parse().unwrap(),
             upstream: "up/app".parse().unwrap(),
-            upstream_head: "a".repeat(40),
+            upstream_head: "a".repeat(40).parse().unwrap(),
         }
     }
 

@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use super::transport::{Kind, Transport};
 use super::url::{repo_path, Endpoints};
-use super::GhError;
+use super::{GhError, TokenRights};
 use crate::repo_name::RepoName;
 
 /// How to authenticate.
@@ -37,12 +37,18 @@ impl std::fmt::Debug for Credentials {
 struct AppToken {
     token: String,
     expires: DateTime<Utc>,
+    /// What its answer said it may do (`permissions.workflows`).
+    rights: TokenRights,
+    /// The installation's permissions as the access-token answer lists them.
+    permissions: Value,
 }
 
 /// The credentials, the installation tokens minted so far (by owner), and who to tell of them.
 pub(super) struct Auth {
     credentials: Credentials,
     installations: tokio::sync::Mutex<HashMap<String, AppToken>>,
+    /// Why an owner's installation cannot write, from its token's permissions (by owner).
+    cannot_write: std::sync::Mutex<HashMap<String, String>>,
     /// Called with each new secret (minted installation tokens) so the runner can mask it.
     on_secret: Box<dyn Fn(&str) + Send + Sync>,
 }
@@ -52,6 +58,7 @@ impl Auth {
         Self {
             credentials,
             installations: tokio::sync::Mutex::new(HashMap::new()),
+            cannot_write: std::sync::Mutex::new(HashMap::new()),
             on_secret: Box::new(|_| {}),
         }
     }
@@ -66,6 +73,18 @@ impl Auth {
             Credentials::App { .. } => repo.owner().to_ascii_lowercase(),
             Credentials::Token(_) => String::new(),
         }
+    }
+
+    /// For App credentials, what the installation token for `repo`'s owner may do (`None`:
+    /// not an App, or no token minted for that owner yet).
+    pub async fn app_rights(&self, repo: &RepoName) -> Option<TokenRights> {
+        if !matches!(self.credentials, Credentials::App { .. }) {
+            return None;
+        }
+        let cache = self.installations.lock().await;
+        cache
+            .get(&repo.owner().to_ascii_lowercase())
+            .map(|t| t.rights)
     }
 
     /// Token for requests about `repo` (and every repository of its owner).
@@ -93,9 +112,44 @@ impl Auth {
             mint_installation_token(transport, endpoints, app_id, private_key, repo).await?;
         (self.on_secret)(&minted.token);
         let token = minted.token.clone();
+        let refusal = installation_cannot_write(&minted.permissions, repo.owner());
+        let mut refusals = self.cannot_write.lock().unwrap_or_else(|e| e.into_inner());
+        match refusal {
+            Some(why) => refusals.insert(key.clone(), why),
+            None => refusals.remove(&key),
+        };
+        drop(refusals);
         cache.insert(key, minted);
         Ok(token)
     }
+
+    /// Why the credentials cannot write to `repo`, when its owner's installation token said so.
+    pub fn write_refusal(&self, repo: &RepoName) -> Option<String> {
+        let key = repo.owner().to_ascii_lowercase();
+        self.cannot_write
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+            .cloned()
+    }
+}
+
+/// Why an installation whose token answer lists `permissions` cannot write to its owner's
+/// repositories: moving a branch needs `contents: write` ("Create an installation access
+/// token for an app": the answer's `permissions`, which lists only what was granted). `None`
+/// when it can, or when the answer has no permissions at all.
+pub(super) fn installation_cannot_write(permissions: &Value, owner: &str) -> Option<String> {
+    let granted = permissions.as_object()?;
+    let level = granted
+        .get("contents")
+        .and_then(Value::as_str)
+        .unwrap_or("none");
+    if level == "write" {
+        return None;
+    }
+    Some(format!(
+        "the GitHub App's installation on `{owner}` has `contents: {level}` (its access token says so), so it cannot write there; grant the App Contents: read and write (and Pull requests: read and write) in its settings and accept the new permissions on the installation"
+    ))
 }
 
 /// App JWT → the installation that covers `repo` → an installation token for it.
@@ -141,7 +195,14 @@ async fn mint_installation_token(
         .and_then(Value::as_str)
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(|| Utc::now() + chrono::Duration::minutes(55));
-    Ok(AppToken { token, expires })
+    let rights = TokenRights::from_installation(a.body.get("permissions"));
+    let permissions = a.body.get("permissions").cloned().unwrap_or(Value::Null);
+    Ok(AppToken {
+        token,
+        expires,
+        rights,
+        permissions,
+    })
 }
 
 /// The App's JWT at `now` (Unix seconds), as GitHub's "Generating a JSON Web Token (JWT) for a
@@ -305,6 +366,26 @@ mod tests {
         let header: Value = serde_json::from_slice(&b64_decode(parts[0])).unwrap();
         assert_eq!(header, json!({"alg": "RS256", "typ": "JWT"}));
         serde_json::from_slice(&b64_decode(parts[1])).unwrap()
+    }
+
+    #[test]
+    fn an_installation_without_contents_write_cannot_write() {
+        // The access-token answer's `permissions`, as GitHub's docs show them.
+        let full = json!({"contents": "write", "pull_requests": "write", "metadata": "read"});
+        assert_eq!(installation_cannot_write(&full, "acme"), None);
+        let read = json!({"contents": "read", "pull_requests": "write", "metadata": "read"});
+        let why = installation_cannot_write(&read, "acme").unwrap();
+        assert!(
+            why.contains("`acme`") && why.contains("`contents: read`"),
+            "{why}"
+        );
+        assert!(why.contains("Contents: read and write"), "{why}");
+        // Only what was granted is listed: no `contents` at all is no access to it.
+        let none = json!({"metadata": "read", "issues": "write"});
+        let why = installation_cannot_write(&none, "acme").unwrap();
+        assert!(why.contains("`contents: none`"), "{why}");
+        // No permissions in the answer: nothing is known.
+        assert_eq!(installation_cannot_write(&Value::Null, "acme"), None);
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub use super::auth::Credentials;
 use super::transport::{Answer, Kind, RetryPolicy, Transport};
 use super::url::Endpoints;
 use super::*;
+use crate::ids::Oid;
 
 /// Settings of a [`Client`].
 #[derive(Debug, Clone)]
@@ -129,6 +130,13 @@ impl GitHub for Client {
         graphql_post::ancestry(self, asks).await
     }
 
+    async fn history_sizes(
+        &self,
+        asks: &[AncestryAsk],
+    ) -> Result<Vec<Option<(u64, u64)>>, GhError> {
+        graphql_post::history_sizes(self, asks).await
+    }
+
     async fn compare(
         &self,
         repo: &RepoName,
@@ -152,11 +160,11 @@ impl GitHub for Client {
         reads::pull(self, repo, number).await
     }
 
-    async fn branch_head(&self, repo: &RepoName, branch: &str) -> Result<Option<String>, GhError> {
+    async fn branch_head(&self, repo: &RepoName, branch: &str) -> Result<Option<Oid>, GhError> {
         reads::branch_head(self, repo, branch).await
     }
 
-    async fn commit_tree(&self, repo: &RepoName, sha: &str) -> Result<Option<String>, GhError> {
+    async fn commit_tree(&self, repo: &RepoName, sha: &str) -> Result<Option<Oid>, GhError> {
         reads::commit_tree(self, repo, sha).await
     }
 
@@ -230,7 +238,7 @@ impl GitHub for Client {
         repo: &RepoName,
         base_tree: &str,
         files: &[TreeFile],
-    ) -> Result<String, GhError> {
+    ) -> Result<Oid, GhError> {
         writes::create_tree(self, repo, base_tree, files).await
     }
 
@@ -239,13 +247,34 @@ impl GitHub for Client {
         repo: &RepoName,
         message: &str,
         tree: &str,
-        parents: &[String],
-    ) -> Result<String, GhError> {
+        parents: &[Oid],
+    ) -> Result<Oid, GhError> {
         writes::create_commit(self, repo, message, tree, parents).await
+    }
+
+    async fn merge_upstream(
+        &self,
+        repo: &RepoName,
+        branch: &str,
+    ) -> Result<MergeUpstream, GhError> {
+        writes::merge_upstream(self, repo, branch).await
     }
 
     fn stats(&self) -> RequestStats {
         self.transport.stats()
+    }
+
+    async fn token_rights(&self, repo: &RepoName) -> TokenRights {
+        // An App's installation token says in its own answer; any other token in the
+        // `x-oauth-scopes` of every answer (only classic tokens carry it).
+        match self.auth.app_rights(repo).await {
+            Some(rights) => rights,
+            None => self.transport.scope_rights(),
+        }
+    }
+
+    fn write_refusal(&self, repo: &RepoName) -> Option<String> {
+        self.auth.write_refusal(repo)
     }
 
     fn batch_key(&self, repo: &RepoName) -> String {

@@ -3,12 +3,15 @@
 //! read per alias, so one missing repository or one unreadable field costs that repository
 //! only, never the batch.
 
-use serde_json::{json, Map, Value};
-
 use std::collections::BTreeMap;
 
+use serde_json::{json, Map, Value};
+
 use super::query_cost::{self, Demand};
-use super::{BranchHead, GhError, MetaBatch, MetaResult, PullInfo, RepoMeta, RepoQuery};
+use super::{
+    BranchHead, GhError, MetaBatch, MetaResult, PullInfo, RepoMeta, RepoPermission, RepoQuery,
+};
+use crate::ids::{BranchName, Oid};
 use crate::repo_name::RepoName;
 
 const DOCUMENT: &str = include_str!("graphql/repo_metadata.graphql");
@@ -163,11 +166,25 @@ pub(super) fn split_fragments(text: &str) -> Vec<&str> {
     out
 }
 
-fn branch(v: &Value) -> Option<BranchHead> {
-    Some(BranchHead {
-        name: v.get("name")?.as_str()?.to_string(),
-        oid: v.get("target")?.get("oid")?.as_str()?.to_string(),
-    })
+/// A branch from `...BranchFields`: `None` when the answer lacks its name or head, an error
+/// when either is not what it should be (`what` names it in the error).
+fn branch(v: Option<&Value>, what: &str) -> Result<Option<BranchHead>, GhError> {
+    let Some(v) = v.filter(|v| !v.is_null()) else {
+        return Ok(None);
+    };
+    let name = v.get("name").and_then(Value::as_str);
+    let oid = v
+        .get("target")
+        .and_then(|t| t.get("oid"))
+        .and_then(Value::as_str);
+    let (Some(name), Some(oid)) = (name, oid) else {
+        return Ok(None);
+    };
+    Ok(Some(BranchHead {
+        name: BranchName::parse(name)
+            .map_err(|e| GhError::malformed(&format!("{what}.name"), e))?,
+        oid: Oid::parse(oid).map_err(|e| GhError::malformed(&format!("{what}.target.oid"), e))?,
+    }))
 }
 
 /// The root of a repository's fork network from its `parent` chain (`root: parent {
@@ -196,8 +213,17 @@ pub(super) fn label_names(list: Option<&Value>) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// A pull request from GraphQL (`...PullFields`) in the client's terms.
-fn graphql_pull(v: &Value) -> Option<PullInfo> {
+/// A pull request from GraphQL (`...PullFields`) in the client's terms: `None` when a
+/// required field is missing, an error when its head commit is not an object id.
+fn graphql_pull(v: &Value) -> Result<Option<PullInfo>, GhError> {
+    let head_sha = match v.get("headRefOid").and_then(Value::as_str) {
+        Some(s) => Some(Oid::parse(s).map_err(|e| GhError::malformed("headRefOid", e))?),
+        None => None,
+    };
+    Ok(pull_fields(v, head_sha))
+}
+
+fn pull_fields(v: &Value, head_sha: Option<Oid>) -> Option<PullInfo> {
     let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
     Some(PullInfo {
         number: v.get("number")?.as_u64()?,
@@ -217,7 +243,7 @@ fn graphql_pull(v: &Value) -> Option<PullInfo> {
             Some("CONFLICTING") => Some(false),
             _ => None,
         },
-        head_sha: text("headRefOid"),
+        head_sha,
         open: v.get("state").and_then(Value::as_str) == Some("OPEN"),
     })
 }
@@ -318,7 +344,7 @@ pub fn parse(queries: &[RepoQuery], answer: &Value) -> Result<MetaBatch, GhError
                 } else {
                     node.get("parent").filter(|v| !v.is_null())
                 };
-                Ok(Some(repo_meta(q, node, upstream_node, alerts_forbidden)))
+                repo_meta(q, node, upstream_node, alerts_forbidden).map(Some)
             }
         };
         repos.push(result);
@@ -332,12 +358,13 @@ pub fn parse(queries: &[RepoQuery], answer: &Value) -> Result<MetaBatch, GhError
     Ok(MetaBatch { repos, file })
 }
 
+/// One repository's metadata; an error when an identifier in it is malformed.
 fn repo_meta(
     q: &RepoQuery,
     node: &Value,
     upstream: Option<&Value>,
     alerts_forbidden: bool,
-) -> RepoMeta {
+) -> Result<RepoMeta, GhError> {
     let same_network = match (&q.upstream, upstream) {
         (Some(_), Some(u)) => match (network_root(node), network_root(u)) {
             (Some(a), Some(b)) => Some(a.eq_ignore_ascii_case(&b)),
@@ -345,27 +372,36 @@ fn repo_meta(
         },
         _ => None,
     };
-    let default_branch = node.get("defaultBranchRef").and_then(branch);
+    let default_branch = branch(node.get("defaultBranchRef"), "defaultBranchRef")?;
     let this_branch = if q.branch.is_some() {
-        node.get("branch").and_then(branch)
+        branch(node.get("branch"), "ref")?
     } else {
         default_branch.clone()
     };
-    let upstream = upstream.and_then(|u| {
-        let name: RepoName = u.get("nameWithOwner")?.as_str()?.parse().ok()?;
-        let head = match &q.upstream {
-            Some((_, Some(_))) => u.get("branch").and_then(branch),
-            _ => u.get("defaultBranchRef").and_then(branch),
-        };
-        Some((name, head))
-    });
+    let upstream_name: Option<RepoName> = upstream
+        .and_then(|u| u.get("nameWithOwner")?.as_str())
+        .and_then(|s| s.parse().ok());
+    let upstream = match (upstream, upstream_name) {
+        (Some(u), Some(name)) => {
+            let head = match &q.upstream {
+                Some((_, Some(_))) => branch(u.get("branch"), "upstream ref")?,
+                _ => branch(u.get("defaultBranchRef"), "parent.defaultBranchRef")?,
+            };
+            Some((name, head))
+        }
+        _ => None,
+    };
+    let sync_pull = match node.get("syncPull").filter(|v| !v.is_null()) {
+        Some(v) => graphql_pull(v)?,
+        None => None,
+    };
     let count = |key: &str| -> Option<u32> {
         node.get(key)?
             .get("totalCount")?
             .as_u64()
             .map(|n| n.min(u32::MAX as u64) as u32)
     };
-    RepoMeta {
+    Ok(RepoMeta {
         repo: node
             .get("nameWithOwner")
             .and_then(Value::as_str)
@@ -394,8 +430,12 @@ fn repo_meta(
             .and_then(|w| w.get("entries"))
             .and_then(Value::as_array)
             .is_some_and(|e| !e.is_empty()),
-        sync_pull: node.get("syncPull").and_then(graphql_pull),
+        sync_pull,
         same_network,
+        viewer_permission: node
+            .get("viewerPermission")
+            .and_then(Value::as_str)
+            .and_then(RepoPermission::parse),
         topics: node
             .get("repositoryTopics")
             .and_then(|t| t.get("nodes"))
@@ -407,7 +447,7 @@ fn repo_meta(
                     .collect()
             })
             .unwrap_or_default(),
-    }
+    })
 }
 
 #[cfg(test)]
@@ -495,9 +535,10 @@ mod tests {
                 "rateLimit": {"cost": 1, "limit": 5000, "remaining": 4990, "resetAt": "2026-01-01T00:00:00Z"},
                 "r0": {
                     "nameWithOwner": "a/one", "isArchived": false, "isFork": true,
+                    "viewerPermission": "TRIAGE",
                     "pushedAt": "2026-01-01T00:00:00Z",
-                    "defaultBranchRef": {"name": "main", "target": {"oid": "aaa"}},
-                    "parent": {"nameWithOwner": "up/one", "defaultBranchRef": {"name": "main", "target": {"oid": "bbb"}}},
+                    "defaultBranchRef": {"name": "main", "target": {"oid": AAA}},
+                    "parent": {"nameWithOwner": "up/one", "defaultBranchRef": {"name": "main", "target": {"oid": BBB}}},
                     "pullRequests": {"totalCount": 2},
                     "vulnerabilityAlerts": null,
                     "workflows": {"entries": [{"name": "ci.yml"}]},
@@ -512,17 +553,90 @@ mod tests {
         });
         let batch = parse(&qs, &answer).unwrap();
         let one = batch.repos[0].as_ref().unwrap().as_ref().unwrap();
-        assert_eq!(one.branch.as_ref().unwrap().oid, "aaa");
-        assert_eq!(
-            one.upstream.as_ref().unwrap().1.as_ref().unwrap().oid,
-            "bbb"
-        );
+        assert_eq!(one.branch.as_ref().unwrap().oid, AAA);
+        assert_eq!(one.upstream.as_ref().unwrap().1.as_ref().unwrap().oid, BBB);
         assert_eq!(one.open_prs, 2);
         assert_eq!(one.security_alerts, None, "unreadable, not zero");
         assert!(one.has_workflows);
         assert_eq!(one.topics, ["hub"]);
+        assert_eq!(one.viewer_permission, Some(RepoPermission::Triage));
+        assert!(!RepoPermission::Triage.can_push() && RepoPermission::Write.can_push());
         assert!(matches!(batch.repos[1], Ok(None)));
         assert_eq!(rate_remaining(&answer), Some(4990));
+    }
+
+    const AAA: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    const BBB: &str = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+
+    /// A repository node with its head, its branch name and its parent's head as given.
+    fn node(name: &str, head: &str, branch: &str, up_head: &str) -> Value {
+        json!({
+            "nameWithOwner": name, "isArchived": false, "isFork": true,
+            "defaultBranchRef": {"name": branch, "target": {"oid": head}},
+            "parent": {"nameWithOwner": "up/x", "defaultBranchRef": {"name": "main", "target": {"oid": up_head}}},
+        })
+    }
+
+    #[test]
+    fn a_malformed_identifier_fails_its_repository_only() {
+        let hostile = "aaaaaa\u{e9}\n::set-output name=mode::all\n";
+        let qs = [
+            q("a/one"),
+            q("a/two"),
+            q("a/three"),
+            q("a/four"),
+            q("a/five"),
+        ];
+        let mut pr = json!({"number": 3, "url": "u", "headRefName": "priority-sync/main",
+            "baseRefName": "main", "state": "OPEN", "headRefOid": hostile});
+        let answer = json!({"data": {
+            "r0": node("a/one", hostile, "main", BBB),
+            "r1": node("a/two", AAA, "main", hostile),
+            "r2": node("a/three", AAA, "bad..name", BBB),
+            "r3": node("a/four", AAA, "main", BBB),
+            "r4": {"nameWithOwner": "a/five", "isFork": true,
+                   "defaultBranchRef": {"name": "main", "target": {"oid": AAA}},
+                   "syncPull": pr.clone()},
+        }});
+        let batch = parse(&qs, &answer).unwrap();
+        let err = |i: usize| match &batch.repos[i] {
+            Err(GhError::Decode(m)) => m.clone(),
+            other => panic!("{i}: {other:?}"),
+        };
+        assert_eq!(
+            err(0),
+            "defaultBranchRef.target.oid in GitHub's answer is a malformed object id (36 characters, starting \"aaaaaa\"): not 40 or 64 hexadecimal characters"
+        );
+        assert!(
+            err(1).starts_with("parent.defaultBranchRef.target.oid"),
+            "{}",
+            err(1)
+        );
+        assert!(
+            err(2).contains("malformed branch name (9 characters, starting \"bad..name\")"),
+            "{}",
+            err(2)
+        );
+        assert!(err(4).starts_with("headRefOid"), "{}", err(4));
+        for i in [0, 1, 2, 4] {
+            assert!(
+                !err(i).contains("::") && !err(i).contains('\n'),
+                "{}",
+                err(i)
+            );
+        }
+        let four = batch.repos[3].as_ref().unwrap().as_ref().unwrap();
+        assert_eq!(four.branch.as_ref().unwrap().oid, AAA);
+        // A well-formed pull request reads.
+        pr["headRefOid"] = json!(BBB);
+        let mut answer = answer;
+        answer["data"]["r4"]["syncPull"] = pr;
+        let batch = parse(&qs, &answer).unwrap();
+        let five = batch.repos[4].as_ref().unwrap().as_ref().unwrap();
+        assert_eq!(
+            five.sync_pull.as_ref().unwrap().head_sha.as_ref().unwrap(),
+            BBB
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
-//! The batched GraphQL reads on the wire: a metadata or ancestry batch (built and read by
-//! `graphql.rs` and `ancestry.rs`) is posted raw to the GraphQL endpoint with the token of its
-//! batch, and the points left are kept for the budget check. Raw, not octocrab's `graphql()`:
+//! The batched GraphQL reads on the wire: a metadata, ancestry or history-sizes batch (built
+//! and read by `graphql.rs`, `ancestry.rs` and `history.rs`) is posted raw to the GraphQL
+//! endpoint with the token of its batch, and the points left are kept for the budget check. Raw, not octocrab's `graphql()`:
 //! that posts under the REST base (wrong on Enterprise Server) and drops partial data.
 //!
 //! When GitHub times out on a document (which, since 2025-07-21, costs primary points) it is
@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use super::client::Client;
 use super::graphql::BatchQuery;
 use super::transport::{is_timeout, Kind};
-use super::{ancestry, graphql, AncestryAsk, Comparison, GhError, MetaBatch, RepoQuery};
+use super::{ancestry, graphql, history, AncestryAsk, Comparison, GhError, MetaBatch, RepoQuery};
 use crate::repo_name::RepoName;
 
 /// Posts one GraphQL document with the token for `repo` (and its owner) and returns the
@@ -164,6 +164,43 @@ pub(super) async fn ancestry(
         match result {
             Ok(found) => {
                 for (slot, r) in out[part.0].iter_mut().zip(found) {
+                    *slot = r;
+                }
+            }
+            Err(e) if e.is_fatal() || a.len() == asks.len() => return Err(e),
+            Err(_) => {}
+        }
+    }
+    Ok(out)
+}
+
+/// See [`super::GitHub::history_sizes`]. A timed-out batch goes again in parts, as the
+/// others; a part that cannot be read leaves its forks unsized (`None`).
+pub(super) async fn history_sizes(
+    c: &Client,
+    asks: &[AncestryAsk],
+) -> Result<Vec<Option<(u64, u64)>>, GhError> {
+    let mut out = vec![None; asks.len()];
+    let mut todo: Vec<Part> = vec![(0..asks.len(), false)];
+    while let Some(part) = todo.pop() {
+        let a = &asks[part.0.clone()];
+        let Some(first) = a.first() else {
+            continue;
+        };
+        let result = match post(c, &first.repo, history::build(a)).await {
+            Ok(Some(answer)) => history::parse(a, &answer),
+            Ok(None) => match after_timeout(&part) {
+                Some(parts) => {
+                    todo.extend(parts);
+                    continue;
+                }
+                None => Err(timed_out(a.len())),
+            },
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(sizes) => {
+                for (slot, r) in out[part.0].iter_mut().zip(sizes) {
                     *slot = r;
                 }
             }

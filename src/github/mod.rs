@@ -1,16 +1,21 @@
 //! All GitHub access goes through the [`GitHub`] trait: reads and writes, with "not found"
 //! returned as `None` and every other failure as a typed [`GhError`] that callers branch on.
 //! The real client ([`Client`]) is split by concern: `transport` (one request with retries,
-//! limits, pacing, deadlines, counts), `auth` (token or GitHub App), `url` (endpoints and
-//! encoding), `graphql_post` (the batched GraphQL reads, built by `graphql` and `ancestry`,
-//! sized by `query_cost`), `reads` and `writes` (REST routes); `client` assembles them. Tests
-//! run it against the sandbox.
+//! limits, pacing, deadlines, counts; redirects followed once on the API's host), `answers`
+//! (answers that need more than a status: redirects, diffs GitHub cannot compute), `auth`
+//! (token or GitHub App), `url` (endpoints and encoding), `graphql_post` (the batched GraphQL
+//! reads, built by `graphql`, `ancestry` and `history`, sized by `query_cost`), `reads` and
+//! `writes` (REST routes);
+//! `client` assembles them. Tests run it against the sandbox.
 
 pub mod ancestry;
+mod answers;
 mod auth;
+mod body;
 pub mod client;
 pub mod graphql;
 mod graphql_post;
+pub mod history;
 mod pacing;
 pub mod query_cost;
 mod reads;
@@ -22,6 +27,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::ids::{BranchName, Oid};
 use crate::repo_name::RepoName;
 
 pub use ancestry::AncestryAsk;
@@ -49,9 +55,18 @@ pub enum GhError {
     Decode(String),
     #[error("request budget exhausted: {0}")]
     Budget(String),
+    /// GitHub cannot compute a compare's diff (too large); asking again does not help.
+    #[error("GitHub cannot compute this comparison: {0}")]
+    DiffUnavailable(String),
 }
 
 impl GhError {
+    /// An answer holding a value that is not the identifier it should be (`what` names the
+    /// field); the value itself is described, never repeated.
+    pub fn malformed(what: &str, e: crate::ids::IdError) -> GhError {
+        GhError::Decode(format!("{what} in GitHub's answer is {e}"))
+    }
+
     /// Worth stopping the whole run for (every later request would fail the same way).
     pub fn is_fatal(&self) -> bool {
         matches!(self, GhError::Unauthorized(_))
@@ -78,8 +93,8 @@ pub struct RepoQuery {
 /// A branch head.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BranchHead {
-    pub name: String,
-    pub oid: String,
+    pub name: BranchName,
+    pub oid: Oid,
 }
 
 /// An open pull request found on a sync branch.
@@ -97,8 +112,52 @@ pub struct PullInfo {
     /// `Some(false)` when GitHub says it cannot merge cleanly; `None` while unknown.
     pub mergeable: Option<bool>,
     /// The head commit (`None` when the answer did not say).
-    pub head_sha: Option<String>,
+    pub head_sha: Option<Oid>,
     pub open: bool,
+}
+
+/// The user's role on a repository as GraphQL's `Repository.viewerPermission` reports it
+/// (null for an App's installation token). It is the user's, not the token's: a token may be
+/// narrower, so only a role that cannot push settles anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RepoPermission {
+    Admin,
+    Maintain,
+    Write,
+    Triage,
+    Read,
+}
+
+impl RepoPermission {
+    /// GraphQL's `RepositoryPermission` value, `None` for anything else.
+    pub fn parse(s: &str) -> Option<RepoPermission> {
+        Some(match s {
+            "ADMIN" => RepoPermission::Admin,
+            "MAINTAIN" => RepoPermission::Maintain,
+            "WRITE" => RepoPermission::Write,
+            "TRIAGE" => RepoPermission::Triage,
+            "READ" => RepoPermission::Read,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RepoPermission::Admin => "ADMIN",
+            RepoPermission::Maintain => "MAINTAIN",
+            RepoPermission::Write => "WRITE",
+            RepoPermission::Triage => "TRIAGE",
+            RepoPermission::Read => "READ",
+        }
+    }
+
+    /// ADMIN, MAINTAIN and WRITE may push; TRIAGE and READ may not (schema.graphql).
+    pub fn can_push(self) -> bool {
+        matches!(
+            self,
+            RepoPermission::Admin | RepoPermission::Maintain | RepoPermission::Write
+        )
+    }
 }
 
 /// What one metadata lookup found.
@@ -110,7 +169,7 @@ pub struct RepoMeta {
     pub pushed_at: Option<DateTime<Utc>>,
     /// The branch to sync (default branch unless one was asked for); `None` if it is missing.
     pub branch: Option<BranchHead>,
-    pub default_branch: Option<String>,
+    pub default_branch: Option<BranchName>,
     /// The upstream repository and its branch head (parent, or the explicit upstream).
     pub upstream: Option<(RepoName, Option<BranchHead>)>,
     pub open_prs: u32,
@@ -122,6 +181,8 @@ pub struct RepoMeta {
     pub sync_pull: Option<PullInfo>,
     /// For an explicit upstream: whether both are in one fork network (`None`: unknown).
     pub same_network: Option<bool>,
+    /// The user's role there (`None` for an App's token, or when not said).
+    pub viewer_permission: Option<RepoPermission>,
 }
 
 /// The result for one repository of a metadata batch: `None` = not found / no access.
@@ -158,6 +219,92 @@ pub enum RefUpdate {
     WorkflowRefused(String),
     /// Creating a ref that already exists.
     AlreadyExists,
+    /// 404 Not Found on a repository the gather could read: GitHub says this both when the new
+    /// commit has not reached the fork yet (cli/cli#4907) and when the token may not write the
+    /// update's workflow changes (cli/cli#7574); the caller tells them apart.
+    NotFound,
+}
+
+/// What GitHub's `merge-upstream` did to a fork's branch, or why it did not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MergeUpstream {
+    /// `merge_type: fast-forward`: the branch now points at the upstream's head.
+    FastForward,
+    /// `merge_type: none`: the branch was not behind the upstream.
+    NotBehind,
+    /// `merge_type: merge`: GitHub made a merge commit on the branch.
+    Merged,
+    /// 409: the branch and the upstream conflict.
+    Conflict(String),
+    /// Refused (422: e.g. a workflow change the token may not make; 404: unavailable), with
+    /// the status and GitHub's message.
+    Refused(u16, String),
+}
+
+/// How the token was issued, as far as GitHub's answers tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TokenKind {
+    /// A classic personal access token or OAuth token: its answers carry `x-oauth-scopes`.
+    Classic,
+    /// A GitHub App's installation token, minted by this run.
+    App,
+    /// No scopes header: a fine-grained personal access token, `GITHUB_TOKEN`, or an
+    /// installation token passed as a token; or nothing answered yet.
+    #[default]
+    Unknown,
+}
+
+/// Whether the token may create or update files under `.github/workflows/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WorkflowRight {
+    Granted,
+    Missing,
+    /// GitHub does not say (a fine-grained token's permissions are not in its answers).
+    #[default]
+    Unknown,
+}
+
+/// What the credentials are known to allow, from GitHub's own answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TokenRights {
+    pub kind: TokenKind,
+    pub workflows: WorkflowRight,
+}
+
+impl TokenRights {
+    /// From a classic token's `x-oauth-scopes` header (`None`: the answer had none, so the
+    /// token is not a classic one): its scopes include `workflow` or not.
+    pub fn from_scopes(header: Option<&str>) -> Self {
+        let Some(scopes) = header else {
+            return Self::default();
+        };
+        let granted = scopes.split(',').any(|s| s.trim() == "workflow");
+        Self {
+            kind: TokenKind::Classic,
+            workflows: if granted {
+                WorkflowRight::Granted
+            } else {
+                WorkflowRight::Missing
+            },
+        }
+    }
+
+    /// From the `permissions` of an App installation token's answer
+    /// (`POST /app/installations/{id}/access_tokens`): `workflows: write` or not; `None` when
+    /// the answer listed no permissions.
+    pub fn from_installation(permissions: Option<&serde_json::Value>) -> Self {
+        let workflows = match permissions.and_then(|p| p.as_object()) {
+            None => WorkflowRight::Unknown,
+            Some(p) if p.get("workflows").and_then(|w| w.as_str()) == Some("write") => {
+                WorkflowRight::Granted
+            }
+            Some(_) => WorkflowRight::Missing,
+        };
+        Self {
+            kind: TokenKind::App,
+            workflows,
+        }
+    }
 }
 
 /// A new pull request.
@@ -215,10 +362,21 @@ pub trait GitHub: Send + Sync {
     /// behind), `None` when a [`GitHub::compare`] must decide.
     async fn ancestry(&self, asks: &[AncestryAsk]) -> Result<Vec<Option<Comparison>>, GhError>;
 
+    /// For forks whose compare GitHub could not compute ([`GhError::DiffUnavailable`]), in one
+    /// GraphQL request: per ask, how many commits the upstream head's and the fork head's
+    /// histories hold (`None` when either cannot be read). The default knows nothing.
+    async fn history_sizes(
+        &self,
+        asks: &[AncestryAsk],
+    ) -> Result<Vec<Option<(u64, u64)>>, GhError> {
+        Ok(vec![None; asks.len()])
+    }
+
     // ---- reads (REST) ----
 
     /// Compares `repo`'s `branch` with `upstream`'s `upstream_branch` (same fork network).
-    /// `None` when either side is not found or they are not in one network.
+    /// `None` when either side is not found or they are not in one network;
+    /// [`GhError::DiffUnavailable`] when GitHub cannot compute it (a range too large to diff).
     async fn compare(
         &self,
         repo: &RepoName,
@@ -239,10 +397,10 @@ pub trait GitHub: Send + Sync {
     async fn pull(&self, repo: &RepoName, number: u64) -> Result<Option<PullInfo>, GhError>;
 
     /// A branch's head commit, `None` if the branch does not exist.
-    async fn branch_head(&self, repo: &RepoName, branch: &str) -> Result<Option<String>, GhError>;
+    async fn branch_head(&self, repo: &RepoName, branch: &str) -> Result<Option<Oid>, GhError>;
 
     /// The tree of a commit.
-    async fn commit_tree(&self, repo: &RepoName, sha: &str) -> Result<Option<String>, GhError>;
+    async fn commit_tree(&self, repo: &RepoName, sha: &str) -> Result<Option<Oid>, GhError>;
 
     /// A file's bytes at a ref (default branch when `None`).
     async fn file(
@@ -303,20 +461,38 @@ pub trait GitHub: Send + Sync {
         repo: &RepoName,
         base_tree: &str,
         files: &[TreeFile],
-    ) -> Result<String, GhError>;
+    ) -> Result<Oid, GhError>;
 
     async fn create_commit(
         &self,
         repo: &RepoName,
         message: &str,
         tree: &str,
-        parents: &[String],
-    ) -> Result<String, GhError>;
+        parents: &[Oid],
+    ) -> Result<Oid, GhError>;
+
+    /// `POST …/merge-upstream` for `branch`: GitHub brings the parent's branch into it, by
+    /// fast-forward when it can and otherwise by a merge commit; it also brings the upstream's
+    /// new commits into the fork. Only called under the guard of `apply::not_found`.
+    async fn merge_upstream(&self, repo: &RepoName, branch: &str)
+        -> Result<MergeUpstream, GhError>;
 
     // ---- bookkeeping ----
 
     /// Request counts so far.
     fn stats(&self) -> RequestStats;
+
+    /// What the credentials used for `repo` are known to allow (from GitHub's answers so far).
+    async fn token_rights(&self, _repo: &RepoName) -> TokenRights {
+        TokenRights::default()
+    }
+
+    /// Why the credentials cannot write to `repo`, when what GitHub said about them settles it
+    /// before any write (an App installation granted `contents: read`). The default knows
+    /// nothing.
+    fn write_refusal(&self, _repo: &RepoName) -> Option<String> {
+        None
+    }
 
     /// Repositories with different keys cannot share a metadata request (e.g. different App
     /// installations). The default puts everything in one group.

@@ -536,9 +536,9 @@ mod tests {
         use crate::github::{ancestry, graphql, AncestryAsk, RepoQuery};
         let ask = AncestryAsk {
             repo: "me/app".parse().unwrap(),
-            head: "f".repeat(40),
+            head: crate::ids::Oid::parse(&"f".repeat(40)).unwrap(),
             upstream: "up/app".parse().unwrap(),
-            upstream_head: "a".repeat(40),
+            upstream_head: crate::ids::Oid::parse(&"a".repeat(40)).unwrap(),
         };
         let q = ancestry::build(&vec![ask; 50]);
         let a = demand(&q.query, &q.variables).unwrap();

@@ -6,10 +6,12 @@ use base64::Engine as _;
 use http::Method;
 use serde_json::Value;
 
+use super::answers::diff_unavailable;
 use super::client::Client;
 use super::transport::Kind;
 use super::url::{path_part, query_value, repo_path};
 use super::{graphql, Comparison, GhError, PullInfo};
+use crate::ids::Oid;
 use crate::repo_name::RepoName;
 
 /// GET that maps 404 to `None` and other failures to errors.
@@ -55,10 +57,21 @@ pub(super) async fn compare(
         repo_path(repo),
         path_part(branch)
     );
-    Ok(get(c, repo, &path, Kind::Compare)
-        .await?
-        .map(|v| comparison(&v)))
+    let a = c
+        .rest(Method::GET, repo, &path, None, Kind::Compare)
+        .await?;
+    match a.status.as_u16() {
+        200..=299 => Ok(Some(comparison(&a.body))),
+        404 => Ok(None),
+        s if diff_unavailable(s, &a.body) => Err(GhError::DiffUnavailable(a.message())),
+        _ => Err(a.error()),
+    }
 }
+
+/// How many changed files a compare lists at most: GitHub's "up to 300 changed files for the
+/// entire comparison" (the compare operation's description). A list that long may be cut
+/// short, so a workflow change may be missing from it.
+const FILES_LISTED_MAX: usize = 300;
 
 /// Reads a compare answer whose base is the fork and whose head is the upstream.
 fn comparison(v: &Value) -> Comparison {
@@ -77,17 +90,21 @@ fn comparison(v: &Value) -> Comparison {
         .and_then(|p| p.get("date"))
         .and_then(Value::as_str)
         .and_then(|s| s.parse().ok());
+    // A full list (300 files) may have left workflow files out: then the update counts as
+    // touching them, so what applies to workflow changes (a pull request once the token is
+    // known not to write workflows) applies to it too.
     let touches_workflows = v
         .get("files")
         .and_then(Value::as_array)
         .is_some_and(|files| {
-            files.iter().any(|f| {
-                ["filename", "previous_filename"].iter().any(|k| {
-                    f.get(*k)
-                        .and_then(Value::as_str)
-                        .is_some_and(|p| p.starts_with(".github/workflows/"))
+            files.len() >= FILES_LISTED_MAX
+                || files.iter().any(|f| {
+                    ["filename", "previous_filename"].iter().any(|k| {
+                        f.get(*k)
+                            .and_then(Value::as_str)
+                            .is_some_and(|p| p.starts_with(".github/workflows/"))
+                    })
                 })
-            })
         });
     Comparison {
         behind: n("ahead_by"),
@@ -110,13 +127,14 @@ pub(super) async fn open_pulls(
         query_value(head),
         query_value(base)
     );
-    Ok(get(c, repo, &path, Kind::Other)
-        .await?
-        .and_then(|v| {
-            v.as_array()
-                .map(|a| a.iter().filter_map(pull_info).collect())
-        })
-        .unwrap_or_default())
+    let Some(v) = get(c, repo, &path, Kind::Other).await? else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for p in v.as_array().into_iter().flatten() {
+        out.extend(pull_info(p)?);
+    }
+    Ok(out)
 }
 
 /// See [`super::GitHub::pull`].
@@ -126,10 +144,21 @@ pub(super) async fn pull(
     number: u64,
 ) -> Result<Option<PullInfo>, GhError> {
     let path = format!("{}/pulls/{number}", repo_path(repo));
-    Ok(get(c, repo, &path, Kind::Other)
-        .await?
-        .as_ref()
-        .and_then(pull_info))
+    match get(c, repo, &path, Kind::Other).await? {
+        Some(v) => pull_info(&v),
+        None => Ok(None),
+    }
+}
+
+/// The object id at `field` (e.g. `/object/sha`) of an answer: `None` when absent, an error
+/// when it is not an object id.
+fn oid_at(v: &Value, field: &str) -> Result<Option<Oid>, GhError> {
+    match v.pointer(field).and_then(Value::as_str) {
+        Some(s) => Oid::parse(s)
+            .map(Some)
+            .map_err(|e| GhError::malformed(&field[1..].replace('/', "."), e)),
+        None => Ok(None),
+    }
 }
 
 /// See [`super::GitHub::branch_head`].
@@ -137,11 +166,12 @@ pub(super) async fn branch_head(
     c: &Client,
     repo: &RepoName,
     branch: &str,
-) -> Result<Option<String>, GhError> {
+) -> Result<Option<Oid>, GhError> {
     let path = format!("{}/git/ref/heads/{}", repo_path(repo), path_part(branch));
-    Ok(get(c, repo, &path, Kind::Other)
-        .await?
-        .and_then(|v| v.get("object")?.get("sha")?.as_str().map(str::to_string)))
+    match get(c, repo, &path, Kind::Other).await? {
+        Some(v) => oid_at(&v, "/object/sha"),
+        None => Ok(None),
+    }
 }
 
 /// See [`super::GitHub::commit_tree`].
@@ -149,11 +179,12 @@ pub(super) async fn commit_tree(
     c: &Client,
     repo: &RepoName,
     sha: &str,
-) -> Result<Option<String>, GhError> {
+) -> Result<Option<Oid>, GhError> {
     let path = format!("{}/git/commits/{}", repo_path(repo), path_part(sha));
-    Ok(get(c, repo, &path, Kind::Other)
-        .await?
-        .and_then(|v| v.get("tree")?.get("sha")?.as_str().map(str::to_string)))
+    match get(c, repo, &path, Kind::Other).await? {
+        Some(v) => oid_at(&v, "/tree/sha"),
+        None => Ok(None),
+    }
 }
 
 /// See [`super::GitHub::file`].
@@ -192,7 +223,7 @@ enum FileBody {
     /// The bytes, decoded.
     Inline(Vec<u8>),
     /// Only the blob's sha: files over 1 MB come with `content: ""` and `encoding: "none"`.
-    Blob(String),
+    Blob(Oid),
 }
 
 /// Reads a `GET …/contents/{path}` answer (`path` only names it in errors).
@@ -204,10 +235,8 @@ fn file_body(v: &Value, path: &str) -> Result<FileBody, GhError> {
     let encoding = v.get("encoding").and_then(Value::as_str).unwrap_or("");
     let size = v.get("size").and_then(Value::as_u64).unwrap_or(0);
     if encoding == "none" || (content.is_empty() && size > 0) {
-        return v
-            .get("sha")
-            .and_then(Value::as_str)
-            .map(|s| FileBody::Blob(s.to_string()))
+        return oid_at(v, "/sha")?
+            .map(FileBody::Blob)
             .ok_or_else(|| GhError::Decode(format!("{path}: no content and no blob sha")));
     }
     decode_base64(content, path).map(FileBody::Inline)
@@ -236,8 +265,14 @@ fn decode_base64(content: &str, path: &str) -> Result<Vec<u8>, GhError> {
         .map_err(|e| GhError::Decode(format!("{path}: bad base64: {e}")))
 }
 
-/// Reads a pull request answer (REST), `None` when a required field is missing.
-pub(super) fn pull_info(v: &Value) -> Option<PullInfo> {
+/// Reads a pull request answer (REST): `None` when a required field is missing, an error when
+/// its head commit is not an object id.
+pub(super) fn pull_info(v: &Value) -> Result<Option<PullInfo>, GhError> {
+    let head_sha = oid_at(v, "/head/sha")?;
+    Ok(pull_fields(v, head_sha))
+}
+
+fn pull_fields(v: &Value, head_sha: Option<Oid>) -> Option<PullInfo> {
     Some(PullInfo {
         number: v.get("number")?.as_u64()?,
         url: v.get("html_url")?.as_str()?.to_string(),
@@ -261,11 +296,7 @@ pub(super) fn pull_info(v: &Value) -> Option<PullInfo> {
             .to_string(),
         labels: graphql::label_names(v.get("labels")),
         mergeable: v.get("mergeable").and_then(Value::as_bool),
-        head_sha: v
-            .get("head")?
-            .get("sha")
-            .and_then(Value::as_str)
-            .map(str::to_string),
+        head_sha,
         open: v.get("state").and_then(Value::as_str) == Some("open"),
     })
 }
@@ -284,11 +315,19 @@ mod tests {
             FileBody::Inline(b"hi\n".to_vec())
         );
         // GitHub's answer for a file between 1 and 100 MB.
-        let large = json!({"type": "file", "size": 2_000_000, "sha": "b10b", "encoding": "none",
+        let blob = "b10b".repeat(10);
+        let large = json!({"type": "file", "size": 2_000_000, "sha": blob, "encoding": "none",
                            "content": ""});
         assert_eq!(
             file_body(&large, "f").unwrap(),
-            FileBody::Blob("b10b".into())
+            FileBody::Blob(blob.parse().unwrap())
+        );
+        let hostile = json!({"type": "file", "size": 2_000_000, "sha": "../../x\n::warning::y",
+                             "encoding": "none", "content": ""});
+        let e = file_body(&hostile, "f").unwrap_err().to_string();
+        assert!(
+            e.contains("malformed object id") && !e.contains("::"),
+            "{e}"
         );
         let empty = json!({"type": "file", "size": 0, "sha": "e", "encoding": "base64",
                            "content": ""});
@@ -297,6 +336,26 @@ mod tests {
         assert!(matches!(file_body(&dir, "d"), Err(GhError::Decode(_))));
         let no_sha = json!({"type": "file", "size": 5, "encoding": "none", "content": ""});
         assert!(matches!(file_body(&no_sha, "f"), Err(GhError::Decode(_))));
+    }
+
+    #[test]
+    fn a_compare_reads_counts_and_workflow_touches_and_a_full_file_list_may_hide_them() {
+        let file = |name: &str| json!({"filename": name});
+        let v = json!({"ahead_by": 7, "behind_by": 2, "commits": [
+            {"commit": {"committer": {"date": "2026-01-02T03:04:05Z"}}}
+        ], "files": [file("src/a.rs"), {"filename": "x", "previous_filename": ".github/workflows/ci.yml"}]});
+        let c = comparison(&v);
+        assert_eq!((c.behind, c.ahead), (7, 2));
+        assert_eq!(
+            c.oldest_missing,
+            Some("2026-01-02T03:04:05Z".parse().unwrap())
+        );
+        assert!(c.touches_workflows, "a renamed workflow file counts");
+        let few: Vec<Value> = (0..299).map(|i| file(&format!("f{i}"))).collect();
+        assert!(!comparison(&json!({"ahead_by": 1, "files": few})).touches_workflows);
+        // GitHub lists at most 300 files for the whole comparison: the rest is unknown.
+        let full: Vec<Value> = (0..300).map(|i| file(&format!("f{i}"))).collect();
+        assert!(comparison(&json!({"ahead_by": 1, "files": full})).touches_workflows);
     }
 
     #[test]

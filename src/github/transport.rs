@@ -1,10 +1,13 @@
-//! One request to GitHub, sent with care: GitHub's headers and a bearer token, a deadline,
+//! One request to GitHub, sent with care: GitHub's headers and a bearer token, a deadline
+//! for the whole exchange and a size cap on the answer (reading both in `body`),
 //! retries of 5xx and dropped connections with jittered backoff, waits for `retry-after` and
 //! `x-ratelimit-reset` (primary, secondary and GraphQL limits, `RATE_LIMIT` or the older
 //! `RATE_LIMITED`), writes paced under GitHub's content-creation limits (80 a minute, never
 //! more than 500 an hour, none after a secondary-limit refusal without `retry-after`), every
 //! endpoint kept under GitHub's points a minute, a cap on requests in flight, and counts of
-//! what was sent. A GraphQL timeout is not sent again as it was: the caller splits it.
+//! what was sent. A GraphQL timeout is not sent again as it was: the caller splits it. A
+//! redirect (a renamed repository) is followed once, only on the API's own host
+//! (`answers::redirect`).
 //! It knows nothing of routes or credentials: callers pass the URL and the token.
 
 use std::sync::Mutex;
@@ -12,17 +15,18 @@ use std::time::Duration;
 
 use chrono::Utc;
 use http::{HeaderMap, Method, StatusCode};
-use http_body_util::BodyExt;
 use octocrab::Octocrab;
 use serde_json::{json, Value};
 use tokio::sync::Semaphore;
 
+use super::answers::{self, Redirect};
+use super::body::{self, BodyError};
 use super::pacing::{
     backoff, endpoint_of, EndpointPacer, HourlyWrites, Pacer, GITHUB_ENDPOINT_POINTS_PER_MINUTE,
     GITHUB_WRITES_PER_HOUR,
 };
 use super::url::{origin_of, path_of};
-use super::{GhError, RequestStats};
+use super::{GhError, RequestStats, TokenRights};
 
 /// What a request is, for pacing (writes) and the counts by kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,13 +100,16 @@ pub(super) struct RetryPolicy {
     pub backoff_base: Duration,
     /// Longest single wait for a rate limit; longer → give up (work stays pending).
     pub max_wait: Duration,
-    /// Per-request read/write timeout (the whole request gets twice that).
+    /// Per-request read/write timeout (the whole exchange, the answer's body included, gets
+    /// twice that).
     pub timeout: Duration,
 }
 
 /// Sends requests: one HTTP stack, the in-flight cap, the pacers and the counts.
 pub(super) struct Transport {
     octo: Octocrab,
+    /// The API's origin: the only host a redirect is followed to (the token goes along).
+    origin: String,
     sem: Semaphore,
     pacer: Pacer,
     endpoints: EndpointPacer,
@@ -112,6 +119,8 @@ pub(super) struct Transport {
     writes_blocked: Mutex<Option<String>>,
     policy: RetryPolicy,
     stats: Mutex<RequestStats>,
+    /// The `x-oauth-scopes` of the last answer (`Some(None)`: it had none).
+    scopes: Mutex<Option<Option<String>>>,
 }
 
 enum Retry {
@@ -135,7 +144,7 @@ impl Transport {
         // absolute URLs (breaking Enterprise Server's /api/graphql), so full URLs are built by
         // the callers.
         let octo = Octocrab::builder()
-            .base_uri(origin)
+            .base_uri(origin.clone())
             .map_err(|e| GhError::Decode(e.to_string()))?
             .set_connect_timeout(Some(Duration::from_secs(10)))
             .set_read_timeout(Some(policy.timeout))
@@ -148,6 +157,7 @@ impl Transport {
             })?;
         Ok(Self {
             octo,
+            origin,
             sem: Semaphore::new(max_inflight.max(1)),
             pacer: Pacer::per_minute(writes_per_minute),
             endpoints: EndpointPacer::new(GITHUB_ENDPOINT_POINTS_PER_MINUTE),
@@ -155,6 +165,7 @@ impl Transport {
             writes_blocked: Mutex::new(None),
             policy,
             stats: Mutex::new(RequestStats::default()),
+            scopes: Mutex::new(None),
         })
     }
 
@@ -168,6 +179,22 @@ impl Transport {
     /// Request counts so far.
     pub fn stats(&self) -> RequestStats {
         self.stats_mut().clone()
+    }
+
+    /// What the token may do as its answers' `x-oauth-scopes` tell (classic tokens only).
+    pub fn scope_rights(&self) -> TokenRights {
+        match &*self.scopes.lock().unwrap_or_else(|e| e.into_inner()) {
+            Some(header) => TokenRights::from_scopes(header.as_deref()),
+            None => TokenRights::default(),
+        }
+    }
+
+    fn note_scopes(&self, headers: &HeaderMap) {
+        let header = headers
+            .get("x-oauth-scopes")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        *self.scopes.lock().unwrap_or_else(|e| e.into_inner()) = Some(header);
     }
 
     /// Keeps the lowest GraphQL points left that an answer reported.
@@ -194,19 +221,47 @@ impl Transport {
         token: &str,
     ) -> Result<Answer, GhError> {
         let mut attempt = 0u32;
-        let (endpoint, points) = endpoint_of(method.as_str(), url);
+        // Where the request goes: its URL, or where one redirect on the same host moved it.
+        let mut target = url.to_string();
+        let mut redirected = false;
         loop {
             let result = {
+                let (endpoint, points) = endpoint_of(method.as_str(), &target);
                 let _permit = self.paced(&endpoint, points, kind).await?;
                 self.count(kind, attempt > 0);
-                self.send_once(&method, url, body, token).await
+                self.send_once(&method, &target, body, token).await
             };
+            if let Ok((headers, answer)) = &result {
+                let location = headers
+                    .get(http::header::LOCATION)
+                    .and_then(|v| v.to_str().ok());
+                let status = answer.status.as_u16();
+                match answers::redirect(&method, status, location, &self.origin, redirected) {
+                    None => {}
+                    Some(Redirect::Follow(next)) => {
+                        log::debug!(
+                            "{method} {}: moved ({status}) to {}; following once",
+                            path_of(&target),
+                            path_of(&next)
+                        );
+                        target = next;
+                        redirected = true;
+                        continue;
+                    }
+                    Some(Redirect::Refuse(why)) => return Err(GhError::Status(status, why)),
+                }
+            }
             let wait = match &result {
+                // An answer over the size cap would be as large the next time.
+                Err(GhError::Decode(_)) => Retry::No,
                 Err(e) => Retry::After(
                     backoff(self.policy.backoff_base, attempt, Duration::from_secs(30)),
                     e.to_string(),
                 ),
-                Ok((headers, answer)) => self.retry_decision(headers, answer, attempt, kind),
+                Ok((headers, answer)) => {
+                    self.note_scopes(headers);
+                    self.retry_decision(headers, answer, attempt, kind)
+                }
             };
             match wait {
                 Retry::No => return result.map(|(_, a)| a),
@@ -216,7 +271,7 @@ impl Transport {
                 {
                     log::debug!(
                         "{method} {}: {why}; retrying in {:.1}s",
-                        path_of(url),
+                        path_of(&target),
                         d.as_secs_f64()
                     );
                     tokio::time::sleep(d).await;
@@ -359,6 +414,10 @@ impl Transport {
             // is not sent again; the caller splits it.
             return Retry::No;
         }
+        if answers::diff_unavailable(code, &a.body) && attempt >= 1 {
+            // GitHub cannot compute this diff; the same range fails the same way again.
+            return Retry::No;
+        }
         if matches!(code, 500 | 502 | 503 | 504) {
             return Retry::After(
                 backoff(self.policy.backoff_base, attempt, Duration::from_secs(30)),
@@ -368,7 +427,8 @@ impl Transport {
         Retry::No
     }
 
-    /// One HTTP exchange, with a deadline of twice the read/write timeout.
+    /// One HTTP exchange, with a deadline of twice the read/write timeout for the whole of it
+    /// (headers and body) and the answer's size capped ([`body::cap_for`]).
     async fn send_once(
         &self,
         method: &Method,
@@ -395,17 +455,20 @@ impl Transport {
             .build_request(builder, body)
             .map_err(|e| GhError::Transport(e.to_string()))?;
         let fut = self.octo.execute(req);
-        let resp = match tokio::time::timeout(self.policy.timeout * 2, fut).await {
+        let deadline = tokio::time::Instant::now() + self.policy.timeout * 2;
+        let resp = match tokio::time::timeout_at(deadline, fut).await {
             Err(_) => return Err(GhError::Transport("timed out".into())),
             Ok(Err(e)) => return Err(GhError::Transport(transport_message(&e))),
             Ok(Ok(r)) => r,
         };
         let (parts, body) = resp.into_parts();
-        let bytes = body
-            .collect()
+        let declared = header_u64(&parts.headers, "content-length");
+        let bytes = body::read_within(body, declared, body::cap_for(url), deadline)
             .await
-            .map_err(|e| GhError::Transport(transport_message(&e)))?
-            .to_bytes();
+            .map_err(|e| match e {
+                BodyError::TooLarge { .. } => GhError::Decode(e.message()),
+                _ => GhError::Transport(e.message()),
+            })?;
         let json = if bytes.is_empty() {
             Value::Null
         } else {

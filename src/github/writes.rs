@@ -1,4 +1,5 @@
-//! REST writes: moving and creating refs (where a 422 is an answer, not an error), pull
+//! REST writes: moving and creating refs (where a 422 or a 404 is an answer, not an error),
+//! GitHub's sync of a fork branch (`merge-upstream`, where 409 and 422 are answers), pull
 //! requests (open, retitle, close, labels, reviewers) and Git data (trees, commits). Every
 //! write is paced by the transport under GitHub's content-creation limit.
 
@@ -9,7 +10,8 @@ use super::client::Client;
 use super::reads::pull_info;
 use super::transport::Kind;
 use super::url::{path_part, repo_path};
-use super::{GhError, NewPull, PullInfo, RefUpdate, TreeFile};
+use super::{GhError, MergeUpstream, NewPull, PullInfo, RefUpdate, TreeFile};
+use crate::ids::Oid;
 use crate::repo_name::RepoName;
 
 /// A write whose every non-2xx answer is an error; returns the answer's body.
@@ -28,7 +30,8 @@ async fn write(
     }
 }
 
-/// Ref writes: 422 is an answer here (not a fast-forward, workflow refused, exists).
+/// Ref writes: 422 is an answer here (not a fast-forward, workflow refused, exists), and so is
+/// 404 (the commit has not reached the fork yet, or a workflow refusal: the caller decides).
 async fn ref_write(
     c: &Client,
     method: Method,
@@ -48,16 +51,18 @@ async fn ref_write(
             Ok(RefUpdate::NotFastForward)
         }
         422 if lower.contains("already exists") => Ok(RefUpdate::AlreadyExists),
+        404 => Ok(RefUpdate::NotFound),
         _ => Err(a.error()),
     }
 }
 
 /// The `sha` of a Git data answer.
-fn sha_of(v: &Value, what: &str) -> Result<String, GhError> {
-    v.get("sha")
+fn sha_of(v: &Value, what: &str) -> Result<Oid, GhError> {
+    let sha = v
+        .get("sha")
         .and_then(Value::as_str)
-        .map(str::to_string)
-        .ok_or_else(|| GhError::Decode(format!("{what} answer without sha")))
+        .ok_or_else(|| GhError::Decode(format!("{what} answer without sha")))?;
+    Oid::parse(sha).map_err(|e| GhError::malformed(&format!("the {what}'s sha"), e))
 }
 
 /// See [`super::GitHub::update_ref`].
@@ -85,6 +90,31 @@ pub(super) async fn create_ref(
     ref_write(c, Method::POST, repo, &path, &body).await
 }
 
+/// See [`super::GitHub::merge_upstream`].
+pub(super) async fn merge_upstream(
+    c: &Client,
+    repo: &RepoName,
+    branch: &str,
+) -> Result<MergeUpstream, GhError> {
+    let path = format!("{}/merge-upstream", repo_path(repo));
+    let body = json!({ "branch": branch });
+    let a = c
+        .rest(Method::POST, repo, &path, Some(&body), Kind::Write)
+        .await?;
+    let merge_type = a.body.get("merge_type").and_then(Value::as_str);
+    match (a.status.as_u16(), merge_type) {
+        (200, Some("fast-forward")) => Ok(MergeUpstream::FastForward),
+        (200, Some("none")) => Ok(MergeUpstream::NotBehind),
+        (200, Some("merge")) => Ok(MergeUpstream::Merged),
+        (200, other) => Err(GhError::Decode(format!(
+            "merge-upstream answered merge_type {other:?}"
+        ))),
+        (409, _) => Ok(MergeUpstream::Conflict(a.message())),
+        (s @ (404 | 422), _) => Ok(MergeUpstream::Refused(s, a.message())),
+        _ => Err(a.error()),
+    }
+}
+
 /// See [`super::GitHub::create_pull`].
 pub(super) async fn create_pull(
     c: &Client,
@@ -97,7 +127,7 @@ pub(super) async fn create_pull(
         "body": pull.body, "draft": pull.draft, "maintainer_can_modify": false
     });
     let v = write(c, Method::POST, repo, &path, &body).await?;
-    pull_info(&v).ok_or_else(|| GhError::Decode("pull request answer without number/url".into()))
+    pull_info(&v)?.ok_or_else(|| GhError::Decode("pull request answer without number/url".into()))
 }
 
 /// See [`super::GitHub::update_pull_body`].
@@ -161,7 +191,7 @@ pub(super) async fn create_tree(
     repo: &RepoName,
     base_tree: &str,
     files: &[TreeFile],
-) -> Result<String, GhError> {
+) -> Result<Oid, GhError> {
     let path = format!("{}/git/trees", repo_path(repo));
     let tree: Vec<Value> = files
         .iter()
@@ -177,8 +207,8 @@ pub(super) async fn create_commit(
     repo: &RepoName,
     message: &str,
     tree: &str,
-    parents: &[String],
-) -> Result<String, GhError> {
+    parents: &[Oid],
+) -> Result<Oid, GhError> {
     let path = format!("{}/git/commits", repo_path(repo));
     let body = json!({ "message": message, "tree": tree, "parents": parents });
     sha_of(&write(c, Method::POST, repo, &path, &body).await?, "commit")

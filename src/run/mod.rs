@@ -5,17 +5,22 @@
 //! Only apply and publish write to GitHub; a dry run stops writing after the plan.
 //!
 //! - [`setup`]: everything checked before the first request, and the state read;
+//! - [`budget`]: the run's time budget, which bounds gather and apply;
+//! - [`local`]: writing files into the workspace (never through a symlink);
 //! - [`stages`]: gather, plan and apply, each a value for the next;
 //! - [`finish`]: the report, the publication and the alert;
 //! - [`outputs`]: the step outputs of SPEC §6.
 
+pub mod budget;
 mod finish;
+pub mod local;
 mod outputs;
 mod setup;
 mod stages;
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::clock::Clock;
 use crate::config::Inventory;
@@ -56,6 +61,15 @@ pub struct RunSettings {
     /// Report mode: merge these fan-out results over a read-only view of the whole fleet,
     /// then commit once.
     pub merge: Option<Vec<RunResult>>,
+    /// How long gather and apply may take (`time_budget_minutes`); past it the rest is
+    /// `pending` and the run still reports and commits.
+    pub time_budget: Duration,
+    /// The action's workspace (`GITHUB_WORKSPACE`): local files must stay inside it and get
+    /// its owner. `None` on the command line.
+    pub workspace: Option<PathBuf>,
+    /// How long, in all, a ref write answered 404 is sent again while new upstream commits
+    /// reach the fork (`apply::DEFAULT_PROPAGATION_WAIT` unless a test knob says otherwise).
+    pub propagation_wait: std::time::Duration,
 }
 
 /// Why a run did not complete.
@@ -97,10 +111,13 @@ pub async fn execute(
     notifier: Option<&dyn Notifier>,
 ) -> Result<RunOutput, RunError> {
     let run = setup::prepare(&s, clock.now())?;
+    let budget = budget::TimeBudget::start(s.time_budget);
     let state = setup::read_state(audit.as_ref(), &s, &run).await?;
-    let gathered = stages::gather_fleet(gh.clone(), &run, &state).await?;
+    // Gather and apply reach the fleet within the budget; the audit commit does not.
+    let fleet = budget.guard(gh);
+    let gathered = stages::gather_fleet(fleet.clone(), &run, &state).await?;
     let plan = stages::plan(&run, &gathered);
-    let applied = stages::apply_plan(gh, &s, &run, &gathered, &plan, clock).await;
+    let applied = stages::apply_plan(fleet, &s, &run, &gathered, &plan, clock, &budget).await;
     let report = finish::build_report(&s, &run, &plan, &gathered, applied)?;
     let state = finish::state_after(&state, &report, &gathered);
     let publication = finish::publish(audit.as_ref(), &s, &run, &report, state).await?;

@@ -68,6 +68,9 @@ pub(super) fn prepare(s: &RunSettings, started_at: DateTime<Utc>) -> Result<Prep
         selection.choice.mode,
         selection.choice.explain()
     );
+    if let Some(ws) = &s.workspace {
+        workspace_dirs_inside(s, ws)?;
+    }
     let target = match (&s.repository, s.commit && !s.dry_run && s.shard.is_none()) {
         (Some(repo), true) => Some(PublishTarget {
             repo: repo.clone(),
@@ -84,6 +87,22 @@ pub(super) fn prepare(s: &RunSettings, started_at: DateTime<Utc>) -> Result<Prep
         target,
         merging: s.merge.is_some(),
     })
+}
+
+/// The directories the run writes to must lie inside the workspace once symlinks are
+/// followed: a checkout may hold a symlink named like the artifacts directory.
+fn workspace_dirs_inside(s: &RunSettings, ws: &std::path::Path) -> Result<(), RunError> {
+    let dirs = [
+        ("artifacts_dir", Some(&s.local_dir)),
+        ("results_dir", s.results_dir.as_ref()),
+    ];
+    for (what, dir) in dirs {
+        if let Some(dir) = dir {
+            super::local::check_inside(what, dir, ws)
+                .map_err(|e| RunError::Usage(e.to_string()))?;
+        }
+    }
+    Ok(())
 }
 
 /// Branch the artifacts go to: `artifacts.branch`, else the workflow's branch.

@@ -1,19 +1,22 @@
 //! The middle of the run: gather the fleet's facts, plan from them (a value that can be
 //! printed), and apply the plan — or, in report mode, take the fleet-wide view without writing.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+use super::budget::TimeBudget;
 use super::setup::Prepared;
 use super::{RunError, RunSettings};
 use crate::action_io::log::Group;
 use crate::apply::{apply, unplanned_outcomes, ApplyContext};
 use crate::clock::Clock;
-use crate::gather::{gather, Gathered};
+use crate::gather::{gather, renamed_to, Gathered};
 use crate::github::{GhError, GitHub, RequestStats};
 use crate::outcome::RepoOutcome;
 use crate::plan::{build_plan, Plan};
+use crate::repo_name::RepoName;
 use crate::state::SyncState;
 
 /// Reads the fleet. Fails the run only when nothing useful can follow: the credentials were
@@ -122,14 +125,17 @@ pub(super) async fn apply_plan(
     gathered: &Gathered,
     plan: &Plan,
     clock: &dyn Clock,
+    budget: &TimeBudget,
 ) -> Applied {
-    let ctx = Arc::new(ApplyContext::new(
-        gh.clone(),
-        run.inv.clone(),
-        gathered,
-        s.dry_run,
-    ));
-    let outcomes = if run.merging {
+    let mut ctx = ApplyContext::new(gh.clone(), run.inv.clone(), gathered, s.dry_run);
+    ctx.propagation_wait = s.propagation_wait;
+    let ctx = Arc::new(ctx);
+    // Once the time budget is spent, no new repository is started (they stay `pending`).
+    let _budget = budget.when_spent({
+        let ctx = ctx.clone();
+        move |why| ctx.stop_new_work(why)
+    });
+    let mut outcomes = if run.merging {
         // Report mode writes nothing to the fleet (the jobs did): this is the fleet-wide view.
         unplanned_outcomes(
             plan.in_order().map(|(_, p)| p).chain(plan.unplanned.iter()),
@@ -143,6 +149,7 @@ pub(super) async fn apply_plan(
         });
         apply(ctx.clone(), plan).await
     };
+    note_renamed(&mut outcomes, &gathered.renamed);
     let stats = gh.stats();
     if stats.retries > 0 {
         log::info!(
@@ -161,10 +168,24 @@ pub(super) async fn apply_plan(
     }
 }
 
+/// A renamed repository's outcome says so, whatever else happened to it: "renamed to X:
+/// update the inventory".
+fn note_renamed(outcomes: &mut [RepoOutcome], renamed: &BTreeMap<RepoName, RepoName>) {
+    for o in outcomes {
+        if let Some(new) = renamed.get(&o.repo) {
+            let note = format!("{}: update the inventory", renamed_to(new));
+            o.detail = if o.detail.is_empty() {
+                note
+            } else {
+                format!("{}; {note}", o.detail)
+            };
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::repo_name::RepoName;
 
     fn name(s: &str) -> RepoName {
         s.parse().unwrap()
@@ -188,6 +209,35 @@ mod tests {
         );
         assert!(why.contains("o/a: metadata: GitHub answered 404"), "{why}");
         assert!(why.contains("GITHUB_GRAPHQL_URL"), "{why}");
+    }
+
+    #[test]
+    fn a_renamed_repository_s_outcome_says_so() {
+        let outcome = |repo: &str| RepoOutcome {
+            repo: name(repo),
+            phase: None,
+            rank: None,
+            score: 0,
+            tier: 0,
+            reasons: Vec::new(),
+            action: crate::decision::Action::None,
+            status: crate::decision::Status::UpToDate,
+            detail: String::new(),
+            commits_behind: 0,
+            commits_ahead: 0,
+            security_alerts: 0,
+            pull_request: None,
+            error: None,
+        };
+        let mut outcomes = vec![outcome("me/old"), outcome("me/kept")];
+        outcomes[0].detail = "fast-forwarded 3 commits".into();
+        let renamed = BTreeMap::from([(name("me/old"), name("me/new"))]);
+        note_renamed(&mut outcomes, &renamed);
+        assert_eq!(
+            outcomes[0].detail,
+            "fast-forwarded 3 commits; renamed to me/new: update the inventory"
+        );
+        assert_eq!(outcomes[1].detail, "");
     }
 
     #[test]

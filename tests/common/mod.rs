@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod workflow_commands;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -21,6 +23,9 @@ pub struct Harness {
     /// This test provokes answers GitHub's API description does not list (injected 5xx,
     /// drops, 401s): its log is kept apart for CI's API check.
     pub provokes_faults: bool,
+    /// Lines of output checked for workflow commands from outside text (every run through
+    /// [`Harness::run`], plus what tests pass to [`Harness::check_output`]).
+    pub lines_checked: std::sync::atomic::AtomicUsize,
 }
 
 impl Harness {
@@ -57,6 +62,7 @@ impl Harness {
             log,
             token,
             provokes_faults: false,
+            lines_checked: Default::default(),
         }
     }
 
@@ -102,7 +108,41 @@ impl Harness {
         for (k, v) in extra_env {
             cmd.env(k, v);
         }
-        cmd.output().expect("run priority-sync")
+        let out = cmd.output().expect("run priority-sync");
+        let on_runner = extra_env
+            .iter()
+            .any(|(k, v)| *k == "GITHUB_ACTIONS" && *v == "true");
+        self.check_output(
+            &format!("priority-sync {}", args.join(" ")),
+            &out,
+            on_runner,
+        );
+        out
+    }
+
+    /// Asserts that no line of a run's stdout or stderr would run a workflow command that
+    /// came from outside text (see [`workflow_commands`]); counts the lines checked.
+    pub fn check_output(&self, what: &str, out: &Output, on_runner: bool) {
+        for (stream, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+            self.check_text(
+                &format!("{what} ({stream})"),
+                &String::from_utf8_lossy(bytes),
+                on_runner,
+            );
+        }
+    }
+
+    /// [`Harness::check_output`] for one text (a job summary: never a command of ours).
+    pub fn check_text(&self, what: &str, text: &str, on_runner: bool) {
+        let n = workflow_commands::assert_no_outside_commands(what, text, on_runner);
+        self.lines_checked
+            .fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Lines checked so far.
+    pub fn lines_checked(&self) -> usize {
+        self.lines_checked
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// `priority-sync run --config inventory.yml <args>`, asserting success.
@@ -193,8 +233,8 @@ pub fn large_state(fleet: &[String], extra: usize) -> SyncState {
                 open_prs: (i % 4) as u32,
                 sync_pr: None,
                 compared: Some(Compared {
-                    head: format!("{:040x}", i * 2 + 1),
-                    upstream_head: format!("{:040x}", i * 2 + 2),
+                    head: format!("{:040x}", i * 2 + 1).parse().unwrap(),
+                    upstream_head: format!("{:040x}", i * 2 + 2).parse().unwrap(),
                     behind: 0,
                     ahead: 0,
                     oldest_missing: None,
@@ -259,6 +299,35 @@ impl Drop for Harness {
         // the first message.
         if !std::thread::panicking() {
             self.sb.assert_no_unexpected_routes();
+            assert_no_forced_update_outside_sync_branches(&self.sb);
+            if self.lines_checked() > 0 {
+                eprintln!(
+                    "WORKFLOW-COMMANDS {}: {} output lines checked, 0 a runner would execute from outside text",
+                    std::thread::current().name().unwrap_or("test"),
+                    self.lines_checked()
+                );
+            }
+        }
+    }
+}
+
+/// The only forced ref update priority-sync may make is of its own sync branch
+/// (`priority-sync/…`, past an upstream rewrite): every test's request log is checked for any
+/// other (a user's branch, the audit branch).
+pub fn assert_no_forced_update_outside_sync_branches(sb: &Sandbox) {
+    for e in sb.log_entries() {
+        let forced = e
+            .request
+            .as_ref()
+            .is_some_and(|b| b["force"].as_bool() == Some(true));
+        if e.method == "PATCH" && forced {
+            let branch = e.path.split("/git/refs/heads/").nth(1).unwrap_or("");
+            assert!(
+                branch.starts_with("priority-sync/"),
+                "a forced update outside priority-sync's sync branches: {} {}",
+                e.method,
+                e.path
+            );
         }
     }
 }

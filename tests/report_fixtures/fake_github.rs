@@ -9,9 +9,10 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use priority_sync::apply::PR_MARKER;
 use priority_sync::github::{
-    AncestryAsk, Comparison, GhError, GitHub, MetaBatch, NewPull, PullInfo, RefUpdate, RepoQuery,
-    RequestStats, TreeFile,
+    AncestryAsk, Comparison, GhError, GitHub, MergeUpstream, MetaBatch, NewPull, PullInfo,
+    RefUpdate, RepoQuery, RequestStats, TreeFile,
 };
+use priority_sync::ids::Oid;
 use priority_sync::repo_name::RepoName;
 
 /// How one repository answers.
@@ -42,6 +43,11 @@ pub fn sha(seed: &str) -> String {
         h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
     }
     format!("{h:016x}{:016x}{:08x}", h.rotate_left(17), (h >> 7) as u32)
+}
+
+/// [`sha`] as an object id.
+pub fn oid(seed: &str) -> Oid {
+    sha(seed).parse().expect("40 hex characters")
 }
 
 /// A stable pull request number for a repository.
@@ -95,7 +101,7 @@ impl FakeGitHub {
             body: body.to_string(),
             labels: Vec::new(),
             mergeable: None,
-            head_sha: Some(sha(&format!("{repo} old upstream"))),
+            head_sha: Some(oid(&format!("{repo} old upstream"))),
             open: true,
         }
     }
@@ -158,15 +164,15 @@ impl GitHub for FakeGitHub {
         Ok(Some(p))
     }
 
-    async fn branch_head(&self, repo: &RepoName, _branch: &str) -> Result<Option<String>, GhError> {
+    async fn branch_head(&self, repo: &RepoName, _branch: &str) -> Result<Option<Oid>, GhError> {
         self.count(false);
         Ok(self
             .of(repo)
             .open_sync_pr
-            .map(|_| sha(&format!("{repo} old upstream"))))
+            .map(|_| oid(&format!("{repo} old upstream"))))
     }
 
-    async fn commit_tree(&self, _repo: &RepoName, _sha: &str) -> Result<Option<String>, GhError> {
+    async fn commit_tree(&self, _repo: &RepoName, _sha: &str) -> Result<Option<Oid>, GhError> {
         Err(unused("commit_tree"))
     }
 
@@ -253,7 +259,7 @@ impl GitHub for FakeGitHub {
         _repo: &RepoName,
         _base_tree: &str,
         _files: &[TreeFile],
-    ) -> Result<String, GhError> {
+    ) -> Result<Oid, GhError> {
         Err(unused("create_tree"))
     }
 
@@ -262,9 +268,17 @@ impl GitHub for FakeGitHub {
         _repo: &RepoName,
         _message: &str,
         _tree: &str,
-        _parents: &[String],
-    ) -> Result<String, GhError> {
+        _parents: &[Oid],
+    ) -> Result<Oid, GhError> {
         Err(unused("create_commit"))
+    }
+
+    async fn merge_upstream(
+        &self,
+        _repo: &RepoName,
+        _branch: &str,
+    ) -> Result<MergeUpstream, GhError> {
+        Err(unused("merge_upstream"))
     }
 
     fn stats(&self) -> RequestStats {

@@ -224,11 +224,11 @@ fn gathered(f: &Fleet) -> (Gathered, BTreeMap<RepoName, Behaviour>) {
         g.targets.insert(
             repo.clone(),
             Target {
-                branch: "main".to_string(),
-                head: fake_github::sha(&format!("{repo} head")),
+                branch: "main".parse().unwrap(),
+                head: fake_github::oid(&format!("{repo} head")),
                 upstream,
-                upstream_branch: "main".to_string(),
-                upstream_head: fake_github::sha(&format!("{repo} upstream")),
+                upstream_branch: "main".parse().unwrap(),
+                upstream_head: fake_github::oid(&format!("{repo} upstream")),
             },
         );
         g.facts.insert(repo.clone(), facts);

@@ -42,6 +42,7 @@ pub const INPUTS: &[InputSpec] = &[
     input("shard", "", false),
     input("shards", "", false),
     input("results_dir", "priority-sync-results", false),
+    input("time_budget_minutes", "90", false),
 ];
 
 /// The spec of a declared input, `None` for a name `action.yml` does not declare.
@@ -123,6 +124,7 @@ pub(super) struct RawInputs {
     pub shard: Option<String>,
     pub shards: Option<String>,
     pub results_dir: String,
+    pub time_budget_minutes: Option<String>,
     pub read: BTreeSet<&'static str>,
 }
 
@@ -160,6 +162,7 @@ impl RawInputs {
             shard: get("shard"),
             shards: get("shards"),
             results_dir: get("results_dir").unwrap_or_else(|| "priority-sync-results".into()),
+            time_budget_minutes: get("time_budget_minutes"),
             read: BTreeSet::new(),
         };
         raw.read = read;

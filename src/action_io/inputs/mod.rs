@@ -24,7 +24,10 @@ use declared::RawInputs;
 pub use declared::{input_warnings, raw_input, spec, InputSpec, INPUTS};
 pub use runner::{graphql_url_for, Runner};
 pub use secrets::{raw_secrets, AppCredentials, Secret, SECRET_VARS};
-pub use validate::{parse_bool, shard_misuse, ShardSpelling, ACTION_SPELLING, CLI_SPELLING};
+pub use validate::{
+    parse_bool, shard_misuse, ShardSpelling, ACTION_SPELLING, CLI_SPELLING,
+    TIME_BUDGET_DEFAULT_MINUTES, TIME_BUDGET_MAX_MINUTES,
+};
 
 /// What the action does this run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +62,8 @@ pub struct ActionInputs {
     pub artifacts_dir: Option<String>,
     pub commit_artifacts: bool,
     pub webhook_url: Option<Secret>,
+    /// `time_budget_minutes`: how long gather and apply may take.
+    pub time_budget: std::time::Duration,
     pub runner: Runner,
 }
 
@@ -154,6 +159,7 @@ impl ActionInputs {
                 errors.push(err("webhook_url", "not an http(s) URL"));
             }
         }
+        let time_budget = time_budget(raw.time_budget_minutes.as_deref(), errors);
         let runner = Runner::from_env(env).unwrap_or_else(|mut es| {
             errors.append(&mut es);
             Runner::default()
@@ -173,6 +179,7 @@ impl ActionInputs {
             artifacts_dir: raw.artifacts_dir,
             commit_artifacts,
             webhook_url: raw.webhook_url.map(Secret),
+            time_budget,
             runner,
         }
     }
@@ -240,4 +247,29 @@ fn artifacts_dir(dir: &str, errors: &mut Vec<InputError>) {
             ),
         ));
     }
+}
+
+/// `time_budget_minutes`: a whole number of minutes, 1 to a self-hosted runner's 5-day job
+/// limit; the default when unset.
+fn time_budget(value: Option<&str>, errors: &mut Vec<InputError>) -> std::time::Duration {
+    use validate::{
+        TIME_BUDGET_DEFAULT_MINUTES as DEFAULT_MINUTES, TIME_BUDGET_MAX_MINUTES as MAX_MINUTES,
+    };
+    let minutes = match value {
+        None => DEFAULT_MINUTES,
+        Some(v) => match v.trim().parse::<u64>() {
+            Ok(n) if (1..=MAX_MINUTES).contains(&n) => n,
+            _ => {
+                errors.push(err(
+                    "time_budget_minutes",
+                    format!(
+                        "`{}` is not a number of minutes (1-{MAX_MINUTES}); the default is {DEFAULT_MINUTES}",
+                        printable(v)
+                    ),
+                ));
+                DEFAULT_MINUTES
+            }
+        },
+    };
+    std::time::Duration::from_secs(minutes * 60)
 }

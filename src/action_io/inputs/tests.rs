@@ -22,6 +22,26 @@ fn defaults_when_nothing_is_set() {
     assert_eq!(i.runner.api_url, "https://api.github.com");
     assert_eq!(i.runner.graphql_url, "https://api.github.com/graphql");
     assert!(i.token.is_none());
+    assert_eq!(i.time_budget, std::time::Duration::from_secs(90 * 60));
+}
+
+#[test]
+fn the_time_budget_is_whole_minutes_within_a_runners_limits() {
+    let budget = |v: &str| ActionInputs::from_env(&env(&[("INPUT_TIME_BUDGET_MINUTES", v)]));
+    assert_eq!(
+        budget(" 15 ").unwrap().time_budget,
+        std::time::Duration::from_secs(15 * 60)
+    );
+    for bad in ["0", "7201", "1.5", "an hour", "-3"] {
+        let e = budget(bad).unwrap_err();
+        assert_eq!(e.len(), 1, "{bad}: {e:?}");
+        assert_eq!(e[0].input, "time_budget_minutes");
+        assert!(
+            e[0].message.contains("is not a number of minutes (1-7200)"),
+            "{bad}: {}",
+            e[0].message
+        );
+    }
 }
 
 #[test]
@@ -190,6 +210,7 @@ fn every_input_set() -> Vec<(String, String)> {
                 "shard" => "1/2",
                 "shards" => "2",
                 "force_repos" => "",
+                "time_budget_minutes" => "30",
                 _ => "some-dir",
             };
             let (declared, _) = input_vars(i.name);

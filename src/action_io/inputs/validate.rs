@@ -4,6 +4,14 @@
 use super::{err, InputError};
 use crate::repo_name::printable;
 
+/// The default `time_budget_minutes` (and `--time-budget-minutes`): the strategy's longest
+/// time target (the weekly full sync, under 90 minutes), under the two-hour cadence of the
+/// top12 schedule and far under a hosted job's 6-hour limit.
+pub const TIME_BUDGET_DEFAULT_MINUTES: u64 = 90;
+
+/// The most `time_budget_minutes` accepts: a self-hosted runner's 5-day job limit.
+pub const TIME_BUDGET_MAX_MINUTES: u64 = 7_200;
+
 /// `true`/`false` as the YAML 1.2 core schema spells them (as `@actions/core` accepts).
 pub fn parse_bool(name: &str, value: &str) -> Result<bool, InputError> {
     match value.trim() {

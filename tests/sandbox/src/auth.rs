@@ -92,14 +92,21 @@ impl TokenSpec {
         }
     }
 
-    /// GitHub's 422 wording for a push that changes a workflow without permission.
+    /// GitHub's 422 wording when `merge-upstream` (or, with `WorkflowRefusal::Explicit`, a
+    /// ref write) would change a workflow without permission. Recorded answers of the API:
+    /// a classic token is "an OAuth App" lacking the `workflow` scope (cli/cli#7612, 2023;
+    /// fernandotonon/QtMeshEditor#1065 with a classic PAT), an App installation token "a
+    /// GitHub App" lacking the `workflows` permission (cli/cli#10574, 2025). No recorded API
+    /// answer for a fine-grained token was found: it gets the wording `git push` uses for
+    /// personal access tokens (kbrashears5/github-action-file-sync#18), which clients match
+    /// on "workflow" like the others.
     pub fn workflow_refusal(&self, path: &str) -> String {
         match self.kind {
             TokenKind::App => format!(
                 "refusing to allow a GitHub App to create or update workflow `{path}` without `workflows` permission"
             ),
             TokenKind::Classic => format!(
-                "refusing to allow a Personal Access Token to create or update workflow `{path}` without `workflow` scope"
+                "refusing to allow an OAuth App to create or update workflow `{path}` without `workflow` scope"
             ),
             TokenKind::FineGrained => format!(
                 "refusing to allow a Personal Access Token to create or update workflow `{path}` without `workflow` scope"

@@ -110,6 +110,70 @@ pub struct Behaviour {
     /// "graphql_rate_limit"`, recorded in 2026: yanyongyu/githubkit#271,
     /// octokit/plugin-throttling.js#824). Default false.
     pub graphql_rate_limit_legacy: bool,
+    /// REST requests that name a renamed repository by its former name answer a redirect to
+    /// `/repositories/{id}/…` with GitHub's "Moved Permanently" body: **301** for GET and
+    /// HEAD, **307** for every other method (recorded: octokit/fixtures `rename-repository`,
+    /// api.github.com 2022-07-19, under `recordings/`; GitHub's API overview: clients should
+    /// assume any request may be redirected and repeat it at `Location`). `false` is kinder
+    /// than GitHub: the old name is served as if it were the new one. GraphQL follows renames
+    /// either way (`Query.repository(followRenames: true)` is the schema's default).
+    pub redirect_renamed: bool,
+    /// A compare whose range holds more than this many commits (its `total_commits`) answers
+    /// **500** "Server Error: Sorry, this diff is temporarily unavailable due to heavy server
+    /// load." with `errors: [{resource: Comparison, field: diff, code: not_available}]`
+    /// (recorded 2026-05, link-assistant/hive-mind#1831; the compare operation documents 500).
+    /// GitHub publishes no size: 3,000 is the sandbox's model, above any generated fleet
+    /// (at most 200 behind) and low enough for a test to provoke; 0 = never.
+    pub compare_fail_over: usize,
+    /// How long (milliseconds) after it was made a commit made while the sandbox runs (a REST
+    /// write, or a library push such as `Sandbox::advance_upstream`) becomes usable by the
+    /// *other* repositories of its fork network; 0 = at once. Until then `PATCH
+    /// …/git/refs/{ref}` and `POST …/git/refs` naming it there answer 404 Not Found, while
+    /// `merge-upstream` works at once and makes the upstream's commits usable in that fork from
+    /// then on. GitHub: "a new commit from upstream is not yet available in the fork" (cli/cli#4907,
+    /// answered by cli/cli#4942 calling merge-upstream first); creating a ref in a fork at such
+    /// a commit answers Not Found too (microsoft/winget-create#233, #235;
+    /// googleapis/code-suggester#335). GitHub gives no figure: 1000 is the sandbox's choice.
+    /// `Sandbox::never_propagate` makes one commit wait for a merge-upstream.
+    pub propagation_ms: u64,
+    /// How a ref write (`PATCH …/git/refs/{ref}`, `POST …/git/refs`) is refused when its new
+    /// commit changes `.github/workflows/` against the ref's current commit (a new ref: against
+    /// the default branch) and the token lacks the `workflow` scope / Workflows: write.
+    pub workflow_refusal: WorkflowRefusal,
+    /// Milliseconds a pull request's mergeability takes to compute after it is opened or its
+    /// head or base moves: until then `GET pulls/{n}` answers `mergeable: null`,
+    /// `mergeable_state: "unknown"` (`rebaseable` and `merge_commit_sha` null) and GraphQL
+    /// `mergeable: UNKNOWN`, `mergeStateStatus: UNKNOWN`; then the computed values. GitHub's
+    /// description of GET pull (OpenAPI `pulls/get`): `null` means "GitHub has started a
+    /// background job to compute the mergeability … after giving the job time to complete,
+    /// resubmit the request"; GraphQL's `MergeableState.UNKNOWN` ("still being calculated").
+    /// No source gives a duration: 1000 is the sandbox's model (`serve --mergeable-ms`); 0 =
+    /// known at once. A move is noticed by the first read after it (GitHub starts the job
+    /// when a pull request is read, created or edited, the same description says).
+    pub mergeable_ms: u64,
+    /// Milliseconds a newly opened pull request stays out of `GET pulls` lists (any filter)
+    /// and GraphQL `pullRequests` connections; `GET pulls/{n}` and GraphQL
+    /// `pullRequest(number:)` see it at once, and a second create for its head and base
+    /// answers 422 "A pull request already exists for owner:branch." meanwhile. GitHub's
+    /// reads lag its writes (prose/prose#148: up to ~30 s for branch reads, 2012; a list
+    /// saying no PR is open followed by that 422 was recorded in vsoch/pull-request-action#86,
+    /// 2022); no source times pull lists: 1000 is the sandbox's model (`serve
+    /// --list-lag-ms`); 0 = listed at once. Pull requests opened by the library's
+    /// `open_pull` and the generated fleet's count as opened long ago.
+    pub list_lag_ms: u64,
+}
+
+/// How a ref write that needs the workflow permission is refused (`Behaviour::workflow_refusal`).
+/// `merge-upstream` always answers GitHub's explicit 422.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WorkflowRefusal {
+    /// GitHub: 404 Not Found, the body of any missing object (cli/cli#7574 and #7612 with a
+    /// classic token, 2023; cli/cli#10573/#10574 with an App token, 2025: "informative error
+    /// rather than a 404" is still the ask).
+    NotFound,
+    /// The sandbox's earlier kindness: 422 with merge-upstream's wording, for a test that wants
+    /// the reason spelled out.
+    Explicit,
 }
 
 impl Default for Behaviour {
@@ -133,6 +197,12 @@ impl Default for Behaviour {
             graphql_timeout_status: 504,
             graphql_timeout_answer_ms: GRAPHQL_TIMEOUT_MS,
             graphql_rate_limit_legacy: false,
+            redirect_renamed: true,
+            compare_fail_over: 3_000,
+            propagation_ms: 1000,
+            workflow_refusal: WorkflowRefusal::NotFound,
+            mergeable_ms: 1000,
+            list_lag_ms: 1000,
         }
     }
 }

@@ -30,6 +30,10 @@ pub struct SandboxConfig {
     /// How the sandbox's GitHub behaves where GitHub has a number or a choice (default:
     /// GitHub's documented values).
     pub behaviour: Behaviour,
+    /// Repositories renamed once the fleet is generated: (`owner/name` now, new name — a bare
+    /// name keeps the owner, `owner/name` also moves it). The inventory keeps the old names,
+    /// as a user's would; see `Behaviour::redirect_renamed` and `Sandbox::rename`.
+    pub renames: Vec<(String, String)>,
     /// Content-creating requests allowed per token per minute (GitHub: 80).
     pub content_limit_per_minute: u32,
     /// Append every exchange as JSONL to this file.
@@ -60,6 +64,7 @@ impl Default for SandboxConfig {
             tokens: TokenSpec::defaults(),
             faults: Faults::default(),
             behaviour: Behaviour::default(),
+            renames: Vec::new(),
             content_limit_per_minute: 80,
             log_path: None,
             log_capacity: 100_000,

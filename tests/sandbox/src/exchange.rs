@@ -35,6 +35,8 @@ pub struct Req {
     pub json: Option<Value>,
     /// Set when the request asked for something the sandbox does not implement.
     pub unexpected: std::sync::atomic::AtomicBool,
+    /// Set when a hostile-proxy rule rewrote its answer (`FaultAction::Rewrite`).
+    pub rewritten: std::sync::atomic::AtomicBool,
 }
 
 impl Req {
@@ -139,6 +141,19 @@ pub enum Outcome {
     Answer(Resp, Duration),
     /// Close the connection without answering (after `delay`).
     Drop(Duration),
+    /// Answer after `delay`, sent slowly (a drip fault).
+    Paced(Box<Resp>, Duration, Pace),
+    /// Answer 200 with a streamed JSON body of this many bytes (after `delay`).
+    Huge(u64, Duration),
+}
+
+/// How slowly an answer is sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pace {
+    /// The body one byte every so often, the headers at once.
+    Body(Duration),
+    /// Everything, the status line first, one byte every so often.
+    Whole(Duration),
 }
 
 /// Per-request context handed to handlers.

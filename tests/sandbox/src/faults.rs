@@ -26,12 +26,60 @@ pub enum FaultAction {
     },
     /// Add this much latency, then answer normally.
     Delay(Duration),
+    /// Answer normally, but send the body one byte every `every` (status line and headers at
+    /// once): each read is quick, the whole answer endless. A per-read timeout never fires.
+    DripBody {
+        /// Pause between two bytes.
+        every: Duration,
+    },
+    /// Accept the request, then send the whole answer, status line and headers included, one
+    /// byte every `every`: a server that never finishes its headers.
+    DripHeaders {
+        /// Pause between two bytes.
+        every: Duration,
+    },
+    /// Answer 200 with a JSON body of `bytes` bytes, streamed without a `content-length` and
+    /// generated as it is sent (the sandbox never holds it): an answer too big to buffer.
+    HugeBody {
+        /// How many bytes the body has.
+        bytes: u64,
+    },
+    /// Answer with this status and JSON body instead of the handler's (e.g. an error whose
+    /// message carries hostile text).
+    Answer {
+        /// The status.
+        status: u16,
+        /// The body.
+        body: serde_json::Value,
+    },
+    /// Answer with this status and GitHub's error body carrying `message` instead of the
+    /// handler's answer: a refusal the real server gives for reasons the sandbox does not
+    /// model (an organisation policy, an App installed with read-only access to one
+    /// repository), e.g. 403 "Resource not accessible by integration".
+    Error {
+        /// The status (403, 404, 422…).
+        status: u16,
+        /// GitHub's `message`.
+        message: String,
+    },
+    /// A hostile proxy: the request is answered normally, then the JSON value at `pointer`
+    /// (RFC 6901, e.g. `/data/r0/defaultBranchRef/target/oid` or `/object/sha`) in the answer
+    /// is replaced with `value`. An answer without that pointer passes unchanged.
+    Rewrite {
+        /// Where in the answer (JSON pointer).
+        pointer: String,
+        /// What to put there.
+        value: serde_json::Value,
+    },
 }
+
+/// The `method` of a rule that matches every REST write ([`FaultRule::writes`]).
+pub const WRITES: &str = "WRITES";
 
 /// A targeted fault: applies to matching requests, `times` times (None = always).
 #[derive(Clone, Debug)]
 pub struct FaultRule {
-    /// Method to match (None = any).
+    /// Method to match (None = any; [`WRITES`] = any REST write).
     pub method: Option<String>,
     /// Substring of the path (with query) to match (None = any).
     pub path_contains: Option<String>,
@@ -62,6 +110,18 @@ impl FaultRule {
             path_contains: Some(path.to_string()),
             body_contains: None,
             times: Some(times),
+            action,
+        }
+    }
+
+    /// Matches write requests (`POST`, `PATCH`, `PUT`, `DELETE`, GraphQL excepted) whose
+    /// path contains `path`, `times` times (None = unlimited).
+    pub fn writes(path: &str, times: Option<u32>, action: FaultAction) -> FaultRule {
+        FaultRule {
+            method: Some(WRITES.to_string()),
+            path_contains: Some(path.to_string()),
+            body_contains: None,
+            times,
             action,
         }
     }
@@ -144,11 +204,11 @@ impl FaultState {
             if rule.times == Some(0) {
                 continue;
             }
-            if rule
-                .method
-                .as_deref()
-                .is_some_and(|m| !m.eq_ignore_ascii_case(method))
-            {
+            let method_matches = |m: &str| match m {
+                WRITES => !matches!(method, "GET" | "HEAD") && path != "/graphql",
+                m => m.eq_ignore_ascii_case(method),
+            };
+            if rule.method.as_deref().is_some_and(|m| !method_matches(m)) {
                 continue;
             }
             if rule

@@ -13,9 +13,10 @@
 //!
 //! Layout, from the bottom up: `util`, `model` (GitHub's metadata), `git` (real git stores),
 //! `fleet` (the generated fleet), `auth` (tokens), `limits` (rate-limit accounting),
-//! `behaviour` (GitHub behaviour settings), `faults`, `log`; `state` (the live sandbox they make up) and `exchange` (a request and its answer);
+//! `behaviour` (GitHub behaviour settings), `propagation` (new commits reaching a network late),
+//! `faults`, `log`; `state` (the live sandbox they make up) and `exchange` (a request and its answer);
 //! the handlers, `rest` (one module per resource) and `graphql`; `server` (route table,
-//! request pipeline, HTTP); and on top `config` and `sandbox` (the `Sandbox` handle).
+//! request pipeline, HTTP; `hooks`, world changes on cue); and on top `config` and `sandbox` (the `Sandbox` handle).
 
 #![recursion_limit = "256"]
 
@@ -27,9 +28,11 @@ pub mod faults;
 pub mod fleet;
 pub mod git;
 pub mod graphql;
+pub mod hooks;
 pub mod limits;
 pub mod log;
 pub mod model;
+pub mod propagation;
 pub mod rest;
 pub mod sandbox;
 pub mod server;
@@ -37,7 +40,7 @@ pub mod state;
 pub mod util;
 
 pub use auth::{TokenKind, TokenSpec};
-pub use behaviour::Behaviour;
+pub use behaviour::{Behaviour, WorkflowRefusal};
 pub use config::{AppInfo, SandboxConfig, SandboxError};
 pub use faults::{FaultAction, FaultRule, Faults};
 pub use fleet::{Category, Fleet, FleetRepo};

@@ -38,10 +38,16 @@ pub struct LogEntry {
     pub kind: Kind,
     /// The request asked for a route or GraphQL field the sandbox does not implement.
     pub unexpected: bool,
+    /// A provoked answer GitHub's API description cannot judge (`"huge-body"`: a 200 whose
+    /// body was streamed, not logged); `documented-exchanges.py` sets these aside by name.
+    pub fault: Option<&'static str>,
+    /// A hostile-proxy rule rewrote the answer (it is not GitHub's).
+    pub rewritten: bool,
 }
 
 impl LogEntry {
-    /// The JSONL form; an unexpected request also carries `"unexpected": true`.
+    /// The JSONL form; an unexpected request also carries `"unexpected": true`, a rewritten
+    /// answer `"rewritten": true`.
     pub fn to_json(&self) -> Value {
         let mut v = json!({
             "method": self.method,
@@ -52,6 +58,12 @@ impl LogEntry {
         });
         if self.unexpected {
             v["unexpected"] = json!(true);
+        }
+        if let Some(f) = self.fault {
+            v["fault"] = json!(f);
+        }
+        if self.rewritten {
+            v["rewritten"] = json!(true);
         }
         v
     }
@@ -87,11 +99,22 @@ pub struct Counters {
     pub dropped: u64,
     /// Requests held back by a targeted delay rule (`FaultAction::Delay`).
     pub delayed: u64,
+    /// Answers sent a byte at a time (`FaultAction::DripBody`, `FaultAction::DripHeaders`).
+    pub dripped: u64,
+    /// Huge streamed answers started (`FaultAction::HugeBody`).
+    pub huge: u64,
+    /// Bytes of huge answers actually sent: the client stopped reading at its cap when this
+    /// stays near the cap.
+    pub huge_bytes_sent: u64,
+    /// Answers replaced by a targeted `FaultAction::Answer`.
+    pub replaced: u64,
     /// Requests refused with 401 because their token was revoked mid-run
     /// (`Sandbox::revoke_token_after`).
     pub revoked: u64,
     /// 304 answers.
     pub not_modified: u64,
+    /// Answers a hostile-proxy rule rewrote (`FaultAction::Rewrite`).
+    pub rewritten: u64,
     /// Requests to unimplemented routes.
     pub unexpected: u64,
 }

@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use github_sandbox::{Faults, Sandbox, SandboxConfig};
+use github_sandbox::{Faults, Sandbox, SandboxConfig, WorkflowRefusal};
 
 const USAGE: &str = "usage: github-sandbox serve [options]
        github-sandbox --help
@@ -45,6 +45,23 @@ const USAGE: &str = "usage: github-sandbox serve [options]
   --graphql-timeout-answer-ms N  wait before the timeout answer (default 10000)
   --graphql-timeouts-free      timeouts cost no points (GitHub before 2025-07-21)
   --graphql-rate-limit-legacy  answer GraphQL rate limits with type RATE_LIMITED
+  --rename OLD=NEW       rename repository OLD (owner/name) to NEW (a name, or owner/name)
+                         after generation; repeatable. The inventory keeps OLD
+  --rename-redirect on|off
+                         REST under a former name answers 301 (GET/HEAD) or 307 with
+                         Location /repositories/{id}/... as GitHub does (default on); off
+                         serves the old name directly
+  --compare-fail-over N  a compare of more than N commits answers GitHub's 500 (its diff
+                         is \"temporarily unavailable\"; default 3000, 0 = never)
+  --propagation-ms MS    a commit made while serving reaches the other repositories of its
+                         fork network MS later; ref writes there answer 404 until then
+                         (default 1000; 0 = at once)
+  --workflow-refusal R   ref writes needing the workflow permission answer `not-found` (404,
+                         as GitHub; the default) or `explicit` (422 naming the workflow)
+  --mergeable-ms MS      a PR's mergeable stays null/UNKNOWN this long after it is opened
+                         or its head or base moves (default 1000; 0 = at once)
+  --list-lag-ms MS       a new PR is missing from pull lists this long (default 1000; 0 =
+                         listed at once)
   -h, --help             print this help and exit
 
 Prints one JSON line on stdout, then serves until killed. Each request for a route (or
@@ -161,6 +178,34 @@ fn parse_serve(args: &[String]) -> Result<Option<Options>, String> {
             }
             "--graphql-timeouts-free" => cfg.behaviour.graphql_timeouts_charged = false,
             "--graphql-rate-limit-legacy" => cfg.behaviour.graphql_rate_limit_legacy = true,
+            "--rename" => {
+                let v = val()?;
+                let (old, new) = v
+                    .split_once('=')
+                    .filter(|(o, n)| o.contains('/') && !n.is_empty())
+                    .ok_or(format!(
+                        "--rename: expected OLD=NEW (owner/name=new-name), got {v:?}"
+                    ))?;
+                cfg.renames.push((old.to_string(), new.to_string()));
+            }
+            "--rename-redirect" => {
+                cfg.behaviour.redirect_renamed = match val()?.as_str() {
+                    "on" => true,
+                    "off" => false,
+                    v => return Err(format!("--rename-redirect: expected on or off, got {v:?}")),
+                }
+            }
+            "--compare-fail-over" => cfg.behaviour.compare_fail_over = num(flag, val()?)?,
+            "--propagation-ms" => cfg.behaviour.propagation_ms = num(flag, val()?)?,
+            "--workflow-refusal" => {
+                cfg.behaviour.workflow_refusal = match val()?.as_str() {
+                    "not-found" => WorkflowRefusal::NotFound,
+                    "explicit" => WorkflowRefusal::Explicit,
+                    v => return Err(format!("{flag}: {v:?} is not `not-found` or `explicit`")),
+                }
+            }
+            "--mergeable-ms" => cfg.behaviour.mergeable_ms = num(flag, val()?)?,
+            "--list-lag-ms" => cfg.behaviour.list_lag_ms = num(flag, val()?)?,
             "-h" | "--help" => return Ok(None),
             other => return Err(format!("unknown option {other}\n\n{USAGE}")),
         }

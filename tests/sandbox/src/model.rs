@@ -2,6 +2,7 @@
 //! alerts): everything that is not a git object or ref lives here, behind one lock.
 
 use std::collections::HashMap;
+use std::time::{Duration, Instant};
 
 /// A GitHub account.
 #[derive(Clone, Debug)]
@@ -95,6 +96,21 @@ pub struct Pull {
     pub closed_at: Option<i64>,
 }
 
+/// A pull request's base and head commits (None for a missing branch).
+pub type Tips = (Option<String>, Option<String>);
+
+/// What GitHub is still working on for one pull request (`Behaviour::list_lag_ms`,
+/// `Behaviour::mergeable_ms`). A pull request without one (the generated fleet's, the
+/// library's `open_pull`) was opened long ago and its mergeability is known.
+#[derive(Clone, Debug, Default)]
+pub struct PullClock {
+    /// When it was opened through the API (lists show it `list_lag_ms` later).
+    pub opened: Option<Instant>,
+    /// The base and head commits of the last mergeability job, and when it started (None:
+    /// long ago).
+    pub merge_job: Option<(Tips, Option<Instant>)>,
+}
+
 /// A repository.
 #[derive(Clone, Debug)]
 pub struct Repo {
@@ -150,13 +166,36 @@ pub struct World {
     pub repos: Vec<Repo>,
     /// Lower-cased `owner/name` → index.
     pub by_name: HashMap<String, usize>,
+    /// Lower-cased former `owner/name` of a renamed repository → index (GitHub redirects the
+    /// old name while no repository takes it).
+    pub former: HashMap<String, usize>,
     /// Lower-cased login → account.
     pub accounts: HashMap<String, Account>,
     /// Next global id for labels, PRs and the like.
     pub next_id: u64,
+    /// The role of the tokens' user on a repository (by index) where a test set one
+    /// (`Sandbox::set_viewer_permission`): `READ`, `TRIAGE`, `WRITE`, `MAINTAIN` or `ADMIN`.
+    pub roles: HashMap<usize, String>,
+    /// Pull requests GitHub is still working on, by pull request id.
+    pub pull_clocks: HashMap<u64, PullClock>,
 }
 
 impl World {
+    /// The tokens' user's role on repository `i` as GraphQL's `viewerPermission` says it: the
+    /// role a test set, else `ADMIN` on forks and the audit repository (the fleet: the user
+    /// owns them or administers their organisation) and `READ` elsewhere (public upstreams).
+    pub fn role(&self, i: usize, audit_repo: &str) -> &str {
+        if let Some(r) = self.roles.get(&i) {
+            return r;
+        }
+        let r = &self.repos[i];
+        if r.parent.is_some() || r.full_name().eq_ignore_ascii_case(audit_repo) {
+            "ADMIN"
+        } else {
+            "READ"
+        }
+    }
+
     /// Looks a repository up by owner and name, case-insensitively.
     pub fn find(&self, owner: &str, name: &str) -> Option<usize> {
         self.by_name
@@ -164,9 +203,50 @@ impl World {
             .copied()
     }
 
-    /// Looks a repository up by `owner/name`.
+    /// Looks a repository up by `owner/name`, or by a former name of a renamed repository
+    /// (what the library calls take: a test may name a repository either way).
     pub fn find_full(&self, full: &str) -> Option<usize> {
-        self.by_name.get(&full.to_ascii_lowercase()).copied()
+        let key = full.to_ascii_lowercase();
+        self.by_name
+            .get(&key)
+            .or_else(|| self.former.get(&key))
+            .copied()
+    }
+
+    /// The repository that was called `owner/name` before it was renamed, while no
+    /// repository has that name now.
+    pub fn find_former(&self, owner: &str, name: &str) -> Option<usize> {
+        let key = format!("{owner}/{name}").to_ascii_lowercase();
+        if self.by_name.contains_key(&key) {
+            return None;
+        }
+        self.former.get(&key).copied()
+    }
+
+    /// Renames repository `idx` to `new_full` (`owner/name`; a new owner is a transfer). Its
+    /// old name is remembered as a former name. Fails when another repository has that name.
+    pub fn rename(&mut self, idx: usize, new_full: &str) -> Result<(), String> {
+        let (owner, name) = new_full
+            .split_once('/')
+            .filter(|(o, n)| !o.is_empty() && !n.is_empty() && !n.contains('/'))
+            .ok_or_else(|| format!("{new_full:?} is not owner/name"))?;
+        let new_key = new_full.to_ascii_lowercase();
+        if self.by_name.get(&new_key).is_some_and(|&i| i != idx) {
+            return Err(format!("{new_full} exists already"));
+        }
+        let old_key = self.repos[idx].full_name().to_ascii_lowercase();
+        self.by_name.remove(&old_key);
+        if old_key != new_key {
+            self.former.insert(old_key, idx);
+        }
+        self.former.remove(&new_key);
+        let org = self.account(&self.repos[idx].owner).org;
+        self.ensure_account(owner, org);
+        let r = &mut self.repos[idx];
+        r.owner = owner.to_string();
+        r.name = name.to_string();
+        self.by_name.insert(new_key, idx);
+        Ok(())
     }
 
     /// Adds a repository (and its owner account if new); returns its index.
@@ -228,6 +308,58 @@ impl World {
             return None;
         }
         found
+    }
+
+    /// Records pull request `id` as opened now through the API, its mergeability job
+    /// started for `tips` (base and head commits).
+    pub fn pull_opened(&mut self, id: u64, tips: Tips) {
+        let now = Instant::now();
+        self.pull_clocks.insert(
+            id,
+            PullClock {
+                opened: Some(now),
+                merge_job: Some((tips, Some(now))),
+            },
+        );
+    }
+
+    /// Whether lists show pull request `id` yet: `lag` after it was opened through the API.
+    pub fn pull_listed(&self, id: u64, lag: Duration) -> bool {
+        self.pull_clocks
+            .get(&id)
+            .and_then(|c| c.opened)
+            .is_none_or(|t| t.elapsed() >= lag)
+    }
+
+    /// Whether pull request `id`'s mergeability for `tips` (base and head commits) is known,
+    /// `took` after its job started. Tips other than the last job's start a new job now
+    /// (GitHub starts one when a pull request is read after its head or base moved); a pull
+    /// request never seen before is known (opened long ago).
+    pub fn pull_mergeability_known(&mut self, id: u64, tips: Tips, took: Duration) -> bool {
+        let clock = self.pull_clocks.entry(id).or_default();
+        match &clock.merge_job {
+            Some((job, started)) if *job == tips => started.is_none_or(|t| t.elapsed() >= took),
+            Some(_) => {
+                clock.merge_job = Some((tips, Some(Instant::now())));
+                took.is_zero()
+            }
+            None => {
+                // Known for as long as nothing moves: its job ran long ago.
+                clock.merge_job = Some((tips, None));
+                true
+            }
+        }
+    }
+
+    /// Finishes every mergeability job and lists every pull request, as if GitHub had caught
+    /// up (`Sandbox::settle_pulls`).
+    pub fn settle_pulls(&mut self) {
+        for clock in self.pull_clocks.values_mut() {
+            clock.opened = None;
+            if let Some((_, started)) = &mut clock.merge_job {
+                *started = None;
+            }
+        }
     }
 
     /// The root of a repository's fork network (the repo with no parent).

@@ -69,6 +69,16 @@ fn installation_token_flow() {
         .status,
         200
     );
+    // "Will return null if authenticated as an GitHub App" (schema.graphql, viewerPermission).
+    let q = user.graphql(
+        &sb.graphql_url(),
+        "query { repository(owner: \"heyns1000\", name: \"omnigrid\") { viewerPermission } }",
+        json!({}),
+    );
+    assert_eq!(
+        q.json["data"]["repository"]["viewerPermission"],
+        json!(null)
+    );
     sb.assert_no_unexpected_routes();
 }
 

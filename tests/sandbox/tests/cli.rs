@@ -66,6 +66,22 @@ fn unknown_options_and_commands_exit_2_and_say_which() {
 }
 
 #[test]
+fn serve_takes_the_pull_request_timings_and_refuses_bad_ones() {
+    let help = text(&sandbox(&["serve", "--help"]).stdout);
+    assert!(help.contains("--mergeable-ms MS"), "{help}");
+    assert!(help.contains("--list-lag-ms MS"), "{help}");
+    for flag in ["--mergeable-ms", "--list-lag-ms"] {
+        let out = sandbox(&["serve", flag, "soon"]);
+        assert_eq!(out.status.code(), Some(2), "{flag}");
+        assert!(
+            text(&out.stderr).contains(&format!("{flag}: bad value \"soon\"")),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+}
+
+#[test]
 fn fleet_bench_help_exits_0_and_bad_arguments_exit_2() {
     for args in [&["--help"][..], &["-h"], &["--repos", "3", "--help"]] {
         assert_help(&bench(args), "usage: fleet-bench", "--needs-writes PCT");

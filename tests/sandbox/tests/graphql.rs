@@ -175,3 +175,31 @@ fn unsupported_fields_fail_loudly_and_exhaustion_is_rate_limited() {
         vec!["POST /graphql field Repository.watchers".to_string()]
     );
 }
+
+#[test]
+fn viewer_permission_is_the_users_role() {
+    let sb = start("viewer_permission", small(12), false);
+    let c = Client::for_sb(&sb);
+    let q = "query { fork: repository(owner: \"heyns1000\", name: \"omnigrid\") { viewerPermission } up: repository(owner: \"omnigrid-labs\", name: \"omnigrid\") { viewerPermission } }";
+    // schema.graphql: "The users permission level on the repository": the fleet is the
+    // user's (ADMIN), a public upstream is only readable (READ).
+    let a = c.graphql(&sb.graphql_url(), q, json!({}));
+    assert_eq!(a.json["data"]["fork"]["viewerPermission"], "ADMIN");
+    assert_eq!(a.json["data"]["up"]["viewerPermission"], "READ");
+    // A repository where the user was given read access only: reported, and its writes refused.
+    assert!(sb.set_viewer_permission("heyns1000/omnigrid", Some("READ")));
+    let a = c.graphql(&sb.graphql_url(), q, json!({}));
+    assert_eq!(a.json["data"]["fork"]["viewerPermission"], "READ");
+    let sha = sb.branch_sha("heyns1000/omnigrid", "main").unwrap();
+    let refused = c.post(
+        "/repos/heyns1000/omnigrid/git/refs",
+        json!({"ref": "refs/heads/x", "sha": sha}),
+    );
+    assert_eq!(refused.status, 403, "{}", refused.json);
+    assert!(sb.set_viewer_permission("heyns1000/omnigrid", None));
+    let made = c.post(
+        "/repos/heyns1000/omnigrid/git/refs",
+        json!({"ref": "refs/heads/x", "sha": sha}),
+    );
+    assert_eq!(made.status, 201, "{}", made.json);
+}

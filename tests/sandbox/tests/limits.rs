@@ -465,3 +465,105 @@ fn serve_prints_unexpected_routes_and_marks_them_in_the_log() {
     assert_eq!(marked, vec![false, true]);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn refusals_on_one_repositorys_writes_only() {
+    let sb = start("refusal_rule", small(12), false);
+    let c = Client::for_sb(&sb);
+    // An App installed with read-only access to one repository answers every write there
+    // 403 "Resource not accessible by integration"; its reads and other repositories work.
+    sb.add_fault_rule(FaultRule::writes(
+        "/repos/heyns1000/omnigrid/",
+        None,
+        FaultAction::Error {
+            status: 403,
+            message: "Resource not accessible by integration".into(),
+        },
+    ));
+    let sha = sb.branch_sha("heyns1000/omnigrid", "main").unwrap();
+    let refused = c.post(
+        "/repos/heyns1000/omnigrid/git/refs",
+        json!({"ref": "refs/heads/x", "sha": sha}),
+    );
+    assert_eq!(refused.status, 403);
+    assert_eq!(
+        refused.json["message"],
+        "Resource not accessible by integration"
+    );
+    assert_eq!(refused.json["status"], "403");
+    assert_eq!(
+        c.get("/repos/heyns1000/omnigrid/git/ref/heads/main").status,
+        200
+    );
+    // GraphQL is a POST but not a write: untouched.
+    let q = c.graphql(
+        &sb.graphql_url(),
+        "query { repository(owner: \"heyns1000\", name: \"omnigrid\") { nameWithOwner } }",
+        json!({}),
+    );
+    assert_eq!(q.status, 200);
+    let other = sb.branch_sha("heyns1000/codenest", "main").unwrap();
+    let made = c.post(
+        "/repos/heyns1000/codenest/git/refs",
+        json!({"ref": "refs/heads/x", "sha": other}),
+    );
+    assert_eq!(made.status, 201);
+    assert_eq!(sb.counters().injected_errors, 1);
+}
+
+#[test]
+fn a_hostile_proxy_rewrites_one_value_of_an_answer() {
+    let sb = start("rewrite_rule", small(12), false);
+    let c = Client::for_sb(&sb);
+    let hostile = json!("aaaaaa\u{e9}\n::set-output name=mode::all");
+    sb.add_fault_rule(FaultRule::on(
+        "GET",
+        "/repos/heyns1000/omnigrid/git/ref/heads/main",
+        1,
+        FaultAction::Rewrite {
+            pointer: "/object/sha".into(),
+            value: hostile.clone(),
+        },
+    ));
+    sb.add_fault_rule(
+        FaultRule::on(
+            "POST",
+            "/graphql",
+            1,
+            FaultAction::Rewrite {
+                pointer: "/data/r0/defaultBranchRef/target/oid".into(),
+                value: hostile.clone(),
+            },
+        )
+        .with_body("RewriteMe"),
+    );
+    let a = c.get("/repos/heyns1000/omnigrid/git/ref/heads/main");
+    assert_eq!(a.status, 200);
+    assert_eq!(a.json["object"]["sha"], hostile);
+    assert_eq!(a.json["ref"], "refs/heads/main", "the rest is untouched");
+    // Once only.
+    let b = c.get("/repos/heyns1000/omnigrid/git/ref/heads/main");
+    assert_eq!(
+        b.json["object"]["sha"].as_str(),
+        sb.branch_sha("heyns1000/omnigrid", "main").as_deref()
+    );
+    let q = "query RewriteMe { r0: repository(owner: \"heyns1000\", name: \"omnigrid\") { nameWithOwner defaultBranchRef { name target { oid } } } }";
+    let g = c.graphql(&sb.graphql_url(), q, json!({}));
+    assert_eq!(
+        g.json["data"]["r0"]["defaultBranchRef"]["target"]["oid"],
+        hostile
+    );
+    assert_eq!(g.json["data"]["r0"]["nameWithOwner"], "heyns1000/omnigrid");
+    // A pointer the answer does not have leaves it as it is.
+    sb.add_fault_rule(FaultRule::on(
+        "GET",
+        "/rate_limit",
+        1,
+        FaultAction::Rewrite {
+            pointer: "/no/such/field".into(),
+            value: json!(1),
+        },
+    ));
+    assert!(c.get("/rate_limit").json["resources"].is_object());
+    assert_eq!(sb.counters().rewritten, 2);
+}

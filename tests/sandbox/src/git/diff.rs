@@ -89,40 +89,51 @@ pub const WORKFLOW_DIR: &str = ".github/workflows";
 /// first parent (root commits: relative to nothing).
 pub fn first_workflow_change(repo: &Repository, commits: &[Oid]) -> GResult<Option<String>> {
     for &c in commits {
-        let commit = repo.find_commit(c)?;
-        let tree = commit.tree()?;
-        let new = subtree_id(repo, &tree, WORKFLOW_DIR);
-        let old = match commit.parent_ids().next() {
-            Some(p) => subtree_id(repo, &repo.find_commit(p)?.tree()?, WORKFLOW_DIR),
-            None => None,
-        };
-        if new == old {
-            continue;
+        let parent = repo.find_commit(c)?.parent_ids().next();
+        if let Some(path) = workflow_change_between(repo, parent, c)? {
+            return Ok(Some(path));
         }
-        // Something under .github/workflows changed: name the first differing entry.
-        let list = |t: Option<Oid>| -> GResult<BTreeMap<String, Oid>> {
-            let mut m = BTreeMap::new();
-            if let Some(t) = t {
-                repo.find_tree(t)?
-                    .walk(git2::TreeWalkMode::PreOrder, |dir, e| {
-                        if e.kind() == Some(ObjectType::Blob) {
-                            m.insert(format!("{dir}{}", e.name().unwrap_or("")), e.id());
-                        }
-                        git2::TreeWalkResult::Ok
-                    })?;
-            }
-            Ok(m)
-        };
-        let (a, b) = (list(old)?, list(new)?);
-        let changed = b
-            .iter()
-            .find(|(k, v)| a.get(*k) != Some(v))
-            .map(|(k, _)| k.clone())
-            .or_else(|| a.keys().find(|k| !b.contains_key(*k)).cloned())
-            .unwrap_or_default();
-        return Ok(Some(format!("{WORKFLOW_DIR}/{changed}")));
     }
     Ok(None)
+}
+
+/// The first path under `.github/workflows/` that differs between commit `from` (`None`:
+/// nothing) and commit `to`, or None when that directory is the same in both.
+pub fn workflow_change_between(
+    repo: &Repository,
+    from: Option<Oid>,
+    to: Oid,
+) -> GResult<Option<String>> {
+    let new = subtree_id(repo, &repo.find_commit(to)?.tree()?, WORKFLOW_DIR);
+    let old = match from {
+        Some(p) => subtree_id(repo, &repo.find_commit(p)?.tree()?, WORKFLOW_DIR),
+        None => None,
+    };
+    if new == old {
+        return Ok(None);
+    }
+    // Something under .github/workflows changed: name the first differing entry.
+    let list = |t: Option<Oid>| -> GResult<BTreeMap<String, Oid>> {
+        let mut m = BTreeMap::new();
+        if let Some(t) = t {
+            repo.find_tree(t)?
+                .walk(git2::TreeWalkMode::PreOrder, |dir, e| {
+                    if e.kind() == Some(ObjectType::Blob) {
+                        m.insert(format!("{dir}{}", e.name().unwrap_or("")), e.id());
+                    }
+                    git2::TreeWalkResult::Ok
+                })?;
+        }
+        Ok(m)
+    };
+    let (a, b) = (list(old)?, list(new)?);
+    let changed = b
+        .iter()
+        .find(|(k, v)| a.get(*k) != Some(v))
+        .map(|(k, _)| k.clone())
+        .or_else(|| a.keys().find(|k| !b.contains_key(*k)).cloned())
+        .unwrap_or_default();
+    Ok(Some(format!("{WORKFLOW_DIR}/{changed}")))
 }
 
 fn subtree_id(repo: &Repository, tree: &git2::Tree<'_>, path: &str) -> Option<Oid> {

@@ -15,7 +15,10 @@ use std::sync::Mutex;
 
 use git2::Repository;
 
-pub use diff::{diff_files, first_workflow_change, merge, FileChange, Merge, WORKFLOW_DIR};
+pub use diff::{
+    diff_files, first_workflow_change, merge, workflow_change_between, FileChange, Merge,
+    WORKFLOW_DIR,
+};
 pub use history::{
     commit_info, commits_between, count_between, history, is_ancestor, merge_base, signature,
     write_commit, CommitInfo,

@@ -161,7 +161,15 @@ impl Exec<'_, '_> {
                     .arg(f, "name")
                     .and_then(|v| v.as_str().map(str::to_string))
                     .unwrap_or_default();
-                match sh.world().find(&owner, &rname) {
+                // Old names resolve to the renamed repository unless `followRenames: false`
+                // (the argument's default is true in GitHub's schema).
+                let follow = self.arg(f, "followRenames").and_then(|v| v.as_bool()) != Some(false);
+                let found = {
+                    let w = sh.world();
+                    w.find(&owner, &rname)
+                        .or_else(|| follow.then(|| w.find_former(&owner, &rname)).flatten())
+                };
+                match found {
                     Some(i) => One(Obj::Repo(i)),
                     None => {
                         return Err((Some("NOT_FOUND"), format!("Could not resolve to a Repository with the name '{owner}/{rname}'."), None));

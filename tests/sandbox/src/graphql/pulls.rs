@@ -1,5 +1,8 @@
 //! `PullRequest` fields: number, title, body, state, head and base (names and current oids
-//! from git), author, repositories, `mergeable` (a real merge of base and head) and labels.
+//! from git), author, repositories, `mergeable` and `mergeStateStatus` (a real merge of base
+//! and head, `UNKNOWN` until `Behaviour::mergeable_ms` has passed) and labels.
+
+use std::time::Duration;
 
 use git2::Oid;
 
@@ -62,19 +65,26 @@ impl Exec<'_, '_> {
             }),
             "headRepository" => One(Obj::Repo(p.head_repo)),
             "baseRepository" => One(Obj::Repo(i)),
-            "mergeable" => {
-                let m = match (tip(base.id, &p.base_ref), tip(head_repo.id, &p.head_ref)) {
-                    (Some(b), Some(h)) => sh
+            "mergeable" | "mergeStateStatus" => {
+                let (b, h) = (tip(base.id, &p.base_ref), tip(head_repo.id, &p.head_ref));
+                let tips = (b.map(|o| o.to_string()), h.map(|o| o.to_string()));
+                let took = Duration::from_millis(sh.behaviour.mergeable_ms);
+                // UNKNOWN while GitHub's job computes it (Behaviour::mergeable_ms).
+                let known = sh.world().pull_mergeability_known(p.id, tips, took);
+                let m = match (b, h) {
+                    (Some(b), Some(h)) if known => sh
                         .store
                         .with(base.net, |g| git::merge(g, b, h))
                         .ok()
                         .map(|m| matches!(m, Merge::Clean(_))),
                     _ => None,
                 };
-                Leaf(s(match m {
-                    Some(true) => "MERGEABLE",
-                    Some(false) => "CONFLICTING",
-                    None => "UNKNOWN",
+                Leaf(s(match (f.name.as_str(), m) {
+                    ("mergeable", Some(true)) => "MERGEABLE",
+                    ("mergeable", Some(false)) => "CONFLICTING",
+                    (_, Some(true)) => "CLEAN",
+                    (_, Some(false)) => "DIRTY",
+                    (_, None) => "UNKNOWN",
                 }))
             }
             "labels" => {

@@ -1,6 +1,9 @@
 //! `Repository` fields: its scalars, owner and parent, `defaultBranchRef` and `ref`,
-//! `object(expression:)`, `pullRequest`/`pullRequests` (states, head and base, order),
+//! `object(expression:)`, `pullRequest`/`pullRequests` (states, head and base, order; a new
+//! pull request only after `Behaviour::list_lag_ms`),
 //! `vulnerabilityAlerts` (`FORBIDDEN` without Dependabot read) and `repositoryTopics`.
+
+use std::time::Duration;
 
 use git2::Oid;
 use serde_json::{json, Value};
@@ -21,6 +24,7 @@ impl Exec<'_, '_> {
         let w = sh.world();
         let r = w.repos[i].clone();
         let org = w.account(&r.owner).org;
+        let role = w.role(i, &sh.fleet.audit_repo).to_string();
         let forks = w.repos.iter().filter(|x| x.parent == Some(i)).count();
         drop(w);
         let full = r.full_name();
@@ -69,6 +73,11 @@ impl Exec<'_, '_> {
                 None => Null,
             },
             "ref" => return self.ref_field(i, &r, f),
+            // The user's role, "null if authenticated as a GitHub App" (schema.graphql).
+            "viewerPermission" => match &self.ctx.caller.token {
+                Some(t) if t.kind != crate::auth::TokenKind::App => Leaf(s(role)),
+                _ => Null,
+            },
             "pullRequest" => {
                 let number = self.arg(f, "number").and_then(|v| v.as_u64()).unwrap_or(0);
                 let exists = r.pulls.iter().any(|p| p.number == number);
@@ -207,9 +216,18 @@ impl Exec<'_, '_> {
             .arg(f, "baseRefName")
             .and_then(|v| v.as_str().map(str::to_string));
         let order = self.arg(f, "orderBy");
+        // A new pull request is missing from connections for a while (Behaviour::list_lag_ms).
+        let lag = Duration::from_millis(self.ctx.sh.behaviour.list_lag_ms);
+        let listed: Vec<bool> = {
+            let w = self.ctx.sh.world();
+            r.pulls.iter().map(|p| w.pull_listed(p.id, lag)).collect()
+        };
         let mut pulls: Vec<_> = r
             .pulls
             .iter()
+            .zip(listed)
+            .filter(|(_, listed)| *listed)
+            .map(|(p, _)| p)
             .filter(|p| {
                 states.is_empty()
                     || states

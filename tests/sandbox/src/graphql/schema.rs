@@ -21,6 +21,7 @@ pub(super) fn field_type(ty: &str, f: &str) -> Option<&'static str> {
         ("Repository", "pushedAt" | "createdAt" | "updatedAt") => "DateTime",
         ("Repository", "url") => "URI",
         ("Repository", "visibility") => "RepositoryVisibility",
+        ("Repository", "viewerPermission") => "RepositoryPermission",
         ("Repository", "owner") => "RepositoryOwner",
         ("Repository", "defaultBranchRef" | "ref") => "Ref",
         ("Repository", "parent") => "Repository",
@@ -89,6 +90,7 @@ pub(super) fn field_type(ty: &str, f: &str) -> Option<&'static str> {
         ("PullRequest", "labels") => "LabelConnection",
         ("PullRequest", "headRepository" | "baseRepository") => "Repository",
         ("PullRequest", "mergeable") => "MergeableState",
+        ("PullRequest", "mergeStateStatus") => "MergeStateStatus",
         ("Label", "id") => "ID",
         ("Label", "name" | "color" | "description") => "String",
         ("RepositoryVulnerabilityAlert", "id") => "ID",
@@ -156,8 +158,10 @@ pub(super) fn is_leaf(t: &str) -> bool {
             | "DateTime"
             | "GitObjectID"
             | "RepositoryVisibility"
+            | "RepositoryPermission"
             | "PullRequestState"
             | "MergeableState"
+            | "MergeStateStatus"
             | "RepositoryVulnerabilityAlertState"
     )
 }

@@ -52,7 +52,11 @@ pub(crate) fn compare(ctx: &Ctx<'_>, o: &str, r: &str, basehead: &str) -> R {
     let per_page_max = ctx.sh.behaviour.compare_commits_per_page;
     let paging = per_page(ctx, per_page_max, per_page_max);
     let c = compared(ctx, &rr, &base, &head, paging)?.ok_or_else(Resp::not_found)?;
-    let v = compare_json(ctx, &rr, basehead, &c);
+    let fail_over = ctx.sh.behaviour.compare_fail_over;
+    if fail_over > 0 && c.total > fail_over {
+        return Err(diff_unavailable());
+    }
+    let v = compare_json(ctx, &rr, basehead, &c, paging.1);
     // compare paginates its commits: link header over total commits
     let (_, link) = paginate(ctx, vec![(); c.total], per_page_max, per_page_max);
     let resp = Resp::json(200, v);
@@ -109,8 +113,25 @@ fn compared(
         .map_err(git_err)
 }
 
-/// The `commit-comparison` shape.
-fn compare_json(ctx: &Ctx<'_>, rr: &RepoRef, basehead: &str, c: &Compared) -> Value {
+/// GitHub's answer when it cannot compute a comparison's diff, recorded as it is (without
+/// `documentation_url`): link-assistant/hive-mind#1831, 2026-05. The compare operation
+/// documents 500 (`internal_error`).
+pub(crate) fn diff_unavailable() -> Resp {
+    Resp::json(
+        500,
+        json!({
+            "message": "Server Error: Sorry, this diff is temporarily unavailable due to heavy server load.",
+            "errors": [{"resource": "Comparison", "field": "diff", "code": "not_available"}],
+            "status": "500",
+        }),
+    )
+}
+
+/// The `commit-comparison` shape. The changed files come on the first page only, at most
+/// `Behaviour::compare_files_max` of them (the compare operation's description: "the list of
+/// changed files is only shown on the first page of results", "up to 300 changed files for
+/// the entire comparison").
+fn compare_json(ctx: &Ctx<'_>, rr: &RepoRef, basehead: &str, c: &Compared, page: usize) -> Value {
     let status = match (c.ahead, c.behind) {
         (0, 0) => "identical",
         (_, 0) => "ahead",
@@ -128,7 +149,11 @@ fn compare_json(ctx: &Ctx<'_>, rr: &RepoRef, basehead: &str, c: &Compared) -> Va
     let files: Vec<Value> = c
         .files
         .iter()
-        .take(ctx.sh.behaviour.compare_files_max)
+        .take(if page == 1 {
+            ctx.sh.behaviour.compare_files_max
+        } else {
+            0
+        })
         .map(|f| file_json(ctx, full, &c.base, f))
         .collect();
     let html = format!("{}/{full}/compare/{basehead}", ctx.sh.base);

@@ -240,6 +240,8 @@ pub(crate) fn create_commit(ctx: &Ctx<'_>, o: &str, r: &str) -> R {
             let a = git::signature(&author.0, &author.1, author.2)?;
             let c = git::signature(&committer.0, &committer.1, committer.2)?;
             let oid = git::write_commit(repo, tree, &parents, &message, &a, &c)?;
+            // New in the network: the other repositories see it `propagation_ms` later.
+            ctx.sh.propagation().made(rr.net, rr.id, oid);
             Ok(Ok(git::commit_info(repo, oid)?))
         })
         .map_err(git_err)??;

@@ -1,6 +1,9 @@
-//! Pull requests: list (`state`, `head`, `base`, `sort`, `direction`, pagination), create
-//! (duplicates and empty PRs → 422), read (with `mergeable` and diff stats computed from
-//! git), update (title, body, base, state), and requested reviewers.
+//! Pull requests: list (`state`, `head`, `base`, `sort`, `direction`, pagination; a new PR
+//! only after `Behaviour::list_lag_ms`), create (duplicates and empty PRs → GitHub's 422s),
+//! read (with `mergeable` computed from git once `Behaviour::mergeable_ms` has passed, and
+//! diff stats), update (title, body, base, state), and requested reviewers.
+
+use std::time::Duration;
 
 use serde_json::{json, Value};
 
@@ -65,12 +68,26 @@ pub(crate) fn pull_json(ctx: &Ctx<'_>, base_idx: usize, number: u64, full: bool)
         let p = base.pulls.iter().find(|p| p.number == number)?.clone();
         (p.clone(), base.net, w.repos[p.head_repo].id, base.id)
     };
-    let facts = pull_facts(ctx, net, head_id, &p.head_ref, base_id, &p.base_ref, full);
-    let w = ctx.sh.world();
+    let mut facts = pull_facts(ctx, net, head_id, &p.head_ref, base_id, &p.base_ref, full);
+    let mut w = ctx.sh.world();
+    if full {
+        let tips = (facts.base_sha.clone(), facts.head_sha.clone());
+        let took = Duration::from_millis(ctx.sh.behaviour.mergeable_ms);
+        if !w.pull_mergeability_known(p.id, tips, took) {
+            // GitHub's background job is still computing it (Behaviour::mergeable_ms).
+            facts.mergeable = None;
+        }
+    }
     Some(shapes::pull(ctx.sh, &w, base_idx, &p, &facts, full))
 }
 
+/// `GET /repos/{o}/{r}/pulls`: a pull request opened less than `Behaviour::list_lag_ms`
+/// ago is not listed yet, whatever the filters.
 pub(crate) fn list_pulls(ctx: &Ctx<'_>, o: &str, r: &str) -> R {
+    list(ctx, o, r).map_err(|e| documented(e, DOCS_LIST))
+}
+
+fn list(ctx: &Ctx<'_>, o: &str, r: &str) -> R {
     let rr = find_repo(ctx, o, r)?;
     let state = ctx.req.q("state").unwrap_or("open").to_string();
     let head = ctx.req.q("head").map(str::to_string);
@@ -92,6 +109,8 @@ pub(crate) fn list_pulls(ctx: &Ctx<'_>, o: &str, r: &str) -> R {
             json!([{"resource": "PullRequest", "field": "state", "code": "invalid"}]),
         ));
     }
+    // A new pull request is missing from lists for a while (Behaviour::list_lag_ms).
+    let lag = Duration::from_millis(ctx.sh.behaviour.list_lag_ms);
     let (pulls, heads): (Vec<Pull>, Vec<(u64, String)>) = {
         let w = ctx.sh.world();
         let mut v: Vec<Pull> = w.repos[rr.idx]
@@ -102,6 +121,7 @@ pub(crate) fn list_pulls(ctx: &Ctx<'_>, o: &str, r: &str) -> R {
                 "closed" => !p.open,
                 _ => true,
             })
+            .filter(|p| w.pull_listed(p.id, lag))
             .filter(|p| base.as_ref().is_none_or(|b| &p.base_ref == b))
             .filter(|p| {
                 head.as_ref().is_none_or(|h| {
@@ -138,7 +158,41 @@ pub(crate) fn list_pulls(ctx: &Ctx<'_>, o: &str, r: &str) -> R {
     Ok(page_resp(200, items, link))
 }
 
+/// The documentation links GitHub's pull request errors carry (the operations' own pages in
+/// GitHub's OpenAPI description, as in the recorded 422s of issue threads: gm3dmo/the-power#175).
+const DOCS_CREATE: &str = "https://docs.github.com/rest/pulls/pulls#create-a-pull-request";
+const DOCS_UPDATE: &str = "https://docs.github.com/rest/pulls/pulls#update-a-pull-request";
+const DOCS_GET: &str = "https://docs.github.com/rest/pulls/pulls#get-a-pull-request";
+const DOCS_LIST: &str = "https://docs.github.com/rest/pulls/pulls#list-pull-requests";
+const DOCS_REVIEWERS: &str =
+    "https://docs.github.com/rest/pulls/review-requests#request-reviewers-for-a-pull-request";
+
+/// An error answer (403, 404, 422) of the operation documented at `docs`: its body links
+/// there (other answers, e.g. a redirect, are left as they are).
+fn documented(mut e: Resp, docs: &str) -> Resp {
+    let ours = matches!(e.status, 403 | 404 | 422);
+    if let Some(v) = e
+        .json
+        .as_mut()
+        .filter(|v| ours && v.get("documentation_url").is_some())
+    {
+        v["documentation_url"] = json!(docs);
+    }
+    e
+}
+
+/// `POST /repos/{o}/{r}/pulls`. Its 422s, as recorded from GitHub: a second PR for the same
+/// head and base, `{"resource": "PullRequest", "code": "custom", "message": "A pull request
+/// already exists for owner:branch."}` (the head's owner and branch only, a final period;
+/// gm3dmo/the-power#175, 2024, with `"status": "422"`; google/go-github#1441: `custom`);
+/// nothing to merge, `No commits between {base} and {head}` (no period); a head branch that
+/// does not exist, `{"resource": "PullRequest", "field": "head", "code": "invalid"}`. The
+/// duplicate is refused even while lists do not show the first PR yet.
 pub(crate) fn create_pull(ctx: &Ctx<'_>, o: &str, r: &str) -> R {
+    create(ctx, o, r).map_err(|e| documented(e, DOCS_CREATE))
+}
+
+fn create(ctx: &Ctx<'_>, o: &str, r: &str) -> R {
     let rr = find_repo(ctx, o, r)?;
     need_write(ctx, &rr)?;
     let b = body(ctx)?;
@@ -157,6 +211,7 @@ pub(crate) fn create_pull(ctx: &Ctx<'_>, o: &str, r: &str) -> R {
     let head_of = pull_head(ctx, &rr, b, &head)?;
     let (head_idx, head_ref, head_owner) = (head_of.idx, head_of.branch, head_of.owner);
     check_commits_between(ctx, &rr, (head_of.id, &head_ref), &base, &head)?;
+    let tips = pull_facts(ctx, rr.net, head_of.id, &head_ref, rr.id, &base, false);
     let now = ctx.sh.now();
     let number = {
         let mut w = ctx.sh.world();
@@ -196,6 +251,8 @@ pub(crate) fn create_pull(ctx: &Ctx<'_>, o: &str, r: &str) -> R {
             updated_at: now,
             closed_at: None,
         });
+        // Lists miss it, and its mergeability is computed, for a while (Behaviour).
+        w.pull_opened(id, (tips.base_sha, tips.head_sha));
         number
     };
     let v = pull_json(ctx, rr.idx, number, true).ok_or_else(Resp::not_found)?;
@@ -282,14 +339,21 @@ fn check_commits_between(
     }
 }
 
+/// `GET /repos/{o}/{r}/pulls/{n}`: sees a new pull request at once; `mergeable` is null
+/// while GitHub computes it (Behaviour::mergeable_ms).
 pub(crate) fn get_pull(ctx: &Ctx<'_>, o: &str, r: &str, n: u64) -> R {
-    let rr = find_repo(ctx, o, r)?;
+    let rr = find_repo(ctx, o, r).map_err(|e| documented(e, DOCS_GET))?;
     pull_json(ctx, rr.idx, n, true)
         .map(|v| Resp::json(200, v))
-        .ok_or_else(Resp::not_found)
+        .ok_or_else(|| documented(Resp::not_found(), DOCS_GET))
 }
 
+/// `PATCH /repos/{o}/{r}/pulls/{n}`.
 pub(crate) fn update_pull(ctx: &Ctx<'_>, o: &str, r: &str, n: u64) -> R {
+    update(ctx, o, r, n).map_err(|e| documented(e, DOCS_UPDATE))
+}
+
+fn update(ctx: &Ctx<'_>, o: &str, r: &str, n: u64) -> R {
     let rr = find_repo(ctx, o, r)?;
     need_write(ctx, &rr)?;
     let b = body(ctx)?.clone();
@@ -304,18 +368,22 @@ pub(crate) fn update_pull(ctx: &Ctx<'_>, o: &str, r: &str, n: u64) -> R {
                 .find(|p| p.number == n)
                 .ok_or_else(Resp::not_found)?;
             let base = b["base"].as_str().unwrap_or(&p.base_ref);
-            b["state"] == "open"
+            let dup = b["state"] == "open"
                 && !p.open
                 && repo.pulls.iter().any(|q| {
                     q.open
                         && q.head_repo == p.head_repo
                         && q.head_ref == p.head_ref
                         && q.base_ref == base
-                })
+                });
+            dup.then(|| format!("{}:{}", w.repos[p.head_repo].owner, p.head_ref))
         };
-        if dup {
+        if let Some(label) = dup {
+            // No recording of GitHub refusing a reopen was found: the create's recorded
+            // wording (see `create_pull`) is assumed, as both guard one open PR per head and
+            // base.
             return Err(Resp::validation(
-                json!([{"resource": "PullRequest", "code": "custom", "message": "A pull request already exists for this branch."}]),
+                json!([{"resource": "PullRequest", "code": "custom", "message": format!("A pull request already exists for {label}.")}]),
             ));
         }
         let p = w.repos[rr.idx]
@@ -353,10 +421,19 @@ pub(crate) fn update_pull(ctx: &Ctx<'_>, o: &str, r: &str, n: u64) -> R {
         }
         p.updated_at = now;
     }
-    get_pull(ctx, o, r, n)
+    pull_json(ctx, rr.idx, n, true)
+        .map(|v| Resp::json(200, v))
+        .ok_or_else(Resp::not_found)
 }
 
+/// `POST /repos/{o}/{r}/pulls/{n}/requested_reviewers`. Asking the author answers 422 "Review
+/// cannot be requested from pull request author." (recorded from GitHub, e.g.
+/// kerthcet/github-workflow-as-kube#16, 2025; peter-evans/create-pull-request#1835, 2023).
 pub(crate) fn request_reviewers(ctx: &Ctx<'_>, o: &str, r: &str, n: u64) -> R {
+    reviewers(ctx, o, r, n).map_err(|e| documented(e, DOCS_REVIEWERS))
+}
+
+fn reviewers(ctx: &Ctx<'_>, o: &str, r: &str, n: u64) -> R {
     let rr = find_repo(ctx, o, r)?;
     need_write(ctx, &rr)?;
     let b = body(ctx)?.clone();

@@ -1,15 +1,35 @@
 //! Git refs (`GET …/git/ref/{ref}`, `POST …/git/refs`, `PATCH`/`DELETE …/git/refs/{ref}`):
 //! fast-forward checks (`force: false` → 422 when not a fast-forward), a commit that must
-//! exist in the repository's network, and the workflow guard (changes under
-//! `.github/workflows/` need the `workflow` permission) shared with merge-upstream.
+//! exist in the repository's network and have reached this repository (`propagation`: 404
+//! until it has), and the workflow guard (changes under `.github/workflows/` need the
+//! `workflow` permission: 404 on refs as on GitHub, 422 with GitHub's wording on
+//! merge-upstream).
 
 use git2::{Oid, Repository};
 use serde_json::json;
 
 use super::shapes;
+use super::support::RepoRef;
 use super::support::{body, find_repo, git_err, missing_field, need_write, touch_push, R};
-use crate::exchange::{Ctx, Resp, DOCS};
+use crate::behaviour::WorkflowRefusal;
+use crate::exchange::{Ctx, Resp};
 use crate::git::{self, store_ref, RefWrite};
+
+/// The documentation link of `PATCH …/git/refs/{ref}`'s answers.
+pub(crate) const UPDATE_REF_DOCS: &str = "https://docs.github.com/rest/git/refs#update-a-reference";
+/// The documentation link of `POST …/git/refs`'s answers.
+pub(crate) const CREATE_REF_DOCS: &str = "https://docs.github.com/rest/git/refs#create-a-reference";
+
+/// GitHub's 404 for a ref write, with the operation's documentation link: a commit that has
+/// not reached this fork yet (cli/cli#4907: `{"message": "Not Found", "documentation_url":
+/// …#update-a-reference}` as recorded in cli/cli#7574; newer bodies carry `"status"`), or a
+/// workflow change the token may not make (cli/cli#7574).
+fn ref_not_found(docs: &str) -> Resp {
+    Resp::json(
+        404,
+        json!({"message": "Not Found", "documentation_url": docs, "status": "404"}),
+    )
+}
 
 pub(crate) fn get_ref(ctx: &Ctx<'_>, o: &str, r: &str, rf: &str) -> R {
     let rr = find_repo(ctx, o, r)?;
@@ -54,7 +74,15 @@ pub(crate) fn create_ref(ctx: &Ctx<'_>, o: &str, r: &str) -> R {
         if repo.find_commit(oid).is_err() {
             return Ok(Err(Resp::error(422, "Object does not exist")));
         }
-        if let Err(e) = workflow_guard(ctx, repo, rr.id, oid) {
+        if unreached(ctx, repo, &rr, oid)? {
+            return Ok(Err(ref_not_found(CREATE_REF_DOCS)));
+        }
+        // A new ref is judged against the default branch.
+        let base = git::read_ref(
+            repo,
+            &store_ref(rr.id, &format!("heads/{}", rr.default_branch)),
+        );
+        if let Err(e) = ref_workflow_guard(ctx, repo, base, oid, CREATE_REF_DOCS) {
             return Ok(Err(e));
         }
         match git::write_ref(repo, &store_ref(rr.id, &rest), oid, None)? {
@@ -93,10 +121,13 @@ pub(crate) fn update_ref(ctx: &Ctx<'_>, o: &str, r: &str, rf: &str) -> R {
         if repo.find_commit(new).is_err() {
             return Ok(Err(Resp::error(422, "Object does not exist")));
         }
+        if unreached(ctx, repo, &rr, new)? {
+            return Ok(Err(ref_not_found(UPDATE_REF_DOCS)));
+        }
         if !force && !git::is_ancestor(repo, old, new)? {
             return Ok(Err(Resp::error(422, "Update is not a fast forward")));
         }
-        if let Err(e) = workflow_guard(ctx, repo, rr.id, new) {
+        if let Err(e) = ref_workflow_guard(ctx, repo, Some(old), new, UPDATE_REF_DOCS) {
             return Ok(Err(e));
         }
         match git::write_ref(repo, &full, new, Some(old))? {
@@ -126,30 +157,85 @@ pub(crate) fn delete_ref(ctx: &Ctx<'_>, o: &str, r: &str, rf: &str) -> R {
     Ok(Resp::empty(204))
 }
 
-/// Refuses a ref move that would bring in workflow changes the token may not make.
-pub(crate) fn workflow_guard(
+/// Whether `new` brings repository `rr` a commit that has not reached it yet: one made while
+/// the sandbox runs, elsewhere in the network, too recently (`Behaviour::propagation_ms`) or
+/// never to propagate by itself, and not already reachable from one of `rr`'s own refs.
+pub(crate) fn unreached(
     ctx: &Ctx<'_>,
     repo: &Repository,
-    repo_id: u64,
+    rr: &RepoRef,
     new: Oid,
-) -> Result<(), Resp> {
-    let Some(t) = &ctx.caller.token else {
-        return Ok(());
-    };
-    if t.workflow {
-        return Ok(());
+) -> git::GResult<bool> {
+    let delay = std::time::Duration::from_millis(ctx.sh.behaviour.propagation_ms);
+    let pending = ctx.sh.propagation().not_yet_in(rr.net, rr.id, delay);
+    if pending.is_empty() {
+        return Ok(false);
     }
-    let known: Vec<Oid> = git::list_refs(repo, &store_ref(repo_id, ""))
-        .map_err(git_err)?
+    let own: Vec<Oid> = git::list_refs(repo, &store_ref(rr.id, ""))?
         .into_iter()
         .map(|(_, o)| o)
         .collect();
-    let fresh = git::commits_between(repo, &known, new).map_err(git_err)?;
-    if let Some(path) = git::first_workflow_change(repo, &fresh).map_err(git_err)? {
-        return Err(Resp::json(
-            422,
-            json!({"message": t.workflow_refusal(&path), "documentation_url": DOCS, "status": "422"}),
-        ));
+    for p in pending {
+        let brought = p == new || git::is_ancestor(repo, p, new)?;
+        if !brought {
+            continue;
+        }
+        let mut has = false;
+        for &o in &own {
+            if o == p || git::is_ancestor(repo, p, o)? {
+                has = true;
+                break;
+            }
+        }
+        if !has {
+            return Ok(true);
+        }
     }
-    Ok(())
+    Ok(false)
+}
+
+/// The first workflow file `new` changes against `base` when the token may not change
+/// workflows (None: allowed, or nothing under `.github/workflows/` changes).
+pub(crate) fn refused_workflow(
+    ctx: &Ctx<'_>,
+    repo: &Repository,
+    base: Option<Oid>,
+    new: Oid,
+) -> Result<Option<String>, Resp> {
+    match &ctx.caller.token {
+        Some(t) if !t.workflow => git::workflow_change_between(repo, base, new).map_err(git_err),
+        _ => Ok(None),
+    }
+}
+
+/// GitHub's 422 refusing a workflow change, worded by token kind, with `docs` as its link.
+pub(crate) fn workflow_refused_422(ctx: &Ctx<'_>, path: &str, docs: &str) -> Resp {
+    let message = ctx
+        .caller
+        .token
+        .as_ref()
+        .map(|t| t.workflow_refusal(path))
+        .unwrap_or_default();
+    Resp::json(
+        422,
+        json!({"message": message, "documentation_url": docs, "status": "422"}),
+    )
+}
+
+/// Refuses a ref move whose new commit changes workflows against `base` without the
+/// permission: 404 as GitHub answers (`Behaviour::workflow_refusal`), or the explicit 422.
+fn ref_workflow_guard(
+    ctx: &Ctx<'_>,
+    repo: &Repository,
+    base: Option<Oid>,
+    new: Oid,
+    docs: &str,
+) -> Result<(), Resp> {
+    match refused_workflow(ctx, repo, base, new)? {
+        None => Ok(()),
+        Some(path) => Err(match ctx.sh.behaviour.workflow_refusal {
+            WorkflowRefusal::NotFound => ref_not_found(docs),
+            WorkflowRefusal::Explicit => workflow_refused_422(ctx, &path, docs),
+        }),
+    }
 }

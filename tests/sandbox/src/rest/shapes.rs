@@ -119,6 +119,27 @@ pub fn repo(sh: &Shared, w: &World, idx: usize, full: bool, perms: Option<bool>)
         v["permissions"] = permissions(write);
     }
     if full {
+        // The full shape names the owning organization, and shows a caller with push access
+        // the merge settings and a clone token (recorded: octokit/fixtures `get-repository`,
+        // an organization's repository read with an admin token; the values are its).
+        let owner = w.account(&r.owner);
+        if owner.org {
+            v["organization"] = user(sh, &owner);
+        }
+        if perms == Some(true) {
+            for (k, on) in [
+                ("allow_rebase_merge", true),
+                ("allow_squash_merge", true),
+                ("allow_merge_commit", true),
+                ("allow_auto_merge", false),
+                ("allow_update_branch", false),
+                ("delete_branch_on_merge", false),
+                ("use_squash_pr_title_as_default", false),
+            ] {
+                v[k] = json!(on);
+            }
+            v["temp_clone_token"] = json!("");
+        }
         let root = w.source(idx);
         v["network_count"] = json!(w
             .repos

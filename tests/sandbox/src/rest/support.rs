@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use crate::exchange::{Ctx, Resp};
 use crate::git::{self, store_ref};
-use crate::util::percent_encode;
+use crate::util::{percent_decode, percent_encode};
 
 /// A handler's answer: `Err` is an error answer, returned early with `?`.
 pub type R = Result<Resp, Resp>;
@@ -51,8 +51,23 @@ pub(crate) fn need_write(ctx: &Ctx<'_>, repo: &RepoRef) -> Result<(), Resp> {
         Some(_) if repo.archived => {
             Err(Resp::error(403, "Repository was archived so is read-only."))
         }
+        // A role set by a test that cannot push (`Sandbox::set_viewer_permission`); worded as
+        // GitHub words a write the token may not make (recorded for fine-grained tokens).
+        Some(t) if t.kind != crate::auth::TokenKind::App && !may_push(ctx, repo) => {
+            Err(Resp::error(403, t.not_accessible()))
+        }
         Some(_) => Ok(()),
     }
+}
+
+/// Whether a role set by a test lets the tokens' user push to `repo` (`READ` and `TRIAGE`
+/// cannot); repositories without one are not limited here.
+fn may_push(ctx: &Ctx<'_>, repo: &RepoRef) -> bool {
+    let w = ctx.sh.world();
+    !matches!(
+        w.roles.get(&repo.idx).map(String::as_str),
+        Some("READ" | "TRIAGE")
+    )
 }
 
 pub(crate) fn body<'a>(ctx: &'a Ctx<'_>) -> Result<&'a Value, Resp> {
@@ -90,6 +105,24 @@ pub(crate) fn paginate_list<T>(ctx: &Ctx<'_>, items: Vec<T>) -> (Vec<T>, Option<
     paginate(ctx, items, b.list_per_page_default, b.list_per_page_max)
 }
 
+/// The path a list's `link` URLs use: a repository's lists are linked under
+/// `/repositories/{id}/…`, whatever name the request used (recorded: octokit/fixtures
+/// `paginate-issues`, whose `next` links leave `/repos/{owner}/{repo}/issues` for
+/// `/repositories/{id}/issues`).
+fn by_id(ctx: &Ctx<'_>) -> String {
+    let path = &ctx.req.path;
+    let raw: Vec<&str> = path.trim_start_matches('/').splitn(4, '/').collect();
+    let ["repos", o, r, rest] = raw.as_slice() else {
+        return path.clone();
+    };
+    let (o, r) = (percent_decode(o, false), percent_decode(r, false));
+    let w = ctx.sh.world();
+    match w.find(&o, &r).or_else(|| w.find_former(&o, &r)) {
+        Some(i) => format!("/repositories/{}/{rest}", w.repos[i].id),
+        None => path.clone(),
+    }
+}
+
 /// Slices `items` per `per_page`/`page` and builds GitHub's `link` header.
 pub(crate) fn paginate<T>(
     ctx: &Ctx<'_>,
@@ -101,6 +134,7 @@ pub(crate) fn paginate<T>(
     let total = items.len();
     let last = total.div_ceil(pp).max(1);
     let out: Vec<T> = items.into_iter().skip((page - 1) * pp).take(pp).collect();
+    let base = by_id(ctx);
     let url = |p: usize| {
         let mut q: Vec<String> = ctx
             .req
@@ -110,7 +144,7 @@ pub(crate) fn paginate<T>(
             .map(|(k, v)| format!("{}={}", percent_encode(k, false), percent_encode(v, false)))
             .collect();
         q.push(format!("page={p}"));
-        format!("<{}{}?{}>", ctx.sh.api, ctx.req.path, q.join("&"))
+        format!("<{}{}?{}>", ctx.sh.api, base, q.join("&"))
     };
     let mut links = Vec::new();
     if page < last {

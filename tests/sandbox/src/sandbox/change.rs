@@ -1,6 +1,6 @@
 //! Changing the world as GitHub's users would: pushes (new commits, force pushes, new
 //! branches), a person's pull request, upstreams that move or conflict, forks brought in
-//! sync, archiving.
+//! sync, archiving, renaming.
 
 use std::sync::atomic::Ordering;
 
@@ -10,7 +10,9 @@ use crate::git::{self, store_ref};
 use crate::model;
 
 impl Sandbox {
-    /// Commits `content` to `path` on `repo`'s `branch` (a push); returns the new sha.
+    /// Commits `content` to `path` on `repo`'s `branch` (a push); returns the new sha. Like
+    /// any commit made while the sandbox runs, it reaches the other repositories of the
+    /// network `Behaviour::propagation_ms` later.
     pub fn push_commit(
         &self,
         repo: &str,
@@ -19,33 +21,39 @@ impl Sandbox {
         content: &str,
         message: &str,
     ) -> Option<String> {
-        let (idx, id, net) = self.locate(repo)?;
-        let now = self.shared.now();
-        let out = self.shared.store.with(net, |g| {
-            let name = store_ref(id, &format!("heads/{branch}"));
-            let Some(old) = git::read_ref(g, &name) else {
-                return Ok(None);
-            };
-            let blob = g.blob(content.as_bytes())?;
-            let base_tree = g.find_commit(old)?.tree_id();
-            let tree = git::build_tree(
-                g,
-                Some(base_tree),
-                &[git::NewTreeEntry {
-                    path: path.to_string(),
-                    mode: 0o100644,
-                    oid: Some(blob),
-                }],
-            )?;
-            let sig = git::signature("Upstream Maintainer", "maintainer@upstream.example", now)?;
-            let c = git::write_commit(g, tree, &[old], message, &sig, &sig)?;
-            git::write_ref(g, &name, c, Some(old))?;
-            Ok(Some(c))
+        self.shared.push_file(repo, branch, path, content, message)
+    }
+
+    /// Makes `sha`, a commit made while the sandbox runs (e.g. by `advance_upstream`), never
+    /// reach the other repositories of its network by itself: ref writes naming it there
+    /// answer 404 until a merge-upstream brings it into that fork. False for a commit of the
+    /// generated fleet (those are everywhere already) or an unknown one.
+    pub fn never_propagate(&self, sha: &str) -> bool {
+        git2::Oid::from_str(sha).is_ok_and(|o| self.shared.propagation().never(o))
+    }
+
+    /// Pushes a person's commit (a change to `NOTES.md`) to `repo`'s `branch` once, right
+    /// before the sandbox answers the first `method` request whose path contains
+    /// `path_contains`: a push landing between a client's read and its write, on cue.
+    /// [`Sandbox::pushed_on_cue`] tells the commits pushed so far.
+    pub fn push_before(&self, method: &str, path_contains: &str, repo: &str, branch: &str) {
+        self.shared.hooks().push(crate::hooks::PushOnCue {
+            method: method.to_ascii_uppercase(),
+            path_contains: path_contains.to_string(),
+            repo: repo.to_string(),
+            branch: branch.to_string(),
+            pushed: None,
         });
-        let c = out.ok().flatten()?;
-        let mut w = self.shared.world();
-        w.repos[idx].pushed_at = now;
-        Some(c.to_string())
+    }
+
+    /// The commits [`Sandbox::push_before`] pushed so far, in the order the hooks were set
+    /// (`None`: its request has not come yet).
+    pub fn pushed_on_cue(&self) -> Vec<Option<String>> {
+        self.shared
+            .hooks()
+            .iter()
+            .map(|h| h.pushed.clone())
+            .collect()
     }
 
     /// Points `repo`'s existing `branch` at `sha` (a force push; `sha` must be in the repository's
@@ -208,6 +216,21 @@ impl Sandbox {
         Some((a, b))
     }
 
+    /// Sets the tokens' user's role on `repo` as GraphQL's `viewerPermission` reports it
+    /// (`READ`, `TRIAGE`, `WRITE`, `MAINTAIN`, `ADMIN`; `None` restores the default). With
+    /// `READ` or `TRIAGE` its writes are refused (403) for every token but an App's.
+    pub fn set_viewer_permission(&self, repo: &str, role: Option<&str>) -> bool {
+        let mut w = self.shared.world();
+        let Some(i) = w.find_full(repo) else {
+            return false;
+        };
+        match role {
+            Some(r) => w.roles.insert(i, r.to_ascii_uppercase()),
+            None => w.roles.remove(&i),
+        };
+        true
+    }
+
     /// Archives or unarchives a repository.
     pub fn set_archived(&self, repo: &str, archived: bool) -> bool {
         let mut w = self.shared.world();
@@ -218,5 +241,27 @@ impl Sandbox {
             }
             None => false,
         }
+    }
+
+    /// Renames `repo` (`owner/name`, its current or a former name) to `new_name`: a bare name
+    /// keeps the owner, `owner/name` moves it too (a transfer). From then on REST requests under
+    /// the old name are redirected (`Behaviour::redirect_renamed`) and GraphQL resolves the old
+    /// name to the renamed repository; the inventory and `fleet()` keep the old name, as a
+    /// user's inventory would. Errs when the repository is unknown, the name is malformed or
+    /// taken.
+    pub fn rename(&self, repo: &str, new_name: &str) -> Result<(), String> {
+        let mut w = self.shared.world();
+        let idx = w
+            .find_full(repo)
+            .ok_or_else(|| format!("rename: no repository {repo}"))?;
+        let full = if new_name.contains('/') {
+            new_name.to_string()
+        } else {
+            format!("{}/{new_name}", w.repos[idx].owner)
+        };
+        w.rename(idx, &full)
+            .map_err(|e| format!("rename {repo}: {e}"))?;
+        w.repos[idx].updated_at = self.shared.now();
+        Ok(())
     }
 }

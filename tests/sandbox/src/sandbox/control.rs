@@ -1,5 +1,5 @@
-//! Steering a running sandbox: its GitHub behaviour settings (`behaviour`), faults
-//! (`set_faults`, `add_fault_rule`), rate limits and tokens (`set_rate_used`,
+//! Steering a running sandbox: its GitHub behaviour settings (`behaviour`, `settle_pulls`),
+//! faults (`set_faults`, `add_fault_rule`), rate limits and tokens (`set_rate_used`,
 //! `revoke_token_after`, `add_token`), and the request log (`log_entries`, `counters`,
 //! `unexpected_routes`).
 
@@ -13,6 +13,13 @@ impl Sandbox {
     /// The GitHub behaviour settings this sandbox was started with.
     pub fn behaviour(&self) -> &Behaviour {
         &self.shared.behaviour
+    }
+
+    /// Lets GitHub catch up on pull requests: every mergeability job finishes and every new
+    /// pull request is listed, as if `mergeable_ms` and `list_lag_ms` had passed (a test of
+    /// "known by the next run" without waiting for them).
+    pub fn settle_pulls(&self) {
+        self.shared.world().settle_pulls();
     }
 
     /// Replaces the fault settings (takes effect on the next request).

@@ -105,6 +105,8 @@ fn shared_state(
         clock: (Instant::now(), now),
         app,
         seq: AtomicU64::new(1),
+        propagation: Mutex::new(Default::default()),
+        hooks: Mutex::new(Vec::new()),
     };
     Ok((shared, default_token))
 }
@@ -176,7 +178,7 @@ impl Sandbox {
         let (shared, default_token) = shared_state(&cfg, &data_dir, addr, now)?;
         let shared = Arc::new(shared);
         let (tx, thread) = spawn_server(listener, shared.clone(), cfg.worker_threads)?;
-        Ok(Sandbox {
+        let sb = Sandbox {
             shared,
             addr,
             stop: Some(tx),
@@ -185,7 +187,11 @@ impl Sandbox {
             owns_dir,
             default_token,
             startup: t0.elapsed(),
-        })
+        };
+        for (repo, new_name) in &cfg.renames {
+            sb.rename(repo, new_name).map_err(SandboxError::Other)?;
+        }
+        Ok(sb)
     }
 
     // ---------------------------------------------------------------- where and who

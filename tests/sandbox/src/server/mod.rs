@@ -3,20 +3,24 @@
 //! and writes its answer back, or drops the connection. `routes` is the route table: which
 //! REST or GraphQL handler answers which method and path.
 
+pub mod moved;
 pub mod pipeline;
 pub mod routes;
+pub mod slow;
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use http_body_util::BodyExt;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 
-use crate::exchange::{resp_body, Outcome};
+use crate::exchange::{resp_body, Outcome, Pace, Resp};
 use crate::state::Shared;
 use crate::util::{rfc3339, wall_now};
+use slow::{AnswerBody, Throttled};
 
 /// Why a connection is being dropped (hyper closes it when the service fails).
 #[derive(Debug)]
@@ -33,7 +37,8 @@ impl std::error::Error for Dropped {}
 async fn serve_one(
     sh: Arc<Shared>,
     req: hyper::Request<hyper::body::Incoming>,
-) -> Result<hyper::Response<Full<Bytes>>, Dropped> {
+    drip: Arc<AtomicU64>,
+) -> Result<hyper::Response<AnswerBody>, Dropped> {
     let (parts, body) = req.into_parts();
     let body = match body.collect().await {
         Ok(b) => b.to_bytes().to_vec(),
@@ -58,33 +63,67 @@ async fn serve_one(
     })
     .await
     .map_err(|_| Dropped)?;
-    match outcome {
+    let (resp, d, pace) = match outcome {
         Outcome::Drop(d) => {
             if !d.is_zero() {
                 tokio::time::sleep(d).await;
             }
-            Err(Dropped)
+            return Err(Dropped);
         }
-        Outcome::Answer(resp, d) => {
+        Outcome::Huge(bytes, d) => {
             if !d.is_zero() {
                 tokio::time::sleep(d).await;
             }
-            let body = resp_body(&resp);
-            let mut b = hyper::Response::builder().status(resp.status);
-            if !body.is_empty() {
-                b = b.header("content-type", "application/json; charset=utf-8");
-            }
-            b = b.header("date", http_date(wall_now()));
-            for (k, v) in &resp.headers {
-                b = b.header(k.as_str(), v.as_str());
-            }
-            Ok(b.body(Full::new(Bytes::from(body))).unwrap_or_else(|_| {
-                hyper::Response::new(Full::new(Bytes::from_static(
-                    b"{\"message\":\"Server Error\"}",
-                )))
-            }))
+            let body = AnswerBody::Huge {
+                left: bytes,
+                first: true,
+                sh,
+            };
+            return Ok(hyper::Response::builder()
+                .status(200)
+                .header("content-type", "application/json; charset=utf-8")
+                .header("date", http_date(wall_now()))
+                .body(body)
+                .unwrap_or_else(|_| hyper::Response::new(AnswerBody::full(Bytes::new()))));
         }
+        Outcome::Answer(resp, d) => (resp, d, None),
+        Outcome::Paced(resp, d, pace) => (*resp, d, Some(pace)),
+    };
+    if !d.is_zero() {
+        tokio::time::sleep(d).await;
     }
+    let body = Bytes::from(resp_body(&resp));
+    let body = match pace {
+        Some(Pace::Body(every)) => AnswerBody::Drip {
+            data: body,
+            every,
+            sleep: None,
+        },
+        Some(Pace::Whole(every)) => {
+            // From now on this connection drips every byte it writes, status line first.
+            drip.store(every.as_millis().max(1) as u64, Ordering::Relaxed);
+            AnswerBody::full(body)
+        }
+        None => AnswerBody::full(body),
+    };
+    Ok(response(&resp, body))
+}
+
+/// The HTTP answer for `resp` with `body`.
+fn response(resp: &Resp, body: AnswerBody) -> hyper::Response<AnswerBody> {
+    let mut b = hyper::Response::builder().status(resp.status);
+    if resp.json.is_some() || resp.text.is_some() {
+        b = b.header("content-type", "application/json; charset=utf-8");
+    }
+    b = b.header("date", http_date(wall_now()));
+    for (k, v) in &resp.headers {
+        b = b.header(k.as_str(), v.as_str());
+    }
+    b.body(body).unwrap_or_else(|_| {
+        hyper::Response::new(AnswerBody::full(Bytes::from_static(
+            b"{\"message\":\"Server Error\"}",
+        )))
+    })
 }
 
 fn http_date(secs: i64) -> String {
@@ -112,10 +151,12 @@ pub async fn run(
                 let _ = stream.set_nodelay(true);
                 let sh = sh.clone();
                 tokio::spawn(async move {
-                    let svc = service_fn(move |req| serve_one(sh.clone(), req));
+                    let drip = Arc::new(AtomicU64::new(0));
+                    let io = TokioIo::new(Throttled::new(stream, drip.clone()));
+                    let svc = service_fn(move |req| serve_one(sh.clone(), req, drip.clone()));
                     let _ = hyper::server::conn::http1::Builder::new()
                         .keep_alive(true)
-                        .serve_connection(TokioIo::new(stream), svc)
+                        .serve_connection(io, svc)
                         .await;
                 });
             }

@@ -1,17 +1,20 @@
 //! The request pipeline every exchange goes through, in GitHub's order: the route (an
-//! unknown one is answered 404 and recorded), faults (a flaky network does not care who you
-//! are), authentication, secondary-limit faults, the REST rate limits (`limits`), the
-//! handler, conditional requests (`etag`, 304), then the common headers and the log entry.
+//! unknown one is answered 404 and recorded; `moved` resolves repositories named by id or by
+//! a former name), faults (a flaky network does not care who you are), authentication,
+//! secondary-limit and refusal faults, the REST rate limits (`limits`), the handler, a hostile
+//! proxy's rewrite of the answer (`FaultAction::Rewrite`), conditional requests (`etag`, 304),
+//! then the common headers and the log entry.
 
 use std::time::Duration;
 
 use serde_json::Value;
 
+use super::moved;
 use super::routes::{self, Route};
 use crate::auth::Caller;
 use crate::exchange::{
-    content_creation_limit, rate_headers, resp_body, secondary_limit, Ctx, Outcome, Req, Resp,
-    HOLD_HEADER,
+    content_creation_limit, rate_headers, resp_body, secondary_limit, Ctx, Outcome, Pace, Req,
+    Resp, HOLD_HEADER,
 };
 use crate::faults::FaultAction;
 use crate::limits::{RateInfo, Refusal, RestRequest};
@@ -29,11 +32,10 @@ pub fn process(
     body: Vec<u8>,
 ) -> Outcome {
     let (req, known_prefix) = request(sh, method, full_path, query_string, headers, body);
-    let route = if known_prefix {
-        routes::route(&req.method, &req.path)
-    } else {
-        None
-    };
+    let routed = known_prefix.then(|| moved::routed(sh, &req));
+    let route = routed
+        .as_ref()
+        .and_then(|r| routes::route(&req.method, &r.path));
     let kind = kind_of(&req, route.as_ref());
     let Some(route) = route else {
         req.mark_unexpected(sh, format!("{} {}", req.method, req.path_with_query()));
@@ -43,9 +45,33 @@ pub fn process(
         Ok(decided) => decided,
         Err(outcome) => return outcome,
     };
-    let caller = match authenticate(sh, &req, &route) {
+    let pace = match fault {
+        Some(FaultAction::DripBody { every }) => Some(Pace::Body(every)),
+        Some(FaultAction::DripHeaders { every }) => Some(Pace::Whole(every)),
+        _ => None,
+    };
+    let redirect = routed.and_then(|r| r.redirect);
+    match (answer(sh, &req, route, kind, delay, fault, redirect), pace) {
+        (Outcome::Answer(resp, delay), Some(pace)) => Outcome::Paced(Box::new(resp), delay, pace),
+        (outcome, _) => outcome,
+    }
+}
+
+/// The answer past the faults decided before authentication: authentication, a secondary
+/// limit fault, the REST limits, the handler (or a former name's `redirect`), conditional
+/// requests.
+fn answer(
+    sh: &Shared,
+    req: &Req,
+    route: Route,
+    kind: Kind,
+    delay: Duration,
+    fault: Option<FaultAction>,
+    redirect: Option<Resp>,
+) -> Outcome {
+    let caller = match authenticate(sh, req, &route) {
         Ok(c) => c,
-        Err(resp) => return finish(sh, &req, kind, None, resp, delay),
+        Err(resp) => return finish(sh, req, kind, None, resp, delay),
     };
     if let Some(FaultAction::SecondaryLimit {
         status,
@@ -57,11 +83,16 @@ pub fn process(
         log.counters.secondary_limited += 1;
         drop(log);
         let resp = secondary_limit(status, retry_after, sh.request_id());
-        return finish(sh, &req, kind, Some(&caller), resp, delay);
+        return finish(sh, req, kind, Some(&caller), resp, delay);
     }
-    let charged = match rest_limits(sh, &req, &caller, &route, kind) {
+    if let Some(FaultAction::Error { status, message }) = &fault {
+        sh.log().counters.injected_errors += 1;
+        let resp = Resp::error(*status, message);
+        return finish(sh, req, kind, Some(&caller), resp, delay);
+    }
+    let charged = match rest_limits(sh, req, &caller, &route, kind) {
         Ok(charged) => charged,
-        Err(resp) => return finish(sh, &req, kind, Some(&caller), resp, delay),
+        Err(resp) => return finish(sh, req, kind, Some(&caller), resp, delay),
     };
     if kind == Kind::Compare {
         sh.log().compare_admitted();
@@ -69,14 +100,24 @@ pub fn process(
     let ctx = Ctx {
         sh,
         caller: caller.clone(),
-        req: &req,
+        req,
     };
-    let resp = routes::dispatch(&ctx, route);
-    let (mut resp, charged) = conditional(sh, &req, &caller, resp, charged);
+    crate::hooks::before_answer(sh, req);
+    // A former name is answered with GitHub's redirect (charged like any request), before the
+    // handler; error bodies name their operation's documentation.
+    let docs = route.docs_url(&req.method);
+    let mut resp = match redirect {
+        Some(redirect) => redirect,
+        None => routes::with_docs(routes::dispatch(&ctx, route), docs),
+    };
+    if let Some(FaultAction::Rewrite { pointer, value }) = &fault {
+        resp = rewrite(sh, req, resp, pointer, value);
+    }
+    let (mut resp, charged) = conditional(sh, req, &caller, resp, charged);
     if let Some(info) = charged {
         resp = rate_headers(resp, &info);
     }
-    finish(sh, &req, kind, Some(&caller), resp, delay)
+    finish(sh, req, kind, Some(&caller), resp, delay)
 }
 
 /// The request as handlers see it, and whether its path is under the layout's API prefix
@@ -121,6 +162,7 @@ fn request(
         body,
         json: json_body,
         unexpected: Default::default(),
+        rewritten: Default::default(),
     };
     (req, known_prefix)
 }
@@ -157,8 +199,34 @@ fn faults(sh: &Shared, req: &Req, kind: Kind) -> Result<(Duration, Option<FaultA
                 response: None,
                 kind,
                 unexpected: req.unexpected.load(std::sync::atomic::Ordering::Relaxed),
+                fault: None,
+                rewritten: false,
             });
             Err(Outcome::Drop(delay))
+        }
+        Some(FaultAction::Answer { status, body }) => {
+            sh.log().counters.replaced += 1;
+            Err(finish(sh, req, kind, None, Resp::json(status, body), delay))
+        }
+        Some(FaultAction::HugeBody { bytes }) => {
+            let mut log = sh.log();
+            log.counters.huge += 1;
+            log.record(LogEntry {
+                method: req.method.clone(),
+                path: req.path_with_query(),
+                status: 200,
+                request: req.json.clone(),
+                response: None,
+                kind,
+                unexpected: req.unexpected.load(std::sync::atomic::Ordering::Relaxed),
+                fault: Some("huge-body"),
+                rewritten: false,
+            });
+            Err(Outcome::Huge(bytes, delay))
+        }
+        Some(FaultAction::DripBody { .. } | FaultAction::DripHeaders { .. }) => {
+            sh.log().counters.dripped += 1;
+            Ok((delay, fault))
         }
         Some(FaultAction::Status(s)) => {
             sh.log().counters.injected_errors += 1;
@@ -172,6 +240,29 @@ fn faults(sh: &Shared, req: &Req, kind: Kind) -> Result<(Duration, Option<FaultA
         }
         other => Ok((delay, other)),
     }
+}
+
+/// A hostile proxy's work ([`FaultAction::Rewrite`]): the value at `pointer` in the answer
+/// replaced by `value`, when the answer has one there.
+fn rewrite(sh: &Shared, req: &Req, mut resp: Resp, pointer: &str, value: &Value) -> Resp {
+    let mut body = match (&resp.text, &resp.json) {
+        (Some(t), _) => match serde_json::from_str::<Value>(t) {
+            Ok(v) => v,
+            Err(_) => return resp,
+        },
+        (None, Some(j)) => j.clone(),
+        (None, None) => return resp,
+    };
+    let Some(slot) = body.pointer_mut(pointer) else {
+        return resp;
+    };
+    *slot = value.clone();
+    sh.log().counters.rewritten += 1;
+    req.rewritten
+        .store(true, std::sync::atomic::Ordering::Relaxed);
+    resp.text = None;
+    resp.json = Some(body);
+    resp
 }
 
 /// The GitHub App's own routes: authenticated by the app's JWT, free of rate limits.
@@ -286,7 +377,9 @@ fn rest_limits(
 }
 
 /// Conditional requests: a GET answered 200 carries a weak `etag`; `If-None-Match` with it
-/// answers 304, which costs no rate limit (the charge is given back).
+/// answers 304, which costs no rate limit (the charge is given back). A write answered with a
+/// body (200, 201) carries one too, as GitHub's do (recorded: octokit/fixtures `git-refs`,
+/// `add-labels-to-issue`, `rename-repository`).
 fn conditional(
     sh: &Shared,
     req: &Req,
@@ -294,11 +387,15 @@ fn conditional(
     mut resp: Resp,
     mut charged: Option<RateInfo>,
 ) -> (Resp, Option<RateInfo>) {
-    if req.method != "GET" || resp.status != 200 {
-        return (resp, charged);
-    }
     let body = resp_body(&resp);
     let etag = format!("W/\"{:016x}\"", fnv64(&[body.as_bytes()]));
+    if req.method != "GET" || resp.status != 200 {
+        let write = req.method != "GET" && req.path != "/graphql";
+        if write && matches!(resp.status, 200 | 201) && !body.is_empty() {
+            resp.headers.push(("etag".into(), etag));
+        }
+        return (resp, charged);
+    }
     if req
         .header("if-none-match")
         .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
@@ -361,6 +458,8 @@ fn finish(
         response,
         kind,
         unexpected: req.unexpected.load(std::sync::atomic::Ordering::Relaxed),
+        fault: None,
+        rewritten: req.rewritten.load(std::sync::atomic::Ordering::Relaxed),
     });
     Outcome::Answer(resp, delay)
 }

@@ -280,3 +280,65 @@ pub fn dispatch(ctx: &Ctx<'_>, route: Route) -> Resp {
     };
     out.unwrap_or_else(|e| e)
 }
+
+impl Route {
+    /// The operation's page in GitHub's REST documentation, as its error answers name it
+    /// (`documentation_url`; the operation's `externalDocs` in GitHub's OpenAPI description,
+    /// in the current `https://docs.github.com/rest/<group>/<page>#<operation>` form).
+    pub fn docs_url(&self, method: &str) -> &'static str {
+        const D: &str = "https://docs.github.com/rest";
+        let get = method == "GET";
+        match self {
+            Route::RateLimit => "https://docs.github.com/rest/rate-limit/rate-limit#get-rate-limit-status-for-the-authenticated-user",
+            // GraphQL answers errors in its own shape.
+            Route::Graphql => D,
+            Route::Repo { .. } => "https://docs.github.com/rest/repos/repos#get-a-repository",
+            Route::Branches { .. } => "https://docs.github.com/rest/branches/branches#list-branches",
+            Route::Branch { .. } => "https://docs.github.com/rest/branches/branches#get-a-branch",
+            Route::GetRef { .. } => "https://docs.github.com/rest/git/refs#get-a-reference",
+            Route::CreateRef { .. } => "https://docs.github.com/rest/git/refs#create-a-reference",
+            Route::Ref { .. } if method == "DELETE" => "https://docs.github.com/rest/git/refs#delete-a-reference",
+            Route::Ref { .. } => "https://docs.github.com/rest/git/refs#update-a-reference",
+            Route::Compare { .. } => "https://docs.github.com/rest/commits/commits#compare-two-commits",
+            Route::MergeUpstream { .. } => "https://docs.github.com/rest/branches/branches#sync-a-fork-branch-with-the-upstream-repository",
+            Route::Pulls { .. } if get => "https://docs.github.com/rest/pulls/pulls#list-pull-requests",
+            Route::Pulls { .. } => "https://docs.github.com/rest/pulls/pulls#create-a-pull-request",
+            Route::Pull { .. } if get => "https://docs.github.com/rest/pulls/pulls#get-a-pull-request",
+            Route::Pull { .. } => "https://docs.github.com/rest/pulls/pulls#update-a-pull-request",
+            Route::Reviewers { .. } => "https://docs.github.com/rest/pulls/review-requests#request-reviewers-for-a-pull-request",
+            Route::Labels { .. } if get => "https://docs.github.com/rest/issues/labels#list-labels-for-a-repository",
+            Route::Labels { .. } => "https://docs.github.com/rest/issues/labels#create-a-label",
+            Route::IssueLabels { .. } if get => "https://docs.github.com/rest/issues/labels#list-labels-for-an-issue",
+            Route::IssueLabels { .. } => "https://docs.github.com/rest/issues/labels#add-labels-to-an-issue",
+            Route::Alerts { .. } => "https://docs.github.com/rest/dependabot/alerts#list-dependabot-alerts-for-a-repository",
+            Route::Workflows { .. } => "https://docs.github.com/rest/actions/workflows#list-repository-workflows",
+            Route::Contents { .. } => "https://docs.github.com/rest/repos/contents#get-repository-content",
+            Route::Blobs { .. } => "https://docs.github.com/rest/git/blobs#create-a-blob",
+            Route::Blob { .. } => "https://docs.github.com/rest/git/blobs#get-a-blob",
+            Route::Trees { .. } => "https://docs.github.com/rest/git/trees#create-a-tree",
+            Route::Tree { .. } => "https://docs.github.com/rest/git/trees#get-a-tree",
+            Route::Commits { .. } => "https://docs.github.com/rest/git/commits#create-a-commit",
+            Route::Commit { .. } => "https://docs.github.com/rest/git/commits#get-a-commit-object",
+            Route::Installation { .. } => "https://docs.github.com/rest/apps/apps#get-a-repository-installation-for-the-authenticated-app",
+            Route::AccessTokens { .. } => "https://docs.github.com/rest/apps/apps#create-an-installation-access-token-for-an-app",
+        }
+    }
+}
+
+/// An error answer in GitHub's recent form names its operation's documentation: a handler's
+/// body that names the generic page (`exchange::DOCS`) gets `docs` instead. Recorded recent
+/// bodies, e.g. `{"message":"Update is not a fast forward","documentation_url":
+/// "https://docs.github.com/rest/git/refs#update-a-reference","status":"422"}` (issue-12
+/// evidence, "Error-body format over time").
+pub fn with_docs(mut resp: Resp, docs: &str) -> Resp {
+    if let Some(v) = resp
+        .json
+        .as_mut()
+        .and_then(|j| j.get_mut("documentation_url"))
+    {
+        if v.as_str() == Some(crate::exchange::DOCS) {
+            *v = serde_json::Value::String(docs.to_string());
+        }
+    }
+    resp
+}

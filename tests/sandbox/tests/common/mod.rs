@@ -66,6 +66,8 @@ impl Client {
     pub fn new(base: &str, token: &str) -> Client {
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
+            // Redirects (renamed repositories) are asserted, not followed.
+            .max_redirects(0)
             .build()
             .into();
         Client {
