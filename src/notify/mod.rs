@@ -274,6 +274,41 @@ mod tests {
         }
     }
 
+    /// A JSON value's shape: its keys and the kinds of its leaves (an array by its first item).
+    fn shape(v: &Value) -> Value {
+        match v {
+            Value::Object(o) => {
+                Value::Object(o.iter().map(|(k, v)| (k.clone(), shape(v))).collect())
+            }
+            Value::Array(a) => Value::Array(a.first().map(shape).into_iter().collect()),
+            Value::String(_) => "string".into(),
+            Value::Number(_) => "number".into(),
+            Value::Bool(_) => "bool".into(),
+            Value::Null => Value::Null,
+        }
+    }
+
+    /// The README's example of each format has the shape priority-sync sends.
+    #[test]
+    fn the_readme_examples_have_the_payloads_shape() {
+        let readme = include_str!("../../README.md");
+        let section = &readme[readme.find("## Failure alerts").expect("the section")..];
+        let r = report(2, "GitHub answered 502", Some("acme/fleet-ops"));
+        for f in NotifyFormat::ALL {
+            let intro = format!("\n`{}`", f.as_str());
+            let at = section
+                .find(&intro)
+                .unwrap_or_else(|| panic!("no {f:?} example"));
+            let block = &section[at..];
+            let start = block.find("```json\n").unwrap() + "```json\n".len();
+            let end = start + block[start..].find("```").unwrap();
+            let example: Value = serde_json::from_str(&block[start..end])
+                .unwrap_or_else(|e| panic!("{f:?}: the example is not JSON: {e}"));
+            let sent = alert_payload(&r, f).unwrap();
+            assert_eq!(shape(&example), shape(&sent), "{f:?}");
+        }
+    }
+
     #[test]
     fn one_line_and_cut() {
         assert_eq!(one_line("a\nb\u{1b}c"), "a b c");
