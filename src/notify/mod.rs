@@ -144,11 +144,11 @@ impl<'a> Alert<'a> {
     fn counts_line(&self) -> String {
         let r = self.report;
         format!(
-            "{:.1}% in sync: {} synced, {} up to date, {} PR open, {} pending, {} skipped, {} inaccessible, {} failed",
+            "{:.1}% in sync: {} synced, {} up to date, {}, {} pending, {} skipped, {} inaccessible, {} failed",
             r.sync_percentage(),
             r.count(Status::Synced),
             r.count(Status::UpToDate),
-            r.count(Status::PrOpen),
+            crate::plural::count(r.count(Status::PrOpen) as u64, "PR open", "PRs open"),
             r.count(Status::Pending),
             r.count(Status::Skipped),
             r.count(Status::Inaccessible),
