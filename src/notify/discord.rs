@@ -46,8 +46,8 @@ fn units(text: &str) -> usize {
 pub(super) fn content(alert: &Alert) -> String {
     // The headline and the counts are priority-sync's own words.
     let mut text = format!("**{}**", alert.headline());
-    if let Some(repo) = &alert.report.repository {
-        text.push_str(&format!(" — run in {}", discord_escape(&cut(repo, 100))));
+    if let Some(repo) = alert.run_in() {
+        text.push_str(&format!(" — run in {}", discord_escape(&repo)));
     }
     text.push('\n');
     text.push_str(&alert.counts_line());

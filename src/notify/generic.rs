@@ -70,7 +70,7 @@ pub(super) fn payload(alert: &Alert) -> Value {
         "text": alert.headline(),
         "mode": r.mode.mode.as_str(),
         "dry_run": r.dry_run,
-        "run_repository": r.repository.as_deref().map(|s| plain(s, 200)),
+        "run_repository": alert.run_in(),
         "started_at": r.started_at.to_rfc3339_opts(secs, true),
         "finished_at": r.finished_at.to_rfc3339_opts(secs, true),
         "sync_percentage": r.sync_percentage(),

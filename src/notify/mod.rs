@@ -140,6 +140,15 @@ impl<'a> Alert<'a> {
         )
     }
 
+    /// The workflow's repository (`GITHUB_REPOSITORY`, from the environment), on one line and
+    /// cut to 200 characters, raw.
+    fn run_in(&self) -> Option<String> {
+        self.report
+            .repository
+            .as_deref()
+            .map(|r| one_line(&cut(r, 200)))
+    }
+
     /// The run's counts in the job summary's words, with the share in sync.
     fn counts_line(&self) -> String {
         let r = self.report;
@@ -306,6 +315,24 @@ mod tests {
                 .unwrap_or_else(|e| panic!("{f:?}: the example is not JSON: {e}"));
             let sent = alert_payload(&r, f).unwrap();
             assert_eq!(shape(&example), shape(&sent), "{f:?}");
+        }
+    }
+
+    /// `GITHUB_REPOSITORY` comes from the environment: a huge one is cut, so every format
+    /// stays within its limit and still names the failure.
+    #[test]
+    fn a_huge_workflow_repository_is_cut_in_every_format() {
+        let r = report(1, "GitHub answered 502", Some(&"<@U1>\n".repeat(10_000)));
+        let a = Alert::of(&r).unwrap();
+        assert_eq!(a.run_in().unwrap().chars().count(), 201);
+        assert!(slack::text(&a).chars().count() < slack::TEXT_LIMIT);
+        assert!(teams::payload(&a).to_string().len() <= teams::PAYLOAD_BYTES);
+        let c = discord::content(&a);
+        assert!(c.encode_utf16().count() <= discord::CONTENT_LIMIT);
+        assert!(c.contains("GitHub answered 502"), "{c}");
+        for f in NotifyFormat::ALL {
+            let p = alert_payload(&r, f).unwrap().to_string();
+            assert!(p.contains("o/r0") && p.len() < 10_000, "{f:?}: {}", p.len());
         }
     }
 

@@ -37,8 +37,8 @@ pub fn slack_escape(text: &str) -> String {
 /// [`MAX_LISTED`], GitHub's text cut, then escaped: never cut inside an escape).
 pub(super) fn text(alert: &Alert) -> String {
     let mut text = format!(":x: {}", slack_escape(&alert.headline()));
-    if let Some(repo) = &alert.report.repository {
-        text.push_str(&format!(" — run in {}", slack_escape(&one_line(repo))));
+    if let Some(repo) = alert.run_in() {
+        text.push_str(&format!(" — run in {}", slack_escape(&repo)));
     }
     // Within the limit whatever the texts (twenty cut reasons always fit; the check keeps it
     // so if the cut ever grows).

@@ -65,8 +65,8 @@ fn message(body: Vec<Value>) -> Value {
 
 pub(super) fn payload(alert: &Alert) -> Value {
     let mut head = alert.headline();
-    if let Some(repo) = &alert.report.repository {
-        head.push_str(&format!(" — run in {}", teams_text(repo)));
+    if let Some(repo) = alert.run_in() {
+        head.push_str(&format!(" — run in {}", teams_text(&repo)));
     }
     let top = vec![
         block(&[(&head, true)], false),
