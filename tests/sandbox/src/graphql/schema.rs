@@ -125,6 +125,8 @@ pub(super) fn nullable(ty: &str, f: &str) -> bool {
                     | "object"
                     | "pullRequest"
                     | "vulnerabilityAlerts"
+                    // "null if authenticated as an GitHub App" (schema.graphql).
+                    | "viewerPermission"
             )
             | ("User" | "Organization", "databaseId")
             | ("Ref", "target")
