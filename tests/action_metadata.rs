@@ -373,7 +373,10 @@ fn the_readme_mode_row_and_the_cli_name_every_mode() {
         .find(|l| l.starts_with("| `mode` | `auto` |"))
         .expect("README's inputs table has a `mode` row");
     for m in MODES {
-        assert!(row.contains(&format!("`{m}`")), "README's mode row does not list `{m}`");
+        assert!(
+            row.contains(&format!("`{m}`")),
+            "README's mode row does not list `{m}`"
+        );
     }
     // The pre-flight is a mode of the action and a subcommand of the command line.
     assert!(priority_sync::cli::subcommand_names().contains(&"check".to_string()));

@@ -312,3 +312,37 @@ fn the_action_writes_the_table_to_the_job_summary_and_fails_the_step() {
     );
     assert_nothing_written(&h);
 }
+
+#[test]
+fn an_app_is_judged_by_the_permissions_of_the_tokens_it_minted() {
+    let h = Harness::start_with(github_sandbox::SandboxConfig {
+        github_app: true,
+        ..Harness::config(24, 3)
+    });
+    let (inv, repos) = clean_inventory(&h, 4);
+    let out = h.run_as_app("check", &[("INPUT_CONFIG", inv.to_str().unwrap())]);
+    let all = text(&out);
+    assert!(
+        all.contains("token: GitHub App (installation tokens minted per owner); no expiry sent"),
+        "{all}"
+    );
+    for r in &repos {
+        assert!(
+            all.lines()
+                .any(|l| l.starts_with(r.as_str()) && l.contains("yes")),
+            "{r}: {all}"
+        );
+    }
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    // Minting installation tokens is the only POST besides GraphQL queries; no repository
+    // was written.
+    for e in h.sb.log_entries() {
+        let mint = e.method == "POST" && e.path.starts_with("/app/installations/");
+        assert!(
+            e.method == "GET" || e.path.starts_with("/graphql") || mint,
+            "{} {}",
+            e.method,
+            e.path
+        );
+    }
+}
