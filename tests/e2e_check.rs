@@ -247,7 +247,7 @@ fn a_workflow_token_reaches_only_its_own_repository() {
 }
 
 #[test]
-fn an_expiring_token_says_when_and_a_refused_token_fails() {
+fn an_expiring_token_says_when() {
     let h = Harness::start(24, 3);
     let (inv, _) = clean_inventory(&h, 2);
     let (code, out) = check(&h, &inv, Some("expiring"));
@@ -256,7 +256,14 @@ fn an_expiring_token_says_when_and_a_refused_token_fails() {
     // started.
     let line = out.lines().find(|l| l.starts_with("token:")).unwrap();
     assert!(line.contains(" UTC (in 6 days): renew it soon"), "{line}");
-    let mut h = h;
+}
+
+#[test]
+fn a_refused_token_fails_the_check_without_printing_it() {
+    let mut h = Harness::start(24, 3);
+    // A 401 the API description does not list for GET /rate_limit: this log is kept apart.
+    h.provokes_faults = true;
+    let (inv, _) = clean_inventory(&h, 2);
     h.token = "ghp_revoked0000000000000000000000000000".into();
     let (code, out) = check(&h, &inv, None);
     assert_eq!(code, 1, "{out}");
