@@ -572,9 +572,11 @@ async fn action_check(
     // The workflow's own token: the runner's GITHUB_TOKEN, or an installation token that is
     // also `audit_token` (whose default is the workflow's token).
     let is_workflow_token = token.as_deref().is_some_and(|t| {
-        env.non_empty("GITHUB_TOKEN").map(str::trim) == Some(t)
-            || (t.starts_with("ghs_")
-                && inputs.audit_token.as_ref().map(|a| a.0.as_str()) == Some(t))
+        priority_sync::check::decide::is_workflow_token(
+            t,
+            env.non_empty("GITHUB_TOKEN"),
+            inputs.audit_token.as_ref().map(|a| a.0.as_str()),
+        )
     });
     let gh = client(env, &inputs.runner, inv, knobs, credentials)?;
     let who = priority_sync::check::Credentials {
@@ -598,16 +600,7 @@ async fn action_check(
 }
 
 fn check_status(report: &priority_sync::check::CheckReport) -> Result<(), Failure> {
-    if report.ok() {
-        return Ok(());
-    }
-    Err(Failure::Run(match &report.refused {
-        Some(_) => "the check could not start: GitHub refused the token".into(),
-        None => format!(
-            "the check found what the inventory needs and the token cannot do: {} listed above",
-            priority_sync::plural::count(report.fixes.len() as u64, "fix", "fixes")
-        ),
-    }))
+    report.failure().map_or(Ok(()), |m| Err(Failure::Run(m)))
 }
 
 /// `mode: plan`: the `matrix` output for a fan-out — N shards, or the Top 12 one per job.

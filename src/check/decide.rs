@@ -73,6 +73,14 @@ pub fn token_kind(
     }
 }
 
+/// On the runner: the `token` input is the workflow's own token when it equals the runner's
+/// `GITHUB_TOKEN`, or is an installation token equal to `audit_token` (whose default is the
+/// workflow's token).
+pub fn is_workflow_token(token: &str, env_token: Option<&str>, audit_token: Option<&str>) -> bool {
+    env_token.map(str::trim) == Some(token)
+        || (token.starts_with("ghs_") && audit_token == Some(token))
+}
+
 /// A classic token's scopes from `x-oauth-scopes` (`repo, workflow`).
 pub fn scopes(header: Option<&str>) -> Option<Vec<String>> {
     header.map(|h| {

@@ -49,6 +49,20 @@ impl CheckReport {
     pub fn ok(&self) -> bool {
         self.refused.is_none() && self.repos.iter().all(RepoCheck::ok)
     }
+
+    /// Why the step fails (exit 1), in one line; `None` when everything is possible.
+    pub fn failure(&self) -> Option<String> {
+        if self.ok() {
+            return None;
+        }
+        Some(match &self.refused {
+            Some(_) => "the check could not start: GitHub refused the token".into(),
+            None => format!(
+                "the check found what the inventory needs and the token cannot do: {} listed above",
+                crate::plural::count(self.fixes.len() as u64, "fix", "fixes")
+            ),
+        })
+    }
 }
 
 /// Reads what the check needs and judges it. Only the reads of [`GitHub::token_probe`],

@@ -134,6 +134,15 @@ fn the_kind_comes_from_the_prefix_and_the_headers() {
 }
 
 #[test]
+fn the_workflow_token_is_the_runners_or_an_installation_token_equal_to_audit_token() {
+    assert!(is_workflow_token("ghs_a", Some("ghs_a\n"), None));
+    assert!(is_workflow_token("ghs_a", None, Some("ghs_a")));
+    // A PAT given to both inputs is not the workflow's token.
+    assert!(!is_workflow_token("ghp_a", None, Some("ghp_a")));
+    assert!(!is_workflow_token("ghs_a", Some("ghs_b"), Some("ghs_b")));
+}
+
+#[test]
 fn scopes_split_and_an_empty_header_is_no_scope() {
     assert_eq!(
         scopes(Some("repo, workflow")),
