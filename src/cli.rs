@@ -1,4 +1,4 @@
-//! Command-line arguments: `run`, `plan`, `snapshot`, `report`, and the action entrypoint when
+//! Command-line arguments: `run`, `plan`, `snapshot`, `check`, `report`, and the action entrypoint when
 //! no subcommand is given on the runner. Every option says what it does in `--help`.
 
 use std::path::PathBuf;
@@ -91,6 +91,13 @@ pub enum Command {
               value_parser = clap::value_parser!(u64).range(1..=crate::action_io::inputs::TIME_BUDGET_MAX_MINUTES))]
         time_budget_minutes: u64,
     },
+    /// Pre-flight: what the token can do on every repository of the inventory, and the fixes
+    /// (reads only; exit 0 when everything the inventory asks for is possible, else 1).
+    Check {
+        /// The inventory: which repositories, the Top 12, rules (YAML or JSON).
+        #[arg(long, default_value = crate::config::DEFAULT_PATH)]
+        config: PathBuf,
+    },
     /// Merge the result files of sharded or fanned-out runs, report and commit once.
     Report {
         /// The inventory: which repositories, the Top 12, rules (YAML or JSON).
@@ -147,7 +154,10 @@ mod tests {
 
     #[test]
     fn the_subcommands_are_all_named() {
-        assert_eq!(subcommand_names(), ["plan", "snapshot", "run", "report"]);
+        assert_eq!(
+            subcommand_names(),
+            ["plan", "snapshot", "run", "check", "report"]
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@
 pub mod action_io;
 pub mod apply;
 pub mod artifacts;
+pub mod check;
 pub mod cli;
 pub mod clock;
 pub mod config;

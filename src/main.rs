@@ -90,6 +90,9 @@ fn main() -> ExitCode {
                 },
             ))
         }),
+        Some(Command::Check { config }) => {
+            runtime().and_then(|rt| rt.block_on(cli_check(&env, &config)))
+        }
         Some(Command::Report {
             config,
             results_dir,
@@ -448,6 +451,9 @@ async fn action(env: &Env) -> Result<(), Failure> {
     if inputs.operation == Operation::Plan {
         return plan_matrix(&inv, inputs.shards, &inputs.runner);
     }
+    if inputs.operation == Operation::Check {
+        return action_check(env, &inputs, &inv, &knobs).await;
+    }
     let results_dir = workspace.join(&inputs.results_dir);
     let merge = match inputs.operation {
         Operation::Report => Some(read_results(&results_dir)?),
@@ -518,6 +524,83 @@ async fn action(env: &Env) -> Result<(), Failure> {
         propagation_wait: propagation_wait(&knobs),
     };
     finish(gh, audit, settings, webhook, &runner, &knobs).await
+}
+
+/// `priority-sync check`: the pre-flight's text on stdout; exit 1 when something the
+/// inventory asks for is not possible.
+async fn cli_check(env: &Env, config_path: &Path) -> Result<(), Failure> {
+    let inv = load_cli_inventory(env, config_path)?;
+    let runner = runner(env)?;
+    let knobs = knobs(env, &runner)?;
+    let creds = token_from_env(env)?;
+    let token = match &creds {
+        Credentials::Token(t) => Some(t.clone()),
+        Credentials::App { .. } => None,
+    };
+    let gh = client(env, &runner, &inv, &knobs, creds)?;
+    let who = priority_sync::check::Credentials {
+        token: token.as_deref(),
+        is_workflow_token: false,
+        workflow_repo: runner.repository.clone(),
+    };
+    let report = priority_sync::check::check(gh, &inv, who, chrono::Utc::now()).await;
+    print_stdout(&action_io::log::neutralise(
+        &priority_sync::check::render::text(&report),
+    ))?;
+    check_status(&report)
+}
+
+/// `mode: check`: the same pre-flight, its table in the job summary and its text in the log.
+async fn action_check(
+    env: &Env,
+    inputs: &ActionInputs,
+    inv: &Inventory,
+    knobs: &Knobs,
+) -> Result<(), Failure> {
+    let (credentials, token) = match (&inputs.app, &inputs.token) {
+        (Some(app), _) => (
+            Credentials::App { app_id: app.app_id, private_key: app.private_key.clone() },
+            None,
+        ),
+        (None, Some(t)) => (Credentials::Token(t.0.clone()), Some(t.0.clone())),
+        (None, None) => {
+            return Err(Failure::Usage(
+                "no credentials: set the `token` input (a PAT or App token that can reach the fleet) or `app_id` + `app_private_key`".into(),
+            ))
+        }
+    };
+    // The workflow's own token: the runner's GITHUB_TOKEN, or an installation token that is
+    // also `audit_token` (whose default is the workflow's token).
+    let is_workflow_token = token.as_deref().is_some_and(|t| {
+        priority_sync::check::decide::is_workflow_token(
+            t,
+            env.non_empty("GITHUB_TOKEN"),
+            inputs.audit_token.as_ref().map(|a| a.0.as_str()),
+        )
+    });
+    let gh = client(env, &inputs.runner, inv, knobs, credentials)?;
+    let who = priority_sync::check::Credentials {
+        token: token.as_deref(),
+        is_workflow_token,
+        workflow_repo: inputs.runner.repository.clone(),
+    };
+    let report = priority_sync::check::check(gh, inv, who, chrono::Utc::now()).await;
+    print_stdout(&action_io::log::neutralise(
+        &priority_sync::check::render::text(&report),
+    ))?;
+    if let Some(path) = &inputs.runner.output_file {
+        action_io::write_outputs(path, &[("mode", "check".into())])
+            .map_err(|e| Failure::Run(e.to_string()))?;
+    }
+    if let Some(path) = &inputs.runner.summary_file {
+        action_io::append_summary(path, &priority_sync::check::render::markdown(&report))
+            .map_err(|e| Failure::Run(e.to_string()))?;
+    }
+    check_status(&report)
+}
+
+fn check_status(report: &priority_sync::check::CheckReport) -> Result<(), Failure> {
+    report.failure().map_or(Ok(()), |m| Err(Failure::Run(m)))
 }
 
 /// `mode: plan`: the `matrix` output for a fan-out — N shards, or the Top 12 one per job.

@@ -17,7 +17,7 @@ const ACTION_YML: &str = include_str!("../action.yml");
 const IMAGE_PREFIX: &str = "docker://ghcr.io/omnigrid/priority-sync:";
 /// The image tag this build must run: the release workflow pushes `v` + Cargo.toml's version.
 const IMAGE_TAG: &str = concat!("v", env!("CARGO_PKG_VERSION"));
-const MODES: [&str; 6] = ["auto", "top12", "urgent", "all", "plan", "report"];
+const MODES: [&str; 7] = ["auto", "top12", "urgent", "all", "plan", "report", "check"];
 
 fn str_of<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
     v.get(key).and_then(Value::as_str)
@@ -363,4 +363,22 @@ fn the_readme_tables_list_every_input_and_output() {
         OUTPUT_NAMES.to_vec(),
         "README outputs table vs OUTPUT_NAMES"
     );
+}
+
+#[test]
+fn the_readme_mode_row_and_the_cli_name_every_mode() {
+    let readme = include_str!("../README.md");
+    let row = readme
+        .lines()
+        .find(|l| l.starts_with("| `mode` | `auto` |"))
+        .expect("README's inputs table has a `mode` row");
+    for m in MODES {
+        assert!(
+            row.contains(&format!("`{m}`")),
+            "README's mode row does not list `{m}`"
+        );
+    }
+    // The pre-flight is a mode of the action and a subcommand of the command line.
+    assert!(priority_sync::cli::subcommand_names().contains(&"check".to_string()));
+    assert!(readme.contains("priority-sync check --config FILE"));
 }

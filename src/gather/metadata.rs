@@ -16,7 +16,7 @@ use crate::repo_name::RepoName;
 use crate::state::SyncState;
 
 /// What the metadata batches answered.
-pub(super) struct Metadata {
+pub struct Metadata {
     /// Per repository: its metadata, `None` when it does not exist or cannot be seen, or why
     /// its batch failed.
     pub repos: BTreeMap<RepoName, Result<Option<RepoMeta>, GhError>>,

@@ -36,6 +36,8 @@ use crate::ids::{BranchName, Oid};
 use crate::repo_name::RepoName;
 use crate::state::{Compared, SyncState};
 
+pub use metadata::Metadata;
+
 /// What apply needs to move one repository: its branch and the upstream's, with their heads
 /// (validated where GitHub's answer was read).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,6 +106,15 @@ pub async fn gather(
     out.estimate_warnings();
     out.budget_warnings(queue.alerts_unreadable);
     Ok(out)
+}
+
+/// Only the metadata batches, for the whole inventory: one GraphQL request per batch and
+/// nothing else (what `priority-sync check` reads; no state, so no remembered pull request is
+/// asked for). Only bad credentials fail it; anything else is per repository.
+pub async fn read_metadata(gh: Arc<dyn GitHub>, inv: &Inventory) -> Result<Metadata, GhError> {
+    let specs: Vec<RepoSpec> = inv.all().cloned().collect();
+    let batch = inv.limits.graphql_batch.max(1);
+    metadata::read(gh, inv, &SyncState::empty(), &specs, batch).await
 }
 
 impl Gathered {

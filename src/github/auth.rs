@@ -87,6 +87,23 @@ impl Auth {
             .map(|t| t.rights)
     }
 
+    /// The token, when the credentials are one (not an App).
+    pub fn plain_token(&self) -> Option<&str> {
+        match &self.credentials {
+            Credentials::Token(t) => Some(t),
+            Credentials::App { .. } => None,
+        }
+    }
+
+    /// For App credentials, the `permissions` the access-token answer for `repo`'s owner
+    /// listed (`None`: not an App, or no token minted for that owner yet).
+    pub async fn installation_permissions(&self, repo: &RepoName) -> Option<Value> {
+        let cache = self.installations.lock().await;
+        cache
+            .get(&repo.owner().to_ascii_lowercase())
+            .map(|t| t.permissions.clone())
+    }
+
     /// Token for requests about `repo` (and every repository of its owner).
     pub async fn token_for(
         &self,

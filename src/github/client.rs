@@ -100,6 +100,11 @@ impl Client {
             .await
     }
 
+    /// The token, when the credentials are one (not an App).
+    pub(super) fn plain_token(&self) -> Option<&str> {
+        self.auth.plain_token()
+    }
+
     /// One REST request about `repo` (its token, a path under the REST base); any status.
     pub(super) async fn rest(
         &self,
@@ -175,6 +180,10 @@ impl GitHub for Client {
         git_ref: Option<&str>,
     ) -> Result<Option<Vec<u8>>, GhError> {
         reads::file(self, repo, path, git_ref).await
+    }
+
+    async fn token_probe(&self) -> Result<Option<TokenProbe>, GhError> {
+        reads::token_probe(self).await
     }
 
     async fn update_ref(
@@ -271,6 +280,10 @@ impl GitHub for Client {
             Some(rights) => rights,
             None => self.transport.scope_rights(),
         }
+    }
+
+    async fn installation_permissions(&self, repo: &RepoName) -> Option<Value> {
+        self.auth.installation_permissions(repo).await
     }
 
     fn write_refusal(&self, repo: &RepoName) -> Option<String> {

@@ -436,6 +436,7 @@ fn repo_meta(
             .get("viewerPermission")
             .and_then(Value::as_str)
             .and_then(RepoPermission::parse),
+        auto_merge_allowed: node.get("autoMergeAllowed").and_then(Value::as_bool),
         topics: node
             .get("repositoryTopics")
             .and_then(|t| t.get("nodes"))

@@ -183,6 +183,9 @@ pub struct RepoMeta {
     pub same_network: Option<bool>,
     /// The user's role there (`None` for an App's token, or when not said).
     pub viewer_permission: Option<RepoPermission>,
+    /// The repository's "Allow auto-merge" setting (GraphQL `autoMergeAllowed`; `None` when
+    /// the answer did not say).
+    pub auto_merge_allowed: Option<bool>,
 }
 
 /// The result for one repository of a metadata batch: `None` = not found / no access.
@@ -307,6 +310,20 @@ impl TokenRights {
     }
 }
 
+/// What one answer's headers say about the credentials: a classic token's scopes, a token's
+/// expiry and its hourly limit are only in headers, never in a body.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TokenProbe {
+    /// The answer's status (200; 404 on an Enterprise Server whose rate limiting is off).
+    pub status: u16,
+    /// `x-oauth-scopes` as sent: `Some` (possibly empty) for classic and OAuth tokens only.
+    pub scopes: Option<String>,
+    /// `github-authentication-token-expiration` as sent, for a token made with an expiration.
+    pub expiration: Option<String>,
+    /// `x-ratelimit-limit`: the token's requests an hour.
+    pub rate_limit: Option<u64>,
+}
+
 /// A new pull request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NewPull {
@@ -410,6 +427,14 @@ pub trait GitHub: Send + Sync {
         git_ref: Option<&str>,
     ) -> Result<Option<Vec<u8>>, GhError>;
 
+    /// `GET /rate_limit` (free of the primary limit) for what its headers say about the token
+    /// ([`TokenProbe`]). `None` for App credentials, whose tokens priority-sync mints (their
+    /// permissions come with them: [`GitHub::installation_permissions`]). The default knows
+    /// nothing.
+    async fn token_probe(&self) -> Result<Option<TokenProbe>, GhError> {
+        Ok(None)
+    }
+
     // ---- writes (REST, paced) ----
 
     async fn update_ref(
@@ -485,6 +510,13 @@ pub trait GitHub: Send + Sync {
     /// What the credentials used for `repo` are known to allow (from GitHub's answers so far).
     async fn token_rights(&self, _repo: &RepoName) -> TokenRights {
         TokenRights::default()
+    }
+
+    /// For App credentials, the `permissions` the access-token answer for `repo`'s owner
+    /// listed (`None`: not an App, or no token minted for that owner yet). The default knows
+    /// nothing.
+    async fn installation_permissions(&self, _repo: &RepoName) -> Option<serde_json::Value> {
+        None
     }
 
     /// Why the credentials cannot write to `repo`, when what GitHub said about them settles it

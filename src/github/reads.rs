@@ -10,7 +10,7 @@ use super::answers::diff_unavailable;
 use super::client::Client;
 use super::transport::Kind;
 use super::url::{path_part, query_value, repo_path};
-use super::{graphql, Comparison, GhError, PullInfo};
+use super::{graphql, Comparison, GhError, PullInfo, TokenProbe};
 use crate::ids::Oid;
 use crate::repo_name::RepoName;
 
@@ -26,6 +26,44 @@ async fn get(
         200..=299 => Ok(Some(a.body)),
         404 => Ok(None),
         _ => Err(a.error()),
+    }
+}
+
+/// See [`super::GitHub::token_probe`]: `GET /rate_limit` with the token, read for its headers.
+/// Bad credentials are an error; any other answer is a probe (an Enterprise Server with rate
+/// limiting off answers 404, with the same headers).
+pub(super) async fn token_probe(c: &Client) -> Result<Option<TokenProbe>, GhError> {
+    let Some(token) = c.plain_token() else {
+        return Ok(None);
+    };
+    let url = c.endpoints.rest(RATE_LIMIT_PATH);
+    let (headers, a) = c
+        .transport
+        .send_with_headers(Method::GET, &url, None, Kind::Other, token)
+        .await?;
+    if a.status.as_u16() == 401 {
+        return Err(a.error());
+    }
+    Ok(Some(probe_of(a.status.as_u16(), &headers)))
+}
+
+/// `GET /rate_limit`: "Accessing this endpoint does not count against your REST API rate
+/// limit" (its operation's description).
+const RATE_LIMIT_PATH: &str = "/rate_limit";
+
+/// What an answer's headers say about the token that got it.
+fn probe_of(status: u16, headers: &http::HeaderMap) -> TokenProbe {
+    let text = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.trim().to_string())
+    };
+    TokenProbe {
+        status,
+        scopes: text("x-oauth-scopes"),
+        expiration: text("github-authentication-token-expiration").filter(|v| !v.is_empty()),
+        rate_limit: text("x-ratelimit-limit").and_then(|v| v.parse().ok()),
     }
 }
 
@@ -305,6 +343,28 @@ fn pull_fields(v: &Value, head_sha: Option<Oid>) -> Option<PullInfo> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_probe_reads_scopes_expiry_and_limit_from_headers() {
+        let mut h = http::HeaderMap::new();
+        h.insert("x-oauth-scopes", "repo, workflow".parse().unwrap());
+        h.insert(
+            "github-authentication-token-expiration",
+            "2026-01-08 07:00:00 UTC".parse().unwrap(),
+        );
+        h.insert("x-ratelimit-limit", "5000".parse().unwrap());
+        let p = probe_of(200, &h);
+        assert_eq!(p.scopes.as_deref(), Some("repo, workflow"));
+        assert_eq!(p.expiration.as_deref(), Some("2026-01-08 07:00:00 UTC"));
+        assert_eq!(p.rate_limit, Some(5000));
+        // A classic token with no scope: the header is there, empty.
+        let mut h = http::HeaderMap::new();
+        h.insert("x-oauth-scopes", "".parse().unwrap());
+        assert_eq!(probe_of(200, &h).scopes.as_deref(), Some(""));
+        // A fine-grained token: nothing.
+        let p = probe_of(404, &http::HeaderMap::new());
+        assert_eq!((p.scopes, p.expiration, p.rate_limit), (None, None, None));
+    }
 
     #[test]
     fn small_files_are_inline_large_ones_name_their_blob() {

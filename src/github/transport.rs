@@ -220,6 +220,21 @@ impl Transport {
         kind: Kind,
         token: &str,
     ) -> Result<Answer, GhError> {
+        self.send_with_headers(method, url, body, kind, token)
+            .await
+            .map(|(_, a)| a)
+    }
+
+    /// [`Transport::send`], keeping the final answer's headers (for what only headers say:
+    /// a token's scopes, its expiry, its rate limit).
+    pub async fn send_with_headers(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<&Value>,
+        kind: Kind,
+        token: &str,
+    ) -> Result<(HeaderMap, Answer), GhError> {
         let mut attempt = 0u32;
         // Where the request goes: its URL, or where one redirect on the same host moved it.
         let mut target = url.to_string();
@@ -264,7 +279,7 @@ impl Transport {
                 }
             };
             match wait {
-                Retry::No => return result.map(|(_, a)| a),
+                Retry::No => return result,
                 Retry::Stop(why) => return give_up(result, Duration::ZERO, why),
                 Retry::After(d, why)
                     if attempt < self.policy.max_retries && d <= self.policy.max_wait =>
@@ -492,7 +507,7 @@ fn give_up(
     result: Result<(HeaderMap, Answer), GhError>,
     wait: Duration,
     why: String,
-) -> Result<Answer, GhError> {
+) -> Result<(HeaderMap, Answer), GhError> {
     match result {
         Ok((_, a))
             if a.status.as_u16() == 403
@@ -504,8 +519,7 @@ fn give_up(
                 wait.as_secs()
             )))
         }
-        Ok((_, a)) => Ok(a),
-        Err(e) => Err(e),
+        other => other,
     }
 }
 

@@ -13,7 +13,7 @@ use tokio::time::Instant;
 
 use crate::github::{
     AncestryAsk, Comparison, GhError, GitHub, MergeUpstream, MetaBatch, NewPull, PullInfo,
-    RefUpdate, RepoQuery, RequestStats, TokenRights, TreeFile,
+    RefUpdate, RepoQuery, RequestStats, TokenProbe, TokenRights, TreeFile,
 };
 use crate::ids::Oid;
 use crate::repo_name::RepoName;
@@ -310,6 +310,14 @@ impl GitHub for Budgeted {
     // made, or asked once and kept by the client).
     async fn token_rights(&self, repo: &RepoName) -> TokenRights {
         self.inner.token_rights(repo).await
+    }
+
+    async fn token_probe(&self) -> Result<Option<TokenProbe>, GhError> {
+        self.budget.run(self.inner.token_probe()).await
+    }
+
+    async fn installation_permissions(&self, repo: &RepoName) -> Option<serde_json::Value> {
+        self.inner.installation_permissions(repo).await
     }
 
     fn write_refusal(&self, repo: &RepoName) -> Option<String> {

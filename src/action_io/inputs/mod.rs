@@ -38,6 +38,8 @@ pub enum Operation {
     Plan,
     /// `mode: report`: merge the fan-out jobs' result files and commit once.
     Report,
+    /// `mode: check`: the pre-flight (reads only; the job summary lists what is missing).
+    Check,
 }
 
 /// Everything the action was given, validated.
@@ -185,16 +187,17 @@ impl ActionInputs {
     }
 }
 
-/// `plan` and `report` are operations of their own; any other mode must parse.
+/// `plan`, `report` and `check` are operations of their own; any other mode must parse.
 fn operation(mode: &str, errors: &mut Vec<InputError>) -> Operation {
     match mode.trim().to_ascii_lowercase().as_str() {
         "plan" => Operation::Plan,
         "report" => Operation::Report,
+        "check" => Operation::Check,
         _ => {
             match parse_mode(mode) {
                 Err(crate::mode::ModeError::Unknown(v)) => errors.push(err(
                     "mode",
-                    format!("unknown mode `{v}`: use auto, top12, urgent, all, plan or report (to sync only named repositories, list them in force_repos)"),
+                    format!("unknown mode `{v}`: use auto, top12, urgent, all, plan, report or check (to sync only named repositories, list them in force_repos)"),
                 )),
                 Err(e) => errors.push(err("mode", e.to_string())),
                 Ok(_) => {}

@@ -150,6 +150,10 @@ pub struct Repo {
     pub pulls: Vec<Pull>,
     /// Next issue/PR number.
     pub next_number: u64,
+    /// The "Allow auto-merge" setting (GraphQL `autoMergeAllowed`, REST `allow_auto_merge`):
+    /// off unless a test turns it on, as a new repository's is on GitHub (the `repository`
+    /// schema's `allow_auto_merge` default: false).
+    pub auto_merge_allowed: bool,
 }
 
 impl Repo {

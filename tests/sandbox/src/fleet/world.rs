@@ -95,6 +95,7 @@ fn plan_world(world: &mut World, net: usize, plan: &NetPlan, p: &GenParams<'_>) 
                 alerts: Vec::new(),
                 pulls: Vec::new(),
                 next_number: 1,
+                auto_merge_allowed: false,
             },
             owner != "heyns1000" && !CONTRIBUTORS.contains(&owner),
         )

@@ -16,7 +16,8 @@ pub(super) fn field_type(ty: &str, f: &str) -> Option<&'static str> {
         ("Repository", "name" | "nameWithOwner" | "description") => "String",
         (
             "Repository",
-            "isArchived" | "isFork" | "isPrivate" | "isDisabled" | "isEmpty" | "hasIssuesEnabled",
+            "isArchived" | "isFork" | "isPrivate" | "isDisabled" | "isEmpty" | "hasIssuesEnabled"
+            | "autoMergeAllowed",
         ) => "Boolean",
         ("Repository", "pushedAt" | "createdAt" | "updatedAt") => "DateTime",
         ("Repository", "url") => "URI",
@@ -124,6 +125,8 @@ pub(super) fn nullable(ty: &str, f: &str) -> bool {
                     | "object"
                     | "pullRequest"
                     | "vulnerabilityAlerts"
+                    // "null if authenticated as an GitHub App" (schema.graphql).
+                    | "viewerPermission"
             )
             | ("User" | "Organization", "databaseId")
             | ("Ref", "target")

@@ -131,7 +131,7 @@ pub fn repo(sh: &Shared, w: &World, idx: usize, full: bool, perms: Option<bool>)
                 ("allow_rebase_merge", true),
                 ("allow_squash_merge", true),
                 ("allow_merge_commit", true),
-                ("allow_auto_merge", false),
+                ("allow_auto_merge", r.auto_merge_allowed),
                 ("allow_update_branch", false),
                 ("delete_branch_on_merge", false),
                 ("use_squash_pr_title_as_default", false),
