@@ -267,7 +267,13 @@ mod tests {
 
     #[test]
     fn tag_names_follow_git_check_ref_format() {
-        for good in ["v1.0.0", "release/2026-01", "v1.0.0-rc.1+build", "ünïcode", "@x"] {
+        for good in [
+            "v1.0.0",
+            "release/2026-01",
+            "v1.0.0-rc.1+build",
+            "ünïcode",
+            "@x",
+        ] {
             assert!(TagName::parse(good).is_ok(), "{good:?}");
         }
         for bad in [

@@ -297,7 +297,10 @@ mod tests {
         ]);
         let p = plan(&policy, &lists);
         assert_eq!(p.create.len(), 2);
-        assert!(p.conflicts.is_empty(), "an unwanted tag is nobody's conflict");
+        assert!(
+            p.conflicts.is_empty(),
+            "an unwanted tag is nobody's conflict"
+        );
         assert_eq!(plan(&TagPolicy::Off, &lists), TagPlan::default());
     }
 

@@ -29,14 +29,8 @@ pub(super) const WEIGHT_KEYS: &[&str] = &[
     "new_prs",
 ];
 
-pub(super) const REPO_KEYS: &[&str] = &[
-    "repo",
-    "branch",
-    "upstream",
-    "connected",
-    "weights",
-    "tags",
-];
+pub(super) const REPO_KEYS: &[&str] =
+    &["repo", "branch", "upstream", "connected", "weights", "tags"];
 pub(super) const HUB_KEYS: &[&str] = &["repos", "manifest"];
 pub(super) const RULES_KEYS: &[&str] =
     &["pr_over_commits", "stale_after_days", "urgent_over_commits"];

@@ -41,7 +41,10 @@ impl TagPolicy {
             TagPolicy::All => "true".into(),
             TagPolicy::Only(p) => format!(
                 "[{}]",
-                p.iter().map(TagPattern::as_str).collect::<Vec<_>>().join(", ")
+                p.iter()
+                    .map(TagPattern::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         }
     }
@@ -153,7 +156,10 @@ impl Cx {
                 self.problem(
                     path,
                     format!("`{}` is not true, false or a list", printable(&s)),
-                    Some(format!("{TAGS_SHAPE}; a single pattern goes in a list: `[\"{}\"]`", printable(&s))),
+                    Some(format!(
+                        "{TAGS_SHAPE}; a single pattern goes in a list: `[\"{}\"]`",
+                        printable(&s)
+                    )),
                 );
                 None
             }
@@ -183,7 +189,10 @@ mod tests {
         assert!(pat("v*").matches("v"));
         assert!(!pat("v*").matches("release-v1"));
         assert!(pat("release-*").matches("release-2026.01"));
-        assert!(pat("release/*").matches("release/1.x/rc"), "`*` crosses `/`");
+        assert!(
+            pat("release/*").matches("release/1.x/rc"),
+            "`*` crosses `/`"
+        );
         assert!(pat("v?.0").matches("v1.0"));
         assert!(!pat("v?.0").matches("v10.0"));
         assert!(pat("*-rc*").matches("v2.0-rc1"));
