@@ -1,0 +1,149 @@
+//! Tags end to end against the sandbox's defaults (new tag objects reach forks late, GitHub's
+//! limits on): with `tags: ["v*"]` in the inventory, a dry run plans the upstream's missing
+//! tags and writes nothing; a run creates them in the fork at the same objects (an annotated
+//! tag stays annotated, after its 404s while the object propagates), leaves an identical tag
+//! alone, reports a tag that differs as a conflict without moving it, and creates no tag the
+//! patterns do not name. Counted in `sync-progress.json` and the job summary.
+
+mod common;
+
+use common::Harness;
+use github_sandbox::Category;
+
+fn run(h: &Harness, extra: &[&str]) -> String {
+    let summary = h.path("summary.md");
+    let _ = std::fs::remove_file(&summary);
+    let inv = h.inventory();
+    let mut args = vec![
+        "run",
+        "--config",
+        inv.to_str().unwrap(),
+        "--artifacts-dir",
+        "audit-out",
+        "--mode",
+        "all",
+    ];
+    args.extend_from_slice(extra);
+    let out = h.run(&args, &[("GITHUB_STEP_SUMMARY", summary.to_str().unwrap())]);
+    assert!(
+        out.status.success(),
+        "priority-sync failed ({:?}):\n{}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::read_to_string(&summary).unwrap_or_default()
+}
+
+#[test]
+fn missing_tags_are_created_identical_ones_kept_and_different_ones_reported() {
+    let h = Harness::start(12, 7);
+    let fork =
+        h.sb.fleet()
+            .repos
+            .iter()
+            .find(|r| {
+                r.exists
+                    && !r.archived
+                    && r.parent.is_some()
+                    && r.inventory_upstream.is_none()
+                    && matches!(r.category, Category::InSync | Category::Behind)
+            })
+            .cloned()
+            .expect("a plain fork in the fleet");
+    let upstream = fork.parent.clone().unwrap();
+    let f = fork.full_name.as_str();
+    let up_branch = h.sb.default_branch(&upstream).unwrap();
+    let head = h.sb.branch_sha(&upstream, &up_branch).unwrap();
+    let fork_head = h.sb.branch_sha(f, &fork.branch).unwrap();
+
+    let light = h.sb.push_tag(&upstream, "v1.0", &head, None).unwrap();
+    let annotated =
+        h.sb.push_tag(&upstream, "v1.1", &head, Some("Release 1.1"))
+            .unwrap();
+    h.sb.push_tag(&upstream, "v1.2", &head, None).unwrap();
+    let up_v2 =
+        h.sb.push_tag(&upstream, "v2.0", &head, Some("2.0"))
+            .unwrap();
+    h.sb.push_tag(&upstream, "nightly-1", &head, None).unwrap();
+    // The fork already has v1.2 as upstream has it, and its own v2.0 at another object.
+    h.sb.push_tag(f, "v1.2", &head, None).unwrap();
+    h.sb.push_tag(f, "v2.0", &fork_head, None).unwrap();
+    let mut inv = std::fs::read_to_string(h.inventory()).unwrap();
+    inv.push_str("tags: [\"v*\"]\n");
+    std::fs::write(h.inventory(), inv).unwrap();
+
+    // A dry run plans them and writes nothing.
+    run(&h, &["--dry-run"]);
+    let p = h.progress();
+    let t = &p[&f.to_ascii_lowercase()]["tags"];
+    assert_eq!(t["created"], 0, "{t}");
+    assert_eq!(t["pending"], 2, "{t}");
+    assert!(
+        t["note"]
+            .as_str()
+            .unwrap()
+            .contains("dry run: would create 2 tags"),
+        "{t}"
+    );
+    assert_eq!(h.sb.tag_sha(f, "v1.0"), None);
+    assert_eq!(h.sb.tag_sha(f, "v1.1"), None);
+
+    let summary = run(&h, &[]);
+    assert_eq!(h.sb.tag_sha(f, "v1.0").as_deref(), Some(light.as_str()));
+    assert_eq!(h.sb.tag_sha(f, "v1.1").as_deref(), Some(annotated.as_str()));
+    assert!(
+        h.sb.is_tag_object(f, &annotated),
+        "annotated stays annotated"
+    );
+    assert_eq!(h.sb.tag_sha(f, "v1.2").as_deref(), Some(head.as_str()));
+    assert_eq!(
+        h.sb.tag_sha(f, "v2.0").as_deref(),
+        Some(fork_head.as_str()),
+        "a differing tag is never moved"
+    );
+    assert_eq!(
+        h.sb.tag_sha(f, "nightly-1"),
+        None,
+        "not named by the patterns"
+    );
+
+    let p = h.progress();
+    let t = &p[&f.to_ascii_lowercase()]["tags"];
+    assert_eq!(t["created"], 2, "{t}");
+    assert_eq!(t["pending"], 0, "{t}");
+    assert_eq!(t["in_place"], 1, "{t}");
+    let conflicts = t["conflicts"].as_array().unwrap();
+    assert_eq!(conflicts.len(), 1, "{t}");
+    assert_eq!(conflicts[0]["name"], "v2.0");
+    assert_eq!(conflicts[0]["upstream"]["object"], up_v2.as_str());
+    assert_eq!(conflicts[0]["upstream"]["kind"], "annotated");
+    assert_eq!(conflicts[0]["fork"]["kind"], "lightweight");
+    let totals = &common::read_json(&h.path("audit-out").join("sync-progress.json"))["tags"];
+    assert_eq!(totals["created"], 2, "{totals}");
+    assert_eq!(totals["conflicting"], 1, "{totals}");
+    assert!(
+        summary.contains("**Tags:** 2 tags created, 1 conflicting tag"),
+        "{summary}"
+    );
+    assert!(summary.contains("### 🏷️ Tag conflicts (1)"), "{summary}");
+    assert!(summary.contains("| v2.0 | annotated "), "{summary}");
+
+    // The next run finds everything in place and writes no tag.
+    let before = h.sb.log_entries().len();
+    run(&h, &[]);
+    let writes = h.sb.log_entries()[before..]
+        .iter()
+        .filter(|e| {
+            e.method == "POST" && e.path.ends_with("/git/refs") && e.path.contains(&fork.full_name)
+        })
+        .count();
+    assert_eq!(writes, 0);
+    let p = h.progress();
+    let t = &p[&f.to_ascii_lowercase()]["tags"];
+    assert_eq!(
+        (t["created"].as_u64(), t["in_place"].as_u64()),
+        (Some(0), Some(3)),
+        "{t}"
+    );
+}
