@@ -147,3 +147,80 @@ fn missing_tags_are_created_identical_ones_kept_and_different_ones_reported() {
         "{t}"
     );
 }
+
+/// An upstream with more than a page of tags (GraphQL gives 100 a page): its next page is read
+/// in a request of its own, only for it, and every tag the patterns name is created; one REST
+/// read of tags is never made.
+#[test]
+fn tags_past_the_first_page_are_read_and_created() {
+    let h = Harness::start(8, 3);
+    let fork =
+        h.sb.fleet()
+            .repos
+            .iter()
+            .find(|r| {
+                r.exists
+                    && !r.archived
+                    && r.parent.is_some()
+                    && r.inventory_upstream.is_none()
+                    && matches!(r.category, Category::InSync | Category::Behind)
+            })
+            .cloned()
+            .expect("a plain fork in the fleet");
+    let upstream = fork.parent.clone().unwrap();
+    let head =
+        h.sb.branch_sha(&upstream, &h.sb.default_branch(&upstream).unwrap())
+            .unwrap();
+    for i in 0..130 {
+        h.sb.push_tag(&upstream, &format!("p{i:03}"), &head, None)
+            .unwrap();
+    }
+    h.sb.push_tag(&upstream, "other", &head, None).unwrap();
+    let mut inv = std::fs::read_to_string(h.inventory()).unwrap();
+    inv.push_str("tags: [\"p*\"]\n");
+    std::fs::write(h.inventory(), inv).unwrap();
+    let before = h.sb.log_entries().len();
+    run(&h, &[]);
+    let log = h.sb.log_entries();
+    let tag_reads: Vec<&serde_json::Value> = log[before..]
+        .iter()
+        .filter(|e| e.path.starts_with("/graphql"))
+        .filter_map(|e| e.request.as_ref())
+        .filter(|r| {
+            r["query"]
+                .as_str()
+                .is_some_and(|q| q.starts_with("query TagPages"))
+        })
+        .collect();
+    // The first pages of every repository in one request (a small fleet), then the one
+    // upstream's second page alone.
+    assert_eq!(tag_reads.len(), 2, "{tag_reads:#?}");
+    let second = tag_reads[1];
+    assert_eq!(
+        second["variables"]["n0"],
+        upstream.split('/').nth(1).unwrap()
+    );
+    assert!(second["variables"]["c0"].is_string());
+    assert!(
+        second["variables"].get("o1").is_none(),
+        "only the repository with more"
+    );
+    assert!(log[before..]
+        .iter()
+        .all(|e| !(e.method == "GET" && e.path.contains("/tags"))));
+    for i in [0, 99, 100, 129] {
+        assert_eq!(
+            h.sb.tag_sha(&fork.full_name, &format!("p{i:03}"))
+                .as_deref(),
+            Some(head.as_str())
+        );
+    }
+    assert_eq!(h.sb.tag_sha(&fork.full_name, "other"), None);
+    let p = h.progress();
+    let t = &p[&fork.full_name.to_ascii_lowercase()]["tags"];
+    assert_eq!(
+        (t["created"].as_u64(), t["pending"].as_u64()),
+        (Some(130), Some(0)),
+        "{t}"
+    );
+}

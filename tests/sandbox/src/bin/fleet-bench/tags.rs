@@ -2,7 +2,8 @@
 //! pushed to each upstream (every other one annotated), `tags: true` for the whole fleet, then
 //! `priority-sync run --mode all` twice: the first creates the forks' missing tags, the second
 //! finds them in place. Measured: the requests of each run, the GraphQL requests that read tags
-//! (`query TagPages`), the tag writes, and a check that tags are read in batches (at most one
+//! (`query TagPages`), the tag writes, a third run without `tags:` for what the tags add to a
+//! run (`requests_added_in_place`: the second run's requests less the third's), and a check that tags are read in batches (at most one
 //! request per 50 repositories per page of 100 tags) and never over REST.
 
 use std::collections::BTreeSet;
@@ -11,7 +12,7 @@ use github_sandbox::{Category, LogEntry, Sandbox};
 use serde_json::{json, Value};
 
 use crate::checks::{check, check_no_unexpected_routes, Check};
-use crate::measure::{measured, round, start_sandbox, Scratch};
+use crate::measure::{measured, round, start_sandbox_logged, Scratch};
 use crate::scenarios::sync_run;
 use crate::{progress, Args, GITHUB_CONTENT_LIMIT, GRAPHQL_BATCH};
 
@@ -79,7 +80,7 @@ pub fn tags_scenario(a: &Args, k: usize, checks: &mut Vec<Check>) -> Result<Valu
     progress(&format!(
         "tags: {k} tags per upstream, tags: true, priority-sync run --mode all twice at {w} writes/min"
     ));
-    let sb = start_sandbox(a, GITHUB_CONTENT_LIMIT.max(w))?;
+    let sb = start_sandbox_logged(a, GITHUB_CONTENT_LIMIT.max(w), 1_000_000)?;
     let dir = Scratch::new(a, "tags")?;
     let names: Vec<String> = sb
         .fleet()
@@ -101,7 +102,16 @@ pub fn tags_scenario(a: &Args, k: usize, checks: &mut Vec<Check>) -> Result<Valu
 
     let mut out = serde_json::Map::new();
     let mut reads = Vec::new();
-    for (round_name, name) in [("first", "tags-first"), ("again", "tags-again")] {
+    for (round_name, name) in [
+        ("first", "tags-first"),
+        ("again", "tags-again"),
+        ("without_tags", "tags-off"),
+    ] {
+        if round_name == "without_tags" {
+            // The same fleet and state without `tags:`: what the tags added to a run.
+            std::fs::write(dir.path.join("inventory.yml"), sb.inventory_yaml())
+                .map_err(|e| e.to_string())?;
+        }
         sb.clear_log();
         let mut a2 = a.clone();
         a2.mode = "all".into();
@@ -113,7 +123,7 @@ pub fn tags_scenario(a: &Args, k: usize, checks: &mut Vec<Check>) -> Result<Valu
                 .map_err(|e| e.to_string())?,
         )
         .map_err(|e| e.to_string())?;
-        let totals = progress_json["tags"].clone();
+        let totals = progress_json.get("tags").cloned().unwrap_or(Value::Null);
         let mut m = measured(&c, a.repos, r.wall, r.peak_rss_kb);
         m.insert("tag_graphql_requests".into(), json!(graphql));
         m.insert("tag_rest_reads".into(), json!(rest));
@@ -134,7 +144,7 @@ pub fn tags_scenario(a: &Args, k: usize, checks: &mut Vec<Check>) -> Result<Valu
     let sides = 2 * names.len();
     let pages = k.div_ceil(100).max(1);
     let bound = (pages * sides.div_ceil(GRAPHQL_BATCH)) as u64;
-    for (round_name, graphql, rest) in reads {
+    for (round_name, graphql, rest) in reads.into_iter().filter(|r| r.0 != "without_tags") {
         check(
             checks,
             &format!("tags_read_batched_{round_name}"),
@@ -150,6 +160,9 @@ pub fn tags_scenario(a: &Args, k: usize, checks: &mut Vec<Check>) -> Result<Valu
         created > 0 && again == 0,
         format!("{created} tags created by the first run, {again} tag writes by the second"),
     );
+    let total = |r: &str| out[r]["requests_total"].as_u64().unwrap_or(0) as i64;
+    let added = total("again") - total("without_tags");
+    out.insert("requests_added_in_place".into(), json!(added));
     out.insert("tags_per_upstream".into(), json!(k));
     out.insert("upstreams".into(), json!(upstreams.len()));
     out.insert("tags_pushed".into(), json!(pushed));
