@@ -1,5 +1,6 @@
 //! Identifiers that come from GitHub's answers, as types that can only hold valid values: an
-//! [`Oid`] (a Git object id) and a [`BranchName`] (a branch name git accepts). Answers are read
+//! [`Oid`] (a Git object id), a [`BranchName`] (a branch name git accepts) and a [`TagName`]
+//! (a tag name git accepts). Answers are read
 //! into them where they are parsed (`github::graphql`, `ancestry`, `reads`, `writes`); a value
 //! that does not fit fails that answer (that repository's `failed`), and the error describes
 //! the value without repeating it, so text from outside never reaches a log line this way.
@@ -17,6 +18,8 @@ pub enum IdError {
     Oid(String),
     #[error("a malformed branch name ({0}): git does not allow it as a branch")]
     Branch(String),
+    #[error("a malformed tag name ({0}): git does not allow it as a tag")]
+    Tag(String),
 }
 
 /// Describes a value that failed validation without repeating it: its length and, when it
@@ -73,6 +76,29 @@ impl BranchName {
             Ok(BranchName(s.to_string()))
         } else {
             Err(IdError::Branch(describe_invalid(s)))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A tag name as git accepts it in `refs/tags/<name>` (`git check-ref-format`), held to the
+/// same rules as a [`BranchName`]: not empty, not `@`, not starting with `-` (git tag refuses
+/// it) or `/`, not ending with `/` or `.`; no `//`, `..` or `@{`; no control character, space,
+/// `~ ^ : ? * [ \`; no part starting with `.` or ending with `.lock`. A name from outside that
+/// passes can go into a URL path (percent-encoded), a log line or a report without carrying a
+/// workflow command (`::` cannot occur) or a line break.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TagName(String);
+
+impl TagName {
+    pub fn parse(s: &str) -> Result<TagName, IdError> {
+        if valid_branch(s) {
+            Ok(TagName(s.to_string()))
+        } else {
+            Err(IdError::Tag(describe_invalid(s)))
         }
     }
 
@@ -177,6 +203,7 @@ macro_rules! string_id {
 
 string_id!(Oid);
 string_id!(BranchName);
+string_id!(TagName);
 
 #[cfg(test)]
 mod tests {
@@ -235,6 +262,36 @@ mod tests {
             "a.lock/b",
         ] {
             assert!(BranchName::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn tag_names_follow_git_check_ref_format() {
+        for good in [
+            "v1.0.0",
+            "release/2026-01",
+            "v1.0.0-rc.1+build",
+            "ünïcode",
+            "@x",
+        ] {
+            assert!(TagName::parse(good).is_ok(), "{good:?}");
+        }
+        for bad in [
+            "",
+            "@",
+            "-v1",
+            "v1..2",
+            "v1:2",
+            "a b",
+            "::warning::x",
+            "v1\n",
+            "v1.lock",
+            "a/.b",
+            "x/",
+        ] {
+            let e = TagName::parse(bad).unwrap_err().to_string();
+            assert!(e.starts_with("a malformed tag name"), "{e}");
+            assert!(!e.contains("::"), "{e}");
         }
     }
 

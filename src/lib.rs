@@ -29,6 +29,7 @@ pub mod report;
 pub mod run;
 pub mod shard;
 pub mod state;
+pub mod tags;
 #[cfg(test)]
 mod testing;
 pub mod urgency;

@@ -13,6 +13,7 @@ use crate::decision::Action;
 use crate::mode::ModeChoice;
 use crate::plan::PhaseName;
 use crate::repo_name::RepoName;
+use crate::tags::TagOutcome;
 
 /// A pull request the run opened, updated or found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,6 +51,10 @@ pub struct RepoOutcome {
     pub pull_request: Option<PullRef>,
     /// Set when `status` is `Failed` (or `Inaccessible` / `Skipped`, with the reason).
     pub error: Option<String>,
+    /// What the run did with the repository's tags, when its inventory entry asks for tags
+    /// (`tags:`) and the run reached them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<TagOutcome>,
 }
 
 /// Everything one run produced, in processing order.
@@ -78,6 +83,12 @@ impl RunReport {
     /// Number of repositories with the given status.
     pub fn count(&self, status: Status) -> usize {
         self.repos.iter().filter(|r| r.status == status).count()
+    }
+
+    /// The fleet's tag counts, when some repository's tags were dealt with (`tags:`).
+    pub fn tag_totals(&self) -> Option<crate::tags::TagTotals> {
+        let totals = crate::tags::TagTotals::of(self.repos.iter().filter_map(|r| r.tags.as_ref()));
+        (totals.repos > 0).then_some(totals)
     }
 
     /// Percentage (0-100, one decimal) of the fleet in sync after this run.

@@ -281,6 +281,7 @@ mod tests {
                 conflicted: false,
             }),
             error: None,
+            tags: None,
         }
     }
 

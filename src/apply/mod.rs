@@ -13,6 +13,7 @@
 //! - [`ref_write`]: a ref write that survives GitHub's 404s, and [`not_found`], what such a 404
 //!   means and when GitHub's own sync may follow it (pure decisions).
 //! - [`rewrite`]: the sync branch after upstream rewrote its history.
+//! - [`tags`]: the upstream's missing tags, created after the branches.
 //! - [`pull_lag`]: waiting out GitHub's pull request lags (mergeability computed later, lists
 //!   that miss a new pull request).
 
@@ -24,6 +25,7 @@ mod pull_lag;
 mod pull_request;
 mod ref_write;
 mod rewrite;
+mod tags;
 #[cfg(test)]
 mod tests;
 
@@ -44,6 +46,7 @@ use crate::plan::{Phase, PhaseName, Plan, PlannedRepo};
 use crate::repo_name::RepoName;
 
 pub use pr_text::PR_MARKER;
+pub use tags::sync_tags;
 
 /// How long, in all, a ref write answered 404 is sent again while new upstream commits reach
 /// the fork, by default: GitHub gives no figure for that delay; a few seconds covers a short
@@ -324,6 +327,7 @@ pub fn planned_outcome(
             Status::Skipped | Status::Inaccessible => Some(p.why.clone()),
             _ => None,
         },
+        tags: None,
     }
 }
 

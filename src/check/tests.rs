@@ -26,6 +26,7 @@ fn spec(repo: &str) -> RepoSpec {
         upstream: None,
         connected: None,
         weights: Weights::default(),
+        tags: Default::default(),
     }
 }
 

@@ -84,6 +84,13 @@ pub fn parse_inventory(text: &str, file: &str) -> Result<Inventory, ConfigError>
     }
 }
 
+/// The fleet-wide settings an inventory entry may override.
+#[derive(Clone, Copy)]
+pub(super) struct Fleet<'a> {
+    pub(super) weights: &'a Weights,
+    pub(super) tags: &'a TagPolicy,
+}
+
 /// The checker: the document's line index and the problems found so far.
 pub(super) struct Cx {
     pub(super) lines: Lines,
@@ -260,9 +267,16 @@ impl Cx {
         let raw_weights: RawWeights =
             self.section("weights", sections.remove("weights"), WEIGHT_KEYS);
         let weights = self.weights("weights", &raw_weights, Weights::default());
-        let top = self.repo_list("top", sections.remove("top"), &weights);
-        let repositories =
-            self.repo_list("repositories", sections.remove("repositories"), &weights);
+        let tags = match sections.remove("tags") {
+            Some(v) => self.tags("tags", v).unwrap_or_default(),
+            None => TagPolicy::Off,
+        };
+        let fleet = Fleet {
+            weights: &weights,
+            tags: &tags,
+        };
+        let top = self.repo_list("top", sections.remove("top"), fleet);
+        let repositories = self.repo_list("repositories", sections.remove("repositories"), fleet);
         self.duplicates(&top, &repositories);
         if top.is_empty() && repositories.is_empty() && self.problems.is_empty() {
             self.problem(
@@ -313,6 +327,7 @@ impl Cx {
             artifacts,
             notify,
             limits,
+            tags,
         }
     }
 }

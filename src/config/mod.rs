@@ -15,6 +15,7 @@ mod names;
 mod raw;
 mod repos;
 mod sections;
+mod tags;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -25,6 +26,7 @@ pub use crate::cron::normalize as normalize_cron;
 pub use error::{ConfigError, Problem};
 pub use load::{load_file, parse_inventory};
 pub use names::valid_branch;
+pub use tags::{TagPattern, TagPolicy};
 
 /// Default inventory path (input `config`).
 pub const DEFAULT_PATH: &str = ".github/priority-sync.yml";
@@ -46,6 +48,9 @@ pub struct Inventory {
     pub artifacts: Artifacts,
     pub notify: Notify,
     pub limits: Limits,
+    /// Upstream tags to create in every fork (`tags:` at the top level; an entry's own `tags:`
+    /// replaces it). Default: none.
+    pub tags: TagPolicy,
 }
 
 /// One repository of the fleet.
@@ -60,6 +65,9 @@ pub struct RepoSpec {
     pub connected: Option<bool>,
     /// Weights for this repository (the global weights with its overrides applied).
     pub weights: Weights,
+    /// Upstream tags to create in this fork: its own `tags:`, else the fleet-wide `tags:`
+    /// (default none).
+    pub tags: TagPolicy,
 }
 
 /// An explicit upstream: `owner/name[:branch]`.

@@ -15,6 +15,7 @@ pub(super) const TOP_KEYS: &[&str] = &[
     "artifacts",
     "notify",
     "limits",
+    "tags",
 ];
 
 pub(super) const WEIGHT_KEYS: &[&str] = &[
@@ -28,7 +29,8 @@ pub(super) const WEIGHT_KEYS: &[&str] = &[
     "new_prs",
 ];
 
-pub(super) const REPO_KEYS: &[&str] = &["repo", "branch", "upstream", "connected", "weights"];
+pub(super) const REPO_KEYS: &[&str] =
+    &["repo", "branch", "upstream", "connected", "weights", "tags"];
 pub(super) const HUB_KEYS: &[&str] = &["repos", "manifest"];
 pub(super) const RULES_KEYS: &[&str] =
     &["pr_over_commits", "stale_after_days", "urgent_over_commits"];

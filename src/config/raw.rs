@@ -14,6 +14,8 @@ pub struct RawRepo {
     pub upstream: Option<String>,
     pub connected: Option<bool>,
     pub weights: Option<RawWeights>,
+    /// `true`, `false` or a list of patterns; checked in `tags.rs`.
+    pub tags: Option<crate::yaml::Value>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::load::Cx;
+use super::load::{Cx, Fleet};
 use super::names::{valid_branch, MAX_WEIGHT, REPO_KEYS};
 use super::raw::{RawRepo, RawWeights};
 use super::{RepoSpec, Upstream, Weights};
@@ -15,7 +15,7 @@ impl Cx {
         &mut self,
         path: &str,
         value: Option<Value>,
-        weights: &Weights,
+        fleet: Fleet<'_>,
     ) -> Vec<RepoSpec> {
         let items = match value {
             None | Some(Value::Null) => return vec![],
@@ -48,19 +48,20 @@ impl Cx {
                     self.problem(
                         &p,
                         "expected `owner/name` or a map with `repo:`",
-                        Some("write `- owner/name`, or `- repo: owner/name` with optional `branch`, `upstream`, `connected`, `weights`".into()),
+                        Some("write `- owner/name`, or `- repo: owner/name` with optional `branch`, `upstream`, `connected`, `weights`, `tags`".into()),
                     );
                     continue;
                 }
             };
-            if let Some(spec) = self.repo(&p, raw, weights) {
+            if let Some(spec) = self.repo(&p, raw, fleet) {
                 out.push(spec);
             }
         }
         out
     }
 
-    pub(super) fn repo(&mut self, path: &str, raw: RawRepo, weights: &Weights) -> Option<RepoSpec> {
+    pub(super) fn repo(&mut self, path: &str, raw: RawRepo, fleet: Fleet<'_>) -> Option<RepoSpec> {
+        let weights = fleet.weights;
         let repo_path = if self.lines.has(&format!("{path}.repo")) {
             format!("{path}.repo")
         } else {
@@ -89,12 +90,18 @@ impl Cx {
             Some(w) => self.weights(&format!("{path}.weights"), w, *weights),
             None => *weights,
         };
+        // The entry's own `tags:` replaces the fleet-wide one.
+        let tags = match raw.tags {
+            Some(v) => self.tags(&format!("{path}.tags"), v),
+            None => Some(fleet.tags.clone()),
+        };
         Some(RepoSpec {
             repo: repo?,
             branch: raw.branch,
             upstream,
             connected: raw.connected,
             weights: repo_weights,
+            tags: tags.unwrap_or_default(),
         })
     }
 

@@ -494,3 +494,60 @@ fn schedule_crons_are_checked_field_by_field_on_their_line() {
         Some(&Mode::Urgent)
     );
 }
+
+#[test]
+fn tags_are_fleet_wide_and_an_entry_replaces_them() {
+    let inv = parse(
+        "tags: [\"v*\", release-*]\ntop:\n  - a/one\n  - repo: a/two\n    tags: false\nrepositories:\n  - repo: a/three\n    tags: true\n  - repo: a/four\n    tags: [\"nightly-?\"]\n",
+    )
+    .unwrap();
+    assert_eq!(inv.tags.describe(), "[v*, release-*]");
+    let by = |n: &str| inv.all().find(|s| s.repo.name() == n).unwrap().tags.clone();
+    assert_eq!(
+        by("one"),
+        inv.tags,
+        "an entry without `tags:` takes the fleet's"
+    );
+    assert_eq!(by("two"), TagPolicy::Off);
+    assert_eq!(by("three"), TagPolicy::All);
+    assert!(by("four").wants("nightly-7") && !by("four").wants("v1"));
+    // Without `tags:` anywhere, no tags.
+    let plain = parse("repositories:\n  - a/b\n").unwrap();
+    assert_eq!(plain.tags, TagPolicy::Off);
+    assert_eq!(plain.repositories[0].tags, TagPolicy::Off);
+}
+
+#[test]
+fn bad_tags_are_reported_with_their_line_and_a_fix() {
+    let p = only("repositories:\n  - repo: a/b\n    tags: yes\n");
+    assert_eq!(p.line, Some(3));
+    assert_eq!(p.path, "repositories[0].tags");
+    assert!(
+        p.message.contains("`yes` is not true, false or a list"),
+        "{p:?}"
+    );
+    assert!(p.hint.as_deref().unwrap().contains("[\"yes\"]"), "{p:?}");
+
+    let p = only("tags:\n  - v*\n  - \"v[0-9]*\"\nrepositories:\n  - a/b\n");
+    assert_eq!((p.line, p.path.as_str()), (Some(3), "tags[1]"));
+    assert!(p.message.contains("character classes"), "{p:?}");
+
+    let p = only("tags: []\nrepositories:\n  - a/b\n");
+    assert_eq!(p.line, Some(1));
+    assert!(p.hint.as_deref().unwrap().contains("tags: false"), "{p:?}");
+
+    let p = only("tags: {v: 1}\nrepositories:\n  - a/b\n");
+    assert!(p.message.contains("true, false or a list"), "{p:?}");
+
+    // A hostile pattern is shown escaped, never raw.
+    let p = only("repositories:\n  - repo: a/b\n    tags: [\"v*\\n::warning::x\"]\n");
+    assert_eq!(p.path, "repositories[0].tags[0]");
+    assert!(
+        !p.message.contains('\n') && p.message.contains("no tag git accepts"),
+        "{p:?}"
+    );
+
+    // Every problem at once.
+    let all = problems("tags: 3\nrepositories:\n  - repo: a/b\n    tags: [\"a..b\", 7]\n");
+    assert_eq!(all.len(), 3, "{all:#?}");
+}

@@ -14,7 +14,7 @@ pub use super::auth::Credentials;
 use super::transport::{Answer, Kind, RetryPolicy, Transport};
 use super::url::Endpoints;
 use super::*;
-use crate::ids::Oid;
+use crate::ids::{Oid, TagName};
 
 /// Settings of a [`Client`].
 #[derive(Debug, Clone)]
@@ -142,6 +142,10 @@ impl GitHub for Client {
         graphql_post::history_sizes(self, asks).await
     }
 
+    async fn tags(&self, asks: &[TagAsk]) -> Result<Vec<Result<TagPage, GhError>>, GhError> {
+        graphql_post::tags(self, asks).await
+    }
+
     async fn compare(
         &self,
         repo: &RepoName,
@@ -203,6 +207,15 @@ impl GitHub for Client {
         sha: &str,
     ) -> Result<RefUpdate, GhError> {
         writes::create_ref(self, repo, branch, sha).await
+    }
+
+    async fn create_tag(
+        &self,
+        repo: &RepoName,
+        name: &TagName,
+        object: &Oid,
+    ) -> Result<RefUpdate, GhError> {
+        writes::create_tag(self, repo, name, object).await
     }
 
     async fn create_pull(&self, repo: &RepoName, pull: &NewPull) -> Result<PullInfo, GhError> {

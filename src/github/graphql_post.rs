@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 
 use super::client::Client;
 use super::graphql::BatchQuery;
+use super::tag_query::{self, TagAsk, TagPage};
 use super::transport::{is_timeout, Kind};
 use super::{ancestry, graphql, history, AncestryAsk, Comparison, GhError, MetaBatch, RepoQuery};
 use crate::repo_name::RepoName;
@@ -206,6 +207,53 @@ pub(super) async fn history_sizes(
             }
             Err(e) if e.is_fatal() || a.len() == asks.len() => return Err(e),
             Err(_) => {}
+        }
+    }
+    Ok(out)
+}
+
+/// See [`super::GitHub::tags`]. A timed-out batch goes again in parts, as the others; a
+/// part that cannot be read fails its repositories (the whole batch's error when it is all
+/// of them, or credentials).
+pub(super) async fn tags(
+    c: &Client,
+    asks: &[TagAsk],
+) -> Result<Vec<Result<TagPage, GhError>>, GhError> {
+    let mut out: Vec<Result<TagPage, GhError>> = asks
+        .iter()
+        .map(|_| Err(GhError::Transport("not read".into())))
+        .collect();
+    let mut todo: Vec<Part> = vec![(0..asks.len(), false)];
+    while let Some(part) = todo.pop() {
+        let a = &asks[part.0.clone()];
+        let Some(first) = a.first() else {
+            continue;
+        };
+        let result = match post(c, &first.repo, tag_query::build(a)).await {
+            Ok(Some(answer)) => tag_query::parse(a, &answer),
+            Ok(None) => match after_timeout(&part) {
+                Some(parts) => {
+                    todo.extend(parts);
+                    continue;
+                }
+                None => Err(timed_out(a.len())),
+            },
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(pages) => {
+                for (slot, r) in out[part.0].iter_mut().zip(pages) {
+                    *slot = r;
+                }
+            }
+            Err(e) if e.is_fatal() || e.is_out_of_budget() || a.len() == asks.len() => {
+                return Err(e)
+            }
+            Err(e) => {
+                for slot in out[part.0].iter_mut() {
+                    *slot = Err(e.clone());
+                }
+            }
         }
     }
     Ok(out)

@@ -19,6 +19,7 @@ pub mod history;
 mod pacing;
 pub mod query_cost;
 mod reads;
+pub mod tag_query;
 mod transport;
 pub mod url;
 mod writes;
@@ -27,12 +28,13 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{BranchName, Oid};
+use crate::ids::{BranchName, Oid, TagName};
 use crate::repo_name::RepoName;
 
 pub use ancestry::AncestryAsk;
 pub use client::{Client, ClientConfig, Credentials};
 pub use pacing::{GITHUB_WRITES_PER_HOUR, GITHUB_WRITES_PER_MINUTE};
+pub use tag_query::{TagAsk, TagPage};
 
 /// What went wrong talking to GitHub, in the terms callers decide on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -389,6 +391,20 @@ pub trait GitHub: Send + Sync {
         Ok(vec![None; asks.len()])
     }
 
+    /// A page of tags of each repository asked, in one GraphQL request per batch: per ask,
+    /// its page, or why it could not be read. The default reads nothing (every ask fails).
+    async fn tags(&self, asks: &[TagAsk]) -> Result<Vec<Result<TagPage, GhError>>, GhError> {
+        Ok(asks
+            .iter()
+            .map(|_| {
+                Err(GhError::Status(
+                    501,
+                    "tags are not read by this client".into(),
+                ))
+            })
+            .collect())
+    }
+
     // ---- reads (REST) ----
 
     /// Compares `repo`'s `branch` with `upstream`'s `upstream_branch` (same fork network).
@@ -451,6 +467,21 @@ pub trait GitHub: Send + Sync {
         branch: &str,
         sha: &str,
     ) -> Result<RefUpdate, GhError>;
+
+    /// Creates tag `name` in `repo` at `object` (`POST …/git/refs` with `refs/tags/<name>`):
+    /// an annotated tag's object keeps it annotated. `AlreadyExists` when the fork has the
+    /// tag; `NotFound` while the object has not reached the fork. The default writes nothing.
+    async fn create_tag(
+        &self,
+        _repo: &RepoName,
+        _name: &TagName,
+        _object: &Oid,
+    ) -> Result<RefUpdate, GhError> {
+        Err(GhError::Status(
+            501,
+            "tags are not written by this client".into(),
+        ))
+    }
 
     async fn create_pull(&self, repo: &RepoName, pull: &NewPull) -> Result<PullInfo, GhError>;
 

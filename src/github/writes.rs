@@ -11,7 +11,7 @@ use super::reads::pull_info;
 use super::transport::Kind;
 use super::url::{path_part, repo_path};
 use super::{GhError, MergeUpstream, NewPull, PullInfo, RefUpdate, TreeFile};
-use crate::ids::Oid;
+use crate::ids::{Oid, TagName};
 use crate::repo_name::RepoName;
 
 /// A write whose every non-2xx answer is an error; returns the answer's body.
@@ -87,6 +87,18 @@ pub(super) async fn create_ref(
 ) -> Result<RefUpdate, GhError> {
     let path = format!("{}/git/refs", repo_path(repo));
     let body = json!({ "ref": format!("refs/heads/{branch}"), "sha": sha });
+    ref_write(c, Method::POST, repo, &path, &body).await
+}
+
+/// See [`super::GitHub::create_tag`].
+pub(super) async fn create_tag(
+    c: &Client,
+    repo: &RepoName,
+    name: &TagName,
+    object: &Oid,
+) -> Result<RefUpdate, GhError> {
+    let path = format!("{}/git/refs", repo_path(repo));
+    let body = json!({ "ref": format!("refs/tags/{}", name.as_str()), "sha": object.as_str() });
     ref_write(c, Method::POST, repo, &path, &body).await
 }
 

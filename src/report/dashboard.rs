@@ -222,6 +222,12 @@ fn count_text(n: usize, one: &str, many: &str) -> String {
 }
 
 fn tiles(view: &View) -> Vec<Tile> {
+    let mut out = status_tiles(view);
+    out.extend(tag_tiles(view));
+    out
+}
+
+fn status_tiles(view: &View) -> Vec<Tile> {
     let m = &view.metrics;
     let failed = view.count(Status::Failed);
     let inaccessible = view.count(Status::Inaccessible);
@@ -334,6 +340,40 @@ fn tiles(view: &View) -> Vec<Tile> {
                 count_text(view.behind_commits as usize, "commit", "commits")
             ),
             tone: if view.behind_repos == 0 { "good" } else { "" },
+        },
+    ]
+}
+
+/// The tag tiles, when some repository asks for tags: created, and conflicting (a person
+/// compares them; priority-sync never moves a tag).
+fn tag_tiles(view: &View) -> Vec<Tile> {
+    let Some(t) = view.run.tag_totals() else {
+        return Vec::new();
+    };
+    vec![
+        Tile {
+            key: "tags_created",
+            label: "Tags created",
+            value: thousands(t.created),
+            unit: "",
+            caption: format!(
+                "in the forks of {}; {} pending",
+                crate::plural::count(t.repos, "repository", "repositories"),
+                thousands(t.pending)
+            ),
+            tone: "",
+        },
+        Tile {
+            key: "tag_conflicts",
+            label: "Tag conflicts",
+            value: thousands(t.conflicting),
+            unit: "",
+            caption: if t.conflicting == 0 {
+                "no fork tag differs from its upstream's".to_string()
+            } else {
+                "fork tags at another object than upstream's: never moved, compare them".to_string()
+            },
+            tone: if t.conflicting == 0 { "good" } else { "warn" },
         },
     ]
 }

@@ -14,6 +14,7 @@ use crate::decision::Action;
 use crate::mode::{Mode, ModeSource};
 use crate::outcome::{PullRef, RunReport, Status};
 use crate::plan::PhaseName;
+use crate::tags::{TagOutcome, TagTotals};
 
 /// Layout version of `sync-progress.json` and `urgency-ranking.json`. Adding a key keeps it;
 /// renaming, removing or changing the meaning of one bumps it.
@@ -71,6 +72,10 @@ struct Progress<'a> {
     /// Repositories per status, every status present (0 when none).
     counts: BTreeMap<&'static str, usize>,
     sync_percentage: f64,
+    /// The fleet's tag counts (repositories compared, tags created, conflicting, pending, in
+    /// place, errors), present when some repository asks for tags.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tags: Option<TagTotals>,
     repos: Vec<ProgressRepo<'a>>,
 }
 
@@ -90,6 +95,9 @@ struct ProgressRepo<'a> {
     security_alerts: u32,
     pull_request: Option<PullView<'a>>,
     error: Option<Cow<'a, str>>,
+    /// What the run did with its tags (`tags:` in the inventory), when it asks for them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tags: Option<&'a TagOutcome>,
 }
 
 fn run_info(run: &RunReport) -> RunInfo<'_> {
@@ -134,6 +142,7 @@ pub fn sync_progress_json(run: &RunReport, generated_at: DateTime<Utc>) -> Strin
             security_alerts: r.security_alerts,
             pull_request: r.pull_request.as_ref().map(pull),
             error: r.error.as_deref().map(text),
+            tags: r.tags.as_ref(),
         })
         .collect();
     to_json(&Progress {
@@ -143,6 +152,7 @@ pub fn sync_progress_json(run: &RunReport, generated_at: DateTime<Utc>) -> Strin
         total_repos: run.repos.len(),
         counts,
         sync_percentage: run.sync_percentage(),
+        tags: run.tag_totals(),
         repos,
     })
 }

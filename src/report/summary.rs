@@ -106,6 +106,63 @@ struct Request {
     count: String,
 }
 
+/// The fleet's tags: one line of counts and the conflicting tags, when some repository asks
+/// for tags.
+#[derive(Serialize)]
+struct TagsView {
+    line: String,
+    conflicts: Vec<TagConflictRow>,
+    conflicts_total: usize,
+}
+
+#[derive(Serialize)]
+struct TagConflictRow {
+    repo: String,
+    tag: String,
+    upstream: String,
+    fork: String,
+}
+
+fn tags_view(run: &crate::outcome::RunReport, cap: usize) -> Option<TagsView> {
+    let t = run.tag_totals()?;
+    let mut parts = vec![
+        format!("{} created", count(t.created, "tag", "tags")),
+        count(t.conflicting, "conflicting tag", "conflicting tags"),
+        format!("{} pending", thousands(t.pending)),
+        format!("{} already in place", thousands(t.in_place)),
+    ];
+    if t.errors > 0 {
+        parts.push(format!(
+            "{} could not be read or written",
+            count(t.errors, "repository's tags", "repositories' tags")
+        ));
+    }
+    let line = format!(
+        "{} ({})",
+        parts.join(", "),
+        count(t.repos, "repository", "repositories")
+    );
+    let all: Vec<TagConflictRow> = run
+        .repos
+        .iter()
+        .filter_map(|r| Some((r, r.tags.as_ref()?)))
+        .flat_map(|(r, o)| {
+            o.conflicts.iter().map(move |c| TagConflictRow {
+                repo: r.repo.to_string(),
+                tag: c.name.to_string(),
+                upstream: c.upstream.describe(),
+                fork: c.fork.describe(),
+            })
+        })
+        .collect();
+    let conflicts_total = all.len();
+    Some(TagsView {
+        line,
+        conflicts: all.into_iter().take(cap).collect(),
+        conflicts_total,
+    })
+}
+
 #[derive(Serialize)]
 struct Ctx {
     dry_run: bool,
@@ -127,6 +184,7 @@ struct Ctx {
     requests: Vec<Request>,
     requests_total: String,
     rate_limit_remaining: Option<String>,
+    tags: Option<TagsView>,
     artifacts_dir: String,
     progress_file: &'static str,
     ranking_file: &'static str,
@@ -302,6 +360,7 @@ fn context(view: &View, options: &ReportOptions, caps: Caps, shortened: bool) ->
             .collect(),
         requests_total: thousands(requests_total),
         rate_limit_remaining: run.rate_limit_remaining.map(thousands),
+        tags: tags_view(run, caps.failures),
         artifacts_dir: options.artifacts_dir.trim_end_matches('/').to_string(),
         progress_file: SYNC_PROGRESS_FILE,
         ranking_file: URGENCY_RANKING_FILE,

@@ -13,9 +13,9 @@ use tokio::time::Instant;
 
 use crate::github::{
     AncestryAsk, Comparison, GhError, GitHub, MergeUpstream, MetaBatch, NewPull, PullInfo,
-    RefUpdate, RepoQuery, RequestStats, TokenProbe, TokenRights, TreeFile,
+    RefUpdate, RepoQuery, RequestStats, TagAsk, TagPage, TokenProbe, TokenRights, TreeFile,
 };
-use crate::ids::Oid;
+use crate::ids::{Oid, TagName};
 use crate::repo_name::RepoName;
 
 /// What to do once the budget is spent (called once).
@@ -159,6 +159,10 @@ impl GitHub for Budgeted {
         self.budget.run(self.inner.history_sizes(asks)).await
     }
 
+    async fn tags(&self, asks: &[TagAsk]) -> Result<Vec<Result<TagPage, GhError>>, GhError> {
+        self.budget.run(self.inner.tags(asks)).await
+    }
+
     async fn compare(
         &self,
         repo: &RepoName,
@@ -223,6 +227,17 @@ impl GitHub for Budgeted {
     ) -> Result<RefUpdate, GhError> {
         self.budget
             .run(self.inner.create_ref(repo, branch, sha))
+            .await
+    }
+
+    async fn create_tag(
+        &self,
+        repo: &RepoName,
+        name: &TagName,
+        object: &Oid,
+    ) -> Result<RefUpdate, GhError> {
+        self.budget
+            .run(self.inner.create_tag(repo, name, object))
             .await
     }
 

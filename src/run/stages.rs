@@ -10,7 +10,7 @@ use super::budget::TimeBudget;
 use super::setup::Prepared;
 use super::{RunError, RunSettings};
 use crate::action_io::log::Group;
-use crate::apply::{apply, unplanned_outcomes, ApplyContext};
+use crate::apply::{apply, sync_tags, unplanned_outcomes, ApplyContext};
 use crate::clock::Clock;
 use crate::gather::{gather, renamed_to, Gathered};
 use crate::github::{GhError, GitHub, RequestStats};
@@ -147,7 +147,9 @@ pub(super) async fn apply_plan(
         } else {
             "Sync"
         });
-        apply(ctx.clone(), plan).await
+        let mut outcomes = apply(ctx.clone(), plan).await;
+        sync_tags(&ctx, &mut outcomes).await;
+        outcomes
     };
     note_renamed(&mut outcomes, &gathered.renamed);
     let stats = gh.stats();
@@ -228,6 +230,7 @@ mod tests {
             security_alerts: 0,
             pull_request: None,
             error: None,
+            tags: None,
         };
         let mut outcomes = vec![outcome("me/old"), outcome("me/kept")];
         outcomes[0].detail = "fast-forwarded 3 commits".into();

@@ -10,6 +10,23 @@ use crate::git;
 use crate::util::{node_id, rfc3339};
 
 impl Exec<'_, '_> {
+    /// The object `oid` of repository `repo`'s network as GraphQL types it: a `Tag` for an
+    /// annotated tag's object, else a `Commit` (what refs point at).
+    pub(super) fn git_object(&self, repo: usize, oid: git2::Oid) -> Obj {
+        let net = self.ctx.sh.world().repos[repo].net;
+        let is_tag = self
+            .ctx
+            .sh
+            .store
+            .with(net, |r| Ok(r.find_tag(oid).is_ok()))
+            .unwrap_or(false);
+        if is_tag {
+            Obj::Tag { repo, oid }
+        } else {
+            Obj::Commit { repo, oid }
+        }
+    }
+
     /// A field of a `Ref`, `Commit`, `Tree`, `TreeEntry` or `Blob`.
     pub(super) fn git_field(&mut self, obj: &Obj, f: &Fld) -> Resolution {
         use Resolved::*;
@@ -25,13 +42,33 @@ impl Exec<'_, '_> {
                 "id" => Leaf(s(node_id("Ref", format!("{repo}:{prefix}{rname}")))),
                 "name" => Leaf(s(rname.clone())),
                 "prefix" => Leaf(s(prefix.clone())),
-                "target" => One(Obj::Commit {
-                    repo: *repo,
-                    oid: *oid,
-                }),
+                "target" => One(self.git_object(*repo, *oid)),
                 _ => Null,
             },
             Obj::Commit { repo, oid } => return self.commit_field(*repo, *oid, f),
+            Obj::Tag { repo, oid } => {
+                let net = sh.world().repos[*repo].net;
+                let tag = sh
+                    .store
+                    .with(net, |r| {
+                        let t = r.find_tag(*oid)?;
+                        Ok((
+                            t.name().unwrap_or_default().to_string(),
+                            t.message().ok().flatten().map(|m| m.to_string()),
+                            t.target_id(),
+                        ))
+                    })
+                    .map_err(|e| (None, e.to_string(), None))?;
+                match name {
+                    "oid" => Leaf(s(oid.to_string())),
+                    "abbreviatedOid" => Leaf(s(oid.to_string()[..7].to_string())),
+                    "id" => Leaf(s(node_id("Tag", oid))),
+                    "name" => Leaf(s(tag.0)),
+                    "message" => tag.1.map(|m| Leaf(s(m))).unwrap_or(Null),
+                    "target" => One(self.git_object(*repo, tag.2)),
+                    _ => Null,
+                }
+            }
             Obj::Tree { repo, oid, prefix } => match name {
                 "oid" => Leaf(s(oid.to_string())),
                 "abbreviatedOid" => Leaf(s(oid.to_string()[..7].to_string())),

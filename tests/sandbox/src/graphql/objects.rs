@@ -31,6 +31,11 @@ pub(super) enum Obj {
         repo: usize,
         oid: Oid,
     },
+    /// An annotated tag's object.
+    Tag {
+        repo: usize,
+        oid: Oid,
+    },
     Tree {
         repo: usize,
         oid: Oid,
@@ -96,6 +101,7 @@ pub(super) fn typename(o: &Obj) -> &'static str {
         Obj::Account { .. } => "User",
         Obj::Ref { .. } => "Ref",
         Obj::Commit { .. } => "Commit",
+        Obj::Tag { .. } => "Tag",
         Obj::Tree { .. } => "Tree",
         Obj::Entry { .. } => "TreeEntry",
         Obj::Blob { .. } => "Blob",
@@ -120,6 +126,7 @@ impl Exec<'_, '_> {
             Obj::Repo(i) => self.repo_field(*i, f),
             Obj::Ref { .. }
             | Obj::Commit { .. }
+            | Obj::Tag { .. }
             | Obj::Tree { .. }
             | Obj::Entry { .. }
             | Obj::Blob { .. } => self.git_field(obj, f),

@@ -92,6 +92,7 @@ impl Exec<'_, '_> {
             "pullRequests" => return self.pull_requests_field(i, &r, f),
             "vulnerabilityAlerts" => return self.alerts_field(&r, f),
             "repositoryTopics" => return self.topics_field(i, &r, f),
+            "refs" => return self.refs_field(i, &r, f),
             _ => Null,
         })
     }
@@ -292,6 +293,59 @@ impl Exec<'_, '_> {
                 state: a.state.clone(),
                 created: a.created_at,
                 manifest: a.manifest.clone(),
+            })
+            .collect();
+        self.page(f, all)
+    }
+
+    /// `refs(refPrefix:, first:, after:, orderBy:)`: the repository's branches
+    /// (`refs/heads/`) or tags (`refs/tags/`), paginated; by name unless `orderBy` says
+    /// `TAG_COMMIT_DATE` ("Order refs by underlying commit date if the ref prefix is
+    /// refs/tags/", schema.graphql `RefOrderField`), then the name.
+    fn refs_field(&self, i: usize, r: &Repo, f: &Fld) -> Resolution {
+        let prefix = self
+            .arg(f, "refPrefix")
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let kind = match prefix.as_str() {
+            "refs/heads/" => "heads/",
+            "refs/tags/" => "tags/",
+            _ => return self.page(f, Vec::new()),
+        };
+        let order = self.arg(f, "orderBy");
+        let by_date = kind == "tags/"
+            && order
+                .as_ref()
+                .is_some_and(|o| o["field"] == "TAG_COMMIT_DATE");
+        let desc = order.as_ref().is_some_and(|o| o["direction"] == "DESC");
+        let mut refs = self
+            .ctx
+            .sh
+            .store
+            .with(r.net, |g| {
+                let mut out = Vec::new();
+                for (name, oid) in git::list_refs(g, &store_ref(r.id, kind))? {
+                    let when = g
+                        .find_object(oid, None)
+                        .and_then(|o| o.peel_to_commit())
+                        .map(|c| c.time().seconds())
+                        .unwrap_or(0);
+                    out.push((if by_date { when } else { 0 }, name, oid));
+                }
+                Ok(out)
+            })
+            .map_err(|e| (None, e.to_string(), None))?;
+        refs.sort();
+        if desc {
+            refs.reverse();
+        }
+        let all = refs
+            .into_iter()
+            .map(|(_, name, oid)| Obj::Ref {
+                repo: i,
+                prefix: prefix.clone(),
+                name,
+                oid,
             })
             .collect();
         self.page(f, all)

@@ -31,6 +31,13 @@ pub(super) fn field_type(ty: &str, f: &str) -> Option<&'static str> {
         ("Repository", "pullRequest") => "PullRequest",
         ("Repository", "vulnerabilityAlerts") => "RepositoryVulnerabilityAlertConnection",
         ("Repository", "repositoryTopics") => "RepositoryTopicConnection",
+        ("Repository", "refs") => "RefConnection",
+        ("RefConnection", "totalCount") => "Int",
+        ("RefConnection", "pageInfo") => "PageInfo",
+        ("RefConnection", "nodes") => "Ref",
+        ("Tag", "name") => "String",
+        ("Tag", "message") => "String",
+        ("Tag", "target") => "GitObject",
         ("User" | "Organization" | "RepositoryOwner", "login") => "String",
         ("User" | "Organization" | "RepositoryOwner", "id") => "ID",
         ("User" | "Organization" | "RepositoryOwner" | "Actor", "url" | "avatarUrl") => "URI",
@@ -39,9 +46,9 @@ pub(super) fn field_type(ty: &str, f: &str) -> Option<&'static str> {
         ("Ref", "id") => "ID",
         ("Ref", "name" | "prefix") => "String",
         ("Ref", "target") => "GitObject",
-        ("Commit" | "Tree" | "Blob" | "GitObject", "oid") => "GitObjectID",
-        ("Commit" | "Tree" | "Blob" | "GitObject", "abbreviatedOid") => "String",
-        ("Commit" | "Tree" | "Blob" | "GitObject", "id") => "ID",
+        ("Commit" | "Tree" | "Blob" | "Tag" | "GitObject", "oid") => "GitObjectID",
+        ("Commit" | "Tree" | "Blob" | "Tag" | "GitObject", "abbreviatedOid") => "String",
+        ("Commit" | "Tree" | "Blob" | "Tag" | "GitObject", "id") => "ID",
         ("Commit", "committedDate" | "authoredDate") => "DateTime",
         ("Commit", "message" | "messageHeadline") => "String",
         ("Commit", "url") => "URI",
@@ -127,7 +134,9 @@ pub(super) fn nullable(ty: &str, f: &str) -> bool {
                     | "vulnerabilityAlerts"
                     // "null if authenticated as an GitHub App" (schema.graphql).
                     | "viewerPermission"
+                    | "refs"
             )
+            | ("Tag", "message")
             | ("User" | "Organization", "databaseId")
             | ("Ref", "target")
             | ("Tree", "entries")
@@ -179,7 +188,7 @@ pub(super) fn applies(cond: &str, concrete: &str) -> bool {
                     "RepositoryOwner" | "Actor" | "UniformResourceLocatable",
                     "User" | "Organization"
                 )
-                | ("GitObject", "Commit" | "Tree" | "Blob")
+                | ("GitObject", "Commit" | "Tree" | "Blob" | "Tag")
                 | (
                     "UniformResourceLocatable",
                     "Commit" | "Repository" | "PullRequest"
@@ -193,7 +202,7 @@ pub(super) fn possible(parent: &str) -> &'static [&'static str] {
     match parent {
         "RepositoryOwner" => &["User", "Organization"],
         "Actor" => &["User", "Organization"],
-        "GitObject" => &["Commit", "Tree", "Blob"],
+        "GitObject" => &["Commit", "Tree", "Blob", "Tag"],
         _ => &[],
     }
 }

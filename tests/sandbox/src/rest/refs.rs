@@ -71,9 +71,18 @@ pub(crate) fn create_ref(ctx: &Ctx<'_>, o: &str, r: &str) -> R {
         let Ok(oid) = Oid::from_str(sha) else {
             return Ok(Err(Resp::error(422, "Object does not exist")));
         };
-        if repo.find_commit(oid).is_err() {
-            return Ok(Err(Resp::error(422, "Object does not exist")));
-        }
+        // A branch points at a commit. A tag may also point at an annotated tag's object:
+        // "If you want to create an annotated tag in Git, you have to […] create the tag
+        // object, and then create the refs/tags/[tag] reference" (docs.github.com, REST
+        // "Create a tag object").
+        let commit = if repo.find_commit(oid).is_ok() {
+            oid
+        } else {
+            match repo.find_tag(oid) {
+                Ok(t) if rest.starts_with("tags/") => t.target()?.peel_to_commit()?.id(),
+                _ => return Ok(Err(Resp::error(422, "Object does not exist"))),
+            }
+        };
         if unreached(ctx, repo, &rr, oid)? {
             return Ok(Err(ref_not_found(CREATE_REF_DOCS)));
         }
@@ -82,21 +91,23 @@ pub(crate) fn create_ref(ctx: &Ctx<'_>, o: &str, r: &str) -> R {
             repo,
             &store_ref(rr.id, &format!("heads/{}", rr.default_branch)),
         );
-        if let Err(e) = ref_workflow_guard(ctx, repo, base, oid, CREATE_REF_DOCS) {
+        if let Err(e) = ref_workflow_guard(ctx, repo, base, commit, CREATE_REF_DOCS) {
             return Ok(Err(e));
         }
         match git::write_ref(repo, &store_ref(rr.id, &rest), oid, None)? {
-            RefWrite::Done => Ok(Ok(oid)),
+            RefWrite::Done => Ok(Ok((oid, oid != commit))),
             RefWrite::Raced => Ok(Err(Resp::error(422, "Reference already exists"))),
         }
     });
-    let oid = out.map_err(git_err)??;
+    let (oid, tag_object) = out.map_err(git_err)??;
     touch_push(ctx, rr.idx);
-    Ok(Resp::json(
-        201,
-        shapes::git_ref(ctx.sh, &rr.full, name, &oid.to_string()),
-    )
-    .with_header(
+    let mut shape = shapes::git_ref(ctx.sh, &rr.full, name, &oid.to_string());
+    if tag_object {
+        // The `git-ref` schema's `object.type` names the object: `tag` for a tag object.
+        shape["object"]["type"] = json!("tag");
+        shape["object"]["url"] = json!(format!("{}/repos/{}/git/tags/{oid}", ctx.sh.api, rr.full));
+    }
+    Ok(Resp::json(201, shape).with_header(
         "location",
         format!("{}/repos/{}/git/{name}", ctx.sh.api, rr.full),
     ))
@@ -171,18 +182,35 @@ pub(crate) fn unreached(
     if pending.is_empty() {
         return Ok(false);
     }
-    let own: Vec<Oid> = git::list_refs(repo, &store_ref(rr.id, ""))?
+    // Tags point at tag objects too: ancestry is between the commits they point at.
+    let commit_of = |o: Oid| {
+        repo.find_object(o, None)
+            .and_then(|x| x.peel_to_commit())
+            .map(|c| c.id())
+            .ok()
+    };
+    let own: Vec<(Oid, Option<Oid>)> = git::list_refs(repo, &store_ref(rr.id, ""))?
         .into_iter()
-        .map(|(_, o)| o)
+        .map(|(_, o)| (o, commit_of(o)))
         .collect();
+    let new_commit = commit_of(new);
     for p in pending {
-        let brought = p == new || git::is_ancestor(repo, p, new)?;
+        let p_commit = repo.find_commit(p).is_ok().then_some(p);
+        let brought = p == new
+            || match (p_commit, new_commit) {
+                (Some(a), Some(b)) => git::is_ancestor(repo, a, b)?,
+                _ => false,
+            };
         if !brought {
             continue;
         }
         let mut has = false;
-        for &o in &own {
-            if o == p || git::is_ancestor(repo, p, o)? {
+        for &(o, o_commit) in &own {
+            let reaches = match (p_commit, o_commit) {
+                (Some(a), Some(b)) => git::is_ancestor(repo, a, b)?,
+                _ => false,
+            };
+            if o == p || reaches {
                 has = true;
                 break;
             }

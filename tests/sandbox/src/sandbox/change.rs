@@ -102,6 +102,48 @@ impl Sandbox {
         true
     }
 
+    /// Pushes tag `name` to `repo` at commit `sha`: a lightweight tag (the ref points at the
+    /// commit) when `message` is `None`, else an annotated one (a new tag object with that
+    /// message, which the ref points at). Returns the object the ref points at, or None when
+    /// the repository or the commit does not exist or the tag does. A new tag object, like a
+    /// new commit, reaches the other repositories of the network `Behaviour::propagation_ms`
+    /// later.
+    pub fn push_tag(
+        &self,
+        repo: &str,
+        name: &str,
+        sha: &str,
+        message: Option<&str>,
+    ) -> Option<String> {
+        let (_, id, net) = self.locate(repo)?;
+        let commit = git2::Oid::from_str(sha).ok()?;
+        let stamp = self.shared.seq.fetch_add(1, Ordering::Relaxed) as i64;
+        let made = self.shared.store.with(net, |g| {
+            let target = match g.find_object(commit, Some(git2::ObjectType::Commit)) {
+                Ok(o) => o,
+                Err(_) => return Ok(None),
+            };
+            let object = match message {
+                None => commit,
+                Some(m) => {
+                    let who = git::signature(
+                        "Upstream Maintainer",
+                        "maintainer@example.com",
+                        1_700_000_000 + stamp,
+                    )?;
+                    g.tag_annotation_create(name, &target, &who, m)?
+                }
+            };
+            let done = git::write_ref(g, &store_ref(id, &format!("tags/{name}")), object, None)?;
+            Ok((done == git::RefWrite::Done).then_some(object))
+        });
+        let object = made.ok().flatten()?;
+        if message.is_some() {
+            self.shared.propagation().made(net, id, object);
+        }
+        Some(object.to_string())
+    }
+
     /// Opens a pull request in `repo` from its own branch `head` into `base`, as `user` (a
     /// person, not priority-sync). Returns its number, or None when the repository or either
     /// branch does not exist.

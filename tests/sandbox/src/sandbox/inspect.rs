@@ -59,6 +59,31 @@ impl Sandbox {
         w.repos[i].parent.map(|p| w.repos[p].full_name())
     }
 
+    /// The object tag `name` of `repo` points at (a tag object for an annotated tag, the
+    /// commit for a lightweight one), if the tag exists.
+    pub fn tag_sha(&self, repo: &str, name: &str) -> Option<String> {
+        let (_, id, net) = self.locate(repo)?;
+        self.shared
+            .store
+            .with(net, |g| {
+                Ok(git::read_ref(g, &store_ref(id, &format!("tags/{name}"))))
+            })
+            .ok()
+            .flatten()
+            .map(|o| o.to_string())
+    }
+
+    /// Whether `sha` is an annotated tag's object (a tag object) in `repo`'s network.
+    pub fn is_tag_object(&self, repo: &str, sha: &str) -> bool {
+        let (Some((_, _, net)), Ok(oid)) = (self.locate(repo), git2::Oid::from_str(sha)) else {
+            return false;
+        };
+        self.shared
+            .store
+            .with(net, |g| Ok(g.find_tag(oid).is_ok()))
+            .unwrap_or(false)
+    }
+
     /// Head sha of a branch.
     pub fn branch_sha(&self, repo: &str, branch: &str) -> Option<String> {
         let (_, id, net) = self.locate(repo)?;

@@ -26,6 +26,7 @@ mod measure;
 mod report;
 mod run;
 mod scenarios;
+mod tags;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -54,6 +55,8 @@ const USAGE: &str = "usage: fleet-bench --repos N --latency-ms L [options]
   --skip-run               measure gather, in-sync and baseline only
   --skip-baseline          leave the baseline out (no speedup_wall / request_ratio)
   --baseline-sample K      baseline over the first K repositories only, scaled to N
+  --tags K                 also the `tags` scenario: K tags in every upstream, `tags: true`,
+                           two runs (creating them, then finding them in place)
   --keep DIR               keep each scenario's files (inventory, logs, reports) in DIR
 
 Prints one JSON object on stdout; progress on stderr. Exit status 1 when a check fails,
@@ -72,6 +75,8 @@ pub struct Args {
     pub skip_baseline: bool,
     pub baseline_sample: Option<usize>,
     pub keep: Option<PathBuf>,
+    /// Tags per upstream for the `tags` scenario (None: no such scenario).
+    pub tags: Option<usize>,
 }
 
 fn default_binary() -> PathBuf {
@@ -96,6 +101,7 @@ fn parse_args(args: &[String]) -> Result<Option<Args>, String> {
         skip_baseline: false,
         baseline_sample: None,
         keep: None,
+        tags: None,
     };
     let (mut repos, mut latency, mut binary) = (None, None, None);
     let mut it = args.iter();
@@ -141,6 +147,7 @@ fn parse_args(args: &[String]) -> Result<Option<Args>, String> {
             "--skip-baseline" => a.skip_baseline = true,
             "--baseline-sample" => a.baseline_sample = Some(num(flag, val()?)?),
             "--keep" => a.keep = Some(PathBuf::from(val()?)),
+            "--tags" => a.tags = Some(num(flag, val()?)?).filter(|k| *k > 0),
             "-h" | "--help" => return Ok(None),
             other => return Err(format!("unknown argument {other:?}")),
         }

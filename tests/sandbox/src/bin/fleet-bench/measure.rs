@@ -20,6 +20,15 @@ use crate::{progress, Args, NOW};
 /// minute and hour) and GraphQL's query limits and timeout stay as the sandbox's defaults:
 /// each scenario counts what it ran into.
 pub fn start_sandbox(a: &Args, content_limit: u32) -> Result<Sandbox, String> {
+    start_sandbox_logged(a, content_limit, 0)
+}
+
+/// [`start_sandbox`] keeping the last `log_capacity` exchanges in its request log.
+pub fn start_sandbox_logged(
+    a: &Args,
+    content_limit: u32,
+    log_capacity: usize,
+) -> Result<Sandbox, String> {
     let tokens = TokenSpec::defaults()
         .into_iter()
         .map(|mut t| {
@@ -39,7 +48,7 @@ pub fn start_sandbox(a: &Args, content_limit: u32) -> Result<Sandbox, String> {
             ..Faults::default()
         },
         content_limit_per_minute: content_limit,
-        log_capacity: 0,
+        log_capacity,
         ..SandboxConfig::default()
     })
     .map_err(|e| format!("the sandbox did not start: {e}"))?;

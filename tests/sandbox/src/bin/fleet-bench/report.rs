@@ -14,6 +14,8 @@ use crate::Args;
 
 /// What the scenarios measured (`run` and `baseline` unless skipped).
 struct Measured {
+    /// The `tags` scenario (`--tags K`), when asked for.
+    tags: Option<Value>,
     gather: Value,
     in_sync: Value,
     run: Option<Value>,
@@ -43,11 +45,16 @@ pub fn bench(a: &Args) -> Result<Value, String> {
         Some(baseline_scenario(a, &mut checks)?)
     };
 
+    let tags = match a.tags {
+        Some(k) => Some(crate::tags::tags_scenario(a, k, &mut checks)?),
+        None => None,
+    };
     let m = Measured {
         gather,
         in_sync,
         run,
         baseline,
+        tags,
     };
     Ok(report(a, &m, &checks, t0))
 }
@@ -78,6 +85,7 @@ fn report(a: &Args, m: &Measured, checks: &[Check], t0: Instant) -> Value {
     out.insert("gather".into(), gather.clone());
     out.insert("in_sync".into(), m.in_sync.clone());
     out.insert("run".into(), run.clone().unwrap_or(Value::Null));
+    out.insert("tags".into(), m.tags.clone().unwrap_or(Value::Null));
     compare_with_baseline(&mut out, gather, run.as_ref(), m.baseline.as_ref());
     out.insert(
         "checks".into(),
@@ -185,6 +193,9 @@ pub fn validate_report(text: &str) -> Result<(), String> {
     scenario(&v, "(top)")?;
     scenario(&v["gather"], "gather")?;
     scenario(&v["in_sync"], "in_sync")?;
+    if !v["tags"].is_null() {
+        scenario(&v["tags"], "tags")?;
+    }
     if !v["run"].is_null() {
         scenario(&v["run"], "run")?;
         for k in ["pacing_floor_s", "overhead_s", "writes_per_minute"] {
