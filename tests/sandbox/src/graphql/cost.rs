@@ -61,9 +61,9 @@ impl<'c> Exec<'c, '_> {
 
     /// Costs `sel` and charges it; `Err` is GitHub's `RATE_LIMITED` answer. On success the
     /// window is kept for `rateLimit` and the answer's headers.
-    pub(super) fn charge(&mut self, sel: &'c Sel) -> Result<(), Resp> {
+    pub(super) fn charge(&mut self, sel: &'c Sel, root: &str) -> Result<(), Resp> {
         let ctx = self.ctx;
-        let (requests, nodes) = self.cost_of(sel, "Query", 1);
+        let (requests, nodes) = self.cost_of(sel, root, 1);
         self.cost = ((requests as f64 / 100.0).round() as u32).max(1);
         self.nodes = nodes;
         let charged = ctx.sh.limits().charge(&ctx.caller, "graphql", self.cost);

@@ -3,13 +3,15 @@
 //! `__typename`; `document`), validated against the supported subset (`schema`), costed and
 //! charged like GitHub (`cost`), and executed (`exec`) with per-field partial errors exactly
 //! as GitHub words them. Field resolvers live per type: `objects` (dispatch and small
-//! objects), `repository`, `git_objects`, `pulls`, `connection` (pagination).
+//! objects), `repository`, `git_objects`, `pulls`, `connection` (pagination), `mutation`
+//! (`enablePullRequestAutoMerge` and its payload).
 
 mod connection;
 mod cost;
 mod document;
 mod exec;
 mod git_objects;
+mod mutation;
 mod objects;
 mod out;
 mod pulls;
@@ -53,14 +55,19 @@ pub fn handle(ctx: &Ctx<'_>) -> Resp {
         rate: None,
     };
     // Validate against the supported subset first: an unknown field fails the whole document.
-    let problems = validate(&ex, op.sel);
+    let problems = validate(&ex, op.sel, op.root);
     if !problems.is_empty() {
         return errors_only(problems);
     }
-    if let Err(resp) = ex.charge(op.sel) {
+    if let Err(resp) = ex.charge(op.sel, op.root) {
         return resp;
     }
-    let data = ex.selection(&Obj::Query, "Query", op.sel, &mut Vec::new());
+    let root = if op.root == "Mutation" {
+        Obj::Mutation
+    } else {
+        Obj::Query
+    };
+    let data = ex.selection(&root, op.root, op.sel, &mut Vec::new());
     let mut top = vec![("data".to_string(), data)];
     if !ex.errors.is_empty() {
         let errs: Vec<Value> = ex.errors.iter().map(GErr::to_out).collect();
@@ -82,9 +89,10 @@ pub fn handle(ctx: &Ctx<'_>) -> Resp {
 
 /// GitHub's `undefinedField` problems of the document, each unknown field recorded as an
 /// unexpected route (`POST /graphql field Type.field`).
-fn validate<'c>(ex: &Exec<'c, '_>, sel: &'c document::Sel) -> Vec<Value> {
+fn validate<'c>(ex: &Exec<'c, '_>, sel: &'c document::Sel, root: &str) -> Vec<Value> {
     let mut problems = Vec::new();
-    ex.validate(sel, "Query", &mut vec!["query".to_string()], &mut problems);
+    let top = root.to_ascii_lowercase();
+    ex.validate(sel, root, &mut vec![top], &mut problems);
     for p in &problems {
         if let Some(f) = p["extensions"]["fieldName"].as_str() {
             ex.ctx.req.mark_unexpected(

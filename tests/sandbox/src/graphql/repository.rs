@@ -1,7 +1,8 @@
 //! `Repository` fields: its scalars, owner and parent, `defaultBranchRef` and `ref`,
 //! `object(expression:)`, `pullRequest`/`pullRequests` (states, head and base, order; a new
 //! pull request only after `Behaviour::list_lag_ms`),
-//! `vulnerabilityAlerts` (`FORBIDDEN` without Dependabot read) and `repositoryTopics`.
+//! `vulnerabilityAlerts` (`FORBIDDEN` without Dependabot read), `repositoryTopics` and
+//! `autoMergeAllowed`.
 
 use std::time::Duration;
 
@@ -48,6 +49,7 @@ impl Exec<'_, '_> {
             "isDisabled" => Leaf(Out::Bool(false)),
             "isEmpty" => Leaf(Out::Bool(false)),
             "hasIssuesEnabled" => Leaf(Out::Bool(true)),
+            "autoMergeAllowed" => Leaf(Out::Bool(r.merge_rules.allow_auto_merge)),
             "visibility" => Leaf(s(if r.private { "PRIVATE" } else { "PUBLIC" })),
             "forkCount" => Leaf(Out::Int(forks as i64)),
             "stargazerCount" => Leaf(Out::Int(0)),

@@ -9,6 +9,15 @@ pub(super) fn field_type(ty: &str, f: &str) -> Option<&'static str> {
         ("Query", "repository") => "Repository",
         ("Query", "rateLimit") => "RateLimit",
         ("Query", "viewer") => "User",
+        ("Mutation", "enablePullRequestAutoMerge") => "EnablePullRequestAutoMergePayload",
+        ("EnablePullRequestAutoMergePayload", "pullRequest") => "PullRequest",
+        ("EnablePullRequestAutoMergePayload", "actor") => "Actor",
+        ("EnablePullRequestAutoMergePayload", "clientMutationId") => "String",
+        ("AutoMergeRequest", "mergeMethod") => "PullRequestMergeMethod",
+        ("AutoMergeRequest", "enabledAt") => "DateTime",
+        ("AutoMergeRequest", "enabledBy") => "Actor",
+        ("AutoMergeRequest", "pullRequest") => "PullRequest",
+        ("AutoMergeRequest", "authorEmail" | "commitBody" | "commitHeadline") => "String",
         ("RateLimit", "cost" | "limit" | "remaining" | "used" | "nodeCount") => "Int",
         ("RateLimit", "resetAt") => "DateTime",
         ("Repository", "id") => "ID",
@@ -16,7 +25,13 @@ pub(super) fn field_type(ty: &str, f: &str) -> Option<&'static str> {
         ("Repository", "name" | "nameWithOwner" | "description") => "String",
         (
             "Repository",
-            "isArchived" | "isFork" | "isPrivate" | "isDisabled" | "isEmpty" | "hasIssuesEnabled",
+            "isArchived"
+            | "isFork"
+            | "isPrivate"
+            | "isDisabled"
+            | "isEmpty"
+            | "hasIssuesEnabled"
+            | "autoMergeAllowed",
         ) => "Boolean",
         ("Repository", "pushedAt" | "createdAt" | "updatedAt") => "DateTime",
         ("Repository", "url") => "URI",
@@ -85,7 +100,8 @@ pub(super) fn field_type(ty: &str, f: &str) -> Option<&'static str> {
         ("PullRequest", "state") => "PullRequestState",
         ("PullRequest", "headRefOid" | "baseRefOid") => "GitObjectID",
         ("PullRequest", "isDraft" | "closed" | "merged") => "Boolean",
-        ("PullRequest", "createdAt" | "updatedAt") => "DateTime",
+        ("PullRequest", "createdAt" | "updatedAt" | "mergedAt" | "closedAt") => "DateTime",
+        ("PullRequest", "autoMergeRequest") => "AutoMergeRequest",
         ("PullRequest", "author") => "Actor",
         ("PullRequest", "labels") => "LabelConnection",
         ("PullRequest", "headRepository" | "baseRepository") => "Repository",
@@ -121,6 +137,7 @@ pub(super) fn is_leaf(t: &str) -> bool {
             | "PullRequestState"
             | "MergeableState"
             | "MergeStateStatus"
+            | "PullRequestMergeMethod"
             | "RepositoryVulnerabilityAlertState"
     )
 }
