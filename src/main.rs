@@ -267,6 +267,7 @@ fn client(
     let mut cfg = ClientConfig::new(&runner.api_url, &runner.graphql_url, credentials);
     cfg.max_inflight = inv.limits.max_inflight_requests;
     cfg.writes_per_minute = inv.limits.writes_per_minute;
+    cfg.endpoint_points_per_minute = inv.limits.endpoint_points_per_minute;
     // Test knobs for local GitHub stand-ins (the sandbox); never needed against github.com.
     if let Some(ms) = knobs.backoff_ms {
         cfg.backoff_base = std::time::Duration::from_millis(ms);

@@ -28,7 +28,7 @@ mod rewrite;
 mod tests;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -38,7 +38,7 @@ use tokio::task::JoinSet;
 use crate::config::Inventory;
 use crate::decision::{Action, LiveFacts, Status};
 use crate::gather::{Gathered, Target};
-use crate::github::{GhError, GitHub, PullInfo};
+use crate::github::{GhError, GitHub, PullInfo, GITHUB_WRITES_PER_HOUR};
 use crate::outcome::RepoOutcome;
 use crate::plan::{Phase, PhaseName, Plan, PlannedRepo};
 use crate::repo_name::RepoName;
@@ -72,6 +72,8 @@ pub struct ApplyContext {
     not_reached: Mutex<BTreeMap<RepoName, String>>,
     /// Set once a write was refused for lack of the workflow permission.
     workflows_refused: AtomicBool,
+    /// Repositories started and not finished.
+    running: AtomicU64,
     /// Why new work stopped (bad credentials, budget, a read-only token), if it did.
     stopped: Mutex<Option<String>>,
     fatal: AtomicBool,
@@ -111,6 +113,7 @@ impl ApplyContext {
             propagation_wait: DEFAULT_PROPAGATION_WAIT,
             not_reached: Mutex::new(BTreeMap::new()),
             workflows_refused: AtomicBool::new(false),
+            running: AtomicU64::new(0),
             stopped: Mutex::new(None),
             fatal: AtomicBool::new(false),
             wrote: AtomicBool::new(false),
@@ -258,6 +261,15 @@ impl ApplyContext {
             self.stop(why.clone());
             return Err(why);
         }
+        if !room_for_one_more(stats.writes, self.running.load(Ordering::SeqCst)) {
+            let why = format!(
+                "{} writes made and {} repositories still syncing: another could take the run and its audit commit past GitHub's {GITHUB_WRITES_PER_HOUR} content-creating requests an hour; the rest waits for the next run",
+                stats.writes,
+                self.running.load(Ordering::SeqCst)
+            );
+            self.stop(why.clone());
+            return Err(why);
+        }
         if let Some(rem) = stats.rate_limit_remaining {
             if rem < self.reserve {
                 let why = format!(
@@ -270,6 +282,22 @@ impl ApplyContext {
         }
         Ok(())
     }
+}
+
+/// The most writes one repository's sync makes, with room to spare: a ref write sent up to 5
+/// times while a new commit reaches the fork, merge-upstream, the pull request opened,
+/// reviewers, labels, its text refreshed, a replaced one closed.
+const WRITES_PER_SYNC: u64 = 12;
+
+/// Writes the audit commit may need: tree, commit and ref, for three attempts.
+const AUDIT_WRITES: u64 = 9;
+
+/// Whether one more repository may start writing, with `writes` made and `running` others
+/// still syncing: only while all of them, at their most, and the audit commit stay within
+/// GitHub's 500 content-creating requests an hour (`limits.writes_per_hour` is checked
+/// apart).
+pub fn room_for_one_more(writes: u64, running: u64) -> bool {
+    writes + (running + 1) * WRITES_PER_SYNC + AUDIT_WRITES <= GITHUB_WRITES_PER_HOUR as u64
 }
 
 /// A repository's outcome before anything is done: the plan's view of it.
@@ -470,6 +498,22 @@ pub fn unplanned_outcomes<'a>(
         .collect()
 }
 
+/// Counts a repository as running until dropped (also when its work panics).
+struct Running<'a>(&'a AtomicU64);
+
+impl<'a> Running<'a> {
+    fn start(n: &'a AtomicU64) -> Self {
+        n.fetch_add(1, Ordering::SeqCst);
+        Running(n)
+    }
+}
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 /// One repository: its outcome when nothing is to be written (unread, nothing to do, a dry
 /// run, no budget left), else the write and its outcome.
 async fn run_one(
@@ -501,10 +545,12 @@ async fn run_one(
         o.error = Some("no upstream head was gathered".into());
         return o;
     };
+    let running = Running::start(&ctx.running);
     let result = match p.action {
         Action::FastForward => fast_forward::fast_forward(&ctx, &p, &target, base.clone()).await,
         _ => pull_request::pull_request(&ctx, &p, &target, base.clone(), None).await,
     };
+    drop(running);
     match result {
         Ok(o) => {
             if matches!(o.status, Status::Synced | Status::PrOpen) {

@@ -355,3 +355,18 @@ async fn a_panic_in_a_repositorys_work_is_that_repositorys_failure() {
     }
     assert_eq!(got["o/same"].status, Status::UpToDate);
 }
+
+#[test]
+fn a_repository_starts_only_while_the_run_and_its_audit_commit_fit_500_writes() {
+    use super::room_for_one_more;
+    // Defaults: 440 writes with 3 others running (4 at once): 440 + 4 × 12 + 9 = 497.
+    assert!(room_for_one_more(440, 3));
+    assert!(!room_for_one_more(450, 3));
+    assert!(room_for_one_more(0, 0));
+    // 479 made, nothing running: one more sync (12) and the audit commit (9) is 500.
+    assert!(room_for_one_more(479, 0));
+    assert!(!room_for_one_more(480, 0));
+    // Many at once (limits.concurrency 64): 41 syncs and the audit commit could be 501.
+    assert!(room_for_one_more(0, 39));
+    assert!(!room_for_one_more(0, 40));
+}

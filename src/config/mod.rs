@@ -274,8 +274,13 @@ pub struct Limits {
     /// new repository starts and the rest stays `pending`. Default 450 (room for writes in
     /// flight and the audit commit).
     pub writes_per_hour: u32,
-    /// Repositories per GraphQL metadata query (1-100). Default 50.
+    /// Repositories per GraphQL metadata query (1-100), the most a batch holds: batches are
+    /// smaller when GitHub's node and time rules need it. Default 50.
     pub graphql_batch: usize,
+    /// Points a minute GitHub allows one REST endpoint (a GET 1, a write 5): 900 on
+    /// github.com; an Enterprise Server's administrator may set another. Requests are paced
+    /// at 90 % of it per endpoint. Default 900.
+    pub endpoint_points_per_minute: u32,
     /// Stop starting new work when fewer primary-limit requests than this remain; the rest
     /// stays `pending` for the next run. Default 100.
     pub reserve_requests: u32,
@@ -289,6 +294,7 @@ impl Default for Limits {
             writes_per_minute: 60,
             writes_per_hour: 450,
             graphql_batch: 50,
+            endpoint_points_per_minute: 900,
             reserve_requests: 100,
         }
     }

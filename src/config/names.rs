@@ -50,6 +50,7 @@ pub(super) const LIMITS_KEYS: &[&str] = &[
     "writes_per_minute",
     "writes_per_hour",
     "graphql_batch",
+    "endpoint_points_per_minute",
     "reserve_requests",
 ];
 

@@ -89,5 +89,6 @@ pub struct RawLimits {
     pub writes_per_minute: Option<i64>,
     pub writes_per_hour: Option<i64>,
     pub graphql_batch: Option<i64>,
+    pub endpoint_points_per_minute: Option<i64>,
     pub reserve_requests: Option<i64>,
 }

@@ -293,6 +293,13 @@ impl Cx {
                 "GitHub allows at most 500 content-creating requests per hour",
             ) as u32,
             graphql_batch: self.int("limits.graphql_batch", raw.graphql_batch, (1, 100), d.graphql_batch as i64, "repositories per GraphQL query") as usize,
+            endpoint_points_per_minute: self.int(
+                "limits.endpoint_points_per_minute",
+                raw.endpoint_points_per_minute,
+                (1, 1_000_000),
+                d.endpoint_points_per_minute as i64,
+                "points a minute GitHub allows one REST endpoint (900 on github.com)",
+            ) as u32,
             reserve_requests: self.int("limits.reserve_requests", raw.reserve_requests, (0, 1_000_000), d.reserve_requests as i64, "requests kept in reserve of the hourly primary limit") as u32,
         }
     }

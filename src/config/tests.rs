@@ -49,6 +49,7 @@ fn minimal_inventory_gets_the_source_defaults() {
     assert_eq!(inv.pull_requests.branch_prefix, "priority-sync/");
     assert_eq!(inv.limits.writes_per_minute, 60);
     assert_eq!(inv.limits.writes_per_hour, 450);
+    assert_eq!(inv.limits.endpoint_points_per_minute, 900);
 }
 
 #[test]
@@ -362,6 +363,7 @@ fn every_error_path_names_its_place_and_a_fix() {
         e(Yaml("repositories: [a/b]\nlimits:\n  writes_per_hour: 501\n"), "limits.writes_per_hour", Some(3), "501 is out of range (1..=500)", "at most 500 content-creating requests per hour"),
         e(Yaml("repositories: [a/b]\nlimits:\n  writes_per_hour: 0\n"), "limits.writes_per_hour", Some(3), "0 is out of range (1..=500)", "per hour"),
         e(Yaml("repositories: [a/b]\nlimits:\n  max_inflight_requests: 101\n"), "limits.max_inflight_requests", Some(3), "101 is out of range (1..=100)", "~100 concurrent requests"),
+        e(Yaml("repositories: [a/b]\nlimits:\n  endpoint_points_per_minute: 0\n"), "limits.endpoint_points_per_minute", Some(3), "0 is out of range (1..=1000000)", "900 on github.com"),
         e(Yaml("repositories: [a/b]\nlimits:\n  reserve_requests: -5\n"), "limits.reserve_requests", Some(3), "-5 is out of range (0..=1000000)", "kept in reserve"),
         e(Yaml("repositories: [a/b]\nweights:\n  open_prs: 1\n  stale: 2\n  open_prs: 3\n"), "weights.open_prs", Some(5), "`open_prs` is given twice in the same map (first on line 3)", "keep one of them"),
         e(Yaml("repositories:\n  - repo: a/b\n    branch: x\n    branch: y\n"), "repositories[0].branch", Some(4), "`branch` is given twice in the same map (first on line 3)", "keep one of them"),

@@ -1,5 +1,5 @@
-//! Settling heads that differ: one batched GraphQL ancestry query per batch settles every fork
-//! that is plainly behind; the rest (diverged, far behind, or the batch failed) go to the REST
+//! Settling heads that differ: one batched GraphQL ancestry query per batch (sized by GitHub's
+//! node and cost rules) settles every fork that is plainly behind; the rest (diverged, far behind, or the batch failed) go to the REST
 //! compare. Compares the ancestry query cannot settle start at once, alongside it.
 
 use std::sync::Arc;
@@ -61,7 +61,9 @@ pub(super) async fn settle(
         avoided: 0,
     };
     let mut lookups = JoinSet::new();
-    for chunk in batches(gh.as_ref(), ask, |u| &u.0, batch) {
+    let per_fork = ancestry::demand();
+    let demands = |forks: &[(RepoName, Target)]| vec![per_fork; forks.len()];
+    for chunk in batches(gh.as_ref(), ask, |u| &u.0, batch, demands) {
         let gh = gh.clone();
         lookups.spawn(async move {
             let asks: Vec<AncestryAsk> = chunk

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use super::compare::Answer;
 use super::{batches, Gathered};
-use crate::github::{AncestryAsk, Comparison, GhError, GitHub};
+use crate::github::{history, AncestryAsk, Comparison, GhError, GitHub};
 
 /// What is known of a comparison GitHub could not compute, from the two heads' history sizes
 /// (upstream's, fork's): at least `upstream - fork` behind (at least 1: the heads differ and
@@ -38,7 +38,9 @@ pub(super) async fn bound_unavailable(
     let (unavailable, mut kept): (Vec<Answer>, Vec<Answer>) = answers
         .into_iter()
         .partition(|(_, _, r)| matches!(r, Err(GhError::DiffUnavailable(_))));
-    for chunk in batches(gh.as_ref(), unavailable, |a| &a.0, batch) {
+    let per_fork = history::demand();
+    let demands = |forks: &[Answer]| vec![per_fork; forks.len()];
+    for chunk in batches(gh.as_ref(), unavailable, |a| &a.0, batch, demands) {
         let asks: Vec<AncestryAsk> = chunk
             .iter()
             .map(|(repo, t, _)| AncestryAsk {

@@ -1,6 +1,7 @@
-//! The metadata batches: one GraphQL request per batch of repositories (per App installation),
-//! all in flight at once (the client caps concurrency), with the hub manifest read in the
-//! first batch whose installation can reach it.
+//! The metadata batches: one GraphQL request per batch of repositories (per App installation,
+//! sized by GitHub's node and cost rules), all in flight at once (the client caps
+//! concurrency), with the hub manifest read in the first batch whose installation can reach
+//! it.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -10,7 +11,7 @@ use tokio::task::JoinSet;
 use super::batches;
 use crate::config::{Inventory, RepoSpec};
 use crate::contain::contained;
-use crate::github::{GhError, GitHub, RepoMeta, RepoQuery};
+use crate::github::{graphql, GhError, GitHub, RepoMeta, RepoQuery};
 use crate::repo_name::RepoName;
 use crate::state::SyncState;
 
@@ -45,7 +46,7 @@ pub(super) async fn read(
         .collect();
     let manifest = inv.hub.manifest.clone();
     let mut set = JoinSet::new();
-    let chunks = batches(gh.as_ref(), queries, |q| &q.repo, batch);
+    let chunks = batches(gh.as_ref(), queries, |q| &q.repo, batch, graphql::demands);
     // The hub manifest rides along in the first batch that can read it: one of its owner's
     // batch key (with App auth, a batch's token reaches one installation only), else a request
     // of its own.

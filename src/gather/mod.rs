@@ -30,6 +30,7 @@ use chrono::{DateTime, Utc};
 use crate::config::{Inventory, RepoSpec};
 use crate::decision::LiveFacts;
 use crate::facts::RepoFacts;
+use crate::github::query_cost::{self, Demand};
 use crate::github::{GhError, GitHub, PullInfo};
 use crate::ids::{BranchName, Oid};
 use crate::repo_name::RepoName;
@@ -178,13 +179,16 @@ pub fn renamed_to(new: &RepoName) -> String {
     format!("renamed to {new}")
 }
 
-/// GraphQL batches of at most `size`: repositories that cannot share a request (different
-/// App installations, [`GitHub::batch_key`]) go to different ones.
+/// GraphQL batches of at most `size` (`limits.graphql_batch`), each within GitHub's node
+/// and time rules by what its items ask (`demand`, see [`query_cost::batch_sizes`]):
+/// repositories that cannot share a request (different App installations,
+/// [`GitHub::batch_key`]) go to different ones.
 fn batches<T>(
     gh: &dyn GitHub,
     items: Vec<T>,
     repo: impl Fn(&T) -> &RepoName,
     size: usize,
+    demand: impl Fn(&[T]) -> Vec<Demand>,
 ) -> Vec<Vec<T>> {
     let mut groups: BTreeMap<String, Vec<T>> = BTreeMap::new();
     for item in items {
@@ -195,9 +199,10 @@ fn batches<T>(
     }
     let mut out = Vec::new();
     for group in groups.into_values() {
-        let mut it = group.into_iter().peekable();
-        while it.peek().is_some() {
-            out.push(it.by_ref().take(size).collect());
+        let sizes = query_cost::batch_sizes(&demand(&group), size);
+        let mut it = group.into_iter();
+        for n in sizes {
+            out.push(it.by_ref().take(n).collect());
         }
     }
     out

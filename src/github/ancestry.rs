@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
 use super::graphql::{alias_of, data_and_errors, split_fragments, BatchQuery};
+use super::query_cost::{self, Demand};
 use super::{Comparison, GhError};
 use crate::ids::Oid;
 use crate::repo_name::RepoName;
@@ -66,6 +67,19 @@ pub fn build(asks: &[AncestryAsk]) -> BatchQuery {
         query: format!("query Ancestry{decls} {{\n{body}}}\n\n{fragments}"),
         variables: Value::Object(vars),
     }
+}
+
+/// What each fork adds to an ancestry batch (GitHub's requests and nodes, see
+/// [`query_cost`]): two histories, the upstream's 100 latest commits and the fork's count.
+pub fn demand() -> Demand {
+    let one = AncestryAsk {
+        repo: RepoName::new("o", "r").expect("a valid name"),
+        head: Oid::parse(&"0".repeat(40)).expect("a valid oid"),
+        upstream: RepoName::new("o", "u").expect("a valid name"),
+        upstream_head: Oid::parse(&"0".repeat(40)).expect("a valid oid"),
+    };
+    let q = build(&[one]);
+    query_cost::demand(&q.query, &q.variables).expect("ancestry.graphql is readable")
 }
 
 /// Reads a batch answer: per ask, `Some` when the fork's head is an ancestor of the
@@ -177,6 +191,17 @@ mod tests {
         assert_eq!(
             q.variables["fw0"],
             json!(format!("{}:.github/workflows", "f".repeat(40)))
+        );
+    }
+
+    #[test]
+    fn each_fork_asks_two_histories_of_101_commits_in_all() {
+        assert_eq!(
+            demand(),
+            Demand {
+                requests: 2,
+                nodes: DEPTH as u64 + 1
+            }
         );
     }
 

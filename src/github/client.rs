@@ -26,6 +26,8 @@ pub struct ClientConfig {
     pub credentials: Credentials,
     pub max_inflight: usize,
     pub writes_per_minute: u32,
+    /// Points a minute GitHub allows one REST endpoint (900 on github.com).
+    pub endpoint_points_per_minute: u32,
     /// Attempts after the first for retryable failures.
     pub max_retries: u32,
     /// First backoff step for 5xx and dropped connections.
@@ -44,6 +46,7 @@ impl ClientConfig {
             credentials,
             max_inflight: 8,
             writes_per_minute: 60,
+            endpoint_points_per_minute: 900,
             max_retries: 4,
             backoff_base: Duration::from_millis(500),
             max_wait: Duration::from_secs(120),
@@ -72,7 +75,8 @@ impl Client {
             cfg.max_inflight,
             cfg.writes_per_minute,
             policy,
-        )?;
+        )?
+        .with_endpoint_limit(cfg.endpoint_points_per_minute);
         Ok(Self {
             transport,
             endpoints: Endpoints {

@@ -1,9 +1,13 @@
 //! The batched metadata query: built from the fragments in `graphql/repo_metadata.graphql`
-//! with one alias per repository, and its answer read per alias, so one missing repository or
-//! one unreadable field costs that repository only, never the batch.
+//! with one alias per repository (what each adds to a batch: [`demands`]), and its answer
+//! read per alias, so one missing repository or one unreadable field costs that repository
+//! only, never the batch.
+
+use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
+use super::query_cost::{self, Demand};
 use super::{
     BranchHead, GhError, MetaBatch, MetaResult, PullInfo, RepoMeta, RepoPermission, RepoQuery,
 };
@@ -124,6 +128,29 @@ pub fn build(queries: &[RepoQuery], file: Option<(&RepoName, &str)>) -> BatchQue
     }
 }
 
+/// What each query adds to a metadata batch (GitHub's requests and nodes, see
+/// [`query_cost`]), for sizing batches: read from the one-repository document of each shape
+/// (branch, upstream, upstream branch, sync pull request asked or not).
+pub fn demands(queries: &[RepoQuery]) -> Vec<Demand> {
+    let mut by_shape: BTreeMap<(bool, bool, bool, bool), Demand> = BTreeMap::new();
+    queries
+        .iter()
+        .map(|q| {
+            let shape = (
+                q.branch.is_some(),
+                q.upstream.is_some(),
+                q.upstream.as_ref().is_some_and(|(_, b)| b.is_some()),
+                q.sync_pr.is_some(),
+            );
+            *by_shape.entry(shape).or_insert_with(|| {
+                let one = build(std::slice::from_ref(q), None);
+                query_cost::demand(&one.query, &one.variables)
+                    .expect("repo_metadata.graphql is readable")
+            })
+        })
+        .collect()
+}
+
 pub(super) fn split_fragments(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut rest = text;
@@ -237,6 +264,19 @@ pub(super) fn alias_of(e: &Value) -> Option<&str> {
     e.get("path")?.as_array()?.first()?.as_str()
 }
 
+/// Is this GraphQL error GitHub's rate limit? `"type": "RATE_LIMIT"` (`"code":
+/// "graphql_rate_limit"`: the current form, recorded 2026 in yanyongyu/githubkit#271 and
+/// octokit/plugin-throttling.js#824), `"RATE_LIMITED"` (the form recorded until then), or a
+/// message naming a secondary rate limit (GitHub's docs: GraphQL answers those with 200 or
+/// 403 and such a message).
+pub(super) fn is_rate_limit_error(e: &Value) -> bool {
+    matches!(error_type(e), "RATE_LIMIT" | "RATE_LIMITED")
+        || e.get("code").and_then(Value::as_str) == Some("graphql_rate_limit")
+        || error_message(e)
+            .to_ascii_lowercase()
+            .contains("secondary rate limit")
+}
+
 /// An answer's `data` and its errors. Errors without a path (rate limits, syntax, bad
 /// credentials) fail the whole request; the others are left for the caller to place by alias.
 pub(super) fn data_and_errors(answer: &Value) -> Result<(&Value, Vec<&Value>), GhError> {
@@ -247,9 +287,10 @@ pub(super) fn data_and_errors(answer: &Value) -> Result<(&Value, Vec<&Value>), G
         .unwrap_or_default();
     if let Some(e) = errors.iter().find(|e| alias_of(e).is_none()) {
         let msg = error_message(e);
-        return Err(match error_type(e) {
-            "RATE_LIMITED" => GhError::RateLimited(msg),
-            _ => GhError::Decode(format!("GraphQL: {msg}")),
+        return Err(if is_rate_limit_error(e) {
+            GhError::RateLimited(msg)
+        } else {
+            GhError::Decode(format!("GraphQL: {msg}"))
         });
     }
     match answer.get("data").filter(|d| d.is_object()) {
@@ -456,6 +497,37 @@ mod tests {
     }
 
     #[test]
+    fn each_query_adds_its_connections_to_a_batch() {
+        let mut with_pr = q("a/two");
+        with_pr.sync_pr = Some(7);
+        with_pr.upstream = Some(("up/two".parse().unwrap(), Some("release".into())));
+        let d = demands(&[q("a/one"), with_pr, q("a/three")]);
+        // Open PRs and alerts (counts only), 10 topics; the sync PR's 20 labels.
+        let plain = Demand {
+            requests: 3,
+            nodes: 10,
+        };
+        assert_eq!(
+            d,
+            [
+                plain,
+                Demand {
+                    requests: 4,
+                    nodes: 30
+                },
+                plain
+            ]
+        );
+        // A batch asks exactly the sum of its repositories.
+        let qs = [q("a/one"), q("a/three")];
+        let b = build(&qs, None);
+        assert_eq!(
+            query_cost::demand(&b.query, &b.variables).unwrap(),
+            plain + plain
+        );
+    }
+
+    #[test]
     fn a_missing_repository_costs_only_its_alias() {
         let qs = [q("a/one"), q("a/gone")];
         let answer = json!({
@@ -588,6 +660,19 @@ mod tests {
         assert!(matches!(
             parse(&[q("a/b")], &answer),
             Err(GhError::RateLimited(_))
+        ));
+        // GitHub's current form (recorded 2026, yanyongyu/githubkit#271).
+        let answer = json!({"errors": [{"type": "RATE_LIMIT", "code": "graphql_rate_limit",
+            "message": "API rate limit already exceeded for user ID 1."}]});
+        assert!(matches!(
+            parse(&[q("a/b")], &answer),
+            Err(GhError::RateLimited(_))
+        ));
+        // Any other error without a path is not a rate limit.
+        let answer = json!({"errors": [{"type": "MAX_NODE_LIMIT_EXCEEDED", "message": "This query requests up to 505,000 possible nodes which exceeds the maximum limit of 500,000."}]});
+        assert!(matches!(
+            parse(&[q("a/b")], &answer),
+            Err(GhError::Decode(_))
         ));
     }
 }

@@ -5,7 +5,10 @@
 use serde_json::{json, Map, Value};
 
 use super::graphql::{alias_of, data_and_errors, split_fragments, BatchQuery};
+use super::query_cost::{self, Demand};
 use super::{AncestryAsk, GhError};
+use crate::ids::Oid;
+use crate::repo_name::RepoName;
 
 const DOCUMENT: &str = include_str!("graphql/history_sizes.graphql");
 
@@ -46,6 +49,19 @@ pub fn build(asks: &[AncestryAsk]) -> BatchQuery {
         query: format!("query HistorySizes{decls} {{\n{body}}}\n\n{fragments}"),
         variables: Value::Object(vars),
     }
+}
+
+/// What each fork adds to a history-sizes batch (GitHub's requests and nodes, see
+/// [`query_cost`]): two histories of one commit each.
+pub fn demand() -> Demand {
+    let one = AncestryAsk {
+        repo: RepoName::new("o", "r").expect("a valid name"),
+        head: Oid::parse(&"0".repeat(40)).expect("a valid oid"),
+        upstream: RepoName::new("o", "u").expect("a valid name"),
+        upstream_head: Oid::parse(&"0".repeat(40)).expect("a valid oid"),
+    };
+    let q = build(&[one]);
+    query_cost::demand(&q.query, &q.variables).expect("history_sizes.graphql is readable")
 }
 
 /// Reads a batch answer: per ask, `(upstream head's history size, fork head's)`, `None` when

@@ -4,7 +4,8 @@
 //! limits, pacing, deadlines, counts; redirects followed once on the API's host), `answers`
 //! (answers that need more than a status: redirects, diffs GitHub cannot compute), `auth`
 //! (token or GitHub App), `url` (endpoints and encoding), `graphql_post` (the batched GraphQL
-//! reads, built by `graphql`, `ancestry` and `history`), `reads` and `writes` (REST routes);
+//! reads, built by `graphql`, `ancestry` and `history`, sized by `query_cost`), `reads` and
+//! `writes` (REST routes);
 //! `client` assembles them. Tests run it against the sandbox.
 
 pub mod ancestry;
@@ -14,8 +15,9 @@ mod body;
 pub mod client;
 pub mod graphql;
 mod graphql_post;
-mod history;
+pub mod history;
 mod pacing;
+pub mod query_cost;
 mod reads;
 mod transport;
 pub mod url;
@@ -30,7 +32,7 @@ use crate::repo_name::RepoName;
 
 pub use ancestry::AncestryAsk;
 pub use client::{Client, ClientConfig, Credentials};
-pub use pacing::GITHUB_WRITES_PER_MINUTE;
+pub use pacing::{GITHUB_WRITES_PER_HOUR, GITHUB_WRITES_PER_MINUTE};
 
 /// What went wrong talking to GitHub, in the terms callers decide on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -1,8 +1,11 @@
 //! One request to GitHub, sent with care: GitHub's headers and a bearer token, a deadline
 //! for the whole exchange and a size cap on the answer (reading both in `body`),
 //! retries of 5xx and dropped connections with jittered backoff, waits for `retry-after` and
-//! `x-ratelimit-reset` (primary, secondary and GraphQL limits), writes paced under GitHub's
-//! content-creation limit, a cap on requests in flight, and counts of what was sent. A
+//! `x-ratelimit-reset` (primary, secondary and GraphQL limits, `RATE_LIMIT` or the older
+//! `RATE_LIMITED`), writes paced under GitHub's content-creation limits (80 a minute, never
+//! more than 500 an hour, none after a secondary-limit refusal without `retry-after`), every
+//! endpoint kept under GitHub's points a minute, a cap on requests in flight, and counts of
+//! what was sent. A GraphQL timeout is not sent again as it was: the caller splits it. A
 //! redirect (a renamed repository) is followed once, only on the API's own host
 //! (`answers::redirect`).
 //! It knows nothing of routes or credentials: callers pass the URL and the token.
@@ -18,7 +21,10 @@ use tokio::sync::Semaphore;
 
 use super::answers::{self, Redirect};
 use super::body::{self, BodyError};
-use super::pacing::{backoff, Pacer};
+use super::pacing::{
+    backoff, endpoint_of, EndpointPacer, HourlyWrites, Pacer, GITHUB_ENDPOINT_POINTS_PER_MINUTE,
+    GITHUB_WRITES_PER_HOUR,
+};
 use super::url::{origin_of, path_of};
 use super::{GhError, RequestStats, TokenRights};
 
@@ -99,13 +105,18 @@ pub(super) struct RetryPolicy {
     pub timeout: Duration,
 }
 
-/// Sends requests: one HTTP stack, the in-flight cap, the write pacer and the counts.
+/// Sends requests: one HTTP stack, the in-flight cap, the pacers and the counts.
 pub(super) struct Transport {
     octo: Octocrab,
     /// The API's origin: the only host a redirect is followed to (the token goes along).
     origin: String,
     sem: Semaphore,
     pacer: Pacer,
+    endpoints: EndpointPacer,
+    hourly: HourlyWrites,
+    /// Set when GitHub refused a write under a secondary limit without saying for how long:
+    /// content creation may stay blocked for up to an hour, so no write is sent again.
+    writes_blocked: Mutex<Option<String>>,
     policy: RetryPolicy,
     stats: Mutex<RequestStats>,
     /// The `x-oauth-scopes` of the last answer (`Some(None)`: it had none).
@@ -115,6 +126,8 @@ pub(super) struct Transport {
 enum Retry {
     No,
     After(Duration, String),
+    /// A rate limit not worth waiting for: give up at once.
+    Stop(String),
 }
 
 impl Transport {
@@ -147,10 +160,20 @@ impl Transport {
             origin,
             sem: Semaphore::new(max_inflight.max(1)),
             pacer: Pacer::per_minute(writes_per_minute),
+            endpoints: EndpointPacer::new(GITHUB_ENDPOINT_POINTS_PER_MINUTE),
+            hourly: HourlyWrites::default(),
+            writes_blocked: Mutex::new(None),
             policy,
             stats: Mutex::new(RequestStats::default()),
             scopes: Mutex::new(None),
         })
+    }
+
+    /// Points a minute GitHub allows one REST endpoint here (900 on github.com; an
+    /// Enterprise Server's administrator may set another): requests are paced under it.
+    pub fn with_endpoint_limit(mut self, points_per_minute: u32) -> Self {
+        self.endpoints = EndpointPacer::new(points_per_minute);
+        self
     }
 
     /// Request counts so far.
@@ -203,14 +226,8 @@ impl Transport {
         let mut redirected = false;
         loop {
             let result = {
-                let _permit = self
-                    .sem
-                    .acquire()
-                    .await
-                    .map_err(|e| GhError::Transport(e.to_string()))?;
-                if kind == Kind::Write {
-                    self.pacer.wait().await;
-                }
+                let (endpoint, points) = endpoint_of(method.as_str(), &target);
+                let _permit = self.paced(&endpoint, points, kind).await?;
                 self.count(kind, attempt > 0);
                 self.send_once(&method, &target, body, token).await
             };
@@ -243,11 +260,12 @@ impl Transport {
                 ),
                 Ok((headers, answer)) => {
                     self.note_scopes(headers);
-                    self.retry_decision(headers, answer, attempt)
+                    self.retry_decision(headers, answer, attempt, kind)
                 }
             };
             match wait {
                 Retry::No => return result.map(|(_, a)| a),
+                Retry::Stop(why) => return give_up(result, Duration::ZERO, why),
                 Retry::After(d, why)
                     if attempt < self.policy.max_retries && d <= self.policy.max_wait =>
                 {
@@ -261,6 +279,72 @@ impl Transport {
                 }
                 Retry::After(d, why) => return give_up(result, d, why),
             }
+        }
+    }
+
+    /// Waits for this request's turn and holds one of the in-flight places for it: a write
+    /// waits for its slot under the per-minute pace and must fit GitHub's hourly 500 (and
+    /// no write goes after a blocking refusal); every request waits until its endpoint has
+    /// room for its points, without holding a place meanwhile.
+    async fn paced(
+        &self,
+        endpoint: &str,
+        points: u32,
+        kind: Kind,
+    ) -> Result<tokio::sync::SemaphorePermit<'_>, GhError> {
+        if kind == Kind::Write {
+            self.check_writes_allowed()?;
+            self.hourly.take(GITHUB_WRITES_PER_HOUR).map_err(|n| {
+                GhError::Budget(format!(
+                    "{n} content-creating requests sent in the last hour, GitHub's limit is {GITHUB_WRITES_PER_HOUR}"
+                ))
+            })?;
+        }
+        loop {
+            let permit = self
+                .sem
+                .acquire()
+                .await
+                .map_err(|e| GhError::Transport(e.to_string()))?;
+            if kind == Kind::Write {
+                self.pacer.wait().await;
+                self.check_writes_allowed()?;
+            }
+            match self.endpoints.try_take(endpoint, points) {
+                Ok(()) => return Ok(permit),
+                Err(at) => {
+                    drop(permit);
+                    log::debug!(
+                        "{endpoint}: GitHub's points a minute for it are spent; waiting {:.1}s",
+                        at.saturating_duration_since(tokio::time::Instant::now())
+                            .as_secs_f64()
+                    );
+                    tokio::time::sleep_until(at).await;
+                }
+            }
+        }
+    }
+
+    /// `Err` once GitHub blocked content creation for this run.
+    fn check_writes_allowed(&self) -> Result<(), GhError> {
+        let blocked = self
+            .writes_blocked
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        match &*blocked {
+            Some(why) => Err(GhError::RateLimited(why.clone())),
+            None => Ok(()),
+        }
+    }
+
+    fn block_writes(&self, why: &str) {
+        let mut blocked = self
+            .writes_blocked
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if blocked.is_none() {
+            log::warn!("no more writes this run: {why}");
+            *blocked = Some(why.to_string());
         }
     }
 
@@ -284,7 +368,7 @@ impl Transport {
     }
 
     /// Whether (and after how long) to send an answered request again.
-    fn retry_decision(&self, headers: &HeaderMap, a: &Answer, attempt: u32) -> Retry {
+    fn retry_decision(&self, headers: &HeaderMap, a: &Answer, attempt: u32, kind: Kind) -> Retry {
         self.note_rate(headers);
         let code = a.status.as_u16();
         let retry_after = header_u64(headers, "retry-after").map(Duration::from_secs);
@@ -309,6 +393,13 @@ impl Transport {
                 .to_ascii_lowercase()
                 .contains("secondary rate limit")
         {
+            if kind == Kind::Write {
+                // Content creation is blocked for an unknown time (GitHub's hourly window
+                // re-trips an hour later): no write of this run waits for it.
+                let why = "GitHub refused a write under a secondary rate limit without saying for how long (content creation may stay blocked for up to an hour); the rest waits for the next run";
+                self.block_writes(why);
+                return Retry::Stop(why.into());
+            }
             return Retry::After(
                 backoff(Duration::from_secs(60), attempt, Duration::from_secs(600)),
                 "secondary rate limit (403)".into(),
@@ -317,6 +408,11 @@ impl Transport {
         if is_graphql_rate_limited(a) {
             let d = until_reset().unwrap_or(Duration::from_secs(60));
             return Retry::After(d, "GraphQL rate limit".into());
+        }
+        if kind == Kind::Graphql && is_timeout(a) {
+            // Timeouts cost primary points (GitHub changelog 2025-07-21): the same document
+            // is not sent again; the caller splits it.
+            return Retry::No;
         }
         if answers::diff_unavailable(code, &a.body) && attempt >= 1 {
             // GitHub cannot compute this diff; the same range fails the same way again.
@@ -413,16 +509,24 @@ fn give_up(
     }
 }
 
-/// GraphQL reports its rate limit in a 200 answer.
-fn is_graphql_rate_limited(a: &Answer) -> bool {
+/// GraphQL reports its rate limit in a 200 answer: `"type": "RATE_LIMIT"` (with `"code":
+/// "graphql_rate_limit"`, GitHub's current form) or `"RATE_LIMITED"` (the older one), whatever
+/// `x-ratelimit-remaining` says (it may be more than 0 when the query costs more than is
+/// left), or an error naming a secondary rate limit.
+pub(super) fn is_graphql_rate_limited(a: &Answer) -> bool {
     a.status == StatusCode::OK
         && a.body
             .get("errors")
             .and_then(Value::as_array)
-            .is_some_and(|errs| {
-                errs.iter()
-                    .any(|e| e.get("type").and_then(Value::as_str) == Some("RATE_LIMITED"))
-            })
+            .is_some_and(|errs| errs.iter().any(super::graphql::is_rate_limit_error))
+}
+
+/// GitHub's answer to a GraphQL document that ran past its 10 s: 502 or 504 saying it could
+/// not respond in time (or, in older answers, that it may be the result of a timeout).
+pub(super) fn is_timeout(a: &Answer) -> bool {
+    let m = a.message().to_ascii_lowercase();
+    matches!(a.status.as_u16(), 502 | 504)
+        && (m.contains("in time") || m.contains("timeout") || m.contains("timed out"))
 }
 
 fn header_u64(h: &HeaderMap, name: &str) -> Option<u64> {
@@ -439,4 +543,45 @@ fn transport_message(e: &dyn std::error::Error) -> String {
         src = s.source();
     }
     msg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(status: u16, body: Value) -> Answer {
+        Answer {
+            status: StatusCode::from_u16(status).unwrap(),
+            body,
+        }
+    }
+
+    #[test]
+    fn graphql_rate_limits_in_both_forms_whatever_remains() {
+        // GitHub's current form (recorded 2026, yanyongyu/githubkit#271) and the older one.
+        let current = json!({"errors": [{"type": "RATE_LIMIT", "code": "graphql_rate_limit",
+            "message": "API rate limit already exceeded for user ID 1."}]});
+        let old = json!({"errors": [{"type": "RATE_LIMITED", "message": "API rate limit exceeded for user ID 1."}]});
+        let secondary = json!({"errors": [{"message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}]});
+        for body in [current, old, secondary] {
+            assert!(is_graphql_rate_limited(&answer(200, body)));
+        }
+        let other = json!({"data": {"r0": null}, "errors": [{"type": "NOT_FOUND", "path": ["r0"], "message": "Could not resolve"}]});
+        assert!(!is_graphql_rate_limited(&answer(200, other)));
+    }
+
+    #[test]
+    fn githubs_timeout_answers_are_told_from_other_server_errors() {
+        let timeout = json!({"message": "We couldn't respond to your request in time. Sorry about that. Please try resubmitting your request and contact us if the problem persists."});
+        assert!(is_timeout(&answer(504, timeout.clone())));
+        assert!(is_timeout(&answer(502, timeout.clone())));
+        // The 2021 form (recorded): 502 with data null.
+        let older = json!({"data": null, "errors": [{"message": "Something went wrong while executing your query. This may be the result of a timeout, or it could be a GitHub bug."}]});
+        assert!(is_timeout(&answer(502, older)));
+        assert!(!is_timeout(&answer(
+            502,
+            json!({"message": "Server Error"})
+        )));
+        assert!(!is_timeout(&answer(200, timeout)));
+    }
 }

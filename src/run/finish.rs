@@ -229,14 +229,7 @@ async fn commit(
         "Commit audit artifacts to {}@{}",
         t.repo, t.branch
     ));
-    let message = format!(
-        "priority-sync: {} run — {} synced, {} PRs, {} failed ({}% in sync)",
-        report.mode.mode,
-        report.count(Status::Synced),
-        report.count(Status::PrOpen),
-        report.count(Status::Failed),
-        report.sync_percentage()
-    );
+    let message = audit_message(report);
     match crate::publish::publish(audit, t, state, &message, render).await {
         Ok(p) => {
             log::info!(
@@ -266,5 +259,69 @@ pub(super) async fn alert(notifier: Option<&dyn Notifier>, s: &RunSettings, repo
         if let Err(e) = n.send(&text).await {
             log::warn!("failure alert not sent: {e}");
         }
+    }
+}
+
+/// The audit commit's message: the mode and the counts, with the same labels as the summary
+/// (a failure and an inaccessible repository are counted apart).
+fn audit_message(report: &RunReport) -> String {
+    let n = |s: Status| report.count(s) as u64;
+    format!(
+        "priority-sync: {} run — {} synced, {}, {} failed, {} inaccessible ({}% in sync)",
+        report.mode.mode,
+        n(Status::Synced),
+        crate::plural::count(n(Status::PrOpen), "sync PR", "sync PRs"),
+        n(Status::Failed),
+        n(Status::Inaccessible),
+        report.sync_percentage()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A report with one repository per status given.
+    fn report(statuses: &[&str]) -> RunReport {
+        let repos: Vec<serde_json::Value> = statuses
+            .iter()
+            .enumerate()
+            .map(|(i, status)| {
+                serde_json::json!({
+                    "repo": format!("o/r{i}"), "phase": null, "rank": null, "score": 0,
+                    "tier": 0, "reasons": [], "action": "none", "status": status,
+                    "detail": "", "commits_behind": 0, "commits_ahead": 0,
+                    "security_alerts": 0, "pull_request": null, "error": null
+                })
+            })
+            .collect();
+        serde_json::from_value(serde_json::json!({
+            "started_at": "2026-01-01T00:00:00Z", "finished_at": "2026-01-01T00:05:00Z",
+            "mode": {"mode": "all", "source": "input"}, "dry_run": false,
+            "repository": null, "server_url": "https://github.com", "repos": repos,
+            "warnings": [], "requests": {}, "rate_limit_remaining": null
+        }))
+        .expect("a report")
+    }
+
+    #[test]
+    fn the_audit_message_counts_failures_and_inaccessible_repositories_apart() {
+        let r = report(&[
+            "synced",
+            "pr_open",
+            "inaccessible",
+            "inaccessible",
+            "up_to_date",
+        ]);
+        assert_eq!(
+            audit_message(&r),
+            "priority-sync: all run — 1 synced, 1 sync PR, 0 failed, 2 inaccessible (40% in sync)"
+        );
+        let r = report(&["pr_open", "pr_open", "failed"]);
+        assert!(
+            audit_message(&r).contains("— 0 synced, 2 sync PRs, 1 failed, 0 inaccessible"),
+            "{}",
+            audit_message(&r)
+        );
     }
 }

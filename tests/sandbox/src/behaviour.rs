@@ -14,6 +14,15 @@
 /// supported", the operation's description in GitHub's OpenAPI description).
 pub const CONTENTS_INLINE_MAX: usize = 1024 * 1024;
 
+/// GitHub's GraphQL timeout: "If GitHub takes more than 10 seconds to process an API
+/// request, GitHub will terminate the request and you will receive a timeout response"
+/// (GitHub's documentation, "Rate limits and query limits for the GraphQL API", Timeouts).
+pub const GRAPHQL_TIMEOUT_MS: u64 = 10_000;
+
+/// GitHub's timeout answer, as the GitHub CLI printed it in 2026 (with `(HTTP 504)`), also for
+/// the GraphQL URL. The JSON shape (`{"message": …}`) is inferred from how clients print it.
+pub const GRAPHQL_TIMEOUT_MESSAGE: &str = "We couldn't respond to your request in time. Sorry about that. Please try resubmitting your request and contact us if the problem persists.";
+
 /// How the sandbox's GitHub behaves; `Behaviour::default()` is GitHub's.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Behaviour {
@@ -40,6 +49,67 @@ pub struct Behaviour {
     /// and node limits for the GraphQL API": values of `first` and `last` must be within
     /// 1-100).
     pub graphql_page_max: i64,
+    /// Points one token may spend a minute on one REST endpoint: GitHub's 900 ("Make too many
+    /// requests to a single endpoint per minute. No more than 900 points per minute are
+    /// allowed for REST API endpoints"; a GET, HEAD or OPTIONS
+    /// request is 1 point, a POST, PATCH, PUT or DELETE 5: GitHub's documentation, "Rate
+    /// limits for the REST API", secondary rate limits). An endpoint is a method and a route
+    /// template (`GET /repos/{owner}/{repo}/compare/{basehead}`), whatever the repository:
+    /// GitHub's docs call each operation of its reference an endpoint, and one per
+    /// repository path would never bind a fleet. Past it: 403, GitHub's secondary-limit
+    /// message, `retry-after` until the window has room. 0 = no limit.
+    pub endpoint_points_per_minute: u32,
+    /// Content-creating requests one token may make an hour: GitHub's 500 ("Generally, no
+    /// more than 80 content-generating requests per minute and no more than 500
+    /// content-generating requests per hour are allowed", same page). The per-minute limit is
+    /// `SandboxConfig::content_limit_per_minute`. Past it: 403 with GitHub's content-creation
+    /// message (recorded: peter-evans/create-pull-request#855). 0 = no limit.
+    pub content_per_hour: u32,
+    /// Whether the hourly content refusal carries `retry-after`. GitHub's docs say to honour
+    /// it "if present"; a live report (hivecommons/hive#4674) found GitHub does not reliably
+    /// send it on these 403s, and the window re-tripped an hour later. Default false.
+    pub content_per_hour_retry_after: bool,
+    /// Most nodes one GraphQL document may ask for: GitHub's 500,000 (same GraphQL page,
+    /// "Node limit"). More is refused before anything runs with `MAX_NODE_LIMIT_EXCEEDED`
+    /// (recorded wording, pyvec/python.cz#250), no `data`. 0 = no limit.
+    pub graphql_node_limit: u64,
+    /// Whether a connection selecting `nodes` or `edges` must say `first` or `last`
+    /// (GitHub: "You must supply a first or last argument on any connection"; refused with
+    /// `MISSING_PAGINATION_BOUNDARIES`). A connection asked only for `totalCount` is
+    /// allowed, as on GitHub. Default true.
+    pub graphql_pagination_bounds: bool,
+    /// GitHub's GraphQL timeout ([`GRAPHQL_TIMEOUT_MS`]); the sandbox's model of the time a
+    /// document takes is `nodes × graphql_us_per_node + requests × graphql_us_per_request`,
+    /// from the document alone (nodes and requests as GitHub's `nodeCount` and cost count
+    /// them). A document over the limit is answered `graphql_timeout_status` with
+    /// [`GRAPHQL_TIMEOUT_MESSAGE`], after `graphql_timeout_answer_ms`, and (GitHub changelog
+    /// 2025-07-21, "Including timeouts in primary rate limits") still charges its cost to the
+    /// primary limit. 0 = no timeout.
+    pub graphql_timeout_ms: u64,
+    /// The model's time per node asked for (µs): 900. GitHub publishes no figure; the value
+    /// is the sandbox's, chosen so that the documents that time out on GitHub in public
+    /// reports (many commit histories in one document: liatrio/liatrio-otel-collector#71,
+    /// sorenlouv/backport#479, getsentry/sentry#100275) are the ones that cost most here:
+    /// 100 forks' histories of 100 commits run past 10 s, 50 take about half of it.
+    pub graphql_us_per_node: u64,
+    /// The model's time per connection fetched for one parent (µs, GitHub's cost unit, a
+    /// "request"): 10,000. The sandbox's figure, like `graphql_us_per_node`.
+    pub graphql_us_per_request: u64,
+    /// Whether a document cut off by the timeout still costs its points: GitHub changelog
+    /// 2025-07-21, "Including timeouts in primary rate limits" ("request timeouts will now
+    /// count against your primary rate limit"). Default true; false is GitHub before then.
+    pub graphql_timeouts_charged: bool,
+    /// Status of the timeout answer: 504, as recorded in 2026 (GitHub's docs say 502 or
+    /// 504; a 2021 recording shows 502 with another text).
+    pub graphql_timeout_status: u16,
+    /// How long the sandbox waits before answering a timeout: GitHub answers after its 10
+    /// s. A test that times documents out on purpose may shorten it (never the limit).
+    pub graphql_timeout_answer_ms: u64,
+    /// The GraphQL rate-limit answer in its old form (`"type": "RATE_LIMITED"`, recorded in
+    /// 2021) instead of the current one (`"type": "RATE_LIMIT", "code":
+    /// "graphql_rate_limit"`, recorded in 2026: yanyongyu/githubkit#271,
+    /// octokit/plugin-throttling.js#824). Default false.
+    pub graphql_rate_limit_legacy: bool,
     /// REST requests that name a renamed repository by its former name answer a redirect to
     /// `/repositories/{id}/…` with GitHub's "Moved Permanently" body: **301** for GET and
     /// HEAD, **307** for every other method (recorded: octokit/fixtures `rename-repository`,
@@ -115,6 +185,18 @@ impl Default for Behaviour {
             list_per_page_default: 30,
             list_per_page_max: 100,
             graphql_page_max: 100,
+            endpoint_points_per_minute: 900,
+            content_per_hour: 500,
+            content_per_hour_retry_after: false,
+            graphql_node_limit: 500_000,
+            graphql_pagination_bounds: true,
+            graphql_timeout_ms: GRAPHQL_TIMEOUT_MS,
+            graphql_us_per_node: 900,
+            graphql_us_per_request: 10_000,
+            graphql_timeouts_charged: true,
+            graphql_timeout_status: 504,
+            graphql_timeout_answer_ms: GRAPHQL_TIMEOUT_MS,
+            graphql_rate_limit_legacy: false,
             redirect_renamed: true,
             compare_fail_over: 3_000,
             propagation_ms: 1000,

@@ -10,6 +10,10 @@ use crate::auth::Caller;
 use crate::limits::RateInfo;
 use crate::state::Shared;
 
+/// A header a handler sets to have its answer held back this many milliseconds (GraphQL's
+/// timeout answers after GitHub's 10 s); the pipeline removes it before answering.
+pub const HOLD_HEADER: &str = "x-sandbox-hold-ms";
+
 /// GitHub's documentation link used in error bodies.
 pub const DOCS: &str = "https://docs.github.com/rest";
 
@@ -180,15 +184,37 @@ pub fn rate_headers(r: Resp, i: &RateInfo) -> Resp {
         .with_header("x-ratelimit-resource", i.resource)
 }
 
-/// GitHub's secondary-rate-limit refusal.
+/// Where GitHub's secondary-limit refusals point.
+const SECONDARY_DOCS: &str =
+    "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits";
+
+/// GitHub's secondary-rate-limit refusal (recorded 2023-12, github-changelog-generator#993).
 pub fn secondary_limit(status: u16, retry_after: u64, request_id: String) -> Resp {
     Resp::json(
         status,
         json!({
             "message": format!("You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID {request_id}."),
-            "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+            "documentation_url": SECONDARY_DOCS,
             "status": status.to_string(),
         }),
     )
     .with_header("retry-after", retry_after.to_string())
+}
+
+/// GitHub's refusal of content creation under a secondary limit (recorded 2022-12 to 2023-06:
+/// peter-evans/create-pull-request#855), with `retry-after` when given. Its
+/// `documentation_url` was not captured; the secondary-limit one stands in.
+pub fn content_creation_limit(retry_after: Option<u64>) -> Resp {
+    let resp = Resp::json(
+        403,
+        json!({
+            "message": "You have exceeded a secondary rate limit and have been temporarily blocked from content creation. Please retry your request again later.",
+            "documentation_url": SECONDARY_DOCS,
+            "status": "403",
+        }),
+    );
+    match retry_after {
+        Some(s) => resp.with_header("retry-after", s.to_string()),
+        None => resp,
+    }
 }

@@ -84,6 +84,15 @@ pub struct Counters {
     pub other: u64,
     /// Answers refused for a primary or secondary rate limit.
     pub rate_limited: u64,
+    /// Of those, the secondary limits: points per endpoint, content creation per minute or
+    /// hour, and injected secondary-limit faults.
+    pub secondary_limited: u64,
+    /// GraphQL documents cut off by the timeout (`Behaviour::graphql_timeout_ms`).
+    pub graphql_timeouts: u64,
+    /// The most compare requests let through within any 60 seconds, counted when they
+    /// arrive as the per-endpoint limit counts them (GitHub allows one endpoint 900 points a
+    /// minute).
+    pub compares_peak_minute: u64,
     /// Injected 5xx answers.
     pub injected_errors: u64,
     /// Dropped connections.
@@ -121,6 +130,8 @@ pub struct LogState {
     pub counters: Counters,
     /// Also print each unexpected route to stderr as it happens (the `serve` binary).
     pub echo_unexpected: bool,
+    /// When the compares of the last 60 seconds were answered.
+    compares_last_minute: VecDeque<std::time::Instant>,
 }
 
 impl LogState {
@@ -142,6 +153,7 @@ impl LogState {
             unexpected: Vec::new(),
             counters: Counters::default(),
             echo_unexpected: false,
+            compares_last_minute: VecDeque::new(),
         })
     }
 
@@ -153,6 +165,22 @@ impl LogState {
         }
         self.unexpected.push(line);
         self.counters.unexpected += 1;
+    }
+
+    /// Counts a compare the REST limits let through, when they did (GitHub counts a
+    /// request's points when it arrives): for `compares_peak_minute`.
+    pub fn compare_admitted(&mut self) {
+        let now = std::time::Instant::now();
+        let q = &mut self.compares_last_minute;
+        while q
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= std::time::Duration::from_secs(60))
+        {
+            q.pop_front();
+        }
+        q.push_back(now);
+        let c = &mut self.counters;
+        c.compares_peak_minute = c.compares_peak_minute.max(q.len() as u64);
     }
 
     /// Records one exchange.
@@ -187,5 +215,6 @@ impl LogState {
     pub fn clear(&mut self) {
         self.mem.clear();
         self.counters = Counters::default();
+        self.compares_last_minute.clear();
     }
 }

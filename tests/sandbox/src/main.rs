@@ -29,6 +29,22 @@ const USAGE: &str = "usage: github-sandbox serve [options]
   --rate-limit N         primary REST limit per token per hour (default 5000)
   --graphql-limit N      GraphQL points per token per hour (default 5000)
   --content-limit N      content-creating requests per token per minute (default 80)
+
+ GitHub's limits (defaults: GitHub's; 0 turns a limit off):
+  --endpoint-points N    points per token per minute on one REST endpoint, a GET 1 and a
+                         write 5 (default 900)
+  --content-per-hour N   content-creating requests per token per hour (default 500)
+  --hourly-retry-after   send retry-after with the hourly content refusal (GitHub: not
+                         reliably)
+  --graphql-node-limit N nodes one GraphQL document may ask for (default 500000)
+  --graphql-unbounded-ok let connections list nodes/edges without first/last
+  --graphql-timeout-ms N GraphQL time limit under the sandbox's model (default 10000)
+  --graphql-us-per-node N      the model's time per node asked for (default 900)
+  --graphql-us-per-request N   the model's time per connection per parent (default 10000)
+  --graphql-timeout-status S   502 or 504 (default 504)
+  --graphql-timeout-answer-ms N  wait before the timeout answer (default 10000)
+  --graphql-timeouts-free      timeouts cost no points (GitHub before 2025-07-21)
+  --graphql-rate-limit-legacy  answer GraphQL rate limits with type RATE_LIMITED
   --rename OLD=NEW       rename repository OLD (owner/name) to NEW (a name, or owner/name)
                          after generation; repeatable. The inventory keeps OLD
   --rename-redirect on|off
@@ -142,6 +158,26 @@ fn parse_serve(args: &[String]) -> Result<Option<Options>, String> {
             "--rate-limit" => rate_limit = Some(num::<u32>(flag, val()?)?),
             "--graphql-limit" => graphql_limit = Some(num::<u32>(flag, val()?)?),
             "--content-limit" => cfg.content_limit_per_minute = num(flag, val()?)?,
+            "--endpoint-points" => cfg.behaviour.endpoint_points_per_minute = num(flag, val()?)?,
+            "--content-per-hour" => cfg.behaviour.content_per_hour = num(flag, val()?)?,
+            "--hourly-retry-after" => cfg.behaviour.content_per_hour_retry_after = true,
+            "--graphql-node-limit" => cfg.behaviour.graphql_node_limit = num(flag, val()?)?,
+            "--graphql-unbounded-ok" => cfg.behaviour.graphql_pagination_bounds = false,
+            "--graphql-timeout-ms" => cfg.behaviour.graphql_timeout_ms = num(flag, val()?)?,
+            "--graphql-us-per-node" => cfg.behaviour.graphql_us_per_node = num(flag, val()?)?,
+            "--graphql-us-per-request" => cfg.behaviour.graphql_us_per_request = num(flag, val()?)?,
+            "--graphql-timeout-status" => {
+                let s: u16 = num(flag, val()?)?;
+                if s != 502 && s != 504 {
+                    return Err(format!("{flag}: GitHub answers 502 or 504, not {s}"));
+                }
+                cfg.behaviour.graphql_timeout_status = s;
+            }
+            "--graphql-timeout-answer-ms" => {
+                cfg.behaviour.graphql_timeout_answer_ms = num(flag, val()?)?
+            }
+            "--graphql-timeouts-free" => cfg.behaviour.graphql_timeouts_charged = false,
+            "--graphql-rate-limit-legacy" => cfg.behaviour.graphql_rate_limit_legacy = true,
             "--rename" => {
                 let v = val()?;
                 let (old, new) = v

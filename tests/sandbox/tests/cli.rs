@@ -90,3 +90,22 @@ fn fleet_bench_help_exits_0_and_bad_arguments_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("unknown argument \"--bogus\""));
 }
+
+#[test]
+fn serve_names_githubs_limits_and_checks_the_timeout_status() {
+    let out = sandbox(&["serve", "--help"]);
+    for flag in [
+        "--endpoint-points N",
+        "--content-per-hour N",
+        "--graphql-node-limit N",
+        "--graphql-timeout-ms N",
+        "--graphql-rate-limit-legacy",
+    ] {
+        assert!(text(&out.stdout).contains(flag), "{flag}");
+    }
+    // GitHub's timeout is 502 or 504: anything else is a usage error, before starting.
+    let out = sandbox(&["serve", "--graphql-timeout-status", "500"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("GitHub answers 502 or 504, not 500"));
+    assert_eq!(text(&out.stdout), "");
+}

@@ -1,6 +1,6 @@
 //! GraphQL over plain HTTP: the batched metadata query with variables, aliases, named and
 //! inline fragments, partial NOT_FOUND / FORBIDDEN errors per alias, rate-limit cost and
-//! RATE_LIMITED exhaustion, and unsupported fields failing loudly.
+//! RATE_LIMIT exhaustion, and unsupported fields failing loudly.
 
 mod common;
 
@@ -159,7 +159,14 @@ fn unsupported_fields_fail_loudly_and_exhaustion_is_rate_limited() {
     sb.set_rate_used(&sb.token(), "graphql", 5000);
     let r = c.graphql(&sb.graphql_url(), "{ rateLimit { remaining } }", json!({}));
     assert_eq!(r.status, 200);
-    assert_eq!(r.json["errors"][0]["type"], "RATE_LIMITED");
+    // GitHub's current form (recorded 2026: yanyongyu/githubkit#271,
+    // octokit/plugin-throttling.js#824); the old `RATE_LIMITED` is a behaviour setting.
+    assert_eq!(r.json["errors"][0]["type"], "RATE_LIMIT");
+    assert_eq!(r.json["errors"][0]["code"], "graphql_rate_limit");
+    assert!(r.json["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("API rate limit already exceeded for user ID "));
     assert_eq!(r.header("x-ratelimit-remaining"), Some("0"));
     assert_eq!(sb.counters().rate_limited, 1);
     // Clearing the log kept the unsupported field; nothing was added since.

@@ -1,5 +1,6 @@
 //! Connections and pagination: slicing a list by `first`/`last`/`after` (GitHub allows at
-//! most 100 records a page, `Behaviour::graphql_page_max`; `EXCESSIVE_PAGINATION` past it),
+//! most 100 records a page, `Behaviour::graphql_page_max`; `EXCESSIVE_PAGINATION` past it,
+//! `INVALID_PAGINATION` below 0),
 //! opaque cursors, and the fields of a connection, its edges and its `pageInfo`.
 
 use super::document::Fld;
@@ -24,8 +25,18 @@ impl Exec<'_, '_> {
         let max = self.ctx.sh.behaviour.graphql_page_max;
         let first = self.int_arg(f, "first");
         let last = self.int_arg(f, "last");
-        for n in [first, last].into_iter().flatten() {
-            if !(0..=max).contains(&n) {
+        for (arg, n) in [("first", first), ("last", last)] {
+            let Some(n) = n else { continue };
+            if n < 0 {
+                // Recorded (sourcegraph/sourcegraph-public-snapshot#3329, 2019): GitHub takes
+                // 0 (an empty page) and refuses a negative value so.
+                return Err((
+                    Some("INVALID_PAGINATION"),
+                    format!("`{arg}` on the connection cannot be less than zero."),
+                    None,
+                ));
+            }
+            if n > max {
                 return Err((
                     Some("EXCESSIVE_PAGINATION"),
                     format!("Requesting {n} records on the `{}` connection exceeds the `first` limit of {max} records.", f.name),

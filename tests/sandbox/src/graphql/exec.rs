@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use super::document::{to_json, Fld, Fragments, Sel};
 use super::objects::{typename, Obj};
 use super::out::{merge_out, s, GErr, Out};
-use super::schema::{applies, field_type, is_leaf, possible};
+use super::schema::{applies, field_type, is_leaf, nullable, nullable_items, possible};
 use crate::exchange::Ctx;
 use crate::limits::RateInfo;
 
@@ -40,7 +40,10 @@ pub(super) enum Resolved {
 }
 
 impl<'c> Exec<'c, '_> {
-    fn included(&self, directives: &[graphql_parser::query::Directive<'static, String>]) -> bool {
+    pub(super) fn included(
+        &self,
+        directives: &[graphql_parser::query::Directive<'static, String>],
+    ) -> bool {
         for d in directives {
             let cond = d
                 .arguments
@@ -191,6 +194,7 @@ impl<'c> Exec<'c, '_> {
                 continue;
             };
             path.push(json!(key));
+            let errors_before = self.errors.len();
             let v = match self.resolve(obj, f) {
                 Ok(Resolved::Leaf(v)) => v,
                 Ok(Resolved::Null) => Out::Null,
@@ -206,7 +210,12 @@ impl<'c> Exec<'c, '_> {
                         items.push(self.sub(o, t, &sub, path));
                         path.pop();
                     }
-                    Out::List(items)
+                    let null_item = items.iter().any(|i| matches!(i, Out::Null));
+                    if null_item && !nullable_items(&concrete, &f.name) {
+                        Out::Null
+                    } else {
+                        Out::List(items)
+                    }
                 }
                 Err((ty, message, extensions)) => {
                     self.errors.push(GErr {
@@ -219,6 +228,24 @@ impl<'c> Exec<'c, '_> {
                     Out::Null
                 }
             };
+            if matches!(v, Out::Null) && !nullable(&concrete, &f.name) {
+                // A null where the schema allows none: this object is null instead (and so
+                // on up to a nullable field), reported once, where it happened.
+                if self.errors.len() == errors_before {
+                    self.errors.push(GErr {
+                        ty: None,
+                        message: format!(
+                            "Cannot return null for non-nullable field {concrete}.{}.",
+                            f.name
+                        ),
+                        path: path.clone(),
+                        loc: f.position,
+                        extensions: None,
+                    });
+                }
+                path.pop();
+                return Out::Null;
+            }
             path.pop();
             out.push((key, v));
         }
@@ -232,13 +259,17 @@ impl<'c> Exec<'c, '_> {
         // Same response key selected several times: merge their sub-selections in order.
         let mut merged: Vec<(String, Out)> = Vec::new();
         for set in sub {
-            if let Out::Obj(fields) = self.selection(o, t, set, path) {
-                for (k, v) in fields {
-                    match merged.iter_mut().find(|(mk, _)| *mk == k) {
-                        Some((_, mv)) => merge_out(mv, v),
-                        None => merged.push((k, v)),
+            match self.selection(o, t, set, path) {
+                Out::Obj(fields) => {
+                    for (k, v) in fields {
+                        match merged.iter_mut().find(|(mk, _)| *mk == k) {
+                            Some((_, mv)) => merge_out(mv, v),
+                            None => merged.push((k, v)),
+                        }
                     }
                 }
+                // A non-null field of one part was null: the whole object is.
+                _ => return Out::Null,
             }
         }
         Out::Obj(merged)

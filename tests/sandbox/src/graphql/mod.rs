@@ -1,8 +1,9 @@
 //! A small but real GraphQL executor for the part of GitHub's schema priority-sync queries:
 //! documents are parsed (variables, aliases, named and inline fragments, `@include`/`@skip`,
-//! `__typename`; `document`), validated against the supported subset (`schema`), costed and
-//! charged like GitHub (`cost`), and executed (`exec`) with per-field partial errors exactly
-//! as GitHub words them. Field resolvers live per type: `objects` (dispatch and small
+//! `__typename`; `document`), validated against the supported subset (`schema`), held to
+//! GitHub's query limits, costed, charged and timed like GitHub (`cost`), and executed
+//! (`exec`) with per-field partial errors exactly as GitHub words them, a null in a non-null
+//! field propagating to the nearest nullable parent as the GraphQL specification says. Field resolvers live per type: `objects` (dispatch and small
 //! objects), `repository`, `git_objects`, `pulls`, `connection` (pagination), `mutation`
 //! (`enablePullRequestAutoMerge` and its payload).
 
@@ -59,7 +60,15 @@ pub fn handle(ctx: &Ctx<'_>) -> Resp {
     if !problems.is_empty() {
         return errors_only(problems);
     }
-    if let Err(resp) = ex.charge(op.sel, op.root) {
+    // GitHub's query limits and cost, from the document alone, before anything runs.
+    let demand = ex.demand(op.sel, op.root);
+    if let Err(resp) = ex.query_limits(&demand) {
+        return resp;
+    }
+    if let Err(resp) = ex.charge(&demand) {
+        return resp;
+    }
+    if let Err(resp) = ex.time_limit(&demand) {
         return resp;
     }
     let root = if op.root == "Mutation" {

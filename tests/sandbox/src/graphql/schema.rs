@@ -122,6 +122,47 @@ pub(super) fn field_type(ty: &str, f: &str) -> Option<&'static str> {
     })
 }
 
+/// Whether `ty.f` may be null (its type in GitHub's schema has no `!`). Every other field
+/// of the supported subset is non-null: a null there (a field error) makes its parent null,
+/// up to the nearest nullable field (GraphQL specification, "Handling Field Errors").
+pub(super) fn nullable(ty: &str, f: &str) -> bool {
+    matches!(
+        (ty, f),
+        ("Query", "repository" | "rateLimit")
+            | (
+                "Repository",
+                "databaseId"
+                    | "description"
+                    | "pushedAt"
+                    | "defaultBranchRef"
+                    | "ref"
+                    | "parent"
+                    | "object"
+                    | "pullRequest"
+                    | "vulnerabilityAlerts"
+            )
+            | ("User" | "Organization", "databaseId")
+            | ("Ref", "target")
+            | ("Tree", "entries")
+            | ("TreeEntry", "path")
+            | ("Blob", "text" | "isBinary")
+            | (_, "nodes" | "edges")
+            | ("PullRequestEdge", "node")
+            | ("PageInfo", "startCursor" | "endCursor")
+            | (
+                "PullRequest",
+                "author" | "labels" | "headRepository" | "baseRepository"
+            )
+            | ("Label", "description")
+    )
+}
+
+/// Whether the items of list field `ty.f` may be null (`[X]`); `Tree.entries` is
+/// `[TreeEntry!]`.
+pub(super) fn nullable_items(ty: &str, f: &str) -> bool {
+    !matches!((ty, f), ("Tree", "entries"))
+}
+
 pub(super) fn is_leaf(t: &str) -> bool {
     matches!(
         t,

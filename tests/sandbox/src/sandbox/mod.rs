@@ -90,7 +90,12 @@ fn shared_state(
         store: git::Store::new(gen.net_paths),
         fleet: gen.fleet,
         auth: Mutex::new(auth::AuthState::new(&cfg.tokens)),
-        limits: Mutex::new(limits::LimitState::new(cfg.content_limit_per_minute)),
+        limits: Mutex::new(
+            limits::LimitState::new(cfg.content_limit_per_minute).with_rest_limits(
+                cfg.behaviour.endpoint_points_per_minute,
+                cfg.behaviour.content_per_hour,
+            ),
+        ),
         faults: Mutex::new(faults::FaultState::new(cfg.faults.clone())),
         behaviour: cfg.behaviour.clone(),
         log: Mutex::new({

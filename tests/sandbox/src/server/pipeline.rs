@@ -12,9 +12,12 @@ use serde_json::Value;
 use super::moved;
 use super::routes::{self, Route};
 use crate::auth::Caller;
-use crate::exchange::{rate_headers, resp_body, secondary_limit, Ctx, Outcome, Pace, Req, Resp};
+use crate::exchange::{
+    content_creation_limit, rate_headers, resp_body, secondary_limit, Ctx, Outcome, Pace, Req,
+    Resp, HOLD_HEADER,
+};
 use crate::faults::FaultAction;
-use crate::limits::{RateInfo, Refusal};
+use crate::limits::{RateInfo, Refusal, RestRequest};
 use crate::log::{Kind, LogEntry};
 use crate::state::Shared;
 use crate::util::{fnv64, parse_query};
@@ -75,7 +78,10 @@ fn answer(
         retry_after,
     }) = fault
     {
-        sh.log().counters.rate_limited += 1;
+        let mut log = sh.log();
+        log.counters.rate_limited += 1;
+        log.counters.secondary_limited += 1;
+        drop(log);
         let resp = secondary_limit(status, retry_after, sh.request_id());
         return finish(sh, req, kind, Some(&caller), resp, delay);
     }
@@ -84,10 +90,13 @@ fn answer(
         let resp = Resp::error(*status, message);
         return finish(sh, req, kind, Some(&caller), resp, delay);
     }
-    let charged = match rest_limits(sh, &caller, &route, kind) {
+    let charged = match rest_limits(sh, req, &caller, &route, kind) {
         Ok(charged) => charged,
         Err(resp) => return finish(sh, req, kind, Some(&caller), resp, delay),
     };
+    if kind == Kind::Compare {
+        sh.log().compare_admitted();
+    }
     let ctx = Ctx {
         sh,
         caller: caller.clone(),
@@ -303,21 +312,40 @@ fn authenticate(sh: &Shared, req: &Req, route: &Route) -> Result<Caller, Resp> {
 
 /// The REST rate limits (`limits::LimitState::check_rest`), worded as GitHub words a
 /// refusal. GraphQL charges by query cost inside its handler; `GET /rate_limit` and the App
-/// routes are free.
+/// routes are free. A secondary-limit refusal keeps the primary window's headers (its
+/// remaining is not 0: recorded, nf-core/tools#970, KnpLabs/php-github-api#1072).
 fn rest_limits(
     sh: &Shared,
+    req: &Req,
     caller: &Caller,
     route: &Route,
     kind: Kind,
 ) -> Result<Option<RateInfo>, Resp> {
     let app = is_app_route(route);
-    let free = matches!(route, Route::Graphql | Route::RateLimit) || app;
-    let content_creating = kind == Kind::Write && !app && caller.token.is_some();
-    let refusal = match sh.limits().check_rest(caller, free, content_creating) {
+    let endpoint = format!("{} {}", req.method, route.template());
+    let request = RestRequest {
+        free: matches!(route, Route::Graphql | Route::RateLimit) || app,
+        content_creating: kind == Kind::Write && !app && caller.token.is_some(),
+        endpoint: &endpoint,
+        points: match req.method.as_str() {
+            "GET" | "HEAD" | "OPTIONS" => 1,
+            _ => 5,
+        },
+    };
+    let refusal = match sh.limits().check_rest(caller, request) {
         Ok(charged) => return Ok(charged),
         Err(refusal) => refusal,
     };
-    sh.log().counters.rate_limited += 1;
+    let mut log = sh.log();
+    log.counters.rate_limited += 1;
+    if !matches!(refusal, Refusal::Primary(_)) {
+        log.counters.secondary_limited += 1;
+    }
+    drop(log);
+    let with_primary = |resp: Resp, charged: Option<RateInfo>| match charged {
+        Some(info) => rate_headers(resp, &info),
+        None => resp,
+    };
     Err(match refusal {
         Refusal::Primary(info) => {
             let msg = format!(
@@ -327,15 +355,23 @@ fn rest_limits(
             );
             rate_headers(Resp::error(403, &msg), &info)
         }
+        Refusal::EndpointPoints {
+            retry_after,
+            charged,
+        } => with_primary(secondary_limit(403, retry_after, sh.request_id()), charged),
         Refusal::ContentCreation {
             retry_after,
             charged,
+        } => with_primary(content_creation_limit(Some(retry_after)), charged),
+        Refusal::ContentPerHour {
+            retry_after,
+            charged,
         } => {
-            let resp = secondary_limit(403, retry_after, sh.request_id());
-            match charged {
-                Some(info) => rate_headers(resp, &info),
-                None => resp,
-            }
+            let retry_after = sh
+                .behaviour
+                .content_per_hour_retry_after
+                .then_some(retry_after);
+            with_primary(content_creation_limit(retry_after), charged)
         }
     })
 }
@@ -389,6 +425,11 @@ fn finish(
     mut resp: Resp,
     delay: Duration,
 ) -> Outcome {
+    let mut delay = delay;
+    if let Some(i) = resp.headers.iter().position(|(k, _)| k == HOLD_HEADER) {
+        let (_, ms) = resp.headers.remove(i);
+        delay += Duration::from_millis(ms.parse().unwrap_or(0));
+    }
     resp.headers
         .push(("x-github-request-id".into(), sh.request_id()));
     resp.headers

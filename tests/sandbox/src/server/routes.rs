@@ -129,6 +129,43 @@ pub enum Route {
     },
 }
 
+impl Route {
+    /// The operation's path template, as GitHub's REST reference names it: with the method,
+    /// the endpoint GitHub's per-endpoint secondary limit counts points for.
+    pub fn template(&self) -> &'static str {
+        match self {
+            Route::RateLimit => "/rate_limit",
+            Route::Graphql => "/graphql",
+            Route::Repo { .. } => "/repos/{owner}/{repo}",
+            Route::Branches { .. } => "/repos/{owner}/{repo}/branches",
+            Route::Branch { .. } => "/repos/{owner}/{repo}/branches/{branch}",
+            Route::GetRef { .. } => "/repos/{owner}/{repo}/git/ref/{ref}",
+            Route::CreateRef { .. } => "/repos/{owner}/{repo}/git/refs",
+            Route::Ref { .. } => "/repos/{owner}/{repo}/git/refs/{ref}",
+            Route::Compare { .. } => "/repos/{owner}/{repo}/compare/{basehead}",
+            Route::MergeUpstream { .. } => "/repos/{owner}/{repo}/merge-upstream",
+            Route::Pulls { .. } => "/repos/{owner}/{repo}/pulls",
+            Route::Pull { .. } => "/repos/{owner}/{repo}/pulls/{pull_number}",
+            Route::Reviewers { .. } => {
+                "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+            }
+            Route::Labels { .. } => "/repos/{owner}/{repo}/labels",
+            Route::IssueLabels { .. } => "/repos/{owner}/{repo}/issues/{issue_number}/labels",
+            Route::Alerts { .. } => "/repos/{owner}/{repo}/dependabot/alerts",
+            Route::Workflows { .. } => "/repos/{owner}/{repo}/actions/workflows",
+            Route::Contents { .. } => "/repos/{owner}/{repo}/contents/{path}",
+            Route::Blobs { .. } => "/repos/{owner}/{repo}/git/blobs",
+            Route::Blob { .. } => "/repos/{owner}/{repo}/git/blobs/{file_sha}",
+            Route::Trees { .. } => "/repos/{owner}/{repo}/git/trees",
+            Route::Tree { .. } => "/repos/{owner}/{repo}/git/trees/{tree_sha}",
+            Route::Commits { .. } => "/repos/{owner}/{repo}/git/commits",
+            Route::Commit { .. } => "/repos/{owner}/{repo}/git/commits/{commit_sha}",
+            Route::Installation { .. } => "/repos/{owner}/{repo}/installation",
+            Route::AccessTokens { .. } => "/app/installations/{installation_id}/access_tokens",
+        }
+    }
+}
+
 /// Matches a method and path (without GHES prefix) against the supported operations.
 pub fn route(method: &str, path: &str) -> Option<Route> {
     let raw: Vec<&str> = path.trim_start_matches('/').split('/').collect();

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use github_sandbox::{Category, FleetRepo, Sandbox};
+use github_sandbox::{Category, Counters, FleetRepo, Sandbox};
 use serde_json::{json, Value};
 
 use crate::{progress, GRAPHQL_BATCH};
@@ -28,6 +28,20 @@ pub fn check_no_unexpected_routes(checks: &mut Vec<Check>, sb: &Sandbox, scenari
         } else {
             u.join(", ")
         },
+    );
+}
+
+/// A scenario ran into none of GitHub's secondary limits or GraphQL timeouts (the sandbox
+/// enforces them by default): priority-sync paces itself under them.
+pub fn check_no_secondary_limits(checks: &mut Vec<Check>, c: &Counters, scenario: &str) {
+    check(
+        checks,
+        &format!("{scenario}_no_secondary_limits"),
+        c.secondary_limited == 0 && c.graphql_timeouts == 0,
+        format!(
+            "{} secondary-limit answers, {} GraphQL timeouts",
+            c.secondary_limited, c.graphql_timeouts
+        ),
     );
 }
 

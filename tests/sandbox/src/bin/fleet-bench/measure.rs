@@ -1,4 +1,5 @@
-//! Measuring one scenario: its in-process sandbox (the fleet, the latency, budgets raised),
+//! Measuring one scenario: its in-process sandbox (the fleet, the latency, primary budgets
+//! raised, GitHub's secondary and GraphQL limits as the sandbox's defaults have them),
 //! a scratch directory, the measured child process (wall time and its own peak RSS, through
 //! the `measure-child` launcher), the environment priority-sync needs, and the request
 //! counts and budgets a scenario reports.
@@ -13,9 +14,11 @@ use serde_json::{json, Value};
 use crate::http::Http;
 use crate::{progress, Args, NOW};
 
-/// A sandbox for one scenario: the fleet, the latency, and limits raised so that request
-/// budgets never interfere with what is measured (the report shows what each scenario would
-/// spend of GitHub's hourly budgets instead).
+/// A sandbox for one scenario: the fleet, the latency, and the primary limits raised so that
+/// hourly budgets never interfere with what is measured (the report shows what each scenario
+/// would spend of them instead). GitHub's secondary limits (points per endpoint, content per
+/// minute and hour) and GraphQL's query limits and timeout stay as the sandbox's defaults:
+/// each scenario counts what it ran into.
 pub fn start_sandbox(a: &Args, content_limit: u32) -> Result<Sandbox, String> {
     let tokens = TokenSpec::defaults()
         .into_iter()
@@ -242,6 +245,20 @@ pub fn measured(
         "peak_rss_mb".into(),
         json!(round(rss_kb as f64 / 1024.0, 1)),
     );
+    // GitHub's limits on by default in the sandbox: what the program ran into, and how fast
+    // it compared (GitHub allows one endpoint 900 points, 900 compares, a minute).
+    m.insert("secondary_limit_answers".into(), json!(c.secondary_limited));
+    m.insert("graphql_timeouts".into(), json!(c.graphql_timeouts));
+    let minutes = wall.as_secs_f64() / 60.0;
+    m.insert(
+        "compares_per_minute".into(),
+        if minutes > 0.0 {
+            json!(round(c.compare as f64 / minutes, 1))
+        } else {
+            Value::Null
+        },
+    );
+    m.insert("compares_peak_minute".into(), json!(c.compares_peak_minute));
     m
 }
 

@@ -8,7 +8,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use github_sandbox::{Category, Fleet, FleetRepo, Sandbox};
 use serde_json::{json, Value};
 
-use crate::checks::{check, check_no_unexpected_routes, gather_bound, upstream_head, Check};
+use crate::checks::{
+    check, check_no_secondary_limits, check_no_unexpected_routes, gather_bound, upstream_head,
+    Check,
+};
 use crate::measure::{budget, measured, round, start_sandbox, Scratch};
 use crate::scenarios::sync_run;
 use crate::{progress, Args, DEFAULT_WRITES_PER_MINUTE, GITHUB_CONTENT_LIMIT};
@@ -75,6 +78,7 @@ pub fn run_scenario(a: &Args, checks: &mut Vec<Check>) -> Result<Value, String> 
         format!("{audit_commits} commits on {audit}@{audit_branch}"),
     );
     check_fast_forwards(a, &p, checks);
+    check_no_secondary_limits(checks, &c, "run");
     progress(&format!(
         "run: {} requests ({} writes) in {wall:.1} s; pacing floor {floor:.1} s; overhead {:.1} s",
         c.total,
@@ -265,6 +269,7 @@ fn warm_gather(
     let cw = sb.counters();
     let mut warm = measured(&cw, a.repos, warm_run.wall, warm_run.peak_rss_kb);
     warm.insert("upstreams_moved".into(), json!(moved));
+    check_no_secondary_limits(checks, &cw, "warm_gather");
     // The state read: its contents answer, and its blob once the file is over GitHub's 1 MB
     // (about 2,000 repositories), which that answer leaves out.
     let state_bytes = sb

@@ -6,7 +6,8 @@ use github_sandbox::{Category, Counters, Sandbox};
 use serde_json::{json, Value};
 
 use crate::checks::{
-    check, check_facts, check_no_unexpected_routes, differing_heads, gather_bound, Check,
+    check, check_facts, check_no_secondary_limits, check_no_unexpected_routes, differing_heads,
+    gather_bound, Check,
 };
 use crate::measure::{
     budget, measured, round, run_child, start_sandbox, sync_env, tail, ChildRun, Scratch,
@@ -93,6 +94,7 @@ pub fn gather_scenario(a: &Args, checks: &mut Vec<Check>) -> Result<Value, Strin
     );
     check_facts(&sb, &snap, checks);
     check_no_unexpected_routes(checks, &sb, "gather");
+    check_no_secondary_limits(checks, &sb.counters(), "gather");
     progress(&format!(
         "gather: {total} requests in {} s, peak RSS {} MB",
         m["wall_s"], m["peak_rss_mb"]
@@ -130,6 +132,7 @@ pub fn in_sync_scenario(a: &Args, checks: &mut Vec<Check>) -> Result<Value, Stri
         format!("{total} requests vs bound {bound} ({differing} heads still differ: upstreams outside the network)"),
     );
     check_no_unexpected_routes(checks, &sb, "in_sync");
+    check_no_secondary_limits(checks, &sb.counters(), "in_sync");
     progress(&format!(
         "in_sync: {total} requests ({per_104:.2} per 104 repositories) in {} s",
         m["wall_s"]
