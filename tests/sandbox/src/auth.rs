@@ -38,8 +38,13 @@ pub struct TokenSpec {
     pub core_limit: u32,
     /// GraphQL points per hour.
     pub graphql_limit: u32,
-    /// Expiry (Unix seconds), for installation tokens.
+    /// Expiry (Unix seconds): installation tokens (an hour), and personal access tokens made
+    /// with an expiration, whose answers then say when in `github-authentication-token-expiration`.
     pub expires_at: Option<i64>,
+    /// The only repositories (`owner/name`) this token may write, when it is limited to some:
+    /// a workflow's `GITHUB_TOKEN` (its own repository), an installation token for selected
+    /// repositories. Public repositories elsewhere stay readable, as for any token.
+    pub repositories: Option<Vec<String>>,
 }
 
 impl TokenSpec {
@@ -56,10 +61,64 @@ impl TokenSpec {
             core_limit: 5000,
             graphql_limit: 5000,
             expires_at: None,
+            repositories: None,
         }
     }
 
-    /// The sandbox's default token set: `full`, `no-workflow`, `no-dependabot`, `read-only`.
+    /// A classic token made with an expiration `days` from now (wall clock): every scope, and
+    /// its answers carry `github-authentication-token-expiration`.
+    pub fn expiring(name: &str, token: &str, days: i64) -> TokenSpec {
+        TokenSpec {
+            expires_at: Some(wall_now() + days * 86_400),
+            ..TokenSpec::full(name, token)
+        }
+    }
+
+    /// A workflow's `GITHUB_TOKEN`: an installation token of the GitHub Actions app (`ghs_`)
+    /// that writes only to `repo`, cannot read Dependabot alerts nor write workflow files, and
+    /// has 1,000 requests an hour ("Rate limits for the REST API": `GITHUB_TOKEN`, 1,000 per
+    /// repository per hour).
+    pub fn workflow_token(name: &str, token: &str, repo: &str) -> TokenSpec {
+        TokenSpec {
+            login: "github-actions[bot]".into(),
+            kind: TokenKind::App,
+            workflow: false,
+            dependabot: false,
+            core_limit: 1000,
+            graphql_limit: 1000,
+            repositories: Some(vec![repo.to_string()]),
+            ..TokenSpec::full(name, token)
+        }
+    }
+
+    /// Whether this token may write to `repo` (`owner/name`) as far as its repository list
+    /// goes (its permissions are checked separately).
+    pub fn reaches(&self, repo: &str) -> bool {
+        self.repositories
+            .as_ref()
+            .is_none_or(|list| list.iter().any(|r| r.eq_ignore_ascii_case(repo)))
+    }
+
+    /// The `github-authentication-token-expiration` header of a personal access token made
+    /// with an expiration: `2022-08-14 08:15:54 UTC`, as GitHub sends it (recorded answers:
+    /// osunyorg/admin#418, github/gh-aw#20097; GitHub changelog 2021-07-26, "Expiration
+    /// options for personal access tokens"). Installation tokens send none: their expiry is in
+    /// the answer that made them.
+    pub fn expiration_header(&self) -> Option<String> {
+        if self.kind == TokenKind::App {
+            return None;
+        }
+        let at = crate::util::rfc3339(self.expires_at?);
+        Some(format!(
+            "{} UTC",
+            at.trim_end_matches('Z').replacen('T', " ", 1)
+        ))
+    }
+
+    /// The sandbox's default token set: `full`, `no-workflow`, `no-dependabot`, `read-only`,
+    /// and the shapes `priority-sync check` tells apart: `read-only-classic` (a classic token
+    /// with no scope), `expiring` (a classic token expiring in 7 days) and `workflow-token` (a
+    /// `GITHUB_TOKEN` of the audit repository).
     pub fn defaults() -> Vec<TokenSpec> {
         vec![
             TokenSpec::full("full", "ghp_sandboxFull000000000000000000000000"),
@@ -81,6 +140,21 @@ impl TokenSpec {
                 kind: TokenKind::FineGrained,
                 ..TokenSpec::full("read-only", "github_pat_sandboxReadOnly00000000000000000")
             },
+            TokenSpec {
+                write: false,
+                workflow: false,
+                dependabot: false,
+                ..TokenSpec::full(
+                    "read-only-classic",
+                    "ghp_sandboxReadOnlyClassic0000000000000",
+                )
+            },
+            TokenSpec::expiring("expiring", "ghp_sandboxExpiring000000000000000000000", 7),
+            TokenSpec::workflow_token(
+                "workflow-token",
+                "ghs_sandboxWorkflowToken0000000000000000",
+                crate::fleet::AUDIT_REPO,
+            ),
         ]
     }
 
@@ -114,12 +188,16 @@ impl TokenSpec {
         }
     }
 
-    /// The `x-oauth-scopes` header a classic token carries.
+    /// The `x-oauth-scopes` header a classic token carries: `repo` when it may write (a
+    /// classic token without it reads public repositories only, and its header is empty).
     pub fn scopes(&self) -> Option<String> {
         if self.kind != TokenKind::Classic {
             return None;
         }
-        let mut s = vec!["repo"];
+        let mut s = Vec::new();
+        if self.write {
+            s.push("repo");
+        }
         if self.workflow {
             s.push("workflow");
         }

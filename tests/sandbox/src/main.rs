@@ -231,7 +231,15 @@ fn serve(opts: Options) -> Result<(), String> {
         std::fs::write(path, sb.inventory_yaml()).map_err(|e| format!("{path}: {e}"))?;
     }
     let mut tokens = serde_json::Map::new();
-    for name in ["full", "no-workflow", "no-dependabot", "read-only"] {
+    for name in [
+        "full",
+        "no-workflow",
+        "no-dependabot",
+        "read-only",
+        "read-only-classic",
+        "expiring",
+        "workflow-token",
+    ] {
         if let Some(t) = sb.token_named(name) {
             tokens.insert(name.to_string(), t.into());
         }

@@ -115,19 +115,24 @@ fn merges_cleanly(sh: &Shared, net: usize, base: Option<Oid>, head: Option<Oid>)
 /// or there is nothing to wait for (it merges cleanly and its base branch requires no check,
 /// or every required check has passed: "clean status"). A pull request that conflicts is
 /// accepted and waits (it never merges while it conflicts).
-pub fn enable(sh: &Shared, i: usize, number: u64, method: &str, login: &str) -> Result<(), Refusal> {
+pub fn enable(
+    sh: &Shared,
+    i: usize,
+    number: u64,
+    method: &str,
+    login: &str,
+) -> Result<(), Refusal> {
     let unprocessable = |m: &str| Err(("UNPROCESSABLE", format!("Pull request {m}")));
     let (net, allowed, open, draft, enabled) = {
         let w = sh.world();
         let r = &w.repos[i];
-        let p = r
-            .pulls
-            .iter()
-            .find(|p| p.number == number)
-            .ok_or(("NOT_FOUND", "Could not resolve to a PullRequest.".to_string()))?;
+        let p = r.pulls.iter().find(|p| p.number == number).ok_or((
+            "NOT_FOUND",
+            "Could not resolve to a PullRequest.".to_string(),
+        ))?;
         (
             r.net,
-            r.merge_rules.allow_auto_merge,
+            r.auto_merge_allowed,
             p.open,
             p.draft,
             p.merge.auto_merge.is_some(),
@@ -242,7 +247,8 @@ pub fn merge(sh: &Shared, i: usize, number: u64) -> Result<Oid, String> {
                         return Ok(None);
                     };
                     let (parents, message) = if auto.method == "MERGE" {
-                        let m = format!("Merge pull request #{number} from {head_label}\n\n{title}");
+                        let m =
+                            format!("Merge pull request #{number} from {head_label}\n\n{title}");
                         (vec![base, head], m)
                     } else {
                         (vec![base], format!("{title} (#{number})"))

@@ -124,14 +124,9 @@ pub struct AutoMerge {
     pub enabled_at: i64,
 }
 
-/// A repository's merge settings and what its commits' checks concluded.
+/// What a repository's branches require to merge and what its commits' checks concluded.
 #[derive(Clone, Debug, Default)]
 pub struct MergeRules {
-    /// "Allow auto-merge": REST `allow_auto_merge`, GraphQL `autoMergeAllowed`. Off unless set
-    /// (`Sandbox::set_auto_merge_allowed`): GitHub's default for a repository (the
-    /// `allow_auto_merge` property of `repository` in GitHub's OpenAPI description, default
-    /// false).
-    pub allow_auto_merge: bool,
     /// Branch → the status checks merging into it requires (a minimal model of branch
     /// protection rules and rulesets: a branch requires named checks to pass).
     pub required_checks: BTreeMap<String, Vec<String>>,
@@ -194,8 +189,12 @@ pub struct Repo {
     pub pulls: Vec<Pull>,
     /// Next issue/PR number.
     pub next_number: u64,
-    /// Auto-merge allowed, required checks and check conclusions.
+    /// Required checks and check conclusions (auto-merge allowed is `auto_merge_allowed`).
     pub merge_rules: MergeRules,
+    /// The "Allow auto-merge" setting (GraphQL `autoMergeAllowed`, REST `allow_auto_merge`):
+    /// off unless a test turns it on, as a new repository's is on GitHub (the `repository`
+    /// schema's `allow_auto_merge` default: false).
+    pub auto_merge_allowed: bool,
 }
 
 impl Repo {

@@ -96,6 +96,7 @@ fn plan_world(world: &mut World, net: usize, plan: &NetPlan, p: &GenParams<'_>) 
                 pulls: Vec::new(),
                 next_number: 1,
                 merge_rules: Default::default(),
+                auto_merge_allowed: false,
             },
             owner != "heyns1000" && !CONTRIBUTORS.contains(&owner),
         )

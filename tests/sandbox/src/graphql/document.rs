@@ -91,11 +91,9 @@ pub(super) fn operation<'d>(
     };
     let _ = ctx;
     let (root, sel, var_defs) = match op {
-        OperationDefinition::Query(q) => (
-            "Query",
-            &q.selection_set,
-            q.variable_definitions.as_slice(),
-        ),
+        OperationDefinition::Query(q) => {
+            ("Query", &q.selection_set, q.variable_definitions.as_slice())
+        }
         OperationDefinition::SelectionSet(s) => ("Query", s, &[][..]),
         OperationDefinition::Mutation(m) => (
             "Mutation",

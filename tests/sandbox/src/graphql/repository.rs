@@ -49,7 +49,7 @@ impl Exec<'_, '_> {
             "isDisabled" => Leaf(Out::Bool(false)),
             "isEmpty" => Leaf(Out::Bool(false)),
             "hasIssuesEnabled" => Leaf(Out::Bool(true)),
-            "autoMergeAllowed" => Leaf(Out::Bool(r.merge_rules.allow_auto_merge)),
+            "autoMergeAllowed" => Leaf(Out::Bool(r.auto_merge_allowed)),
             "visibility" => Leaf(s(if r.private { "PRIVATE" } else { "PUBLIC" })),
             "forkCount" => Leaf(Out::Int(forks as i64)),
             "stargazerCount" => Leaf(Out::Int(0)),

@@ -25,12 +25,7 @@ pub(super) fn field_type(ty: &str, f: &str) -> Option<&'static str> {
         ("Repository", "name" | "nameWithOwner" | "description") => "String",
         (
             "Repository",
-            "isArchived"
-            | "isFork"
-            | "isPrivate"
-            | "isDisabled"
-            | "isEmpty"
-            | "hasIssuesEnabled"
+            "isArchived" | "isFork" | "isPrivate" | "isDisabled" | "isEmpty" | "hasIssuesEnabled"
             | "autoMergeAllowed",
         ) => "Boolean",
         ("Repository", "pushedAt" | "createdAt" | "updatedAt") => "DateTime",

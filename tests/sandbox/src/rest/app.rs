@@ -90,6 +90,7 @@ pub(crate) fn access_token(ctx: &Ctx<'_>, id: u64) -> R {
         core_limit: 5000,
         graphql_limit: 5000,
         expires_at: Some(expires),
+        repositories: None,
     };
     ctx.sh.auth().add(spec);
     Ok(Resp::json(

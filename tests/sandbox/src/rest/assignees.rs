@@ -63,5 +63,8 @@ pub(crate) fn add_assignees(ctx: &Ctx<'_>, o: &str, r: &str, n: u64) -> R {
         .find(|p| p.number == n)
         .expect("checked")
         .clone();
-    Ok(Resp::json(201, shapes::pull_as_issue(ctx.sh, &w, rr.idx, &p)))
+    Ok(Resp::json(
+        201,
+        shapes::pull_as_issue(ctx.sh, &w, rr.idx, &p),
+    ))
 }

@@ -131,7 +131,7 @@ pub fn repo(sh: &Shared, w: &World, idx: usize, full: bool, perms: Option<bool>)
                 ("allow_rebase_merge", true),
                 ("allow_squash_merge", true),
                 ("allow_merge_commit", true),
-                ("allow_auto_merge", r.merge_rules.allow_auto_merge),
+                ("allow_auto_merge", r.auto_merge_allowed),
                 ("allow_update_branch", false),
                 ("delete_branch_on_merge", false),
                 ("use_squash_pr_title_as_default", false),
@@ -369,7 +369,8 @@ pub fn pull_as_issue(sh: &Shared, w: &World, base_idx: usize, p: &Pull) -> Value
         .filter_map(|n| base.labels.iter().find(|l| &l.name == n))
         .map(|l| label(sh, &bf, l))
         .collect();
-    let people = |v: &[String]| -> Vec<Value> { v.iter().map(|a| user(sh, &w.account(a))).collect() };
+    let people =
+        |v: &[String]| -> Vec<Value> { v.iter().map(|a| user(sh, &w.account(a))).collect() };
     json!({
         "id": p.id, "node_id": node_id("PullRequest", p.id), "url": issue,
         "repository_url": format!("{api}/repos/{bf}"),

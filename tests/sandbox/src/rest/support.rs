@@ -48,6 +48,9 @@ pub(crate) fn need_write(ctx: &Ctx<'_>, repo: &RepoRef) -> Result<(), Resp> {
     match &ctx.caller.token {
         None => Err(Resp::error(401, "Requires authentication")),
         Some(t) if !t.write => Err(Resp::error(403, t.not_accessible())),
+        // A token limited to some repositories (a workflow's `GITHUB_TOKEN`) may read public
+        // ones elsewhere but not write them: GitHub's 403 for a permission it lacks there.
+        Some(t) if !t.reaches(&repo.full) => Err(Resp::error(403, t.not_accessible())),
         Some(_) if repo.archived => {
             Err(Resp::error(403, "Repository was archived so is read-only."))
         }

@@ -233,6 +233,20 @@ impl Sandbox {
         true
     }
 
+    /// Turns a repository's "Allow auto-merge" setting on or off (GraphQL `autoMergeAllowed`,
+    /// REST `allow_auto_merge`; off by default, as on GitHub). False when there is no such
+    /// repository.
+    pub fn set_auto_merge_allowed(&self, repo: &str, allowed: bool) -> bool {
+        let mut w = self.shared.world();
+        match w.find_full(repo) {
+            Some(i) => {
+                w.repos[i].auto_merge_allowed = allowed;
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Archives or unarchives a repository.
     pub fn set_archived(&self, repo: &str, archived: bool) -> bool {
         let mut w = self.shared.world();

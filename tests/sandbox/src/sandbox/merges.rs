@@ -1,22 +1,11 @@
-//! Merging as a repository's settings and its CI make it happen: whether the repository
-//! allows auto-merge, the checks a branch requires, and a check's conclusion on a commit, which
+//! Merging as a repository's settings and its CI make it happen (whether it allows auto-merge
+//! is `change::set_auto_merge_allowed`): the checks a branch requires, and a check's conclusion on a commit, which
 //! merges the pull requests waiting for it (see `merging`).
 
 use super::Sandbox;
 use crate::merging;
 
 impl Sandbox {
-    /// Sets "Allow auto-merge" on `repo` (GitHub's default: off). False when the repository
-    /// does not exist.
-    pub fn set_auto_merge_allowed(&self, repo: &str, allowed: bool) -> bool {
-        let mut w = self.shared.world();
-        let Some(i) = w.find_full(repo) else {
-            return false;
-        };
-        w.repos[i].merge_rules.allow_auto_merge = allowed;
-        true
-    }
-
     /// Makes merging into `repo`'s `branch` require the status checks `checks` (a branch
     /// protection rule or ruleset requiring them; an empty list requires nothing). False when
     /// the repository does not exist.

@@ -446,6 +446,13 @@ fn finish(
         resp.headers
             .push(("x-accepted-oauth-scopes".into(), "repo".into()));
     }
+    if let Some(expiry) = caller
+        .and_then(|c| c.token.as_ref())
+        .and_then(|t| t.expiration_header())
+    {
+        resp.headers
+            .push(("github-authentication-token-expiration".into(), expiry));
+    }
     let response = match (&resp.text, &resp.json) {
         (Some(t), _) => serde_json::from_str(t).ok(),
         (None, j) => j.clone(),

@@ -151,6 +151,7 @@ impl Route {
             }
             Route::Labels { .. } => "/repos/{owner}/{repo}/labels",
             Route::IssueLabels { .. } => "/repos/{owner}/{repo}/issues/{issue_number}/labels",
+            Route::IssueAssignees { .. } => "/repos/{owner}/{repo}/issues/{issue_number}/assignees",
             Route::Alerts { .. } => "/repos/{owner}/{repo}/dependabot/alerts",
             Route::Workflows { .. } => "/repos/{owner}/{repo}/actions/workflows",
             Route::Contents { .. } => "/repos/{owner}/{repo}/contents/{path}",
