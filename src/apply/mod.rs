@@ -18,6 +18,7 @@
 
 mod access;
 mod fast_forward;
+pub mod hands_off;
 mod not_found;
 mod pr_text;
 mod pull_lag;
@@ -91,6 +92,8 @@ pub struct ApplyContext {
     /// How many repositories the plan writes to, and of how many owners.
     planned_writes: AtomicUsize,
     planned_owners: AtomicUsize,
+    /// Repositories that answered that they do not allow auto-merge (said once each).
+    auto_merge_refused: Mutex<BTreeSet<RepoName>>,
 }
 
 impl ApplyContext {
@@ -123,7 +126,26 @@ impl ApplyContext {
             unwritable: Mutex::new(BTreeSet::new()),
             planned_writes: AtomicUsize::new(0),
             planned_owners: AtomicUsize::new(0),
+            auto_merge_refused: Mutex::new(BTreeSet::new()),
         }
+    }
+
+    /// Whether to ask GitHub for auto-merge on `repo`'s PR: not after it said the repository
+    /// does not allow it.
+    fn auto_merge_may_try(&self, repo: &RepoName) -> bool {
+        !self
+            .auto_merge_refused
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(repo)
+    }
+
+    /// Remembers that `repo` does not allow auto-merge.
+    fn auto_merge_not_allowed(&self, repo: &RepoName) {
+        self.auto_merge_refused
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(repo.clone());
     }
 
     /// Remembers that a write went through: the token can write, so a refusal later is about
@@ -525,6 +547,12 @@ async fn run_one(
     let base = planned_outcome(&p, Some(phase), Some(rank));
     if let Some(o) = unread(&ctx, &base) {
         return o;
+    }
+    if let Some(t) = ctx.targets.get(&p.repo) {
+        let remembered = ctx.sync_pulls.get(&p.repo);
+        if let Some(pr) = hands_off::merged_since_last_run(remembered, t, p.expected) {
+            return hands_off::merged_outcome(base, pr);
+        }
     }
     if !matches!(p.action, Action::FastForward | Action::PullRequest) {
         return base;

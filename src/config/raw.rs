@@ -14,6 +14,7 @@ pub struct RawRepo {
     pub upstream: Option<String>,
     pub connected: Option<bool>,
     pub weights: Option<RawWeights>,
+    pub reviewers: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -65,6 +66,9 @@ pub struct RawPullRequests {
     pub reviewers: Option<Vec<String>>,
     pub team_reviewers: Option<Vec<String>>,
     pub draft: Option<bool>,
+    pub auto_merge: Option<String>,
+    pub reviewers_on: Option<String>,
+    pub assignees: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -48,7 +48,7 @@ impl Cx {
                     self.problem(
                         &p,
                         "expected `owner/name` or a map with `repo:`",
-                        Some("write `- owner/name`, or `- repo: owner/name` with optional `branch`, `upstream`, `connected`, `weights`".into()),
+                        Some("write `- owner/name`, or `- repo: owner/name` with optional `branch`, `upstream`, `connected`, `weights`, `reviewers`".into()),
                     );
                     continue;
                 }
@@ -95,6 +95,7 @@ impl Cx {
             upstream,
             connected: raw.connected,
             weights: repo_weights,
+            reviewers: self.logins(&format!("{path}.reviewers"), raw.reviewers),
         })
     }
 

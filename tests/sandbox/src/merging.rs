@@ -10,8 +10,9 @@
 //! wait for is refused: `Pull request Pull request is in clean status` (`UNPROCESSABLE`),
 //! recorded from api.github.com on 2022-04-14 with the message wrapped as `["…"]`
 //! (BeWe11/workshop-uncool-mlops, README) and unwrapped in 2026 (rjwalters/loom#3379); a
-//! repository that does not allow it: `Pull request Auto merge is not allowed for this
-//! repository` (oldschoolbif/ai-podcast-creator, PR_MERGE_SOLUTION.md, through `gh`); a closed
+//! repository that does not allow it: `Auto merge is not allowed for this repository`, without
+//! the prefix (`gh` prints `GraphQL: <message> (enablePullRequestAutoMerge)`:
+//! indexable-inc/index#2948, viperproject/viperserver#358); a closed
 //! one: `Pull request Pull request is closed` (peter-evans/enable-pull-request-automerge#1060).
 //! Merge methods (GitHub's "About merge methods on GitHub"): `MERGE` writes a merge commit,
 //! `SQUASH` one commit on the base, `REBASE` a copy of each commit on the base — GitHub "will
@@ -139,7 +140,13 @@ pub fn enable(
         )
     };
     if !allowed {
-        return unprocessable("Auto merge is not allowed for this repository");
+        // Without the "Pull request" prefix: `gh` prints it as `GraphQL: Auto merge is not
+        // allowed for this repository (enablePullRequestAutoMerge)` (indexable-inc/index#2948,
+        // viperproject/viperserver#358, AliceJump/ok-end-field#211, all 2026).
+        return Err((
+            "UNPROCESSABLE",
+            "Auto merge is not allowed for this repository".to_string(),
+        ));
     }
     if !open {
         return unprocessable("Pull request is closed");
