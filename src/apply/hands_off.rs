@@ -174,10 +174,19 @@ mod tests {
     fn people_are_asked_on_a_new_pr_or_only_on_a_new_conflict() {
         use ReviewersOn::*;
         assert!(ask_people(Always, true, false));
-        assert!(!ask_people(Always, false, true), "a kept PR was asked when opened");
-        assert!(!ask_people(Conflict, true, false), "a clean new PR needs nobody");
+        assert!(
+            !ask_people(Always, false, true),
+            "a kept PR was asked when opened"
+        );
+        assert!(
+            !ask_people(Conflict, true, false),
+            "a clean new PR needs nobody"
+        );
         assert!(ask_people(Conflict, true, true));
-        assert!(ask_people(Conflict, false, true), "a kept PR that now conflicts");
+        assert!(
+            ask_people(Conflict, false, true),
+            "a kept PR that now conflicts"
+        );
         assert!(!ask_people(Conflict, false, false));
     }
 
@@ -199,8 +208,13 @@ mod tests {
         let older = pr(true, 'c', &ours);
         assert!(merged_since_last_run(Some(&older), &t, Status::PrOpen).is_none());
         assert!(merged_since_last_run(Some(&older), &t, Status::UpToDate).is_some());
-        assert!(merged_since_last_run(Some(&pr(false, 'b', &ours)), &t, Status::UpToDate).is_none());
-        assert!(merged_since_last_run(Some(&pr(true, 'b', "a person's")), &t, Status::UpToDate).is_none());
+        assert!(
+            merged_since_last_run(Some(&pr(false, 'b', &ours)), &t, Status::UpToDate).is_none()
+        );
+        assert!(
+            merged_since_last_run(Some(&pr(true, 'b', "a person's")), &t, Status::UpToDate)
+                .is_none()
+        );
         assert!(merged_since_last_run(None, &t, Status::UpToDate).is_none());
         let mut other_base = merged.clone();
         other_base.base_ref = "dev".into();

@@ -226,7 +226,10 @@ impl Cx {
                     self.choice(
                         "pull_requests.reviewers_on",
                         &m,
-                        &[("always", ReviewersOn::Always), ("conflict", ReviewersOn::Conflict)],
+                        &[
+                            ("always", ReviewersOn::Always),
+                            ("conflict", ReviewersOn::Conflict),
+                        ],
                     )
                 })
                 .unwrap_or(d.reviewers_on),

@@ -226,7 +226,11 @@ fn pull_request_settings() {
 fn hands_off_merges_and_people_when_needed() {
     let d = parse("repositories: [a/b]\n").unwrap();
     assert_eq!(d.pull_requests.auto_merge, None);
-    assert_eq!(d.pull_requests.reviewers_on, ReviewersOn::Always, "today's behaviour");
+    assert_eq!(
+        d.pull_requests.reviewers_on,
+        ReviewersOn::Always,
+        "today's behaviour"
+    );
     assert!(d.pull_requests.assignees.is_empty());
     let inv = parse(
         "top:\n  - repo: a/b\n    reviewers: [carol]\nrepositories: [c/d]\npull_requests:\n  auto_merge: rebase\n  reviewers_on: conflict\n  assignees: [alice, bob]\n",

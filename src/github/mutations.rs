@@ -59,8 +59,7 @@ pub fn auto_merge_answer(body: &Value) -> Result<AutoMergeAnswer, GhError> {
     };
     let message = super::graphql::error_message(first);
     let lower = message.to_ascii_lowercase();
-    if lower.contains("auto merge is not allowed") || lower.contains("auto-merge is not allowed")
-    {
+    if lower.contains("auto merge is not allowed") || lower.contains("auto-merge is not allowed") {
         return Ok(AutoMergeAnswer::NotAllowed(message));
     }
     Ok(AutoMergeAnswer::Refused(message))

@@ -12,8 +12,8 @@ use async_trait::async_trait;
 use tokio::time::Instant;
 
 use crate::github::{
-    AncestryAsk, AutoMergeAnswer, Comparison, GhError, GitHub, MergeUpstream, MetaBatch, NewPull, PullInfo,
-    RefUpdate, RepoQuery, RequestStats, TokenRights, TreeFile,
+    AncestryAsk, AutoMergeAnswer, Comparison, GhError, GitHub, MergeUpstream, MetaBatch, NewPull,
+    PullInfo, RefUpdate, RepoQuery, RequestStats, TokenRights, TreeFile,
 };
 use crate::ids::Oid;
 use crate::repo_name::RepoName;

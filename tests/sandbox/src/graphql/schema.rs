@@ -148,6 +148,16 @@ pub(super) fn nullable(ty: &str, f: &str) -> bool {
                 "PullRequest",
                 "author" | "labels" | "headRepository" | "baseRepository"
             )
+            | ("PullRequest", "autoMergeRequest" | "mergedAt" | "closedAt")
+            | ("Mutation", "enablePullRequestAutoMerge")
+            | (
+                "EnablePullRequestAutoMergePayload",
+                "actor" | "clientMutationId" | "pullRequest"
+            )
+            | (
+                "AutoMergeRequest",
+                "authorEmail" | "commitBody" | "commitHeadline" | "enabledAt" | "enabledBy"
+            )
             | ("Label", "description")
     )
 }
