@@ -106,7 +106,12 @@ pub(super) async fn auto_merge(
     let Some(method) = ctx.inv.pull_requests.auto_merge else {
         return;
     };
-    if pr.auto_merge || pr.node_id.is_empty() || !ctx.auto_merge_may_try(&p.repo) {
+    let refused = || {
+        ctx.auto_merge_refused
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+    };
+    if pr.auto_merge || pr.node_id.is_empty() || refused().contains(&p.repo) {
         return;
     }
     match ctx.gh.enable_auto_merge(&p.repo, &pr.node_id, method).await {
@@ -115,7 +120,7 @@ pub(super) async fn auto_merge(
             method.graphql().to_ascii_lowercase()
         )),
         Ok(AutoMergeAnswer::NotAllowed(m)) => {
-            ctx.auto_merge_not_allowed(&p.repo);
+            refused().insert(p.repo.clone());
             notes.push(format!(
                 "auto-merge not enabled: the repository does not allow auto-merge (GitHub: {m}); turn on \"Allow auto-merge\" in its settings; the PR is left open"
             ));

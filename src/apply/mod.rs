@@ -130,24 +130,6 @@ impl ApplyContext {
         }
     }
 
-    /// Whether to ask GitHub for auto-merge on `repo`'s PR: not after it said the repository
-    /// does not allow it.
-    fn auto_merge_may_try(&self, repo: &RepoName) -> bool {
-        !self
-            .auto_merge_refused
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .contains(repo)
-    }
-
-    /// Remembers that `repo` does not allow auto-merge.
-    fn auto_merge_not_allowed(&self, repo: &RepoName) {
-        self.auto_merge_refused
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(repo.clone());
-    }
-
     /// Remembers that a write went through: the token can write, so a refusal later is about
     /// one repository.
     fn note_written(&self) {

@@ -170,7 +170,10 @@ fn assignees_are_added_once_each() {
         .map(|u| u["login"].as_str().unwrap())
         .collect();
     assert_eq!(logins, ["alice", "bob"]);
-    assert_eq!(a.json["pull_request"]["url"].as_str().is_some(), true);
+    assert!(
+        a.json["pull_request"]["url"].is_string(),
+        "the issue of a pull request"
+    );
     let info = sb.pulls(FORK).into_iter().find(|p| p.number == n).unwrap();
     assert_eq!(info.assignees, ["alice", "bob"]);
 }
