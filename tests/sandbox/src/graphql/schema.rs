@@ -135,6 +135,7 @@ pub(super) fn nullable(ty: &str, f: &str) -> bool {
                     | "object"
                     | "pullRequest"
                     | "vulnerabilityAlerts"
+                    | "viewerPermission"
             )
             | ("User" | "Organization", "databaseId")
             | ("Ref", "target")
