@@ -127,7 +127,7 @@ pub(super) async fn auto_merge(
         }
         Ok(AutoMergeAnswer::Refused(m)) if m.to_ascii_lowercase().contains("clean status") => {
             notes.push(format!(
-                "auto-merge not enabled: GitHub has nothing to wait for (the branch requires no status check; GitHub: {m}); require a check on the branch, or merge it; the PR is left open"
+                "auto-merge not enabled: GitHub has nothing to wait for (the branch requires no status check, or its required checks passed already; GitHub: {m}); the PR is left open to merge"
             ))
         }
         Ok(AutoMergeAnswer::Refused(m)) => notes.push(format!(
