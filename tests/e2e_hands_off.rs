@@ -249,3 +249,21 @@ fn by_default_every_new_sync_pr_gets_its_reviewers_and_assignees() {
             .count();
     assert_eq!(again, 4);
 }
+
+#[test]
+fn a_branch_that_requires_no_check_gives_auto_merge_nothing_to_wait_for() {
+    // GitHub refuses auto-merge on a pull request it could merge now ("clean status"): the
+    // report says why and the PR waits, open, for a person.
+    let h = harness();
+    assert!(h.sb.set_auto_merge_allowed(FAR_BEHIND, true));
+    inventory(&h, &[(FAR_BEHIND, &[])], "  auto_merge: rebase\n");
+    h.sync(&["--mode", "all"]);
+    let p = progress_of(&h, FAR_BEHIND);
+    assert_eq!(p["status"], "pr_open", "{p}");
+    let d = detail(&p);
+    assert!(d.contains("GitHub has nothing to wait for"), "{d}");
+    assert!(d.contains("Pull request Pull request is in clean status"), "{d}");
+    let pr = sync_pr(&h, FAR_BEHIND);
+    assert!(pr.open && pr.auto_merge.is_none(), "{pr:?}");
+    assert_eq!(mutations(&h)[0]["variables"]["mergeMethod"], "REBASE");
+}
