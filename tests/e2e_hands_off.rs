@@ -262,7 +262,10 @@ fn a_branch_that_requires_no_check_gives_auto_merge_nothing_to_wait_for() {
     assert_eq!(p["status"], "pr_open", "{p}");
     let d = detail(&p);
     assert!(d.contains("GitHub has nothing to wait for"), "{d}");
-    assert!(d.contains("Pull request Pull request is in clean status"), "{d}");
+    assert!(
+        d.contains("Pull request Pull request is in clean status"),
+        "{d}"
+    );
     let pr = sync_pr(&h, FAR_BEHIND);
     assert!(pr.open && pr.auto_merge.is_none(), "{pr:?}");
     assert_eq!(mutations(&h)[0]["variables"]["mergeMethod"], "REBASE");
