@@ -162,8 +162,9 @@ fn a_redirect_to_another_host_is_not_followed() {
 #[test]
 fn compares_github_cannot_compute_still_get_a_sync_pull_request() {
     let mut cfg = Harness::config(16, 1);
-    // buildnest (4 behind, 2 of its own) and payment-gateway-hub (6 behind, 1 of its own) are
-    // diverged, so only a compare settles them; both ranges hold more than 3 commits.
+    // buildnest (4 behind) and payment-gateway-hub (6 behind) are diverged; with more commits
+    // of their own than the ancestry query reads, only a compare settles them, and both
+    // ranges hold more than 3 commits.
     cfg.behaviour = Behaviour {
         compare_fail_over: 3,
         ..Behaviour::default()
@@ -171,6 +172,14 @@ fn compares_github_cannot_compute_still_get_a_sync_pull_request() {
     let mut h = Harness::start_with(cfg);
     h.provokes_faults = true;
     let sb = &h.sb;
+    for repo in ["heyns1000/buildnest", "heyns1000/payment-gateway-hub"] {
+        let branch = sb.default_branch(repo).unwrap();
+        for k in 0..=priority_sync::github::ancestry::FORK_DEPTH {
+            let text = format!("patch {k}\n");
+            sb.push_commit(repo, &branch, "LOCAL.md", &text, "local patch")
+                .unwrap();
+        }
+    }
     let out = h.sync(&["--mode", "all"]);
     let text = said(&out);
     let progress = h.progress();

@@ -12,6 +12,7 @@ use serde_json::Value;
 use common::{progress_in, Harness};
 use common::{status, sync_prs};
 use github_sandbox::Category;
+use priority_sync::github::ancestry;
 
 #[test]
 fn all_mode_syncs_the_fleet_and_a_second_run_converges() {
@@ -44,28 +45,53 @@ fn all_mode_syncs_the_fleet_and_a_second_run_converges() {
             r.full_name
         );
     }
-    // A fork plainly behind (within the ancestry query's depth) is settled without a compare;
-    // a diverged one is compared.
+    // A fork plainly behind, or diverged by a few commits of its own (within the ancestry
+    // query's depths), is settled without a compare, with the counts the fleet was built with;
+    // a fork further behind is compared.
     let compared = |r: &github_sandbox::FleetRepo| {
         let compare = format!("/repos/{}/compare/", r.full_name);
         log.iter().any(|e| e.path.starts_with(&compare))
     };
-    let live = || fleet.repos.iter().filter(|r| r.exists && !r.archived);
-    let plain: Vec<_> = live()
-        .filter(|r| r.ahead == 0 && (1..100).contains(&r.behind))
+    let live = || {
+        fleet
+            .repos
+            .iter()
+            .filter(|r| r.exists && !r.archived && r.category != Category::ForeignUpstream)
+    };
+    let within = |r: &&github_sandbox::FleetRepo| {
+        (1..ancestry::DEPTH as u32).contains(&r.behind) && (r.ahead as usize) < ancestry::FORK_DEPTH
+    };
+    let plain: Vec<_> = live().filter(within).filter(|r| r.ahead == 0).collect();
+    let diverged: Vec<_> = live().filter(within).filter(|r| r.ahead > 0).collect();
+    let far: Vec<_> = live()
+        .filter(|r| r.behind as usize >= ancestry::DEPTH)
         .collect();
-    let diverged: Vec<_> = live().filter(|r| r.ahead > 0).collect();
-    assert!(plain.len() > 30 && diverged.len() > 5);
-    for r in plain {
+    assert!(plain.len() > 30 && diverged.len() > 5 && !far.is_empty());
+    for r in plain.iter().chain(&diverged) {
         assert!(
             !compared(r),
-            "{} ({} behind) compared",
+            "{} ({} behind, {} ahead) compared",
+            r.full_name,
+            r.behind,
+            r.ahead
+        );
+    }
+    for r in &diverged {
+        let detail = progress[&r.full_name.to_ascii_lowercase()]["detail"].to_string();
+        let own = priority_sync::plural::count(r.ahead, "own commit", "own commits");
+        assert!(
+            detail.contains(&format!("{} behind, {own} ahead", r.behind)),
+            "{}: {detail}",
+            r.full_name
+        );
+    }
+    for r in far {
+        assert!(
+            compared(r),
+            "{} ({} behind) not compared",
             r.full_name,
             r.behind
         );
-    }
-    for r in diverged {
-        assert!(compared(r), "{} (diverged) not compared", r.full_name);
     }
 
     // One audit commit on top of the old head, with the artifacts in it.
@@ -129,15 +155,14 @@ fn all_mode_syncs_the_fleet_and_a_second_run_converges() {
     }
     assert!(current > 10, "sync PRs checked: {current}");
     // Compares are reused while neither head moves: only the repositories whose upstream moved
-    // are looked at again. The plainly-behind one is settled by the batched ancestry query;
-    // the diverged one (its branch unmoved, ahead last time) goes straight to a compare.
+    // are looked at again, both in one batched ancestry query (the plainly-behind one and the
+    // diverged one, whose few own commits are within its reach): no compare at all.
     let compared: Vec<&str> = log
         .iter()
         .filter(|e| e.path.contains("/compare/"))
         .map(|e| e.path.as_str())
         .collect();
-    assert_eq!(compared.len(), 1, "{compared:?}");
-    assert!(compared[0].starts_with(&format!("/repos/{}/compare/", div.full_name)));
+    assert!(compared.is_empty(), "{compared:?}");
     let ancestry: Vec<&Value> = log
         .iter()
         .filter_map(|e| e.request.as_ref())
@@ -148,13 +173,21 @@ fn all_mode_syncs_the_fleet_and_a_second_run_converges() {
         })
         .collect();
     assert_eq!(ancestry.len(), 1);
-    let (owner, name) = far.full_name.split_once('/').unwrap();
-    assert_eq!(ancestry[0]["variables"]["fo0"], owner);
-    assert_eq!(ancestry[0]["variables"]["fn0"], name);
-    assert!(
-        ancestry[0]["variables"].get("fo1").is_none(),
-        "one fork asked about"
-    );
+    let vars = &ancestry[0]["variables"];
+    let mut asked: Vec<String> = (0..2)
+        .map(|i| {
+            format!(
+                "{}/{}",
+                vars[format!("fo{i}")].as_str().unwrap(),
+                vars[format!("fn{i}")].as_str().unwrap()
+            )
+        })
+        .collect();
+    asked.sort();
+    let mut want = vec![far.full_name.clone(), div.full_name.clone()];
+    want.sort();
+    assert_eq!(asked, want);
+    assert!(vars.get("fo2").is_none(), "two forks asked about");
     for r in fleet.repos.iter().filter(|r| r.exists) {
         assert_eq!(
             sb.open_pulls(&r.full_name).len(),

@@ -42,6 +42,7 @@ fn reference() -> &'static Reference {
     REF.get_or_init(|| {
         let mut h = Harness::start(REPOS, SEED);
         h.provokes_faults = true;
+        beyond_the_ancestry_query(&h);
         seed_state(&h);
         h.sync(&["--mode", "all"]);
         let log = h.sb.log_entries();
@@ -66,9 +67,30 @@ fn ok(e: &LogEntry) -> bool {
 fn setup() -> (Harness, SeededState, BTreeMap<(String, String), String>) {
     let mut h = Harness::start(REPOS, SEED);
     h.provokes_faults = true;
+    beyond_the_ancestry_query(&h);
     let seeded = seed_state(&h);
     let before = all_refs(&h.sb);
     (h, seeded, before)
+}
+
+/// Gives every diverged fork more commits of its own than the batched ancestry query reads,
+/// so the gather compares them and the scenarios' faults on `/compare/` meet real requests.
+fn beyond_the_ancestry_query(h: &Harness) {
+    let forks: Vec<(String, String)> =
+        h.sb.fleet()
+            .repos
+            .iter()
+            .filter(|r| r.exists && !r.archived && r.ahead > 0)
+            .map(|r| (r.full_name.clone(), r.branch.clone()))
+            .collect();
+    assert!(forks.len() > 3, "the fleet has diverged forks");
+    for (fork, branch) in forks {
+        for k in 0..=priority_sync::github::ancestry::FORK_DEPTH {
+            let text = format!("patch {k}\n");
+            h.sb.push_commit(&fork, &branch, "LOCAL.md", &text, "local patch")
+                .expect("a fork's branch takes a commit");
+        }
+    }
 }
 
 /// Figures of one scenario, printed for the docs.

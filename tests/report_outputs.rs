@@ -844,6 +844,13 @@ fn texts_of(built: &fixtures::Built, state: &SyncState) -> Vec<(String, String)>
     if let Some(alert) = priority_sync::notify::alert_text(&built.run) {
         texts.push(("failure alert".to_string(), alert));
     }
+    for format in priority_sync::config::NotifyFormat::ALL {
+        if let Some(payload) = priority_sync::notify::alert_payload(&built.run, format) {
+            let mut strings = Vec::new();
+            json_strings(&payload, &mut strings);
+            texts.push((format!("{} alert", format.as_str()), strings.join(" | ")));
+        }
+    }
     texts
 }
 

@@ -297,16 +297,57 @@ impl Default for Artifacts {
 /// Failure alerts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notify {
-    /// Environment variable holding a Slack-compatible webhook URL. Default
-    /// `PRIORITY_SYNC_WEBHOOK_URL`; unset or empty → no alerts.
+    /// Environment variable holding the webhook URL. Default `PRIORITY_SYNC_WEBHOOK_URL`;
+    /// unset or empty → no alerts.
     pub webhook_env: String,
+    /// The webhook's payload shape. Default `slack`.
+    pub format: NotifyFormat,
 }
 
 impl Default for Notify {
     fn default() -> Self {
         Self {
             webhook_env: "PRIORITY_SYNC_WEBHOOK_URL".into(),
+            format: NotifyFormat::default(),
         }
+    }
+}
+
+/// The shape of the failure alert (`notify.format`): which kind of webhook receives it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum NotifyFormat {
+    /// A Slack incoming webhook (or a Slack-compatible one): `{"text": …}`.
+    #[default]
+    Slack,
+    /// A Microsoft Teams workflow webhook (Power Automate): a message with an Adaptive Card.
+    Teams,
+    /// A Discord channel webhook: `content`, no mentions parsed.
+    Discord,
+    /// A documented JSON object of the run's counts and the repositories needing a person.
+    Generic,
+}
+
+impl NotifyFormat {
+    pub const ALL: [NotifyFormat; 4] = [
+        NotifyFormat::Slack,
+        NotifyFormat::Teams,
+        NotifyFormat::Discord,
+        NotifyFormat::Generic,
+    ];
+
+    /// The word written in the inventory.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NotifyFormat::Slack => "slack",
+            NotifyFormat::Teams => "teams",
+            NotifyFormat::Discord => "discord",
+            NotifyFormat::Generic => "generic",
+        }
+    }
+
+    /// The format a word names, exactly as written.
+    pub fn from_word(word: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.as_str() == word)
     }
 }
 

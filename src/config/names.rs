@@ -53,7 +53,7 @@ pub(super) const PULL_REQUESTS_KEYS: &[&str] = &[
     "assignees",
 ];
 pub(super) const ARTIFACTS_KEYS: &[&str] = &["dir", "commit", "branch"];
-pub(super) const NOTIFY_KEYS: &[&str] = &["webhook_env"];
+pub(super) const NOTIFY_KEYS: &[&str] = &["webhook_env", "format"];
 pub(super) const LIMITS_KEYS: &[&str] = &[
     "concurrency",
     "max_inflight_requests",

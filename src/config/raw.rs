@@ -83,6 +83,7 @@ pub struct RawArtifacts {
 #[serde(deny_unknown_fields)]
 pub struct RawNotify {
     pub webhook_env: Option<String>,
+    pub format: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -292,8 +292,39 @@ impl Cx {
     }
 
     pub(super) fn notify(&mut self, raw: RawNotify) -> Notify {
-        let d = Notify::default();
-        match raw.webhook_env {
+        let format = self.notify_format(raw.format.as_deref());
+        let webhook_env = self.webhook_env(raw.webhook_env);
+        Notify {
+            webhook_env,
+            format,
+        }
+    }
+
+    /// `notify.format`: one of the formats, exactly; anything else is a problem listing them.
+    fn notify_format(&mut self, word: Option<&str>) -> NotifyFormat {
+        let Some(word) = word else {
+            return NotifyFormat::default();
+        };
+        if let Some(f) = NotifyFormat::from_word(word) {
+            return f;
+        }
+        let words: Vec<&str> = NotifyFormat::ALL.iter().map(|f| f.as_str()).collect();
+        let known = words.join(", ");
+        let hint = match super::names::closest(&word.to_ascii_lowercase(), &words) {
+            Some(best) => format!("did you mean `{best}`? (formats: {known})"),
+            None => format!("write one of: {known}"),
+        };
+        self.problem(
+            "notify.format",
+            format!("`{}` is not a notification format", printable(word)),
+            Some(hint),
+        );
+        NotifyFormat::default()
+    }
+
+    fn webhook_env(&mut self, raw: Option<String>) -> String {
+        let d = Notify::default().webhook_env;
+        match raw {
             Some(name) => {
                 let ok = !name.is_empty()
                     && !name.starts_with(|c: char| c.is_ascii_digit())
@@ -312,7 +343,7 @@ impl Cx {
                     );
                     d
                 } else {
-                    Notify { webhook_env: name }
+                    name
                 }
             }
             None => d,

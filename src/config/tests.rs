@@ -203,6 +203,21 @@ fn a_webhook_url_in_the_config_is_not_echoed() {
 }
 
 #[test]
+fn notify_format_defaults_to_slack_and_takes_each_format() {
+    let inv = parse("repositories: [a/b]\n").unwrap();
+    assert_eq!(inv.notify.format, NotifyFormat::Slack);
+    for f in NotifyFormat::ALL {
+        let inv = parse(&format!(
+            "repositories: [a/b]\nnotify:\n  format: {}\n",
+            f.as_str()
+        ))
+        .unwrap();
+        assert_eq!(inv.notify.format, f);
+        assert_eq!(inv.notify.webhook_env, "PRIORITY_SYNC_WEBHOOK_URL");
+    }
+}
+
+#[test]
 fn hub_manifest_and_repos() {
     let inv = parse("repositories: [a/b]\nhub:\n  repos: [a/b]\n  manifest: heyns1000/codenest:/hub/connected.json\n").unwrap();
     let m = inv.hub.manifest.unwrap();
@@ -381,6 +396,10 @@ fn every_error_path_names_its_place_and_a_fix() {
         e(Yaml("repositories: [a/b]\nartifacts:\n  branch: 'audit..log'\n"), "artifacts.branch", Some(3), "`audit..log` is not a valid branch name", "cannot be empty, contain spaces, `..`"),
         e(Yaml("repositories: [a/b]\nnotify:\n  webhook_env: 'MY-HOOK'\n"), "notify.webhook_env", Some(3), "not an environment variable name", "letters, digits and `_`"),
         e(Yaml("repositories: [a/b]\nnotify:\n  webhook_env: '1HOOK'\n"), "notify.webhook_env", Some(3), "not an environment variable name", "letters, digits and `_`"),
+        e(Yaml("repositories: [a/b]\nnotify:\n  webhook_env: HOOK\n  format: teems\n"), "notify.format", Some(4), "`teems` is not a notification format", "did you mean `teams`? (formats: slack, teams, discord, generic)"),
+        e(Yaml("repositories: [a/b]\nnotify:\n  format: Discord\n"), "notify.format", Some(3), "`Discord` is not a notification format", "did you mean `discord`?"),
+        e(Yaml("repositories: [a/b]\nnotify:\n  format: email\n"), "notify.format", Some(3), "`email` is not a notification format", "write one of: slack, teams, discord, generic"),
+        e(Yaml("repositories: [a/b]\nnotify:\n  fromat: teams\n"), "notify.fromat", Some(3), "unknown key `fromat`", "did you mean `format`?"),
         e(Yaml("repositories: [a/b]\npull_requests:\n  labels: [ok, 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx']\n"), "pull_requests.labels[1]", Some(3), "is not a valid label", "1-50 characters"),
         e(Yaml("repositories: [a/b]\npull_requests:\n  urgent_labels: [\"bad\\tlabel\"]\n"), "pull_requests.urgent_labels[0]", Some(3), "`bad\\tlabel` is not a valid label", "no control characters"),
         e(Yaml("repositories: [a/b]\npull_requests:\n  team_reviewers: ['my-org/core']\n"), "pull_requests.team_reviewers[0]", Some(3), "`my-org/core` is not a GitHub login or team slug", "the slug without the org"),

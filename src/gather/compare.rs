@@ -1,6 +1,7 @@
 //! Settling heads that differ: one batched GraphQL ancestry query per batch (sized by GitHub's
-//! node and cost rules) settles every fork that is plainly behind; the rest (diverged, far behind, or the batch failed) go to the REST
-//! compare. Compares the ancestry query cannot settle start at once, alongside it.
+//! node and cost rules) settles every fork that is plainly behind or diverged by a few own
+//! commits; the rest (further apart, or the batch failed) go to the REST compare. Compares
+//! the ancestry query cannot settle start at once, alongside it.
 
 use std::sync::Arc;
 
@@ -104,10 +105,12 @@ pub(super) async fn settle(
     Ok(out)
 }
 
-/// Could the ancestry query have answered this compare: the branch was behind, not ahead,
-/// and close enough to be among the upstream's latest commits.
-pub(super) fn plainly_behind(c: &Compared) -> bool {
-    !c.unreachable && c.ahead == 0 && (c.behind as usize) < ancestry::DEPTH
+/// Could the ancestry query have answered this compare: the two lines met within the
+/// upstream's latest commits and the fork's own latest ones.
+pub(super) fn settleable(c: &Compared) -> bool {
+    !c.unreachable
+        && (c.ahead as usize) < ancestry::FORK_DEPTH
+        && (c.behind as usize) < ancestry::DEPTH
 }
 
 /// A remembered compare's answer.

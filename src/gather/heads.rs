@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::compare::{comparison_of, plainly_behind, Answer};
+use super::compare::{comparison_of, settleable, Answer};
 use super::{Gathered, Target};
 use crate::config::{is_connected, Inventory, RepoSpec, Upstream};
 use crate::decision::{LiveFacts, UpstreamReach};
@@ -198,9 +198,9 @@ fn queue_heads(
         out.compares_reused += 1;
         let answer = (!c.unreachable).then(|| comparison_of(c));
         queue.ready.push((repo.clone(), target, Ok(answer)));
-    } else if last.is_some_and(|c| c.head == target.head && !plainly_behind(c)) {
-        // The branch has not moved and was not plainly behind last time (diverged, far
-        // behind or outside the network): the ancestry query cannot settle it.
+    } else if last.is_some_and(|c| c.head == target.head && !settleable(c)) {
+        // The branch has not moved and was out of the ancestry query's reach last time (far
+        // behind, many own commits, or outside the network): it cannot settle it now.
         queue.compare.push((repo.clone(), target));
     } else {
         queue.ask.push((repo.clone(), target));

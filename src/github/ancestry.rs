@@ -17,6 +17,11 @@ const DOCUMENT: &str = include_str!("graphql/ancestry.graphql");
 /// page limit). A fork further behind is left to the REST compare.
 pub const DEPTH: usize = 100;
 
+/// How many of the fork's latest commits are searched for where the two lines meet: forks
+/// carry a few commits of their own (patches, configuration); one with more is left to the
+/// REST compare.
+pub const FORK_DEPTH: usize = 10;
+
 /// One fork to check: its branch head and its upstream's.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AncestryAsk {
@@ -70,7 +75,7 @@ pub fn build(asks: &[AncestryAsk]) -> BatchQuery {
 }
 
 /// What each fork adds to an ancestry batch (GitHub's requests and nodes, see
-/// [`query_cost`]): two histories, the upstream's 100 latest commits and the fork's count.
+/// [`query_cost`]): two histories, the upstream's 100 latest commits and the fork's 10.
 pub fn demand() -> Demand {
     let one = AncestryAsk {
         repo: RepoName::new("o", "r").expect("a valid name"),
@@ -82,10 +87,10 @@ pub fn demand() -> Demand {
     query_cost::demand(&q.query, &q.variables).expect("ancestry.graphql is readable")
 }
 
-/// Reads a batch answer: per ask, `Some` when the fork's head is an ancestor of the
-/// upstream's head (found among its latest commits), `None` when a REST compare must decide
-/// (diverged, too far behind, either side unreadable, or a history that is not linear
-/// between the two heads). Errors without a path fail the whole batch.
+/// Reads a batch answer: per ask, `Some` when the two lines meet within the latest commits
+/// of both (the fork plainly behind, or diverged by a few commits of its own), `None` when a
+/// REST compare must decide (further apart, either side unreadable, or histories that are not
+/// linear from where they meet). Errors without a path fail the whole batch.
 pub fn parse(asks: &[AncestryAsk], answer: &Value) -> Result<Vec<Option<Comparison>>, GhError> {
     let (data, errors) = data_and_errors(answer)?;
     Ok(asks
@@ -107,21 +112,29 @@ pub fn parse(asks: &[AncestryAsk], answer: &Value) -> Result<Vec<Option<Comparis
 fn one(ask: &AncestryAsk, up: &Value, fork: &Value) -> Option<Comparison> {
     let history = |side: &Value| side.get("head")?.get("history").cloned();
     let total = |h: &Value| h.get("totalCount")?.as_u64();
-    let up_history = history(up)?;
-    let up_total = total(&up_history)?;
-    let fork_total = total(&history(fork)?)?;
-    let nodes = up_history.get("nodes")?.as_array()?;
-    let at = nodes
-        .iter()
-        .position(|n| n.get("oid").and_then(Value::as_str) == Some(ask.head.as_str()))?;
-    // Found: the fork's head is an ancestor of the upstream's, so the fork lacks exactly the
-    // upstream commits it cannot reach. Only trust a history that lists exactly those before
-    // the fork's head (linear between the two); merges of older work go to the compare.
-    let behind = up_total.checked_sub(fork_total)?;
-    if at == 0 || behind != at as u64 {
+    let oids = |h: &Value| -> Option<Vec<String>> {
+        h.get("nodes")?
+            .as_array()?
+            .iter()
+            .map(|n| n.get("oid").and_then(Value::as_str).map(str::to_string))
+            .collect()
+    };
+    let (up_history, fork_history) = (history(up)?, history(fork)?);
+    let (up_total, fork_total) = (total(&up_history)?, total(&fork_history)?);
+    let up_nodes = up_history.get("nodes")?.as_array()?;
+    let up_oids = oids(&up_history)?;
+    // The fork's own latest commits; an answer without them (an older shape) holds its head.
+    let fork_oids = oids(&fork_history).unwrap_or_else(|| vec![ask.head.as_str().to_string()]);
+    if fork_oids.first().map(String::as_str) != Some(ask.head.as_str()) {
         return None;
     }
-    let oldest_missing = nodes[..at]
+    let (behind, ahead) = meeting_point(&up_oids, &fork_oids)?;
+    // Trust counts only where both histories agree on the meeting point's history size
+    // (linear on both sides from there); merged side work goes to the compare.
+    if up_total.checked_sub(behind as u64)? != fork_total.checked_sub(ahead as u64)? {
+        return None;
+    }
+    let oldest_missing = up_nodes[..behind]
         .iter()
         .filter_map(|n| {
             n.get("committedDate")?
@@ -138,10 +151,23 @@ fn one(ask: &AncestryAsk, up: &Value, fork: &Value) -> Option<Comparison> {
     };
     Some(Comparison {
         behind: u32::try_from(behind).ok()?,
-        ahead: 0,
+        ahead: u32::try_from(ahead).ok()?,
         oldest_missing,
         touches_workflows: tree(up) != tree(fork),
     })
+}
+
+/// Where the two lines meet: the newest of the fork's commits that is among the upstream's,
+/// as (upstream commits before it, fork commits before it), or `None` when none is.
+fn meeting_point(up: &[String], fork: &[String]) -> Option<(usize, usize)> {
+    let at: std::collections::HashMap<&str, usize> = up
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (o.as_str(), i))
+        .collect();
+    fork.iter()
+        .enumerate()
+        .find_map(|(j, o)| at.get(o.as_str()).map(|&i| (i, j)))
 }
 
 #[cfg(test)]
@@ -195,14 +221,85 @@ mod tests {
     }
 
     #[test]
-    fn each_fork_asks_two_histories_of_101_commits_in_all() {
+    fn each_fork_asks_two_histories_of_110_commits_in_all() {
         assert_eq!(
             demand(),
             Demand {
                 requests: 2,
-                nodes: DEPTH as u64 + 1
+                nodes: (DEPTH + FORK_DEPTH) as u64
             }
         );
+        assert!(DOCUMENT.contains(&format!("history(first: {FORK_DEPTH})")));
+    }
+
+    fn fork_side(a: &mut Value, oids: &[&str]) {
+        let nodes: Vec<Value> = oids.iter().map(|o| json!({ "oid": o })).collect();
+        a["data"]["f0"]["head"]["history"]["nodes"] = json!(nodes);
+    }
+
+    const M: &str = "3333333333333333333333333333333333333333";
+    const MINE: &str = "4444444444444444444444444444444444444444";
+
+    #[test]
+    fn a_fork_with_its_own_commits_is_settled_where_the_lines_meet() {
+        // Upstream: u1, u2 on top of M; fork: its head and MINE on top of M.
+        let nodes = vec![
+            node(
+                "1111111111111111111111111111111111111111",
+                "2026-11-20T00:00:00Z",
+            ),
+            node(
+                "2222222222222222222222222222222222222222",
+                "2026-11-10T00:00:00Z",
+            ),
+            node(M, "2026-10-01T00:00:00Z"),
+        ];
+        let mut a = answer(nodes, 42, 42, ("t1", "t1"));
+        fork_side(&mut a, &[&"f".repeat(40), MINE, M]);
+        assert_eq!(
+            parse(&[ask()], &a).unwrap(),
+            vec![Some(Comparison {
+                behind: 2,
+                ahead: 2,
+                oldest_missing: Some("2026-11-10T00:00:00Z".parse().unwrap()),
+                touches_workflows: false,
+            })]
+        );
+        // The same lines, but the histories disagree on M's history size: merged side work
+        // lies behind one of them, so the compare decides.
+        let mut b = answer(
+            vec![
+                node(
+                    "1111111111111111111111111111111111111111",
+                    "2026-11-20T00:00:00Z",
+                ),
+                node(M, "2026-10-01T00:00:00Z"),
+            ],
+            45,
+            42,
+            ("t1", "t1"),
+        );
+        fork_side(&mut b, &[&"f".repeat(40), M]);
+        assert_eq!(parse(&[ask()], &b).unwrap(), vec![None]);
+    }
+
+    #[test]
+    fn a_fork_only_ahead_is_zero_behind_and_a_fork_beyond_reach_is_left_to_the_compare() {
+        // The upstream's head is the fork's second commit: one own commit, nothing missing.
+        let mut a = answer(vec![node(M, "2026-10-01T00:00:00Z")], 10, 11, ("t1", "t2"));
+        fork_side(&mut a, &[&"f".repeat(40), M]);
+        let got = parse(&[ask()], &a).unwrap();
+        let c = got[0].as_ref().expect("settled");
+        assert_eq!((c.behind, c.ahead, c.oldest_missing), (0, 1, None));
+        assert!(c.touches_workflows, "the heads' workflow trees differ");
+        // No fork commit among the upstream's latest: too far apart.
+        let mut b = answer(vec![node(M, "2026-10-01T00:00:00Z")], 10, 30, ("t", "t"));
+        fork_side(&mut b, &[&"f".repeat(40), MINE]);
+        assert_eq!(parse(&[ask()], &b).unwrap(), vec![None]);
+        // A fork history that does not start at the asked head is not the fork's.
+        let mut c = answer(vec![node(M, "2026-10-01T00:00:00Z")], 10, 11, ("t", "t"));
+        fork_side(&mut c, &[MINE, M]);
+        assert_eq!(parse(&[ask()], &c).unwrap(), vec![None]);
     }
 
     #[test]

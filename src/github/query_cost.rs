@@ -546,10 +546,10 @@ mod tests {
             a,
             Demand {
                 requests: 100,
-                nodes: 5_050
+                nodes: 5_500
             }
         );
-        assert_eq!(a.millis(), 5_545);
+        assert_eq!(a.millis(), 5_950);
         assert!(a.fits(), "50 forks: the default batch fits");
         let repo = |sync_pr| RepoQuery {
             repo: "me/app".parse().unwrap(),

@@ -14,7 +14,7 @@ use crate::artifacts::dashboard_url;
 use crate::decision::Status;
 use crate::gather::Gathered;
 use crate::github::GitHub;
-use crate::notify::{alert_text, Notifier};
+use crate::notify::{alert_payload, Notifier};
 use crate::outcome::RunReport;
 use crate::plan::Plan;
 use crate::publish::{PublishTarget, Published, STATE_FILE};
@@ -255,8 +255,9 @@ pub(super) async fn alert(notifier: Option<&dyn Notifier>, s: &RunSettings, repo
     if s.dry_run || leaves_result {
         return;
     }
-    if let (Some(n), Some(text)) = (notifier, alert_text(report)) {
-        if let Err(e) = n.send(&text).await {
+    let format = s.inventory.notify.format;
+    if let (Some(n), Some(payload)) = (notifier, alert_payload(report, format)) {
+        if let Err(e) = n.send(&payload).await {
             log::warn!("failure alert not sent: {e}");
         }
     }

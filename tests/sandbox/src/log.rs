@@ -1,5 +1,5 @@
 //! The request log: every exchange as one JSONL line in the format
-//! `shared/tools/check-github-api` reads, an in-memory copy for tests, counters by kind, and
+//! the project's `tools/api-check` reads, an in-memory copy for tests, counters by kind, and
 //! the list of unexpected routes (requests the sandbox does not implement) that tests assert
 //! is empty.
 

@@ -1,6 +1,6 @@
 //! GitHub's REST JSON shapes (users, repositories, commits, refs, pulls, labels, alerts,
 //! workflows, contents), built field for field against GitHub's OpenAPI description so
-//! third-party clients and `check-github-api rest` accept them.
+//! third-party clients and `tools/api-check` (`api-check rest`) accept them.
 
 use serde_json::{json, Value};
 
