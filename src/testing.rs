@@ -159,6 +159,17 @@ impl GitHub for Scripted {
     ) -> Result<(), GhError> {
         unreachable!("not scripted: request_reviewers")
     }
+    async fn add_assignees(&self, _: &RepoName, _: u64, _: &[String]) -> Result<(), GhError> {
+        unreachable!("not scripted: add_assignees")
+    }
+    async fn enable_auto_merge(
+        &self,
+        _: &RepoName,
+        _: &str,
+        _: crate::config::MergeMethod,
+    ) -> Result<crate::github::AutoMergeAnswer, GhError> {
+        unreachable!("not scripted: add_assignees")
+    }
     async fn create_tree(&self, _: &RepoName, _: &str, _: &[TreeFile]) -> Result<Oid, GhError> {
         self.called("create_tree");
         Ok(Self::oid('f'))

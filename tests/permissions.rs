@@ -39,6 +39,7 @@ fn template(method: &str, path: &str) -> String {
                     t
                 }
                 ["issues", _, "labels"] => "issues/{number}/labels".to_string(),
+                ["issues", _, "assignees"] => "issues/{number}/assignees".to_string(),
                 other => other.join("/"),
             };
             format!("/repos/{{owner}}/{{repo}}/{tail}")
@@ -77,7 +78,7 @@ fn observed(h: &Harness, into: &mut BTreeSet<String>) {
 fn the_readme_lists_exactly_the_calls_the_code_makes() {
     let mut calls = BTreeSet::new();
 
-    // A full run with reviewers and a token without the workflow permission, then a second
+    // A full run with reviewers and assignees and a token without the workflow permission, then a second
     // run (existing PRs are updated, not duplicated). The state an earlier run left is over
     // 1 MB, so it is read through the blobs API.
     let mut h = Harness::start(104, 1);
@@ -89,7 +90,7 @@ fn the_readme_lists_exactly_the_calls_the_code_makes() {
             .collect();
     h.commit_state(&common::large_state(&fleet, common::LARGE_STATE_EXTRA));
     let inv = format!(
-        "{}\npull_requests:\n  reviewers: [platform-reviewer]\n",
+        "{}\npull_requests:\n  reviewers: [platform-reviewer]\n  assignees: [platform-owner]\n",
         h.sb.inventory_yaml()
     );
     std::fs::write(h.inventory(), inv).unwrap();

@@ -19,6 +19,7 @@
 
 mod access;
 mod fast_forward;
+pub mod hands_off;
 mod not_found;
 mod pr_text;
 mod pull_lag;
@@ -94,6 +95,8 @@ pub struct ApplyContext {
     /// How many repositories the plan writes to, and of how many owners.
     planned_writes: AtomicUsize,
     planned_owners: AtomicUsize,
+    /// Repositories that answered that they do not allow auto-merge (said once each).
+    auto_merge_refused: Mutex<BTreeSet<RepoName>>,
 }
 
 impl ApplyContext {
@@ -126,6 +129,7 @@ impl ApplyContext {
             unwritable: Mutex::new(BTreeSet::new()),
             planned_writes: AtomicUsize::new(0),
             planned_owners: AtomicUsize::new(0),
+            auto_merge_refused: Mutex::new(BTreeSet::new()),
         }
     }
 
@@ -529,6 +533,12 @@ async fn run_one(
     let base = planned_outcome(&p, Some(phase), Some(rank));
     if let Some(o) = unread(&ctx, &base) {
         return o;
+    }
+    if let Some(t) = ctx.targets.get(&p.repo) {
+        let remembered = ctx.sync_pulls.get(&p.repo);
+        if let Some(pr) = hands_off::merged_since_last_run(remembered, t, p.expected) {
+            return hands_off::merged_outcome(base, pr);
+        }
     }
     if !matches!(p.action, Action::FastForward | Action::PullRequest) {
         return base;

@@ -170,6 +170,9 @@ mod tests {
             mergeable: None,
             head_sha: None,
             open,
+            node_id: String::new(),
+            merged: false,
+            auto_merge: false,
         }
     }
 

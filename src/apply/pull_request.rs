@@ -10,6 +10,7 @@
 //! replacement is open. A PR without the marker is never moved, edited or closed; when it sits
 //! on our sync branch the repository is `skipped`, saying so.
 
+use super::hands_off;
 use super::pr_text::{missing_labels, pr_body, pr_title, recorded_head, wanted_labels, PR_MARKER};
 use super::pull_lag::{self, CreateRefusal, Listed};
 use super::ref_write::{write_ref, Written};
@@ -71,8 +72,21 @@ pub(super) async fn pull_request(
     };
 
     // Nothing to do when last run's sync PR is already current: no request at all.
+    // Nothing to do when last run's sync PR is already current but auto-merge, when wanted and
+    // not on yet.
     if let Some(pr) = current_sync_pr(ctx, p, t, &why) {
-        return Ok(already_current(o, pr, &why));
+        let mut o = already_current(o, pr, &why);
+        let conflicted = o.pull_request.as_ref().is_some_and(|r| r.conflicted)
+            || ctx.live.get(&p.repo).is_some_and(|l| l.conflicted);
+        if !conflicted {
+            let mut notes = Vec::new();
+            hands_off::auto_merge(ctx, p, pr, &mut notes).await;
+            for n in notes {
+                o.detail.push_str("; ");
+                o.detail.push_str(&n);
+            }
+        }
+        return Ok(o);
     }
 
     let mut notes = Vec::new();
@@ -93,7 +107,7 @@ pub(super) async fn pull_request(
     );
     let (pr, created) = match route.keep {
         Some(pr) => (pr, false),
-        None => match open(ctx, p, t, head, &title, &body, &mut notes).await? {
+        None => match open(ctx, p, t, head, &title, &body).await? {
             Opened::New(pr) => (pr, true),
             Opened::Adopted(pr) => (pr, false),
             Opened::NothingToMerge => {
@@ -125,8 +139,15 @@ pub(super) async fn pull_request(
         ctx.gh.close_pull(&p.repo, old.number).await?;
         notes.push(format!("closed #{} ({reason})", old.number));
     }
-    let merge = label(ctx, p, &pr, created).await?;
+    let (merge, newly_conflicted) = label(ctx, p, &pr, created).await?;
     let conflicted = merge == Mergeable::Conflicts;
+    let prs = &ctx.inv.pull_requests;
+    if hands_off::ask_people(prs.reviewers_on, created, newly_conflicted) {
+        hands_off::ask(ctx, p, pr.number, &mut notes).await;
+    }
+    if merge == Mergeable::Clean {
+        hands_off::auto_merge(ctx, p, &pr, &mut notes).await;
+    }
 
     o.status = Status::PrOpen;
     o.pull_request = Some(PullRef {
@@ -388,7 +409,7 @@ enum Opened {
     Theirs(PullInfo),
 }
 
-/// Opens the PR from `head` and asks for the reviewers. When GitHub answers that one already
+/// Opens the PR from `head` (reviewers are asked after its labels, when wanted). When GitHub answers that one already
 /// exists, waits for the lists to show it ([`pull_lag::listed_after_refusal`]) and adopts it.
 async fn open(
     ctx: &ApplyContext,
@@ -397,7 +418,6 @@ async fn open(
     head: &str,
     title: &str,
     body: &str,
-    notes: &mut Vec<String>,
 ) -> Result<Opened, GhError> {
     let prs = &ctx.inv.pull_requests;
     let new = NewPull {
@@ -408,16 +428,7 @@ async fn open(
         draft: prs.draft,
     };
     match ctx.gh.create_pull(&p.repo, &new).await {
-        Ok(pr) => {
-            if let Err(e) = ctx
-                .gh
-                .request_reviewers(&p.repo, pr.number, &prs.reviewers, &prs.team_reviewers)
-                .await
-            {
-                notes.push(format!("reviewers not requested: {e}"));
-            }
-            Ok(Opened::New(pr))
-        }
+        Ok(pr) => Ok(Opened::New(pr)),
         Err(GhError::Unprocessable(m)) => match pull_lag::create_refusal(&m) {
             CreateRefusal::AlreadyExists => {
                 let listed =
@@ -451,12 +462,15 @@ enum Mergeable {
 /// few seconds ([`pull_lag::mergeability`]) when the fork has commits of its own (without
 /// them the merge is a fast-forward and cannot conflict); still unknown, no conflict label is
 /// added and a later run (which reads it again) labels it.
+///
+/// Also says whether the PR was found conflicting for the first time (it lacked a conflict
+/// label, or is new), for reviewers asked only on a conflict.
 async fn label(
     ctx: &ApplyContext,
     p: &PlannedRepo,
     pr: &PullInfo,
     created: bool,
-) -> Result<Mergeable, GhError> {
+) -> Result<(Mergeable, bool), GhError> {
     let mut merge = if ctx.live.get(&p.repo).is_some_and(|l| l.conflicted) {
         Mergeable::Conflicts
     } else {
@@ -481,7 +495,10 @@ async fn label(
     if !missing.is_empty() {
         ctx.gh.add_labels(&p.repo, pr.number, &missing).await?;
     }
-    Ok(merge)
+    let conflict_labels = &ctx.inv.pull_requests.conflict_labels;
+    let newly_conflicted =
+        conflicted && (created || missing.iter().any(|l| conflict_labels.contains(l)));
+    Ok((merge, newly_conflicted))
 }
 
 /// The remembered sync PR, read in the metadata batch, when it needs nothing: ours (marked),

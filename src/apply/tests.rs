@@ -97,6 +97,17 @@ impl GitHub for NoRequests {
     ) -> Result<(), GhError> {
         unreachable!("a dry run writes nothing")
     }
+    async fn add_assignees(&self, _: &RepoName, _: u64, _: &[String]) -> Result<(), GhError> {
+        unreachable!("a dry run writes nothing")
+    }
+    async fn enable_auto_merge(
+        &self,
+        _: &RepoName,
+        _: &str,
+        _: crate::config::MergeMethod,
+    ) -> Result<crate::github::AutoMergeAnswer, GhError> {
+        unreachable!("a dry run writes nothing")
+    }
     async fn create_tree(&self, _: &RepoName, _: &str, _: &[TreeFile]) -> Result<Oid, GhError> {
         unreachable!("a dry run writes nothing")
     }
@@ -183,6 +194,9 @@ async fn dry_run_details() -> BTreeMap<String, (Status, String)> {
             mergeable: Some(true),
             head_sha: Some(oid('0')),
             open: true,
+            node_id: String::new(),
+            merged: false,
+            auto_merge: false,
         },
     );
     let inv = Arc::new(inv);
@@ -217,6 +231,9 @@ async fn dry_run_details() -> BTreeMap<String, (Status, String)> {
             mergeable: Some(true),
             head_sha: Some(t.upstream_head.clone()),
             open: true,
+            node_id: String::new(),
+            merged: false,
+            auto_merge: false,
         },
     );
     let plan = build_plan(

@@ -88,9 +88,9 @@ pub async fn check(
         rate_limit: probe.as_ref().and_then(|p| p.rate_limit),
         workflow_repo: creds.workflow_repo,
     };
-    // Auto-merge is asked for by `pull_requests.auto_merge`, which this build does not read
-    // yet: the setting is reported as information.
-    let wants_auto_merge = false;
+    // Auto-merge is needed only where the inventory asks for it (`pull_requests.auto_merge`);
+    // otherwise the repository's setting is reported as information.
+    let wants_auto_merge = inv.pull_requests.auto_merge.is_some();
     let mut repos = Vec::new();
     if refused.is_none() {
         match crate::gather::read_metadata(gh.clone(), inv).await {

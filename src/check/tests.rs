@@ -27,6 +27,7 @@ fn spec(repo: &str) -> RepoSpec {
         connected: None,
         weights: Weights::default(),
         tags: Default::default(),
+        reviewers: Vec::new(),
     }
 }
 

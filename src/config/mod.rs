@@ -68,6 +68,9 @@ pub struct RepoSpec {
     /// Upstream tags to create in this fork: its own `tags:`, else the fleet-wide `tags:`
     /// (default none).
     pub tags: TagPolicy,
+    /// Users asked to review this repository's sync PRs, besides `pull_requests.reviewers`.
+    /// Default none.
+    pub reviewers: Vec<String>,
 }
 
 /// An explicit upstream: `owner/name[:branch]`.
@@ -212,6 +215,53 @@ pub struct PullRequestSettings {
     pub team_reviewers: Vec<String>,
     /// Open sync PRs as drafts. Default false.
     pub draft: bool,
+    /// Turn on GitHub's auto-merge, with this method, on sync PRs without a conflict, so they
+    /// merge when the branch's required checks pass. Default none (off).
+    pub auto_merge: Option<MergeMethod>,
+    /// When reviewers and assignees are asked: on every new sync PR, or only once it
+    /// conflicts. Default `always` (every new sync PR, as before the setting existed).
+    pub reviewers_on: ReviewersOn,
+    /// Users assigned to the sync PR, when reviewers are asked. Default none.
+    pub assignees: Vec<String>,
+}
+
+/// How GitHub's auto-merge merges a sync PR (`pull_requests.auto_merge`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MergeMethod {
+    /// A merge commit: the fork's branch then contains the upstream commits themselves.
+    Merge,
+    /// One new commit with the changes.
+    Squash,
+    /// A copy of each commit (new ids).
+    Rebase,
+}
+
+impl MergeMethod {
+    /// Every method with its inventory spelling.
+    pub const ALL: [(&'static str, MergeMethod); 3] = [
+        ("merge", MergeMethod::Merge),
+        ("squash", MergeMethod::Squash),
+        ("rebase", MergeMethod::Rebase),
+    ];
+
+    /// GraphQL's `PullRequestMergeMethod` value.
+    pub fn graphql(self) -> &'static str {
+        match self {
+            MergeMethod::Merge => "MERGE",
+            MergeMethod::Squash => "SQUASH",
+            MergeMethod::Rebase => "REBASE",
+        }
+    }
+}
+
+/// When reviewers and assignees are asked for (`pull_requests.reviewers_on`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ReviewersOn {
+    /// On every new sync PR.
+    #[default]
+    Always,
+    /// Only when the sync PR conflicts (when the conflict is first labelled).
+    Conflict,
 }
 
 impl Default for PullRequestSettings {
@@ -224,6 +274,9 @@ impl Default for PullRequestSettings {
             reviewers: vec![],
             team_reviewers: vec![],
             draft: false,
+            auto_merge: None,
+            reviewers_on: ReviewersOn::Always,
+            assignees: vec![],
         }
     }
 }

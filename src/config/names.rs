@@ -29,8 +29,15 @@ pub(super) const WEIGHT_KEYS: &[&str] = &[
     "new_prs",
 ];
 
-pub(super) const REPO_KEYS: &[&str] =
-    &["repo", "branch", "upstream", "connected", "weights", "tags"];
+pub(super) const REPO_KEYS: &[&str] = &[
+    "repo",
+    "branch",
+    "upstream",
+    "connected",
+    "weights",
+    "tags",
+    "reviewers",
+];
 pub(super) const HUB_KEYS: &[&str] = &["repos", "manifest"];
 pub(super) const RULES_KEYS: &[&str] =
     &["pr_over_commits", "stale_after_days", "urgent_over_commits"];
@@ -43,6 +50,9 @@ pub(super) const PULL_REQUESTS_KEYS: &[&str] = &[
     "reviewers",
     "team_reviewers",
     "draft",
+    "auto_merge",
+    "reviewers_on",
+    "assignees",
 ];
 pub(super) const ARTIFACTS_KEYS: &[&str] = &["dir", "commit", "branch"];
 pub(super) const NOTIFY_KEYS: &[&str] = &["webhook_env", "format"];

@@ -16,6 +16,7 @@ pub struct RawRepo {
     pub weights: Option<RawWeights>,
     /// `true`, `false` or a list of patterns; checked in `tags.rs`.
     pub tags: Option<crate::yaml::Value>,
+    pub reviewers: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -67,6 +68,9 @@ pub struct RawPullRequests {
     pub reviewers: Option<Vec<String>>,
     pub team_reviewers: Option<Vec<String>>,
     pub draft: Option<bool>,
+    pub auto_merge: Option<String>,
+    pub reviewers_on: Option<String>,
+    pub assignees: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -48,7 +48,7 @@ impl Cx {
                     self.problem(
                         &p,
                         "expected `owner/name` or a map with `repo:`",
-                        Some("write `- owner/name`, or `- repo: owner/name` with optional `branch`, `upstream`, `connected`, `weights`, `tags`".into()),
+                        Some("write `- owner/name`, or `- repo: owner/name` with optional `branch`, `upstream`, `connected`, `weights`, `tags`, `reviewers`".into()),
                     );
                     continue;
                 }
@@ -102,6 +102,7 @@ impl Cx {
             connected: raw.connected,
             weights: repo_weights,
             tags: tags.unwrap_or_default(),
+            reviewers: self.logins(&format!("{path}.reviewers"), raw.reviewers),
         })
     }
 

@@ -201,7 +201,7 @@ impl Cx {
             }
             None => d.branch_prefix.clone(),
         };
-        PullRequestSettings {
+        let settings = PullRequestSettings {
             branch_prefix,
             labels: self.labels("pull_requests.labels", raw.labels, d.labels),
             conflict_labels: self.labels(
@@ -217,7 +217,47 @@ impl Cx {
             reviewers: self.logins("pull_requests.reviewers", raw.reviewers),
             team_reviewers: self.logins("pull_requests.team_reviewers", raw.team_reviewers),
             draft: raw.draft.unwrap_or(d.draft),
+            auto_merge: raw
+                .auto_merge
+                .and_then(|m| self.choice("pull_requests.auto_merge", &m, &MergeMethod::ALL)),
+            reviewers_on: raw
+                .reviewers_on
+                .and_then(|m| {
+                    self.choice(
+                        "pull_requests.reviewers_on",
+                        &m,
+                        &[
+                            ("always", ReviewersOn::Always),
+                            ("conflict", ReviewersOn::Conflict),
+                        ],
+                    )
+                })
+                .unwrap_or(d.reviewers_on),
+            assignees: self.logins("pull_requests.assignees", raw.assignees),
+        };
+        if settings.draft && settings.auto_merge.is_some() {
+            self.problem(
+                "pull_requests.auto_merge",
+                "GitHub does not auto-merge a draft, and `draft: true` opens every sync PR as one",
+                Some("remove `draft: true`, or `auto_merge`".into()),
+            );
         }
+        settings
+    }
+
+    /// One of `choices` by its spelling; reports the value (with the spellings to use) and
+    /// returns `None` when it is none of them.
+    fn choice<T: Copy>(&mut self, path: &str, value: &str, choices: &[(&str, T)]) -> Option<T> {
+        if let Some((_, v)) = choices.iter().find(|(name, _)| *name == value) {
+            return Some(*v);
+        }
+        let names: Vec<String> = choices.iter().map(|(n, _)| format!("`{n}`")).collect();
+        self.problem(
+            path,
+            format!("`{}` is not one of {}", printable(value), names.join(", ")),
+            Some(format!("write one of {}", names.join(", "))),
+        );
+        None
     }
 
     pub(super) fn artifacts(&mut self, raw: RawArtifacts) -> Artifacts {

@@ -238,6 +238,30 @@ fn pull_request_settings() {
 }
 
 #[test]
+fn hands_off_merges_and_people_when_needed() {
+    let d = parse("repositories: [a/b]\n").unwrap();
+    assert_eq!(d.pull_requests.auto_merge, None);
+    assert_eq!(
+        d.pull_requests.reviewers_on,
+        ReviewersOn::Always,
+        "today's behaviour"
+    );
+    assert!(d.pull_requests.assignees.is_empty());
+    let inv = parse(
+        "top:\n  - repo: a/b\n    reviewers: [carol]\nrepositories: [c/d]\npull_requests:\n  auto_merge: rebase\n  reviewers_on: conflict\n  assignees: [alice, bob]\n",
+    )
+    .unwrap();
+    assert_eq!(inv.pull_requests.auto_merge, Some(MergeMethod::Rebase));
+    assert_eq!(inv.pull_requests.reviewers_on, ReviewersOn::Conflict);
+    assert_eq!(inv.pull_requests.assignees, ["alice", "bob"]);
+    assert_eq!(inv.top[0].reviewers, ["carol"]);
+    assert!(inv.repositories[0].reviewers.is_empty());
+    for (name, m) in MergeMethod::ALL {
+        assert_eq!(m.graphql(), name.to_ascii_uppercase());
+    }
+}
+
+#[test]
 fn every_problem_is_reported_at_once_in_line_order() {
     let text = "\
 top:
@@ -379,6 +403,11 @@ fn every_error_path_names_its_place_and_a_fix() {
         e(Yaml("repositories: [a/b]\npull_requests:\n  labels: [ok, 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx']\n"), "pull_requests.labels[1]", Some(3), "is not a valid label", "1-50 characters"),
         e(Yaml("repositories: [a/b]\npull_requests:\n  urgent_labels: [\"bad\\tlabel\"]\n"), "pull_requests.urgent_labels[0]", Some(3), "`bad\\tlabel` is not a valid label", "no control characters"),
         e(Yaml("repositories: [a/b]\npull_requests:\n  team_reviewers: ['my-org/core']\n"), "pull_requests.team_reviewers[0]", Some(3), "`my-org/core` is not a GitHub login or team slug", "the slug without the org"),
+        e(Yaml("repositories: [a/b]\npull_requests:\n  auto_merge: fast-forward\n"), "pull_requests.auto_merge", Some(3), "`fast-forward` is not one of `merge`, `squash`, `rebase`", "write one of `merge`, `squash`, `rebase`"),
+        e(Yaml("repositories: [a/b]\npull_requests:\n  reviewers_on: conflicts\n"), "pull_requests.reviewers_on", Some(3), "`conflicts` is not one of `always`, `conflict`", "write one of `always`, `conflict`"),
+        e(Yaml("repositories: [a/b]\npull_requests:\n  draft: true\n  auto_merge: squash\n"), "pull_requests.auto_merge", Some(4), "GitHub does not auto-merge a draft", "remove `draft: true`, or `auto_merge`"),
+        e(Yaml("repositories: [a/b]\npull_requests:\n  assignees: ['@alice']\n"), "pull_requests.assignees[0]", Some(3), "`@alice` is not a GitHub login or team slug", "write the login without `@`"),
+        e(Yaml("repositories:\n  - repo: a/b\n    reviewers: [ok, 'no body']\n"), "repositories[0].reviewers[1]", Some(3), "`no body` is not a GitHub login or team slug", "write the login without `@`"),
         e(Yaml("repositories: [a/b]\nlimits:\n  writes_per_hour: 501\n"), "limits.writes_per_hour", Some(3), "501 is out of range (1..=500)", "at most 500 content-creating requests per hour"),
         e(Yaml("repositories: [a/b]\nlimits:\n  writes_per_hour: 0\n"), "limits.writes_per_hour", Some(3), "0 is out of range (1..=500)", "per hour"),
         e(Yaml("repositories: [a/b]\nlimits:\n  max_inflight_requests: 101\n"), "limits.max_inflight_requests", Some(3), "101 is out of range (1..=100)", "~100 concurrent requests"),

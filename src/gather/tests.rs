@@ -119,6 +119,17 @@ impl GitHub for PerOwnerInstallations {
     ) -> Result<(), GhError> {
         unreachable!()
     }
+    async fn add_assignees(&self, _: &RepoName, _: u64, _: &[String]) -> Result<(), GhError> {
+        unreachable!()
+    }
+    async fn enable_auto_merge(
+        &self,
+        _: &RepoName,
+        _: &str,
+        _: crate::config::MergeMethod,
+    ) -> Result<crate::github::AutoMergeAnswer, GhError> {
+        unreachable!()
+    }
     async fn create_tree(&self, _: &RepoName, _: &str, _: &[TreeFile]) -> Result<Oid, GhError> {
         unreachable!()
     }

@@ -255,6 +255,24 @@ impl GitHub for Client {
         writes::request_reviewers(self, repo, number, users, teams).await
     }
 
+    async fn add_assignees(
+        &self,
+        repo: &RepoName,
+        number: u64,
+        logins: &[String],
+    ) -> Result<(), GhError> {
+        writes::add_assignees(self, repo, number, logins).await
+    }
+
+    async fn enable_auto_merge(
+        &self,
+        repo: &RepoName,
+        pull_id: &str,
+        method: crate::config::MergeMethod,
+    ) -> Result<AutoMergeAnswer, GhError> {
+        mutations::enable_auto_merge(self, repo, pull_id, method).await
+    }
+
     async fn create_tree(
         &self,
         repo: &RepoName,

@@ -245,6 +245,9 @@ fn pull_fields(v: &Value, head_sha: Option<Oid>) -> Option<PullInfo> {
         },
         head_sha,
         open: v.get("state").and_then(Value::as_str) == Some("OPEN"),
+        node_id: text("id").unwrap_or_default(),
+        merged: v.get("state").and_then(Value::as_str) == Some("MERGED"),
+        auto_merge: v.get("autoMergeRequest").is_some_and(Value::is_object),
     })
 }
 

@@ -16,6 +16,7 @@ pub mod client;
 pub mod graphql;
 mod graphql_post;
 pub mod history;
+pub mod mutations;
 mod pacing;
 pub mod query_cost;
 mod reads;
@@ -99,6 +100,17 @@ pub struct BranchHead {
     pub oid: Oid,
 }
 
+/// GitHub's answer to turning on auto-merge for a pull request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AutoMergeAnswer {
+    /// On: GitHub merges it once the base branch's required checks pass.
+    Enabled,
+    /// The repository does not allow auto-merge (its setting is off): GitHub's message.
+    NotAllowed(String),
+    /// Refused for another reason (nothing left to wait for, a permission): GitHub's message.
+    Refused(String),
+}
+
 /// An open pull request found on a sync branch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PullInfo {
@@ -116,6 +128,16 @@ pub struct PullInfo {
     /// The head commit (`None` when the answer did not say).
     pub head_sha: Option<Oid>,
     pub open: bool,
+    /// GitHub's global id (GraphQL `id`, REST `node_id`), which mutations name it by; empty
+    /// when the answer did not say.
+    #[serde(default)]
+    pub node_id: String,
+    /// Merged (a merged pull request is also closed).
+    #[serde(default)]
+    pub merged: bool,
+    /// GitHub's auto-merge is on (GraphQL `autoMergeRequest`, REST `auto_merge`).
+    #[serde(default)]
+    pub auto_merge: bool,
 }
 
 /// The user's role on a repository as GraphQL's `Repository.viewerPermission` reports it
@@ -511,6 +533,15 @@ pub trait GitHub: Send + Sync {
         teams: &[String],
     ) -> Result<(), GhError>;
 
+    /// `POST …/issues/{n}/assignees`: assigns users to a pull request (through the issue it
+    /// also is). GitHub adds up to 10 and silently ignores users it cannot assign.
+    async fn add_assignees(
+        &self,
+        repo: &RepoName,
+        number: u64,
+        logins: &[String],
+    ) -> Result<(), GhError>;
+
     /// Writes files on top of `base_tree` and returns the new tree (blobs inline).
     async fn create_tree(
         &self,
@@ -532,6 +563,18 @@ pub trait GitHub: Send + Sync {
     /// new commits into the fork. Only called under the guard of `apply::not_found`.
     async fn merge_upstream(&self, repo: &RepoName, branch: &str)
         -> Result<MergeUpstream, GhError>;
+
+    // ---- writes (GraphQL mutations, paced like REST writes) ----
+
+    /// `enablePullRequestAutoMerge` for the pull request with global id `pull_id`: GitHub
+    /// merges it by `method` once its base branch's required checks pass. A refusal is an
+    /// answer ([`AutoMergeAnswer`]), not an error.
+    async fn enable_auto_merge(
+        &self,
+        repo: &RepoName,
+        pull_id: &str,
+        method: crate::config::MergeMethod,
+    ) -> Result<AutoMergeAnswer, GhError>;
 
     // ---- bookkeeping ----
 

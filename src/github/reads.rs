@@ -336,6 +336,13 @@ fn pull_fields(v: &Value, head_sha: Option<Oid>) -> Option<PullInfo> {
         mergeable: v.get("mergeable").and_then(Value::as_bool),
         head_sha,
         open: v.get("state").and_then(Value::as_str) == Some("open"),
+        node_id: v
+            .get("node_id")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string(),
+        merged: v.get("merged_at").is_some_and(|m| !m.is_null()),
+        auto_merge: v.get("auto_merge").is_some_and(|a| a.is_object()),
     })
 }
 

@@ -1,6 +1,6 @@
 //! REST writes: moving and creating refs (where a 422 or a 404 is an answer, not an error),
 //! GitHub's sync of a fork branch (`merge-upstream`, where 409 and 422 are answers), pull
-//! requests (open, retitle, close, labels, reviewers) and Git data (trees, commits). Every
+//! requests (open, retitle, close, labels, reviewers, assignees) and Git data (trees, commits). Every
 //! write is paced by the transport under GitHub's content-creation limit.
 
 use http::Method;
@@ -194,6 +194,21 @@ pub(super) async fn request_reviewers(
     }
     let path = format!("{}/pulls/{number}/requested_reviewers", repo_path(repo));
     let body = json!({ "reviewers": users, "team_reviewers": teams });
+    write(c, Method::POST, repo, &path, &body).await.map(|_| ())
+}
+
+/// See [`super::GitHub::add_assignees`].
+pub(super) async fn add_assignees(
+    c: &Client,
+    repo: &RepoName,
+    number: u64,
+    logins: &[String],
+) -> Result<(), GhError> {
+    if logins.is_empty() {
+        return Ok(());
+    }
+    let path = format!("{}/issues/{number}/assignees", repo_path(repo));
+    let body = json!({ "assignees": logins });
     write(c, Method::POST, repo, &path, &body).await.map(|_| ())
 }
 

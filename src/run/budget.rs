@@ -12,8 +12,9 @@ use async_trait::async_trait;
 use tokio::time::Instant;
 
 use crate::github::{
-    AncestryAsk, Comparison, GhError, GitHub, MergeUpstream, MetaBatch, NewPull, PullInfo,
-    RefUpdate, RepoQuery, RequestStats, TagAsk, TagPage, TokenProbe, TokenRights, TreeFile,
+    AncestryAsk, AutoMergeAnswer, Comparison, GhError, GitHub, MergeUpstream, MetaBatch, NewPull,
+    PullInfo, RefUpdate, RepoQuery, RequestStats, TagAsk, TagPage, TokenProbe, TokenRights,
+    TreeFile,
 };
 use crate::ids::{Oid, TagName};
 use crate::repo_name::RepoName;
@@ -281,6 +282,28 @@ impl GitHub for Budgeted {
     ) -> Result<(), GhError> {
         self.budget
             .run(self.inner.request_reviewers(repo, number, users, teams))
+            .await
+    }
+
+    async fn add_assignees(
+        &self,
+        repo: &RepoName,
+        number: u64,
+        logins: &[String],
+    ) -> Result<(), GhError> {
+        self.budget
+            .run(self.inner.add_assignees(repo, number, logins))
+            .await
+    }
+
+    async fn enable_auto_merge(
+        &self,
+        repo: &RepoName,
+        pull_id: &str,
+        method: crate::config::MergeMethod,
+    ) -> Result<AutoMergeAnswer, GhError> {
+        self.budget
+            .run(self.inner.enable_auto_merge(repo, pull_id, method))
             .await
     }
 

@@ -103,6 +103,9 @@ impl FakeGitHub {
             mergeable: None,
             head_sha: Some(oid(&format!("{repo} old upstream"))),
             open: true,
+            node_id: String::new(),
+            merged: false,
+            auto_merge: false,
         }
     }
 }
@@ -252,6 +255,27 @@ impl GitHub for FakeGitHub {
             return Ok(());
         }
         self.write(repo)
+    }
+
+    async fn add_assignees(
+        &self,
+        repo: &RepoName,
+        _number: u64,
+        logins: &[String],
+    ) -> Result<(), GhError> {
+        if logins.is_empty() {
+            return Ok(());
+        }
+        self.write(repo)
+    }
+
+    async fn enable_auto_merge(
+        &self,
+        _repo: &RepoName,
+        _pull_id: &str,
+        _method: priority_sync::config::MergeMethod,
+    ) -> Result<priority_sync::github::AutoMergeAnswer, GhError> {
+        Err(unused("enable_auto_merge"))
     }
 
     async fn create_tree(

@@ -49,6 +49,13 @@ UNDOCUMENTED = [
      "microsoft/winget-create#233) or the token may not change workflows (cli/cli#7574, "
      "#10574)",
      lambda e: e["status"] == 404 and ref_write(e)),
+    # git/create-ref lists no 403, yet a token that may not write the repository gets one:
+    # "Resource not accessible by integration" for a workflow's GITHUB_TOKEN or an App
+    # (einaregilsson/build-number#23, onyxmueller/build-tag-number#9, both on create-a-reference),
+    # "… by personal access token" for a token without write access.
+    ("403 on a ref write: the token may not write the repository",
+     lambda e: e["status"] == 403 and ref_write(e)
+     and str((e.get("response") or {}).get("message", "")).startswith("Resource not accessible by")),
     # A renamed repository's old name: 301 (GET) or 307 (other methods), body "Moved
     # Permanently" (recorded: octokit/fixtures rename-repository, api.github.com 2022-07-19,
     # tests/sandbox/recordings/). The description lists 301 on a few operations only.

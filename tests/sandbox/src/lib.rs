@@ -14,7 +14,8 @@
 //! Layout, from the bottom up: `util`, `model` (GitHub's metadata), `git` (real git stores),
 //! `fleet` (the generated fleet), `auth` (tokens), `limits` (rate-limit accounting),
 //! `behaviour` (GitHub behaviour settings), `propagation` (new commits reaching a network late),
-//! `faults`, `log`; `state` (the live sandbox they make up) and `exchange` (a request and its answer);
+//! `faults`, `log`; `state` (the live sandbox they make up), `merging` (auto-merge, required checks and merges) and
+//! `exchange` (a request and its answer);
 //! the handlers, `rest` (one module per resource) and `graphql`; `server` (route table,
 //! request pipeline, HTTP; `hooks`, world changes on cue); and on top `config` and `sandbox` (the `Sandbox` handle).
 
@@ -31,6 +32,7 @@ pub mod graphql;
 pub mod hooks;
 pub mod limits;
 pub mod log;
+pub mod merging;
 pub mod model;
 pub mod propagation;
 pub mod rest;

@@ -1,7 +1,7 @@
 //! The sandbox's GitHub metadata (users, repositories, fork networks, pull requests, labels,
 //! alerts): everything that is not a git object or ref lives here, behind one lock.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
 /// A GitHub account.
@@ -94,6 +94,45 @@ pub struct Pull {
     pub updated_at: i64,
     /// Closed, if closed.
     pub closed_at: Option<i64>,
+    /// Users assigned (`POST …/issues/{n}/assignees`), in the order added.
+    pub assignees: Vec<String>,
+    /// Merged, and auto-merge (see `merging`).
+    pub merge: PullMerge,
+}
+
+/// Whether a pull request was merged, and its auto-merge request.
+#[derive(Clone, Debug, Default)]
+pub struct PullMerge {
+    /// When it was merged (Unix seconds); a merged pull request is closed.
+    pub merged_at: Option<i64>,
+    /// The commit its merge wrote on the base branch.
+    pub merge_commit_sha: Option<String>,
+    /// Who merged it (the user who enabled auto-merge).
+    pub merged_by: Option<String>,
+    /// Auto-merge, while enabled (GitHub clears it when the pull request merges or closes).
+    pub auto_merge: Option<AutoMerge>,
+}
+
+/// An auto-merge request (GraphQL `AutoMergeRequest`, REST `auto_merge`).
+#[derive(Clone, Debug)]
+pub struct AutoMerge {
+    /// `MERGE`, `SQUASH` or `REBASE` (GraphQL's `PullRequestMergeMethod`).
+    pub method: String,
+    /// Login of the user who enabled it.
+    pub enabled_by: String,
+    /// When (Unix seconds).
+    pub enabled_at: i64,
+}
+
+/// What a repository's branches require to merge and what its commits' checks concluded.
+#[derive(Clone, Debug, Default)]
+pub struct MergeRules {
+    /// Branch → the status checks merging into it requires (a minimal model of branch
+    /// protection rules and rulesets: a branch requires named checks to pass).
+    pub required_checks: BTreeMap<String, Vec<String>>,
+    /// Commit sha → check name → conclusion (`success`, `failure`, …), as reported on this
+    /// repository (`Sandbox::report_check`).
+    pub checks: HashMap<String, BTreeMap<String, String>>,
 }
 
 /// A pull request's base and head commits (None for a missing branch).
@@ -150,6 +189,8 @@ pub struct Repo {
     pub pulls: Vec<Pull>,
     /// Next issue/PR number.
     pub next_number: u64,
+    /// Required checks and check conclusions (auto-merge allowed is `auto_merge_allowed`).
+    pub merge_rules: MergeRules,
     /// The "Allow auto-merge" setting (GraphQL `autoMergeAllowed`, REST `allow_auto_merge`):
     /// off unless a test turns it on, as a new repository's is on GitHub (the `repository`
     /// schema's `allow_auto_merge` default: false).

@@ -95,6 +95,7 @@ fn plan_world(world: &mut World, net: usize, plan: &NetPlan, p: &GenParams<'_>) 
                 alerts: Vec::new(),
                 pulls: Vec::new(),
                 next_number: 1,
+                merge_rules: Default::default(),
                 auto_merge_allowed: false,
             },
             owner != "heyns1000" && !CONTRIBUTORS.contains(&owner),
@@ -264,6 +265,8 @@ pub(super) fn add_pulls(world: &mut World, plan: &NetPlan, job: &NetJob, p: &Gen
             created_at: created,
             updated_at: created,
             closed_at: None,
+            assignees: Vec::new(),
+            merge: Default::default(),
         });
     }
 }

@@ -127,9 +127,9 @@ impl<'c> Exec<'c, '_> {
     }
 
     /// What the operation asks for.
-    pub(super) fn demand(&self, sel: &'c Sel) -> Demand {
+    pub(super) fn demand(&self, sel: &'c Sel, root: &str) -> Demand {
         let mut d = Demand::default();
-        self.demand_of(sel, "Query", 1, &mut Vec::new(), &mut d);
+        self.demand_of(sel, root, 1, &mut Vec::new(), &mut d);
         d
     }
 

@@ -1,6 +1,6 @@
 //! Reading a GraphQL request: the body's `query` parsed (graphql-parser), its fragments,
-//! the operation to run (`operationName`; mutations and subscriptions are refused), and its
-//! variables with their defaults, checked for required values as GitHub checks them.
+//! the operation to run (`operationName`; a query or a mutation, subscriptions are refused),
+//! and its variables with their defaults, checked for required values as GitHub checks them.
 
 use std::collections::HashMap;
 
@@ -23,6 +23,8 @@ pub(super) type Fragments<'d> = HashMap<String, (String, &'d Sel)>;
 
 /// The operation a request runs.
 pub(super) struct Operation<'d> {
+    /// Its root type: `Query` or `Mutation`.
+    pub(super) root: &'static str,
     /// Its selection.
     pub(super) sel: &'d Sel,
     /// The document's fragments.
@@ -54,8 +56,7 @@ pub(super) fn parse(body: &Value) -> Result<Doc, Resp> {
     }
 }
 
-/// The operation to run and its variables; `Err` is the answer to give instead (a mutation
-/// is also recorded as an unexpected route).
+/// The operation to run and its variables; `Err` is the answer to give instead.
 pub(super) fn operation<'d>(
     ctx: &Ctx<'_>,
     doc: &'d Doc,
@@ -75,9 +76,11 @@ pub(super) fn operation<'d>(
         }
     }
     let op = match op_name {
-        Some(n) => ops
-            .iter()
-            .find(|o| matches!(o, OperationDefinition::Query(q) if q.name.as_deref() == Some(n))),
+        Some(n) => ops.iter().find(|o| match o {
+            OperationDefinition::Query(q) => q.name.as_deref() == Some(n),
+            OperationDefinition::Mutation(m) => m.name.as_deref() == Some(n),
+            _ => false,
+        }),
         None if ops.len() == 1 => ops.first(),
         None => None,
     };
@@ -86,19 +89,17 @@ pub(super) fn operation<'d>(
             json!({"message": "An operation name is required when the document has several operations."}),
         ]));
     };
-    let (sel, var_defs) = match op {
-        OperationDefinition::Query(q) => (&q.selection_set, q.variable_definitions.as_slice()),
-        OperationDefinition::SelectionSet(s) => (s, &[][..]),
-        OperationDefinition::Mutation(m) => {
-            let line = format!(
-                "POST /graphql mutation {}",
-                m.name.clone().unwrap_or_default()
-            );
-            ctx.req.mark_unexpected(ctx.sh, line);
-            return Err(errors_only(vec![
-                json!({"message": "The sandbox implements no GraphQL mutations.", "locations": [{"line": m.position.line, "column": m.position.column}]}),
-            ]));
+    let _ = ctx;
+    let (root, sel, var_defs) = match op {
+        OperationDefinition::Query(q) => {
+            ("Query", &q.selection_set, q.variable_definitions.as_slice())
         }
+        OperationDefinition::SelectionSet(s) => ("Query", s, &[][..]),
+        OperationDefinition::Mutation(m) => (
+            "Mutation",
+            &m.selection_set,
+            m.variable_definitions.as_slice(),
+        ),
         OperationDefinition::Subscription(_) => {
             return Err(errors_only(vec![
                 json!({"message": "Subscriptions are not supported."}),
@@ -106,6 +107,7 @@ pub(super) fn operation<'d>(
         }
     };
     Ok(Operation {
+        root,
         sel,
         fragments,
         variables: variables(var_defs, &vars)?,

@@ -4,13 +4,15 @@
 //! GitHub's query limits, costed, charged and timed like GitHub (`cost`), and executed
 //! (`exec`) with per-field partial errors exactly as GitHub words them, a null in a non-null
 //! field propagating to the nearest nullable parent as the GraphQL specification says. Field resolvers live per type: `objects` (dispatch and small
-//! objects), `repository`, `git_objects`, `pulls`, `connection` (pagination).
+//! objects), `repository`, `git_objects`, `pulls`, `connection` (pagination), `mutation`
+//! (`enablePullRequestAutoMerge` and its payload).
 
 mod connection;
 mod cost;
 mod document;
 mod exec;
 mod git_objects;
+mod mutation;
 mod objects;
 mod out;
 mod pulls;
@@ -54,12 +56,12 @@ pub fn handle(ctx: &Ctx<'_>) -> Resp {
         rate: None,
     };
     // Validate against the supported subset first: an unknown field fails the whole document.
-    let problems = validate(&ex, op.sel);
+    let problems = validate(&ex, op.sel, op.root);
     if !problems.is_empty() {
         return errors_only(problems);
     }
     // GitHub's query limits and cost, from the document alone, before anything runs.
-    let demand = ex.demand(op.sel);
+    let demand = ex.demand(op.sel, op.root);
     if let Err(resp) = ex.query_limits(&demand) {
         return resp;
     }
@@ -69,7 +71,12 @@ pub fn handle(ctx: &Ctx<'_>) -> Resp {
     if let Err(resp) = ex.time_limit(&demand) {
         return resp;
     }
-    let data = ex.selection(&Obj::Query, "Query", op.sel, &mut Vec::new());
+    let root = if op.root == "Mutation" {
+        Obj::Mutation
+    } else {
+        Obj::Query
+    };
+    let data = ex.selection(&root, op.root, op.sel, &mut Vec::new());
     let mut top = vec![("data".to_string(), data)];
     if !ex.errors.is_empty() {
         let errs: Vec<Value> = ex.errors.iter().map(GErr::to_out).collect();
@@ -91,9 +98,10 @@ pub fn handle(ctx: &Ctx<'_>) -> Resp {
 
 /// GitHub's `undefinedField` problems of the document, each unknown field recorded as an
 /// unexpected route (`POST /graphql field Type.field`).
-fn validate<'c>(ex: &Exec<'c, '_>, sel: &'c document::Sel) -> Vec<Value> {
+fn validate<'c>(ex: &Exec<'c, '_>, sel: &'c document::Sel, root: &str) -> Vec<Value> {
     let mut problems = Vec::new();
-    ex.validate(sel, "Query", &mut vec!["query".to_string()], &mut problems);
+    let top = root.to_ascii_lowercase();
+    ex.validate(sel, root, &mut vec![top], &mut problems);
     for p in &problems {
         if let Some(f) = p["extensions"]["fieldName"].as_str() {
             ex.ctx.req.mark_unexpected(

@@ -15,6 +15,18 @@ use crate::util::{node_id, rfc3339};
 #[derive(Clone)]
 pub(super) enum Obj {
     Query,
+    Mutation,
+    /// `EnablePullRequestAutoMergePayload`: the pull request and the mutation's client id.
+    AutoMergePayload {
+        repo: usize,
+        number: u64,
+        client_id: Option<String>,
+    },
+    /// A pull request's `AutoMergeRequest`.
+    AutoMergeRequest {
+        repo: usize,
+        number: u64,
+    },
     RateLimit,
     Repo(usize),
     Account {
@@ -95,6 +107,9 @@ pub(super) enum Obj {
 pub(super) fn typename(o: &Obj) -> &'static str {
     match o {
         Obj::Query => "Query",
+        Obj::Mutation => "Mutation",
+        Obj::AutoMergePayload { .. } => "EnablePullRequestAutoMergePayload",
+        Obj::AutoMergeRequest { .. } => "AutoMergeRequest",
         Obj::RateLimit => "RateLimit",
         Obj::Repo(_) => "Repository",
         Obj::Account { org: true, .. } => "Organization",
@@ -122,6 +137,10 @@ impl Exec<'_, '_> {
         let name = f.name.as_str();
         match obj {
             Obj::Query => self.query_field(f),
+            Obj::Mutation => self.mutation_field(f),
+            Obj::AutoMergePayload { .. } | Obj::AutoMergeRequest { .. } => {
+                Ok(self.auto_merge_field(obj, name))
+            }
             Obj::RateLimit => Ok(self.rate_limit_field(name)),
             Obj::Repo(i) => self.repo_field(*i, f),
             Obj::Ref { .. }

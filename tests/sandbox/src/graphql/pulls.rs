@@ -1,6 +1,7 @@
 //! `PullRequest` fields: number, title, body, state, head and base (names and current oids
 //! from git), author, repositories, `mergeable` and `mergeStateStatus` (a real merge of base
-//! and head, `UNKNOWN` until `Behaviour::mergeable_ms` has passed) and labels.
+//! and head, `UNKNOWN` until `Behaviour::mergeable_ms` has passed), labels, and whether it was
+//! merged (`merged`, `mergedAt`, state `MERGED`) or will be (`autoMergeRequest`).
 
 use std::time::Duration;
 
@@ -45,9 +46,19 @@ impl Exec<'_, '_> {
             "url" | "permalink" => Leaf(s(url)),
             "title" => Leaf(s(p.title.clone())),
             "body" => Leaf(s(p.body.clone().unwrap_or_default())),
-            "state" => Leaf(s(if p.open { "OPEN" } else { "CLOSED" })),
+            "state" => Leaf(s(match (p.open, p.merge.merged_at) {
+                (true, _) => "OPEN",
+                (false, Some(_)) => "MERGED",
+                (false, None) => "CLOSED",
+            })),
             "closed" => Leaf(Out::Bool(!p.open)),
-            "merged" => Leaf(Out::Bool(false)),
+            "merged" => Leaf(Out::Bool(p.merge.merged_at.is_some())),
+            "mergedAt" => p.merge.merged_at.map_or(Null, |t| Leaf(s(rfc3339(t)))),
+            "closedAt" => p.closed_at.map_or(Null, |t| Leaf(s(rfc3339(t)))),
+            "autoMergeRequest" => match p.merge.auto_merge {
+                Some(_) => One(Obj::AutoMergeRequest { repo: i, number }),
+                None => Null,
+            },
             "isDraft" => Leaf(Out::Bool(p.draft)),
             "headRefName" => Leaf(s(p.head_ref.clone())),
             "baseRefName" => Leaf(s(p.base_ref.clone())),

@@ -1,7 +1,8 @@
 //! `Repository` fields: its scalars, owner and parent, `defaultBranchRef` and `ref`,
 //! `object(expression:)`, `pullRequest`/`pullRequests` (states, head and base, order; a new
 //! pull request only after `Behaviour::list_lag_ms`),
-//! `vulnerabilityAlerts` (`FORBIDDEN` without Dependabot read) and `repositoryTopics`.
+//! `vulnerabilityAlerts` (`FORBIDDEN` without Dependabot read), `repositoryTopics` and
+//! `autoMergeAllowed`.
 
 use std::time::Duration;
 

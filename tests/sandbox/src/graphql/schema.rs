@@ -9,6 +9,15 @@ pub(super) fn field_type(ty: &str, f: &str) -> Option<&'static str> {
         ("Query", "repository") => "Repository",
         ("Query", "rateLimit") => "RateLimit",
         ("Query", "viewer") => "User",
+        ("Mutation", "enablePullRequestAutoMerge") => "EnablePullRequestAutoMergePayload",
+        ("EnablePullRequestAutoMergePayload", "pullRequest") => "PullRequest",
+        ("EnablePullRequestAutoMergePayload", "actor") => "Actor",
+        ("EnablePullRequestAutoMergePayload", "clientMutationId") => "String",
+        ("AutoMergeRequest", "mergeMethod") => "PullRequestMergeMethod",
+        ("AutoMergeRequest", "enabledAt") => "DateTime",
+        ("AutoMergeRequest", "enabledBy") => "Actor",
+        ("AutoMergeRequest", "pullRequest") => "PullRequest",
+        ("AutoMergeRequest", "authorEmail" | "commitBody" | "commitHeadline") => "String",
         ("RateLimit", "cost" | "limit" | "remaining" | "used" | "nodeCount") => "Int",
         ("RateLimit", "resetAt") => "DateTime",
         ("Repository", "id") => "ID",
@@ -93,7 +102,8 @@ pub(super) fn field_type(ty: &str, f: &str) -> Option<&'static str> {
         ("PullRequest", "state") => "PullRequestState",
         ("PullRequest", "headRefOid" | "baseRefOid") => "GitObjectID",
         ("PullRequest", "isDraft" | "closed" | "merged") => "Boolean",
-        ("PullRequest", "createdAt" | "updatedAt") => "DateTime",
+        ("PullRequest", "createdAt" | "updatedAt" | "mergedAt" | "closedAt") => "DateTime",
+        ("PullRequest", "autoMergeRequest") => "AutoMergeRequest",
         ("PullRequest", "author") => "Actor",
         ("PullRequest", "labels") => "LabelConnection",
         ("PullRequest", "headRepository" | "baseRepository") => "Repository",
@@ -149,6 +159,16 @@ pub(super) fn nullable(ty: &str, f: &str) -> bool {
                 "PullRequest",
                 "author" | "labels" | "headRepository" | "baseRepository"
             )
+            | ("PullRequest", "autoMergeRequest" | "mergedAt" | "closedAt")
+            | ("Mutation", "enablePullRequestAutoMerge")
+            | (
+                "EnablePullRequestAutoMergePayload",
+                "actor" | "clientMutationId" | "pullRequest"
+            )
+            | (
+                "AutoMergeRequest",
+                "authorEmail" | "commitBody" | "commitHeadline" | "enabledAt" | "enabledBy"
+            )
             | ("Label", "description")
     )
 }
@@ -174,6 +194,7 @@ pub(super) fn is_leaf(t: &str) -> bool {
             | "PullRequestState"
             | "MergeableState"
             | "MergeStateStatus"
+            | "PullRequestMergeMethod"
             | "RepositoryVulnerabilityAlertState"
     )
 }

@@ -4,6 +4,7 @@
 //! checks, pagination, GitHub's error bodies) is `support`; JSON shapes are `shapes`.
 
 pub mod app;
+pub mod assignees;
 pub mod compare;
 pub mod contents;
 pub mod git_data;

@@ -250,6 +250,8 @@ fn create(ctx: &Ctx<'_>, o: &str, r: &str) -> R {
             created_at: now,
             updated_at: now,
             closed_at: None,
+            assignees: Vec::new(),
+            merge: Default::default(),
         });
         // Lists miss it, and its mergeability is computed, for a while (Behaviour).
         w.pull_opened(id, (tips.base_sha, tips.head_sha));

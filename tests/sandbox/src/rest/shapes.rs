@@ -282,8 +282,10 @@ pub fn pull(
         "title": p.title, "user": author, "body": p.body, "labels": labels, "milestone": null,
         "active_lock_reason": null,
         "created_at": rfc3339(p.created_at), "updated_at": rfc3339(p.updated_at),
-        "closed_at": p.closed_at.map(rfc3339), "merged_at": null, "merge_commit_sha": null,
-        "assignee": null, "assignees": [],
+        "closed_at": p.closed_at.map(rfc3339), "merged_at": p.merge.merged_at.map(rfc3339),
+        "merge_commit_sha": p.merge.merge_commit_sha,
+        "assignee": p.assignees.first().map(|a| user(sh, &w.account(a))),
+        "assignees": p.assignees.iter().map(|a| user(sh, &w.account(a))).collect::<Vec<_>>(),
         "requested_reviewers": p.reviewers.iter().map(|r| user(sh, &w.account(r))).collect::<Vec<_>>(),
         "requested_teams": [],
         "head": {
@@ -304,11 +306,11 @@ pub fn pull(
             "statuses": link(format!("{api}/repos/{}/statuses/{head_sha}", head.full_name())),
         },
         "author_association": if p.user.eq_ignore_ascii_case(&base.owner) { "OWNER" } else { "CONTRIBUTOR" },
-        "auto_merge": null, "draft": p.draft,
+        "auto_merge": auto_merge(sh, w, p), "draft": p.draft,
     });
     if full {
         let (commits, additions, deletions, files) = facts.stats.unwrap_or((0, 0, 0, 0));
-        v["merged"] = json!(false);
+        v["merged"] = json!(p.merge.merged_at.is_some());
         v["mergeable"] = json!(facts.mergeable);
         v["rebaseable"] = json!(facts.mergeable);
         v["mergeable_state"] = json!(match facts.mergeable {
@@ -316,7 +318,10 @@ pub fn pull(
             Some(false) => "dirty",
             None => "unknown",
         });
-        v["merged_by"] = Value::Null;
+        v["merged_by"] = match &p.merge.merged_by {
+            Some(by) => user(sh, &w.account(by)),
+            None => Value::Null,
+        };
         v["comments"] = json!(0);
         v["review_comments"] = json!(0);
         v["maintainer_can_modify"] = json!(p.maintainer_can_modify);
@@ -326,6 +331,69 @@ pub fn pull(
         v["changed_files"] = json!(files);
     }
     v
+}
+
+/// A pull request's `auto_merge` (OpenAPI `auto-merge`, null when off): who enabled it, the
+/// method in REST's spelling, and the commit title and message GitHub will use (the defaults
+/// of a merge commit; empty for the other methods, whose defaults GitHub picks when merging).
+fn auto_merge(sh: &Shared, w: &World, p: &Pull) -> Value {
+    let Some(a) = &p.merge.auto_merge else {
+        return Value::Null;
+    };
+    let title = match a.method.as_str() {
+        "MERGE" => format!(
+            "Merge pull request #{} from {}/{}",
+            p.number, w.repos[p.head_repo].owner, p.head_ref
+        ),
+        _ => String::new(),
+    };
+    json!({
+        "enabled_by": user(sh, &w.account(&a.enabled_by)),
+        "merge_method": a.method.to_ascii_lowercase(),
+        "commit_title": title,
+        "commit_message": if a.method == "MERGE" { p.title.clone() } else { String::new() },
+    })
+}
+
+/// A pull request as the `issue` it also is (the answer of the issue routes that take a pull
+/// request's number, e.g. `POST …/issues/{n}/assignees`).
+pub fn pull_as_issue(sh: &Shared, w: &World, base_idx: usize, p: &Pull) -> Value {
+    let api = &sh.api;
+    let base = &w.repos[base_idx];
+    let bf = base.full_name();
+    let issue = format!("{api}/repos/{bf}/issues/{}", p.number);
+    let html = format!("{}/{bf}/pull/{}", sh.base, p.number);
+    let labels: Vec<Value> = p
+        .labels
+        .iter()
+        .filter_map(|n| base.labels.iter().find(|l| &l.name == n))
+        .map(|l| label(sh, &bf, l))
+        .collect();
+    let people =
+        |v: &[String]| -> Vec<Value> { v.iter().map(|a| user(sh, &w.account(a))).collect() };
+    json!({
+        "id": p.id, "node_id": node_id("PullRequest", p.id), "url": issue,
+        "repository_url": format!("{api}/repos/{bf}"),
+        "labels_url": format!("{issue}/labels{{/name}}"),
+        "comments_url": format!("{issue}/comments"),
+        "events_url": format!("{issue}/events"),
+        "html_url": html, "number": p.number,
+        "state": if p.open { "open" } else { "closed" }, "state_reason": null,
+        "title": p.title, "body": p.body, "user": user(sh, &w.account(&p.user)),
+        "labels": labels,
+        "assignee": p.assignees.first().map(|a| user(sh, &w.account(a))),
+        "assignees": people(&p.assignees),
+        "milestone": null, "locked": false, "active_lock_reason": null, "comments": 0,
+        "pull_request": {
+            "url": format!("{api}/repos/{bf}/pulls/{}", p.number), "html_url": html,
+            "diff_url": format!("{html}.diff"), "patch_url": format!("{html}.patch"),
+            "merged_at": p.merge.merged_at.map(rfc3339),
+        },
+        "closed_at": p.closed_at.map(rfc3339), "created_at": rfc3339(p.created_at),
+        "updated_at": rfc3339(p.updated_at), "draft": p.draft,
+        "author_association": if p.user.eq_ignore_ascii_case(&base.owner) { "OWNER" } else { "CONTRIBUTOR" },
+        "timeline_url": format!("{issue}/timeline"),
+    })
 }
 
 /// The `dependabot-alert` shape.

@@ -183,6 +183,8 @@ impl Sandbox {
             created_at: now,
             updated_at: now,
             closed_at: None,
+            assignees: Vec::new(),
+            merge: Default::default(),
         });
         Some(number)
     }

@@ -32,6 +32,12 @@ pub struct PullInfo {
     pub user: String,
     /// Open.
     pub open: bool,
+    /// Assigned users.
+    pub assignees: Vec<String>,
+    /// Merged (a merged pull request is closed).
+    pub merged: bool,
+    /// The auto-merge method (`MERGE`, `SQUASH`, `REBASE`) while auto-merge is on.
+    pub auto_merge: Option<String>,
 }
 
 impl Sandbox {
@@ -197,6 +203,9 @@ impl Sandbox {
                     reviewers: p.reviewers,
                     user: p.user,
                     open: p.open,
+                    assignees: p.assignees,
+                    merged: p.merge.merged_at.is_some(),
+                    auto_merge: p.merge.auto_merge.map(|a| a.method),
                 }
             })
             .collect()

@@ -1,11 +1,12 @@
 //! `Sandbox`, the handle tests hold: it generates the fleet, starts the server on its own
 //! thread and runtime, says where and who (URLs, tokens, the fleet), and stops everything
-//! on drop. Reading real state is `inspect`, changing the world `change`, steering faults,
-//! limits and the log `control`.
+//! on drop. Reading real state is `inspect`, changing the world `change`, repository merge
+//! settings and CI `merges`, steering faults, limits and the log `control`.
 
 mod change;
 mod control;
 mod inspect;
+mod merges;
 
 pub use inspect::PullInfo;
 

@@ -5,7 +5,8 @@
 
 use crate::exchange::{Ctx, Resp};
 use crate::rest::{
-    app, compare, contents, git_data, labels, merge_upstream, pulls, rate_limit, refs, repos,
+    app, assignees, compare, contents, git_data, labels, merge_upstream, pulls, rate_limit, refs,
+    repos,
 };
 use crate::util::percent_decode;
 
@@ -70,6 +71,11 @@ pub enum Route {
         r: String,
     },
     IssueLabels {
+        o: String,
+        r: String,
+        n: u64,
+    },
+    IssueAssignees {
         o: String,
         r: String,
         n: u64,
@@ -145,6 +151,7 @@ impl Route {
             }
             Route::Labels { .. } => "/repos/{owner}/{repo}/labels",
             Route::IssueLabels { .. } => "/repos/{owner}/{repo}/issues/{issue_number}/labels",
+            Route::IssueAssignees { .. } => "/repos/{owner}/{repo}/issues/{issue_number}/assignees",
             Route::Alerts { .. } => "/repos/{owner}/{repo}/dependabot/alerts",
             Route::Workflows { .. } => "/repos/{owner}/{repo}/actions/workflows",
             Route::Contents { .. } => "/repos/{owner}/{repo}/contents/{path}",
@@ -209,6 +216,7 @@ pub fn route(method: &str, path: &str) -> Option<Route> {
         ("POST", ["pulls", n, "requested_reviewers"]) => Route::Reviewers { o, r, n: num(n)? },
         ("GET" | "POST", ["labels"]) => Route::Labels { o, r },
         ("GET" | "POST", ["issues", n, "labels"]) => Route::IssueLabels { o, r, n: num(n)? },
+        ("POST", ["issues", n, "assignees"]) => Route::IssueAssignees { o, r, n: num(n)? },
         ("GET", ["dependabot", "alerts"]) => Route::Alerts { o, r },
         ("GET", ["actions", "workflows"]) => Route::Workflows { o, r },
         ("GET", ["contents", ..]) => Route::Contents {
@@ -268,6 +276,7 @@ pub fn dispatch(ctx: &Ctx<'_>, route: Route) -> Resp {
         Route::Labels { o, r } if get => labels::list_labels(ctx, &o, &r),
         Route::Labels { o, r } => labels::create_label(ctx, &o, &r),
         Route::IssueLabels { o, r, n } => labels::issue_labels(ctx, &o, &r, n),
+        Route::IssueAssignees { o, r, n } => assignees::add_assignees(ctx, &o, &r, n),
         Route::Contents { o, r, path } => contents::contents(ctx, &o, &r, &path),
         Route::Blobs { o, r } => git_data::create_blob(ctx, &o, &r),
         Route::Blob { o, r, sha } => git_data::get_blob(ctx, &o, &r, &sha),
@@ -310,6 +319,7 @@ impl Route {
             Route::Labels { .. } => "https://docs.github.com/rest/issues/labels#create-a-label",
             Route::IssueLabels { .. } if get => "https://docs.github.com/rest/issues/labels#list-labels-for-an-issue",
             Route::IssueLabels { .. } => "https://docs.github.com/rest/issues/labels#add-labels-to-an-issue",
+            Route::IssueAssignees { .. } => "https://docs.github.com/rest/issues/assignees#add-assignees-to-an-issue",
             Route::Alerts { .. } => "https://docs.github.com/rest/dependabot/alerts#list-dependabot-alerts-for-a-repository",
             Route::Workflows { .. } => "https://docs.github.com/rest/actions/workflows#list-repository-workflows",
             Route::Contents { .. } => "https://docs.github.com/rest/repos/contents#get-repository-content",
