@@ -353,3 +353,32 @@ fn an_app_is_judged_by_the_permissions_of_the_tokens_it_minted() {
         );
     }
 }
+
+/// `pull_requests.auto_merge` makes "Allow auto-merge" a requirement: a repository that does
+/// not allow it (the sandbox's default, as a new repository on GitHub: the `repository`
+/// schema's `allow_auto_merge` defaults to false) fails the check with the setting to turn
+/// on; once it is allowed, the check passes. Without the key it is information only.
+#[test]
+fn auto_merge_asked_for_is_required_and_names_the_setting() {
+    let h = Harness::start(24, 3);
+    let (inv, repos) = clean_inventory(&h, 3);
+    let (code, out) = check(&h, &inv, None);
+    assert_eq!(code, 0, "not asked for: information only\n{out}");
+    let mut yaml = std::fs::read_to_string(&inv).unwrap();
+    yaml.push_str("pull_requests:\n  auto_merge: merge\n");
+    std::fs::write(&inv, yaml).unwrap();
+    let (code, out) = check(&h, &inv, None);
+    assert_eq!(code, 1, "{out}");
+    for r in &repos {
+        assert!(
+            out.contains(&format!("turn on \"Allow auto-merge\" in {r}")),
+            "{r}: {out}"
+        );
+    }
+    for r in &repos {
+        assert!(h.sb.set_auto_merge_allowed(r, true), "{r}");
+    }
+    let (code, out) = check(&h, &inv, None);
+    assert_eq!(code, 0, "{out}");
+    assert_nothing_written(&h);
+}
