@@ -143,7 +143,7 @@ fn a_repository_that_does_not_allow_auto_merge_is_said_once_and_its_pr_left_open
     inventory(
         &h,
         &[(FAR_BEHIND, &[]), (DIVERGED, &[])],
-        "  auto_merge: squash\n",
+        "  auto_merge: merge\n",
     );
     let summary_path = h.path("summary.md");
     let inv = h.inventory();
@@ -256,7 +256,7 @@ fn a_branch_that_requires_no_check_gives_auto_merge_nothing_to_wait_for() {
     // report says why and the PR waits, open, for a person.
     let h = harness();
     assert!(h.sb.set_auto_merge_allowed(FAR_BEHIND, true));
-    inventory(&h, &[(FAR_BEHIND, &[])], "  auto_merge: rebase\n");
+    inventory(&h, &[(FAR_BEHIND, &[])], "  auto_merge: merge\n");
     h.sync(&["--mode", "all"]);
     let p = progress_of(&h, FAR_BEHIND);
     assert_eq!(p["status"], "pr_open", "{p}");
@@ -268,5 +268,5 @@ fn a_branch_that_requires_no_check_gives_auto_merge_nothing_to_wait_for() {
     );
     let pr = sync_pr(&h, FAR_BEHIND);
     assert!(pr.open && pr.auto_merge.is_none(), "{pr:?}");
-    assert_eq!(mutations(&h)[0]["variables"]["mergeMethod"], "REBASE");
+    assert_eq!(mutations(&h)[0]["variables"]["mergeMethod"], "MERGE");
 }

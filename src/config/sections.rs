@@ -235,6 +235,17 @@ impl Cx {
                 .unwrap_or(d.reviewers_on),
             assignees: self.logins("pull_requests.assignees", raw.assignees),
         };
+        if let Some(m @ (MergeMethod::Squash | MergeMethod::Rebase)) = settings.auto_merge {
+            let name = MergeMethod::ALL
+                .iter()
+                .find(|(_, x)| *x == m)
+                .map_or("", |(n, _)| *n);
+            self.problem(
+                "pull_requests.auto_merge",
+                &format!("`{name}` writes new commits in place of upstream's, so the fork never contains upstream's own commits and every later run would open a sync PR again"),
+                Some("write `auto_merge: merge` (a merge commit keeps upstream's commits)".into()),
+            );
+        }
         if settings.draft && settings.auto_merge.is_some() {
             self.problem(
                 "pull_requests.auto_merge",

@@ -248,10 +248,10 @@ fn hands_off_merges_and_people_when_needed() {
     );
     assert!(d.pull_requests.assignees.is_empty());
     let inv = parse(
-        "top:\n  - repo: a/b\n    reviewers: [carol]\nrepositories: [c/d]\npull_requests:\n  auto_merge: rebase\n  reviewers_on: conflict\n  assignees: [alice, bob]\n",
+        "top:\n  - repo: a/b\n    reviewers: [carol]\nrepositories: [c/d]\npull_requests:\n  auto_merge: merge\n  reviewers_on: conflict\n  assignees: [alice, bob]\n",
     )
     .unwrap();
-    assert_eq!(inv.pull_requests.auto_merge, Some(MergeMethod::Rebase));
+    assert_eq!(inv.pull_requests.auto_merge, Some(MergeMethod::Merge));
     assert_eq!(inv.pull_requests.reviewers_on, ReviewersOn::Conflict);
     assert_eq!(inv.pull_requests.assignees, ["alice", "bob"]);
     assert_eq!(inv.top[0].reviewers, ["carol"]);
@@ -405,7 +405,9 @@ fn every_error_path_names_its_place_and_a_fix() {
         e(Yaml("repositories: [a/b]\npull_requests:\n  team_reviewers: ['my-org/core']\n"), "pull_requests.team_reviewers[0]", Some(3), "`my-org/core` is not a GitHub login or team slug", "the slug without the org"),
         e(Yaml("repositories: [a/b]\npull_requests:\n  auto_merge: fast-forward\n"), "pull_requests.auto_merge", Some(3), "`fast-forward` is not one of `merge`, `squash`, `rebase`", "write one of `merge`, `squash`, `rebase`"),
         e(Yaml("repositories: [a/b]\npull_requests:\n  reviewers_on: conflicts\n"), "pull_requests.reviewers_on", Some(3), "`conflicts` is not one of `always`, `conflict`", "write one of `always`, `conflict`"),
-        e(Yaml("repositories: [a/b]\npull_requests:\n  draft: true\n  auto_merge: squash\n"), "pull_requests.auto_merge", Some(4), "GitHub does not auto-merge a draft", "remove `draft: true`, or `auto_merge`"),
+        e(Yaml("repositories: [a/b]\npull_requests:\n  draft: true\n  auto_merge: merge\n"), "pull_requests.auto_merge", Some(4), "GitHub does not auto-merge a draft", "remove `draft: true`, or `auto_merge`"),
+        e(Yaml("repositories: [a/b]\npull_requests:\n  auto_merge: squash\n"), "pull_requests.auto_merge", Some(3), "`squash` writes new commits in place of upstream's", "write `auto_merge: merge`"),
+        e(Yaml("repositories: [a/b]\npull_requests:\n  auto_merge: rebase\n"), "pull_requests.auto_merge", Some(3), "every later run would open a sync PR again", "write `auto_merge: merge`"),
         e(Yaml("repositories: [a/b]\npull_requests:\n  assignees: ['@alice']\n"), "pull_requests.assignees[0]", Some(3), "`@alice` is not a GitHub login or team slug", "write the login without `@`"),
         e(Yaml("repositories:\n  - repo: a/b\n    reviewers: [ok, 'no body']\n"), "repositories[0].reviewers[1]", Some(3), "`no body` is not a GitHub login or team slug", "write the login without `@`"),
         e(Yaml("repositories: [a/b]\nlimits:\n  writes_per_hour: 501\n"), "limits.writes_per_hour", Some(3), "501 is out of range (1..=500)", "at most 500 content-creating requests per hour"),
