@@ -242,7 +242,7 @@ impl Cx {
                 .map_or("", |(n, _)| *n);
             self.problem(
                 "pull_requests.auto_merge",
-                &format!("`{name}` writes new commits in place of upstream's, so the fork never contains upstream's own commits and every later run would open a sync PR again"),
+                format!("`{name}` writes new commits in place of upstream's, so the fork never contains upstream's own commits and every later run would open a sync PR again"),
                 Some("write `auto_merge: merge` (a merge commit keeps upstream's commits)".into()),
             );
         }
