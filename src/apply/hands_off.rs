@@ -16,6 +16,9 @@ use crate::github::{AutoMergeAnswer, PullInfo};
 use crate::outcome::{PullRef, RepoOutcome};
 use crate::plan::PlannedRepo;
 
+/// What the outcome says where the repository does not allow auto-merge.
+const NOT_ALLOWED: &str = "auto-merge not enabled: the repository does not allow auto-merge; turn on \"Allow auto-merge\" in its settings; the PR is left open";
+
 /// Whether to ask for reviewers and assignees now: `always` on a new sync PR; `conflict`
 /// when this run found the sync PR conflicting for the first time (on a new PR or a kept one).
 pub fn ask_people(on: ReviewersOn, created: bool, newly_conflicted: bool) -> bool {
@@ -114,6 +117,12 @@ pub(super) async fn auto_merge(
     if pr.auto_merge || pr.node_id.is_empty() || refused().contains(&p.repo) {
         return;
     }
+    if ctx.auto_merge_disallowed.contains(&p.repo) {
+        // GitHub said so in the metadata batch: the write would only be refused.
+        refused().insert(p.repo.clone());
+        notes.push(NOT_ALLOWED.to_string());
+        return;
+    }
     match ctx.gh.enable_auto_merge(&p.repo, &pr.node_id, method).await {
         Ok(AutoMergeAnswer::Enabled) => notes.push(format!(
             "auto-merge on ({}): GitHub merges it when the required checks pass",
@@ -121,9 +130,7 @@ pub(super) async fn auto_merge(
         )),
         Ok(AutoMergeAnswer::NotAllowed(m)) => {
             refused().insert(p.repo.clone());
-            notes.push(format!(
-                "auto-merge not enabled: the repository does not allow auto-merge (GitHub: {m}); turn on \"Allow auto-merge\" in its settings; the PR is left open"
-            ));
+            notes.push(format!("{NOT_ALLOWED} (GitHub: {m})"));
         }
         Ok(AutoMergeAnswer::Refused(m)) if m.to_ascii_lowercase().contains("clean status") => {
             notes.push(format!(

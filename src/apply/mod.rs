@@ -97,6 +97,8 @@ pub struct ApplyContext {
     planned_owners: AtomicUsize,
     /// Repositories that answered that they do not allow auto-merge (said once each).
     auto_merge_refused: Mutex<BTreeSet<RepoName>>,
+    /// Repositories GitHub said do not allow auto-merge (the metadata batch): never asked.
+    auto_merge_disallowed: BTreeSet<RepoName>,
 }
 
 impl ApplyContext {
@@ -130,6 +132,7 @@ impl ApplyContext {
             planned_writes: AtomicUsize::new(0),
             planned_owners: AtomicUsize::new(0),
             auto_merge_refused: Mutex::new(BTreeSet::new()),
+            auto_merge_disallowed: gathered.auto_merge_disallowed.clone(),
         }
     }
 

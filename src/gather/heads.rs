@@ -63,6 +63,9 @@ pub(super) fn classify(
         if let Some(p) = meta.sync_pull.clone() {
             out.sync_pulls.insert(spec.repo.clone(), p);
         }
+        if meta.auto_merge_allowed == Some(false) {
+            out.auto_merge_disallowed.insert(spec.repo.clone());
+        }
         if let Some(role) = meta.viewer_permission.filter(|r| !r.can_push()) {
             out.cannot_write
                 .insert(spec.repo.clone(), role_refusal(&spec.repo, role.as_str()));

@@ -68,6 +68,9 @@ pub struct Gathered {
     /// Repositories the token's user may not push to (GraphQL `viewerPermission` READ or
     /// TRIAGE), with why and what to do: nothing is written there.
     pub cannot_write: BTreeMap<RepoName, String>,
+    /// Repositories whose metadata says "Allow auto-merge" is off (`autoMergeAllowed: false`):
+    /// auto-merge is not asked for there, so GitHub is not sent a write it would refuse.
+    pub auto_merge_disallowed: BTreeSet<RepoName>,
     /// Every compare this run used, fresh or remembered (lower-cased `owner/name`).
     pub compared: BTreeMap<String, Compared>,
     /// How many compares were answered from the state instead of the API.
