@@ -7,6 +7,7 @@
 //! never sent again as it was: the batch is sent as two halves, each once, and so on down to
 //! one repository, whose document is tried once more before it counts as failed.
 
+use std::future::Future;
 use std::ops::Range;
 
 use http::Method;
@@ -77,6 +78,36 @@ fn timed_out(n: usize) -> GhError {
     )
 }
 
+/// Sends a batch of `len` items in parts until every part is answered or has failed. `send`
+/// posts the document for one range of items (`Ok(None)`: GitHub timed out on it); a part
+/// that timed out goes again as [`after_timeout`] says (`on_split` hears of it with the
+/// part's length), and one that timed out alone is [`timed_out`]. `take` receives each
+/// range's answer as it comes; its error ends the batch with that error.
+async fn in_parts<T, Sent: Future<Output = Result<Option<T>, GhError>>>(
+    len: usize,
+    send: impl Fn(Range<usize>) -> Sent,
+    on_split: impl Fn(usize),
+    mut take: impl FnMut(Range<usize>, Result<T, GhError>) -> Result<(), GhError>,
+) -> Result<(), GhError> {
+    let mut todo: Vec<Part> = vec![(0..len, false)];
+    while let Some(part) = todo.pop() {
+        let result = match send(part.0.clone()).await {
+            Ok(Some(answer)) => Ok(answer),
+            Ok(None) => match after_timeout(&part) {
+                Some(parts) => {
+                    on_split(part.0.len());
+                    todo.extend(parts);
+                    continue;
+                }
+                None => Err(timed_out(part.0.len())),
+            },
+            Err(e) => Err(e),
+        };
+        take(part.0, result)?;
+    }
+    Ok(())
+}
+
 /// See [`super::GitHub::metadata`].
 pub(super) async fn metadata(
     c: &Client,
@@ -90,47 +121,45 @@ pub(super) async fn metadata(
         repos: vec![Ok(None); queries.len()],
         file: None,
     };
-    let mut todo: Vec<Part> = vec![(0..queries.len(), false)];
-    while let Some(part) = todo.pop() {
-        let qs = &queries[part.0.clone()];
-        // The file rides with the part holding the first repository (or alone).
-        let with_file = part.0.start == 0;
-        let f = file.filter(|_| with_file);
-        let Some(repo) = qs.first().map(|q| &q.repo).or(f.map(|(r, _)| r)) else {
-            continue;
+    // The file rides with the part holding the first repository (or alone).
+    let file_for = |r: &Range<usize>| file.filter(|_| r.start == 0);
+    let send = |r: Range<usize>| async move {
+        let qs = &queries[r.clone()];
+        let f = file_for(&r);
+        let repo = match qs.first().map(|q| &q.repo).or(f.map(|(r, _)| r)) {
+            Some(repo) => repo,
+            None => return Ok(Some(MetaBatch::default())),
         };
-        let result = match post(c, repo, graphql::build(qs, f)).await {
-            Ok(Some(answer)) => graphql::parse(qs, &answer),
-            Ok(None) => match after_timeout(&part) {
-                Some(parts) => {
-                    log::info!(
-                        "GitHub timed out on the metadata of {} repositories; asking again in smaller parts",
-                        qs.len()
-                    );
-                    todo.extend(parts);
-                    continue;
-                }
-                None => Err(timed_out(qs.len())),
-            },
-            Err(e) => Err(e),
-        };
+        match post(c, repo, graphql::build(qs, f)).await? {
+            Some(answer) => graphql::parse(qs, &answer).map(Some),
+            None => Ok(None),
+        }
+    };
+    let on_split = |n: usize| {
+        log::info!(
+            "GitHub timed out on the metadata of {n} repositories; asking again in smaller parts"
+        )
+    };
+    in_parts(queries.len(), send, on_split, |r, result| {
         match result {
             Ok(b) => {
-                if with_file {
+                if file_for(&r).is_some() {
                     out.file = b.file;
                 }
-                for (slot, r) in out.repos[part.0].iter_mut().zip(b.repos) {
-                    *slot = r;
+                for (slot, x) in out.repos[r].iter_mut().zip(b.repos) {
+                    *slot = x;
                 }
             }
-            Err(e) if e.is_fatal() || qs.len() == queries.len() => return Err(e),
+            Err(e) if e.is_fatal() || r.len() == queries.len() => return Err(e),
             Err(e) => {
-                for slot in &mut out.repos[part.0] {
+                for slot in &mut out.repos[r] {
                     *slot = Err(e.clone());
                 }
             }
         }
-    }
+        Ok(())
+    })
+    .await?;
     Ok(out)
 }
 
@@ -141,37 +170,23 @@ pub(super) async fn ancestry(
     asks: &[AncestryAsk],
 ) -> Result<Vec<Option<Comparison>>, GhError> {
     let mut out = vec![None; asks.len()];
-    let mut todo: Vec<Part> = vec![(0..asks.len(), false)];
-    while let Some(part) = todo.pop() {
-        let a = &asks[part.0.clone()];
-        let Some(first) = a.first() else {
-            continue;
-        };
-        let result = match post(c, &first.repo, ancestry::build(a)).await {
-            Ok(Some(answer)) => ancestry::parse(a, &answer),
-            Ok(None) => match after_timeout(&part) {
-                Some(parts) => {
-                    log::info!(
-                        "GitHub timed out on the ancestry of {} forks; asking again in smaller parts",
-                        a.len()
-                    );
-                    todo.extend(parts);
-                    continue;
-                }
-                None => Err(timed_out(a.len())),
-            },
-            Err(e) => Err(e),
-        };
-        match result {
-            Ok(found) => {
-                for (slot, r) in out[part.0].iter_mut().zip(found) {
-                    *slot = r;
-                }
-            }
-            Err(e) if e.is_fatal() || a.len() == asks.len() => return Err(e),
-            Err(_) => {}
-        }
+    if asks.is_empty() {
+        return Ok(out);
     }
+    let send = |r: Range<usize>| async move {
+        let a = &asks[r];
+        match post(c, &a[0].repo, ancestry::build(a)).await? {
+            Some(answer) => ancestry::parse(a, &answer).map(Some),
+            None => Ok(None),
+        }
+    };
+    let on_split = |n: usize| {
+        log::info!("GitHub timed out on the ancestry of {n} forks; asking again in smaller parts")
+    };
+    in_parts(asks.len(), send, on_split, |r, result| {
+        fill_or_leave(&mut out, r, result, asks.len())
+    })
+    .await?;
     Ok(out)
 }
 
@@ -182,34 +197,44 @@ pub(super) async fn history_sizes(
     asks: &[AncestryAsk],
 ) -> Result<Vec<Option<(u64, u64)>>, GhError> {
     let mut out = vec![None; asks.len()];
-    let mut todo: Vec<Part> = vec![(0..asks.len(), false)];
-    while let Some(part) = todo.pop() {
-        let a = &asks[part.0.clone()];
-        let Some(first) = a.first() else {
-            continue;
-        };
-        let result = match post(c, &first.repo, history::build(a)).await {
-            Ok(Some(answer)) => history::parse(a, &answer),
-            Ok(None) => match after_timeout(&part) {
-                Some(parts) => {
-                    todo.extend(parts);
-                    continue;
-                }
-                None => Err(timed_out(a.len())),
-            },
-            Err(e) => Err(e),
-        };
-        match result {
-            Ok(sizes) => {
-                for (slot, r) in out[part.0].iter_mut().zip(sizes) {
-                    *slot = r;
-                }
-            }
-            Err(e) if e.is_fatal() || a.len() == asks.len() => return Err(e),
-            Err(_) => {}
-        }
+    if asks.is_empty() {
+        return Ok(out);
     }
+    let send = |r: Range<usize>| async move {
+        let a = &asks[r];
+        match post(c, &a[0].repo, history::build(a)).await? {
+            Some(answer) => history::parse(a, &answer).map(Some),
+            None => Ok(None),
+        }
+    };
+    in_parts(
+        asks.len(),
+        send,
+        |_| {},
+        |r, result| fill_or_leave(&mut out, r, result, asks.len()),
+    )
+    .await?;
     Ok(out)
+}
+
+/// Puts a part's answers in their slots; a part that failed keeps its slots empty unless its
+/// error is fatal or the part is the whole batch (then the batch fails with it).
+fn fill_or_leave<T>(
+    out: &mut [Option<T>],
+    r: Range<usize>,
+    result: Result<Vec<Option<T>>, GhError>,
+    batch: usize,
+) -> Result<(), GhError> {
+    match result {
+        Ok(found) => {
+            for (slot, x) in out[r].iter_mut().zip(found) {
+                *slot = x;
+            }
+            Ok(())
+        }
+        Err(e) if e.is_fatal() || r.len() == batch => Err(e),
+        Err(_) => Ok(()),
+    }
 }
 
 /// See [`super::GitHub::tags`]. A timed-out batch goes again in parts, as the others; a
@@ -223,39 +248,40 @@ pub(super) async fn tags(
         .iter()
         .map(|_| Err(GhError::Transport("not read".into())))
         .collect();
-    let mut todo: Vec<Part> = vec![(0..asks.len(), false)];
-    while let Some(part) = todo.pop() {
-        let a = &asks[part.0.clone()];
-        let Some(first) = a.first() else {
-            continue;
-        };
-        let result = match post(c, &first.repo, tag_query::build(a)).await {
-            Ok(Some(answer)) => tag_query::parse(a, &answer),
-            Ok(None) => match after_timeout(&part) {
-                Some(parts) => {
-                    todo.extend(parts);
-                    continue;
-                }
-                None => Err(timed_out(a.len())),
-            },
-            Err(e) => Err(e),
-        };
-        match result {
-            Ok(pages) => {
-                for (slot, r) in out[part.0].iter_mut().zip(pages) {
-                    *slot = r;
-                }
-            }
-            Err(e) if e.is_fatal() || e.is_out_of_budget() || a.len() == asks.len() => {
-                return Err(e)
-            }
-            Err(e) => {
-                for slot in out[part.0].iter_mut() {
-                    *slot = Err(e.clone());
-                }
-            }
-        }
+    if asks.is_empty() {
+        return Ok(out);
     }
+    let send = |r: Range<usize>| async move {
+        let a = &asks[r];
+        match post(c, &a[0].repo, tag_query::build(a)).await? {
+            Some(answer) => tag_query::parse(a, &answer).map(Some),
+            None => Ok(None),
+        }
+    };
+    in_parts(
+        asks.len(),
+        send,
+        |_| {},
+        |r, result| {
+            match result {
+                Ok(pages) => {
+                    for (slot, x) in out[r].iter_mut().zip(pages) {
+                        *slot = x;
+                    }
+                }
+                Err(e) if e.is_fatal() || e.is_out_of_budget() || r.len() == asks.len() => {
+                    return Err(e)
+                }
+                Err(e) => {
+                    for slot in out[r].iter_mut() {
+                        *slot = Err(e.clone());
+                    }
+                }
+            }
+            Ok(())
+        },
+    )
+    .await?;
     Ok(out)
 }
 
