@@ -9,6 +9,7 @@
 //! - `names.rs`: the keys each section takes, and the checks of names and paths;
 //! - `error.rs`: the problems and the error that lists them.
 
+mod branches;
 mod error;
 mod load;
 mod names;
@@ -57,8 +58,13 @@ pub struct Inventory {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RepoSpec {
     pub repo: RepoName,
-    /// Branch to keep in sync; `None` = the repository's default branch.
+    /// Branch to keep in sync; `None` = the repository's default branch. Unused when
+    /// `branches` lists several.
     pub branch: Option<String>,
+    /// `branches:`: the branches to keep in sync, each on its own (its own facts, decision,
+    /// sync PR `priority-sync/<branch>` and outcome), in this order. Empty = the one branch of
+    /// `branch` (today's single-branch entry, unchanged in every report and in the state).
+    pub branches: Vec<BranchSpec>,
     /// Upstream to follow; `None` = the fork's parent and its default branch.
     pub upstream: Option<Upstream>,
     /// Hub connection override; `None` = from `hub`.
@@ -71,6 +77,69 @@ pub struct RepoSpec {
     /// Users asked to review this repository's sync PRs, besides `pull_requests.reviewers`.
     /// Default none.
     pub reviewers: Vec<String>,
+}
+
+/// One item of `branches:`: a branch name or a glob (`release/*`), and the upstream branch it
+/// follows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BranchSpec {
+    /// A branch name, or a glob where `*` stands for any characters but `/`. A glob is resolved
+    /// against the upstream's branches at run time; each match follows the upstream branch of
+    /// the same name.
+    pub name: String,
+    /// The upstream branch this one follows; `None` = the upstream's branch of the same name.
+    /// Only for a plain name (a glob's matches follow their namesakes).
+    pub upstream: Option<String>,
+}
+
+impl BranchSpec {
+    /// True when `name` is a glob (`release/*`).
+    pub fn is_glob(&self) -> bool {
+        self.name.contains('*')
+    }
+
+    /// The part of a glob before its first `*`: what GitHub's `refs(query:)` is asked for
+    /// (it filters by name; the glob itself is matched here).
+    pub fn literal_prefix(&self) -> &str {
+        self.name.split('*').next().unwrap_or_default()
+    }
+
+    /// Whether a branch name matches this item: equal to a plain name, or matched by the glob
+    /// (`*`: any run of characters without `/`).
+    pub fn matches(&self, branch: &str) -> bool {
+        if !self.is_glob() {
+            return self.name == branch;
+        }
+        glob_match(self.name.as_bytes(), branch.as_bytes())
+    }
+
+    /// The upstream branch a fork branch of this item follows.
+    pub fn upstream_of<'a>(&'a self, fork_branch: &'a str) -> &'a str {
+        match &self.upstream {
+            Some(u) if !self.is_glob() => u,
+            _ => fork_branch,
+        }
+    }
+}
+
+/// `*` matches any run of bytes without `/`; everything else matches itself.
+fn glob_match(pat: &[u8], s: &[u8]) -> bool {
+    match pat.split_first() {
+        None => s.is_empty(),
+        Some((b'*', rest)) => {
+            let mut i = 0;
+            loop {
+                if glob_match(rest, &s[i..]) {
+                    return true;
+                }
+                if i == s.len() || s[i] == b'/' {
+                    return false;
+                }
+                i += 1;
+            }
+        }
+        Some((c, rest)) => s.first() == Some(c) && glob_match(rest, &s[1..]),
+    }
 }
 
 /// An explicit upstream: `owner/name[:branch]`.

@@ -32,12 +32,14 @@ pub(super) const WEIGHT_KEYS: &[&str] = &[
 pub(super) const REPO_KEYS: &[&str] = &[
     "repo",
     "branch",
+    "branches",
     "upstream",
     "connected",
     "weights",
     "tags",
     "reviewers",
 ];
+pub(super) const BRANCH_KEYS: &[&str] = &["name", "upstream"];
 pub(super) const HUB_KEYS: &[&str] = &["repos", "manifest"];
 pub(super) const RULES_KEYS: &[&str] =
     &["pr_over_commits", "stale_after_days", "urgent_over_commits"];

@@ -11,12 +11,23 @@ use serde::Deserialize;
 pub struct RawRepo {
     pub repo: String,
     pub branch: Option<String>,
+    /// `branches:`: a list of names, globs or `{name, upstream}` maps, checked item by item in
+    /// `branches.rs` so that every bad item is reported on its own line.
+    pub branches: Option<crate::yaml::Value>,
     pub upstream: Option<String>,
     pub connected: Option<bool>,
     pub weights: Option<RawWeights>,
     /// `true`, `false` or a list of patterns; checked in `tags.rs`.
     pub tags: Option<crate::yaml::Value>,
     pub reviewers: Option<Vec<String>>,
+}
+
+/// One item of `branches:` written as a map.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBranch {
+    pub name: String,
+    pub upstream: Option<String>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]

@@ -48,7 +48,7 @@ impl Cx {
                     self.problem(
                         &p,
                         "expected `owner/name` or a map with `repo:`",
-                        Some("write `- owner/name`, or `- repo: owner/name` with optional `branch`, `upstream`, `connected`, `weights`, `tags`, `reviewers`".into()),
+                        Some("write `- owner/name`, or `- repo: owner/name` with optional `branch` (or `branches`), `upstream`, `connected`, `weights`, `tags`, `reviewers`".into()),
                     );
                     continue;
                 }
@@ -86,6 +86,7 @@ impl Cx {
             .upstream
             .as_deref()
             .and_then(|u| self.upstream(&format!("{path}.upstream"), u));
+        let branches = self.branches(path, &raw, upstream.as_ref());
         let repo_weights = match &raw.weights {
             Some(w) => self.weights(&format!("{path}.weights"), w, *weights),
             None => *weights,
@@ -98,6 +99,7 @@ impl Cx {
         Some(RepoSpec {
             repo: repo?,
             branch: raw.branch,
+            branches,
             upstream,
             connected: raw.connected,
             weights: repo_weights,
