@@ -32,5 +32,6 @@ pub mod state;
 pub mod tags;
 #[cfg(test)]
 mod testing;
+pub mod unit;
 pub mod urgency;
 pub mod yaml;

@@ -10,10 +10,12 @@ use serde::{Deserialize, Serialize};
 pub use crate::decision::Status;
 
 use crate::decision::Action;
+use crate::ids::BranchName;
 use crate::mode::ModeChoice;
 use crate::plan::PhaseName;
 use crate::repo_name::RepoName;
 use crate::tags::TagOutcome;
+use crate::unit::Unit;
 
 /// A pull request the run opened, updated or found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,6 +35,10 @@ pub struct PullRef {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RepoOutcome {
     pub repo: RepoName,
+    /// The branch, for one of several branches of a repository (`branches:`); absent for a
+    /// repository's one branch, so single-branch result files read as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branch: Option<BranchName>,
     /// The phase that handled it; `None` when this run's mode did not include it.
     pub phase: Option<PhaseName>,
     /// 1-based position in the run's processing order (top first); `None` when not in a phase.
@@ -77,6 +83,16 @@ pub struct RunReport {
     pub requests: std::collections::BTreeMap<String, u64>,
     /// Remaining primary rate limit seen last, if any.
     pub rate_limit_remaining: Option<u64>,
+}
+
+impl RepoOutcome {
+    /// The unit of work this outcome is about: a repository, or one of its branches.
+    pub fn unit(&self) -> Unit {
+        Unit {
+            repo: self.repo.clone(),
+            branch: self.branch.clone(),
+        }
+    }
 }
 
 impl RunReport {

@@ -34,11 +34,14 @@ impl PhaseName {
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use crate::config::{Inventory, ResolveError};
+use crate::config::{Inventory, ResolveError, Rules};
 use crate::decision::{decide, Action, LiveFacts, Status};
 use crate::facts::RepoFacts;
+use crate::gather::BranchGathered;
+use crate::ids::BranchName;
 use crate::mode::{Mode, ModeChoice};
 use crate::repo_name::RepoName;
+use crate::unit::Unit;
 use crate::urgency::{rank, urgency};
 
 /// Most names `force_repos` may carry; more is a mistake, not a plan.
@@ -48,6 +51,9 @@ pub const MAX_FORCE: usize = 1000;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlannedRepo {
     pub repo: RepoName,
+    /// The branch, for one of several branches of a repository (`branches:`); `None` for a
+    /// repository's one branch.
+    pub branch: Option<BranchName>,
     pub score: i64,
     pub tier: u8,
     pub action: Action,
@@ -131,6 +137,7 @@ pub fn build_plan(
             spec.repo.clone(),
             PlannedRepo {
                 repo: spec.repo.clone(),
+                branch: None,
                 score: u.score,
                 tier: u.tier,
                 action: d.action,
@@ -239,6 +246,9 @@ pub struct PhaseJson {
 #[serde(deny_unknown_fields)]
 pub struct PlannedJson {
     pub repo: RepoName,
+    /// The branch, for one of several branches of a repository (`branches:`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branch: Option<BranchName>,
     pub score: i64,
     pub tier: u8,
     pub action: Action,
@@ -246,7 +256,91 @@ pub struct PlannedJson {
     pub reasons: Vec<String>,
 }
 
+impl PlannedRepo {
+    /// The unit of work this entry is: a repository, or one of its branches.
+    pub fn unit(&self) -> Unit {
+        Unit {
+            repo: self.repo.clone(),
+            branch: self.branch.clone(),
+        }
+    }
+}
+
+/// One entry per listed branch in place of its repository's: the repository's score, tier
+/// and reasons (its most-behind branch's, see `gather::branches`), each branch's own facts
+/// and decision.
+fn branch_entries(p: &PlannedRepo, branches: &[BranchGathered], rules: &Rules) -> Vec<PlannedRepo> {
+    if branches.is_empty() {
+        // Nothing listed could be resolved (a glob matched no upstream branch, or the
+        // upstream could not be read): the repository's own entry says why.
+        let mut p = p.clone();
+        if p.facts.accessible && !matches!(p.action, Action::Skip) {
+            p.action = Action::Skip;
+            p.expected = Status::Skipped;
+            p.why = "no branch listed in `branches` exists upstream".into();
+        }
+        return vec![p];
+    }
+    branches
+        .iter()
+        .map(|b| {
+            let (action, expected, why) = if let Some(e) = &b.error {
+                (Action::None, Status::Failed, e.clone())
+            } else if let Some(d) = &b.deferred {
+                (
+                    Action::None,
+                    Status::Pending,
+                    format!("{d}; retried next run"),
+                )
+            } else if let Some(s) = &b.skipped {
+                (Action::Skip, Status::Skipped, s.clone())
+            } else {
+                let d = decide(&b.facts, &b.live, rules);
+                (d.action, d.status, d.reason)
+            };
+            PlannedRepo {
+                repo: p.repo.clone(),
+                branch: Some(b.branch.clone()),
+                score: p.score,
+                tier: p.tier,
+                action,
+                reasons: p.reasons.clone(),
+                why,
+                expected,
+                facts: b.facts.clone(),
+            }
+        })
+        .collect()
+}
+
 impl Plan {
+    /// Replaces each repository listing several branches (`branches:`) with one entry per
+    /// branch, in the repository's place (ranked by its most-behind branch), its branches in
+    /// the listed order. A repository gather could not read keeps its one entry.
+    pub fn expand_branches(
+        &mut self,
+        rules: &Rules,
+        branches: &BTreeMap<RepoName, Vec<BranchGathered>>,
+    ) {
+        if branches.is_empty() {
+            return;
+        }
+        let expand = |list: &mut Vec<PlannedRepo>| {
+            for p in std::mem::take(list) {
+                match branches.get(&p.repo) {
+                    Some(units) if p.branch.is_none() => {
+                        list.extend(branch_entries(&p, units, rules))
+                    }
+                    _ => list.push(p),
+                }
+            }
+        };
+        for phase in &mut self.phases {
+            expand(&mut phase.repos);
+        }
+        expand(&mut self.unplanned);
+    }
+
     /// Repositories of all phases in processing order.
     pub fn in_order(&self) -> impl Iterator<Item = (PhaseName, &PlannedRepo)> {
         self.phases
@@ -267,6 +361,7 @@ impl Plan {
                         .iter()
                         .map(|r| PlannedJson {
                             repo: r.repo.clone(),
+                            branch: r.branch.clone(),
                             score: r.score,
                             tier: r.tier,
                             action: r.action,
@@ -298,8 +393,8 @@ impl Plan {
         let _ = writeln!(out, "mode {}: {}", self.mode.mode, self.mode.explain());
         let width = self
             .in_order()
-            .map(|(_, r)| r.repo.to_string().len())
-            .chain(self.unplanned.iter().map(|r| r.repo.to_string().len()))
+            .map(|(_, r)| r.unit().to_string().len())
+            .chain(self.unplanned.iter().map(|r| r.unit().to_string().len()))
             .max()
             .unwrap_or(10)
             .max(10);
@@ -326,7 +421,7 @@ impl Plan {
                     out,
                     "  {:>4}  {:<width$}  {:>6}  {:>4}  {:<12}  {}",
                     n,
-                    r.repo.to_string(),
+                    r.unit().to_string(),
                     r.score,
                     r.tier,
                     r.action.as_str(),

@@ -187,7 +187,7 @@ pub fn merge_results(fleet: RunReport, results: &[RunResult]) -> (RunReport, Vec
             if o.phase.is_none() {
                 continue;
             }
-            let key = o.repo.key();
+            let key = o.unit().key();
             let newer = by_repo
                 .get(&key)
                 .is_none_or(|(_, t)| r.report.finished_at >= *t);
@@ -223,7 +223,7 @@ pub fn merge_results(fleet: RunReport, results: &[RunResult]) -> (RunReport, Vec
         }
     }
     for o in merged.repos.iter_mut() {
-        if let Some((job, _)) = by_repo.get(&o.repo.key()) {
+        if let Some((job, _)) = by_repo.get(&o.unit().key()) {
             *o = (*job).clone();
         }
     }

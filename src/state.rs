@@ -21,7 +21,9 @@ pub const MAX_RUN_HISTORY: usize = 200;
 #[serde(deny_unknown_fields)]
 pub struct SyncState {
     pub schema_version: u32,
-    /// Keyed by lower-cased `owner/name` so spelling changes do not fork an entry.
+    /// Keyed by lower-cased `owner/name` so spelling changes do not fork an entry; a repository
+    /// listing several branches (`branches:`) has one entry per branch instead, keyed
+    /// `owner/name:branch`.
     pub repos: BTreeMap<String, RepoState>,
     /// Past runs, oldest first, at most [`MAX_RUN_HISTORY`].
     pub runs: Vec<RunRecord>,
@@ -132,7 +134,9 @@ impl SyncState {
         }
         let now = report.finished_at;
         for r in &report.repos {
-            let key = r.repo.key();
+            // One entry per unit: `owner/name` for a repository's one branch (as always),
+            // `owner/name:branch` for each of several branches (a branch name cannot hold `:`).
+            let key = r.unit().key();
             let e = next.repos.entry(key.clone()).or_default();
             e.repo = r.repo.to_string();
             e.last_seen_at = Some(now);
@@ -143,7 +147,7 @@ impl SyncState {
             if r.status == Status::Synced {
                 e.last_synced_at = Some(now);
             }
-            if let Some(n) = open_prs.get(&key) {
+            if let Some(n) = open_prs.get(&key).or_else(|| open_prs.get(&r.repo.key())) {
                 e.open_prs = *n;
             }
             e.sync_pr = match r.status {
@@ -262,6 +266,7 @@ mod tests {
     fn outcome(name: &str, status: Status) -> RepoOutcome {
         RepoOutcome {
             repo: name.parse().unwrap(),
+            branch: None,
             phase: None,
             rank: None,
             score: 0,

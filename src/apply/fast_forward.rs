@@ -30,7 +30,7 @@ pub(super) async fn fast_forward(
     t: &Target,
     mut o: RepoOutcome,
 ) -> Result<RepoOutcome, GhError> {
-    if ctx.touches_workflows(&p.repo) && ctx.cannot_write_workflows(&p.repo).await {
+    if ctx.touches_workflows(&p.unit()) && ctx.cannot_write_workflows(&p.repo).await {
         // The token is known not to write workflows: go straight to a PR.
         let why = ctx.workflow_reason(&p.repo).await;
         return pull_request(ctx, p, t, o, Some(why)).await;
@@ -163,7 +163,7 @@ async fn via_upstream(
     o: RepoOutcome,
     why: String,
 ) -> Result<RepoOutcome, GhError> {
-    ctx.not_reached(&p.repo, why.clone());
+    ctx.not_reached(&p.unit(), why.clone());
     let why = format!("could not fast-forward: {why}");
     pull_request(ctx, p, t, o, Some(why)).await
 }

@@ -40,11 +40,12 @@ use tokio::task::JoinSet;
 
 use crate::config::Inventory;
 use crate::decision::{Action, LiveFacts, Status};
-use crate::gather::{Gathered, Target};
+use crate::gather::{BranchGathered, Gathered, Target};
 use crate::github::{GhError, GitHub, PullInfo, GITHUB_WRITES_PER_HOUR};
 use crate::outcome::RepoOutcome;
 use crate::plan::{Phase, PhaseName, Plan, PlannedRepo};
 use crate::repo_name::RepoName;
+use crate::unit::Unit;
 
 pub use pr_text::PR_MARKER;
 pub use tags::sync_tags;
@@ -58,13 +59,14 @@ pub const DEFAULT_PROPAGATION_WAIT: Duration = Duration::from_secs(3);
 pub struct ApplyContext {
     pub gh: Arc<dyn GitHub>,
     pub inv: Arc<Inventory>,
-    pub targets: BTreeMap<RepoName, Target>,
-    pub live: BTreeMap<RepoName, LiveFacts>,
+    /// Keyed by unit: a repository, or one of its branches (`branches:`).
+    pub targets: BTreeMap<Unit, Target>,
+    pub live: BTreeMap<Unit, LiveFacts>,
     pub gather_errors: BTreeMap<RepoName, String>,
     /// Repositories gather could not read for lack of API budget (they stay `pending`).
     pub gather_deferred: BTreeMap<RepoName, String>,
     /// Last run's sync PRs as they are now (from the metadata batch).
-    pub sync_pulls: BTreeMap<RepoName, PullInfo>,
+    pub sync_pulls: BTreeMap<Unit, PullInfo>,
     pub dry_run: bool,
     /// Stop starting new repositories when fewer requests than this remain.
     pub reserve: u64,
@@ -73,7 +75,7 @@ pub struct ApplyContext {
     pub propagation_wait: Duration,
     /// Repositories whose new upstream commits are known not to be in the fork yet (or whose
     /// 404 may be a workflow refusal), with why: their sync PR comes from the upstream branch.
-    not_reached: Mutex<BTreeMap<RepoName, String>>,
+    not_reached: Mutex<BTreeMap<Unit, String>>,
     /// Set once a write was refused for lack of the workflow permission.
     workflows_refused: AtomicBool,
     /// Repositories started and not finished.
@@ -112,11 +114,11 @@ impl ApplyContext {
             gh,
             reserve: inv.limits.reserve_requests as u64,
             inv,
-            targets: gathered.targets.clone(),
-            live: gathered.live.clone(),
+            targets: by_unit(&gathered.targets, gathered, |b| b.target.clone()),
+            live: by_unit(&gathered.live, gathered, |b| Some(b.live.clone())),
             gather_errors: gathered.errors.clone(),
             gather_deferred: gathered.deferred.clone(),
-            sync_pulls: gathered.sync_pulls.clone(),
+            sync_pulls: by_unit(&gathered.sync_pulls, gathered, |b| b.sync_pull.clone()),
             dry_run,
             propagation_wait: DEFAULT_PROPAGATION_WAIT,
             not_reached: Mutex::new(BTreeMap::new()),
@@ -212,8 +214,17 @@ impl ApplyContext {
         }
     }
 
+    /// The upstream `repo` is synced with (of any of its branches), when one was gathered.
+    pub fn upstream_of(&self, repo: &RepoName) -> Option<&RepoName> {
+        self.targets
+            .range(Unit::whole(repo.clone())..)
+            .take_while(|(u, _)| &u.repo == repo)
+            .map(|(_, t)| &t.upstream)
+            .next()
+    }
+
     /// True when the upstream commits the repository lacks change `.github/workflows/`.
-    fn touches_workflows(&self, repo: &RepoName) -> bool {
+    fn touches_workflows(&self, repo: &Unit) -> bool {
         self.live.get(repo).is_some_and(|l| l.touches_workflows)
     }
 
@@ -240,7 +251,7 @@ impl ApplyContext {
     }
 
     /// Remembers that `repo`'s new upstream commits have not reached the fork, and why.
-    fn not_reached(&self, repo: &RepoName, why: String) {
+    fn not_reached(&self, repo: &Unit, why: String) {
         self.not_reached
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -248,7 +259,7 @@ impl ApplyContext {
     }
 
     /// Why `repo`'s new upstream commits are known not to be in the fork, if they are.
-    fn known_not_reached(&self, repo: &RepoName) -> Option<String> {
+    fn known_not_reached(&self, repo: &Unit) -> Option<String> {
         self.not_reached
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -294,6 +305,28 @@ impl ApplyContext {
     }
 }
 
+/// A per-repository map of gather's keyed by unit, with the branches of repositories listing
+/// several (`branches:`) added from what was gathered of each (`of`).
+fn by_unit<T: Clone>(
+    whole: &BTreeMap<RepoName, T>,
+    gathered: &Gathered,
+    of: impl Fn(&BranchGathered) -> Option<T>,
+) -> BTreeMap<Unit, T> {
+    let mut out: BTreeMap<Unit, T> = whole
+        .iter()
+        .filter(|(repo, _)| !gathered.branches.contains_key(*repo))
+        .map(|(repo, v)| (Unit::whole(repo.clone()), v.clone()))
+        .collect();
+    for (repo, branches) in &gathered.branches {
+        for b in branches {
+            if let Some(v) = of(b) {
+                out.insert(Unit::of_branch(repo.clone(), b.branch.clone()), v);
+            }
+        }
+    }
+    out
+}
+
 /// The most writes one repository's sync makes, with room to spare: a ref write sent up to 5
 /// times while a new commit reaches the fork, merge-upstream, the pull request opened,
 /// reviewers, labels, its text refreshed, a replaced one closed.
@@ -318,6 +351,7 @@ pub fn planned_outcome(
 ) -> RepoOutcome {
     RepoOutcome {
         repo: p.repo.clone(),
+        branch: p.branch.clone(),
         phase,
         rank,
         score: p.score,
@@ -331,7 +365,7 @@ pub fn planned_outcome(
         security_alerts: p.facts.security_alerts,
         pull_request: None,
         error: match p.expected {
-            Status::Skipped | Status::Inaccessible => Some(p.why.clone()),
+            Status::Skipped | Status::Inaccessible | Status::Failed => Some(p.why.clone()),
             _ => None,
         },
         tags: None,
@@ -537,8 +571,8 @@ async fn run_one(
     if let Some(o) = unread(&ctx, &base) {
         return o;
     }
-    if let Some(t) = ctx.targets.get(&p.repo) {
-        let remembered = ctx.sync_pulls.get(&p.repo);
+    if let Some(t) = ctx.targets.get(&p.unit()) {
+        let remembered = ctx.sync_pulls.get(&p.unit());
         if let Some(pr) = hands_off::merged_since_last_run(remembered, t, p.expected) {
             return hands_off::merged_outcome(base, pr);
         }
@@ -556,7 +590,7 @@ async fn run_one(
     if let Some(why) = ctx.known_unwritable(&p.repo) {
         return unwritable(&ctx, base, why);
     }
-    let Some(target) = ctx.targets.get(&p.repo).cloned() else {
+    let Some(target) = ctx.targets.get(&p.unit()).cloned() else {
         let mut o = base;
         o.status = Status::Failed;
         o.error = Some("no upstream head was gathered".into());
@@ -645,13 +679,13 @@ fn dry_run_detail(ctx: &ApplyContext, p: &PlannedRepo) -> String {
     let why = aside(&p.why);
     let ours = ctx
         .sync_pulls
-        .get(&p.repo)
+        .get(&p.unit())
         .filter(|pr| pr.open && pr.body.contains(PR_MARKER));
     match ours {
         Some(pr) => {
             let current = ctx
                 .targets
-                .get(&p.repo)
+                .get(&p.unit())
                 .and_then(|t| pull_request::current_sync_pr(ctx, p, t, &p.why))
                 .is_some();
             if current {

@@ -136,6 +136,7 @@ mod tests {
         facts.commits_ahead = 2;
         facts.security_alerts = 1;
         PlannedRepo {
+            branch: None,
             repo: "o/r".parse().unwrap(),
             score: 1,
             tier: 1,

@@ -10,6 +10,7 @@ use std::time::Duration;
 use super::pr_text::PR_MARKER;
 use crate::github::{GhError, GitHub, PullInfo};
 use crate::repo_name::RepoName;
+use crate::unit::Unit;
 
 const fn secs(s: u64) -> Duration {
     Duration::from_secs(s)
@@ -113,8 +114,8 @@ pub(super) async fn listed_after_refusal(
 /// pull request at once), when it is ours, open, into `base` and from `head_repo`'s
 /// `head_ref`: a list that missed it (lagging) still finds it here.
 pub(super) fn remembered(
-    sync_pulls: &BTreeMap<RepoName, PullInfo>,
-    repo: &RepoName,
+    sync_pulls: &BTreeMap<Unit, PullInfo>,
+    repo: &Unit,
     head_repo: &RepoName,
     head_ref: &str,
     base: &str,
@@ -181,30 +182,31 @@ mod tests {
         let repo: RepoName = "heyns1000/hotstack".parse().unwrap();
         let up: RepoName = "omnigrid-labs/hotstack".parse().unwrap();
         let ours = format!("text\n{PR_MARKER}");
-        let with = |p: PullInfo| BTreeMap::from([(repo.clone(), p)]);
+        let unit = Unit::whole(repo.clone());
+        let with = |p: PullInfo| BTreeMap::from([(unit.clone(), p)]);
         let sync = "priority-sync/main";
 
         let kept = with(pr("Heyns1000/hotstack", sync, "main", &ours, true));
         assert_eq!(
-            remembered(&kept, &repo, &repo, sync, "main").map(|p| p.number),
+            remembered(&kept, &unit, &repo, sync, "main").map(|p| p.number),
             Some(7)
         );
         // Another head, another head repository, another base: not this one.
-        assert_eq!(remembered(&kept, &repo, &up, "main", "main"), None);
-        assert_eq!(remembered(&kept, &repo, &up, sync, "main"), None);
-        assert_eq!(remembered(&kept, &repo, &repo, sync, "develop"), None);
+        assert_eq!(remembered(&kept, &unit, &up, "main", "main"), None);
+        assert_eq!(remembered(&kept, &unit, &up, sync, "main"), None);
+        assert_eq!(remembered(&kept, &unit, &repo, sync, "develop"), None);
         // Closed, someone else's, or nothing remembered: none.
         let closed = with(pr("heyns1000/hotstack", sync, "main", &ours, false));
-        assert_eq!(remembered(&closed, &repo, &repo, sync, "main"), None);
+        assert_eq!(remembered(&closed, &unit, &repo, sync, "main"), None);
         let theirs = with(pr("heyns1000/hotstack", sync, "main", "mine", true));
-        assert_eq!(remembered(&theirs, &repo, &repo, sync, "main"), None);
+        assert_eq!(remembered(&theirs, &unit, &repo, sync, "main"), None);
         assert_eq!(
-            remembered(&BTreeMap::new(), &repo, &repo, sync, "main"),
+            remembered(&BTreeMap::new(), &unit, &repo, sync, "main"),
             None
         );
         // From the upstream branch.
         let from_up = with(pr("omnigrid-labs/hotstack", "main", "main", &ours, true));
-        assert!(remembered(&from_up, &repo, &up, "main", "main").is_some());
+        assert!(remembered(&from_up, &unit, &up, "main", "main").is_some());
     }
 
     fn with_mergeable(m: Option<bool>) -> Option<PullInfo> {

@@ -77,7 +77,7 @@ pub(super) async fn pull_request(
     if let Some(pr) = current_sync_pr(ctx, p, t, &why) {
         let mut o = already_current(o, pr, &why);
         let conflicted = o.pull_request.as_ref().is_some_and(|r| r.conflicted)
-            || ctx.live.get(&p.repo).is_some_and(|l| l.conflicted);
+            || ctx.live.get(&p.unit()).is_some_and(|l| l.conflicted);
         if !conflicted {
             let mut notes = Vec::new();
             hands_off::auto_merge(ctx, p, pr, &mut notes).await;
@@ -253,7 +253,7 @@ async fn route(
     // A list can miss a PR opened moments ago (GitHub's reads lag its writes); last run's,
     // read by number in the metadata batch, is found all the same.
     let remembered = |head_repo: &RepoName, head_ref: &str| {
-        pull_lag::remembered(&ctx.sync_pulls, &p.repo, head_repo, head_ref, &t.branch)
+        pull_lag::remembered(&ctx.sync_pulls, &p.unit(), head_repo, head_ref, &t.branch)
     };
     let ours_sync = ours_sync.or_else(|| remembered(&p.repo, &heads.sync_branch));
     let ours_up = ours_up.or_else(|| remembered(&t.upstream, &t.upstream_branch));
@@ -374,12 +374,12 @@ async fn new_pr_from_upstream(
     sync_branch: &str,
     notes: &mut Vec<String>,
 ) -> Result<Result<(bool, Option<String>), Blocked>, GhError> {
-    if ctx.workflows_refused() && ctx.touches_workflows(&p.repo) {
+    if ctx.workflows_refused() && ctx.touches_workflows(&p.unit()) {
         return Ok(Ok((true, None)));
     }
     let recorded = ctx
         .sync_pulls
-        .get(&p.repo)
+        .get(&p.unit())
         .filter(|pr| pr.body.contains(PR_MARKER))
         .and_then(|pr| recorded_head(&pr.body));
     Ok(Ok(
@@ -471,7 +471,7 @@ async fn label(
     pr: &PullInfo,
     created: bool,
 ) -> Result<(Mergeable, bool), GhError> {
-    let mut merge = if ctx.live.get(&p.repo).is_some_and(|l| l.conflicted) {
+    let mut merge = if ctx.live.get(&p.unit()).is_some_and(|l| l.conflicted) {
         Mergeable::Conflicts
     } else {
         Mergeable::Clean
@@ -510,7 +510,7 @@ pub(super) fn current_sync_pr<'a>(
     t: &Target,
     why: &str,
 ) -> Option<&'a PullInfo> {
-    let pr = ctx.sync_pulls.get(&p.repo)?;
+    let pr = ctx.sync_pulls.get(&p.unit())?;
     if !pr.body.contains(PR_MARKER) {
         // Not ours (any more): the full path decides what to do.
         return None;
@@ -527,7 +527,7 @@ pub(super) fn current_sync_pr<'a>(
     );
     let text_current = pr.title == pr_title(t, p.facts.commits_behind) && pr.body == body;
     let conflicted =
-        pr.mergeable == Some(false) || ctx.live.get(&p.repo).is_some_and(|l| l.conflicted);
+        pr.mergeable == Some(false) || ctx.live.get(&p.unit()).is_some_and(|l| l.conflicted);
     let ok = pr.open
         && pr.base_ref == t.branch
         && (own_branch || from_upstream)
@@ -579,10 +579,10 @@ async fn move_sync_branch(
     recorded: Option<&Oid>,
 ) -> Result<Moved, GhError> {
     let gh = &ctx.gh;
-    if ctx.touches_workflows(&p.repo) && ctx.cannot_write_workflows(&p.repo).await {
+    if ctx.touches_workflows(&p.unit()) && ctx.cannot_write_workflows(&p.repo).await {
         return Ok(Moved::Refused(refused_note(ctx, p).await));
     }
-    if let Some(why) = ctx.known_not_reached(&p.repo) {
+    if let Some(why) = ctx.known_not_reached(&p.unit()) {
         // The fast-forward just found the new commits missing from the fork: no second wait.
         return Ok(Moved::NotReached(format!(
             "from the upstream branch: {why}"

@@ -48,7 +48,7 @@ where
         }
         let rights = ctx.gh.token_rights(&p.repo).await;
         match classify(
-            ctx.touches_workflows(&p.repo),
+            ctx.touches_workflows(&p.unit()),
             rights,
             ctx.workflows_refused(),
         ) {

@@ -29,10 +29,14 @@ type Read = Result<(Vec<TagRef>, bool), String>;
 /// Reads, plans and creates the tags of the repositories in `outcomes` that ask for them, and
 /// records each one's [`TagOutcome`] on it.
 pub async fn sync_tags(ctx: &ApplyContext, outcomes: &mut [RepoOutcome]) {
+    // A repository listing several branches has its tags dealt with once, on the first of
+    // its branches' outcomes that may take them.
+    let mut seen: BTreeSet<RepoName> = BTreeSet::new();
     let wanted: Vec<(usize, RepoName, TagPolicy)> = outcomes
         .iter()
         .enumerate()
         .filter_map(|(i, o)| Some((i, o.repo.clone(), wants_tags(ctx, o)?)))
+        .filter(|(_, repo, _)| seen.insert(repo.clone()))
         .collect();
     if wanted.is_empty() {
         return;
@@ -40,12 +44,16 @@ pub async fn sync_tags(ctx: &ApplyContext, outcomes: &mut [RepoOutcome]) {
     let mut sides: BTreeSet<RepoName> = BTreeSet::new();
     for (_, repo, _) in &wanted {
         sides.insert(repo.clone());
-        sides.insert(ctx.targets[repo].upstream.clone());
+        if let Some(up) = ctx.upstream_of(repo) {
+            sides.insert(up.clone());
+        }
     }
     let read = read_tags(ctx, sides).await;
     let mut waiting_for: Option<String> = None;
     for (i, repo, policy) in wanted {
-        let upstream = &ctx.targets[&repo].upstream;
+        let Some(upstream) = ctx.upstream_of(&repo) else {
+            continue;
+        };
         let lists = match (&read[upstream], &read[&repo]) {
             (Ok(up), Ok(fork)) => TagLists {
                 upstream: up.0.clone(),
@@ -104,7 +112,7 @@ fn wants_tags(ctx: &ApplyContext, o: &RepoOutcome) -> Option<TagPolicy> {
         o.status,
         Status::Failed | Status::Inaccessible | Status::Skipped
     );
-    (o.phase.is_some() && policy.is_on() && !unread && usable && ctx.targets.contains_key(&o.repo))
+    (o.phase.is_some() && policy.is_on() && !unread && usable && ctx.upstream_of(&o.repo).is_some())
         .then_some(policy)
 }
 

@@ -21,6 +21,7 @@ fn head(branch: &str) -> BranchHead {
 
 fn spec(repo: &str) -> RepoSpec {
     RepoSpec {
+        branches: Vec::new(),
         repo: name(repo),
         branch: None,
         upstream: None,
@@ -35,6 +36,7 @@ fn spec(repo: &str) -> RepoSpec {
 fn meta(repo: &str) -> RepoMeta {
     let upstream = format!("up-org/{}", name(repo).name());
     RepoMeta {
+        branch_heads: None,
         repo: name(repo),
         archived: false,
         is_fork: true,

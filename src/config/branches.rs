@@ -29,7 +29,10 @@ impl Cx {
                 self.problem(
                     &p,
                     "is an empty list",
-                    Some("list at least one branch, or remove `branches` to sync the default branch".into()),
+                    Some(
+                        "list at least one branch, or remove `branches` to sync the default branch"
+                            .into(),
+                    ),
                 );
                 return vec![];
             }
@@ -46,7 +49,10 @@ impl Cx {
             self.problem(
                 &format!("{path}.branch"),
                 "`branch` and `branches` are both given",
-                Some("keep one: move the branch into the `branches` list, or remove `branches`".into()),
+                Some(
+                    "keep one: move the branch into the `branches` list, or remove `branches`"
+                        .into(),
+                ),
             );
         }
         if let Some(Upstream {
@@ -108,7 +114,10 @@ impl Cx {
                 self.problem(
                     path,
                     "expected a branch name, a glob like `release/*`, or a map with `name:`",
-                    Some("write `- main`, `- release/*`, or `- name: main` with `upstream: master`".into()),
+                    Some(
+                        "write `- main`, `- release/*`, or `- name: main` with `upstream: master`"
+                            .into(),
+                    ),
                 );
                 return None;
             }
@@ -190,7 +199,11 @@ mod tests {
             .collect();
         assert_eq!(
             names,
-            [("main", None), ("develop", Some("dev")), ("release/*", None)]
+            [
+                ("main", None),
+                ("develop", Some("dev")),
+                ("release/*", None)
+            ]
         );
         assert_eq!(a.branches[1].upstream_of("develop"), "dev");
         assert_eq!(a.branches[2].upstream_of("release/2.0"), "release/2.0");

@@ -10,12 +10,12 @@ use tokio::task::JoinSet;
 use super::{batches, Target};
 use crate::contain::contained;
 use crate::github::{ancestry, AncestryAsk, Comparison, GhError, GitHub};
-use crate::repo_name::RepoName;
 use crate::state::Compared;
+use crate::unit::Unit;
 
-/// A repository, its heads, and what comparing them answered (`None`: they share no history
-/// the API can see).
-pub(super) type Answer = (RepoName, Target, Result<Option<Comparison>, GhError>);
+/// A repository (or one of its branches), its heads, and what comparing them answered
+/// (`None`: they share no history the API can see).
+pub(super) type Answer = (Unit, Target, Result<Option<Comparison>, GhError>);
 
 /// The answers for every pair of heads asked about.
 pub(super) struct Settled {
@@ -27,12 +27,12 @@ pub(super) struct Settled {
 
 type Compares = JoinSet<Answer>;
 
-fn spawn_compare(set: &mut Compares, gh: &Arc<dyn GitHub>, repo: RepoName, target: Target) {
+fn spawn_compare(set: &mut Compares, gh: &Arc<dyn GitHub>, repo: Unit, target: Target) {
     let gh = gh.clone();
     set.spawn(async move {
         let (r, t) = (repo.clone(), target.clone());
         let asked = contained(async move {
-            gh.compare(&r, &t.branch, &t.upstream, &t.upstream_branch)
+            gh.compare(&r.repo, &t.branch, &t.upstream, &t.upstream_branch)
                 .await
         })
         .await;
@@ -49,8 +49,8 @@ fn spawn_compare(set: &mut Compares, gh: &Arc<dyn GitHub>, repo: RepoName, targe
 /// with compares. Only bad credentials fail the whole step.
 pub(super) async fn settle(
     gh: Arc<dyn GitHub>,
-    ask: Vec<(RepoName, Target)>,
-    compare: Vec<(RepoName, Target)>,
+    ask: Vec<(Unit, Target)>,
+    compare: Vec<(Unit, Target)>,
     batch: usize,
 ) -> Result<Settled, GhError> {
     let mut compares = Compares::new();
@@ -63,14 +63,14 @@ pub(super) async fn settle(
     };
     let mut lookups = JoinSet::new();
     let per_fork = ancestry::demand();
-    let demands = |forks: &[(RepoName, Target)]| vec![per_fork; forks.len()];
-    for chunk in batches(gh.as_ref(), ask, |u| &u.0, batch, demands) {
+    let demands = |forks: &[(Unit, Target)]| vec![per_fork; forks.len()];
+    for chunk in batches(gh.as_ref(), ask, |u| &u.0.repo, batch, demands) {
         let gh = gh.clone();
         lookups.spawn(async move {
             let asks: Vec<AncestryAsk> = chunk
                 .iter()
-                .map(|(repo, t)| AncestryAsk {
-                    repo: repo.clone(),
+                .map(|(unit, t)| AncestryAsk {
+                    repo: unit.repo.clone(),
                     head: t.head.clone(),
                     upstream: t.upstream.clone(),
                     upstream_head: t.upstream_head.clone(),

@@ -40,11 +40,11 @@ pub(super) async fn bound_unavailable(
         .partition(|(_, _, r)| matches!(r, Err(GhError::DiffUnavailable(_))));
     let per_fork = history::demand();
     let demands = |forks: &[Answer]| vec![per_fork; forks.len()];
-    for chunk in batches(gh.as_ref(), unavailable, |a| &a.0, batch, demands) {
+    for chunk in batches(gh.as_ref(), unavailable, |a| &a.0.repo, batch, demands) {
         let asks: Vec<AncestryAsk> = chunk
             .iter()
-            .map(|(repo, t, _)| AncestryAsk {
-                repo: repo.clone(),
+            .map(|(unit, t, _)| AncestryAsk {
+                repo: unit.repo.clone(),
                 head: t.head.clone(),
                 upstream: t.upstream.clone(),
                 upstream_head: t.upstream_head.clone(),

@@ -12,16 +12,17 @@ use crate::facts::RepoFacts;
 use crate::github::{BranchHead, GhError, RepoMeta};
 use crate::repo_name::RepoName;
 use crate::state::{RepoState, SyncState};
+use crate::unit::Unit;
 
 /// The heads still to settle, and what is already known.
 pub(super) struct Queue {
     /// Answers known without a request (remembered compares).
     pub ready: Vec<Answer>,
     /// Heads that differ, for the batched ancestry query.
-    pub ask: Vec<(RepoName, Target)>,
+    pub ask: Vec<(Unit, Target)>,
     /// Heads the ancestry query cannot settle (the branch has not moved and was not plainly
     /// behind last time): straight to the compare.
-    pub compare: Vec<(RepoName, Target)>,
+    pub compare: Vec<(Unit, Target)>,
     /// Repositories whose security alerts the token could not read.
     pub alerts_unreadable: usize,
 }
@@ -85,6 +86,18 @@ pub(super) fn classify(
             can_write_workflows: true,
             ..LiveFacts::default()
         };
+        if !spec.branches.is_empty() {
+            // Each listed branch is a unit of its own; the default branch is not synced.
+            let up = upstream_of(spec, &meta, &mut live).map(|(up, _)| up);
+            let units = super::branches::resolve(spec, &meta, up, &facts, &live, out);
+            for (unit, target) in units {
+                let prev = state.repos.get(&unit.key());
+                queue_heads(unit, target, prev, &mut queue, out);
+            }
+            out.live.insert(spec.repo.clone(), live);
+            out.facts.insert(spec.repo.clone(), facts);
+            continue;
+        }
         if let Some((up, up_head)) = upstream_of(spec, &meta, &mut live) {
             let target = Target {
                 branch: head.name.clone(),
@@ -93,7 +106,13 @@ pub(super) fn classify(
                 upstream_branch: up_head.name.clone(),
                 upstream_head: up_head.oid.clone(),
             };
-            queue_heads(&spec.repo, target, prev, &mut queue, out);
+            queue_heads(
+                Unit::whole(spec.repo.clone()),
+                target,
+                prev,
+                &mut queue,
+                out,
+            );
         }
         out.live.insert(spec.repo.clone(), live);
         out.facts.insert(spec.repo.clone(), facts);
@@ -184,7 +203,7 @@ fn upstream_of(
 /// Where a pair of heads goes: nowhere when they are equal, a remembered answer when neither
 /// moved, the compare when the ancestry query cannot settle it, else the ancestry query.
 fn queue_heads(
-    repo: &RepoName,
+    repo: Unit,
     target: Target,
     prev: Option<&RepoState>,
     queue: &mut Queue,
@@ -195,17 +214,17 @@ fn queue_heads(
         last.filter(|c| c.head == target.head && c.upstream_head == target.upstream_head);
     if target.head == target.upstream_head {
         // Identical heads: in sync (days since sync stays 0), nothing to compare.
-        out.targets.insert(repo.clone(), target);
+        out.set_target(&repo, target);
     } else if let Some(c) = remembered {
         // Neither head moved since the last compare: its answer still holds.
         out.compares_reused += 1;
         let answer = (!c.unreachable).then(|| comparison_of(c));
-        queue.ready.push((repo.clone(), target, Ok(answer)));
+        queue.ready.push((repo, target, Ok(answer)));
     } else if last.is_some_and(|c| c.head == target.head && !settleable(c)) {
         // The branch has not moved and was out of the ancestry query's reach last time (far
         // behind, many own commits, or outside the network): it cannot settle it now.
-        queue.compare.push((repo.clone(), target));
+        queue.compare.push((repo, target));
     } else {
-        queue.ask.push((repo.clone(), target));
+        queue.ask.push((repo, target));
     }
 }

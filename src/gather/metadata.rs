@@ -9,9 +9,9 @@ use std::sync::Arc;
 use tokio::task::JoinSet;
 
 use super::batches;
-use crate::config::{Inventory, RepoSpec};
+use crate::config::{BranchSpec, Inventory, RepoSpec};
 use crate::contain::contained;
-use crate::github::{graphql, GhError, GitHub, RepoMeta, RepoQuery};
+use crate::github::{graphql, BranchAsk, GhError, GitHub, RepoMeta, RepoQuery};
 use crate::repo_name::RepoName;
 use crate::state::SyncState;
 
@@ -42,6 +42,12 @@ pub(super) async fn read(
                 .as_ref()
                 .map(|u| (u.repo.clone(), u.branch.clone())),
             sync_pr: state.repos.get(&s.repo.key()).and_then(|p| p.sync_pr),
+            branches: s.branches.iter().map(branch_ask).collect(),
+            branch_sync_prs: if s.branches.is_empty() {
+                Vec::new()
+            } else {
+                branch_sync_prs(state, &s.repo)
+            },
         })
         .collect();
     let manifest = inv.hub.manifest.clone();
@@ -113,4 +119,36 @@ pub(super) async fn read(
         }
     }
     Ok(out)
+}
+
+/// How the metadata batch reads one item of `branches:`: a name on both sides, a glob as a
+/// listing of the branches holding its longest literal part (GitHub's `refs(query:)`
+/// filters by part of the name; the glob is matched on the answer).
+fn branch_ask(b: &BranchSpec) -> BranchAsk {
+    if b.is_glob() {
+        let query = b
+            .name
+            .split('*')
+            .max_by_key(|part| part.len())
+            .unwrap_or_default()
+            .to_string();
+        BranchAsk::Listed { query }
+    } else {
+        BranchAsk::Named {
+            fork: b.name.clone(),
+            upstream: b.upstream_of(&b.name).to_string(),
+        }
+    }
+}
+
+/// The sync pull requests the state remembers for the branches of `repo` (entries keyed
+/// `owner/name:branch`).
+fn branch_sync_prs(state: &SyncState, repo: &RepoName) -> Vec<u64> {
+    let prefix = format!("{}:", repo.key());
+    state
+        .repos
+        .range(prefix.clone()..)
+        .take_while(|(k, _)| k.starts_with(&prefix))
+        .filter_map(|(_, e)| e.sync_pr)
+        .collect()
 }

@@ -9,11 +9,15 @@
 //!   a compare remembered, one for the ancestry query, one only a compare can settle);
 //! - [`compare`]: the batched ancestry lookups and the REST compares;
 //! - [`estimate`]: compares GitHub could not compute, bounded from the commit histories;
-//! - [`fold`]: the answers folded into the facts and the compares remembered.
+//! - [`fold`]: the answers folded into the facts and the compares remembered;
+//! - [`branches`]: a repository's `branches:` resolved against both sides' branches (one unit
+//!   of work each, asked in the same batches), and the repository's counts taken from its
+//!   most-behind branch.
 //!
 //! A repository renamed since the inventory was written is found under its old name (GraphQL
 //! follows renames) and reported under [`Gathered::renamed`].
 
+mod branches;
 mod compare;
 mod estimate;
 mod fold;
@@ -35,6 +39,7 @@ use crate::github::{GhError, GitHub, PullInfo};
 use crate::ids::{BranchName, Oid};
 use crate::repo_name::RepoName;
 use crate::state::{Compared, SyncState};
+use crate::unit::Unit;
 
 pub use metadata::Metadata;
 
@@ -81,9 +86,36 @@ pub struct Gathered {
     /// transferred): inventory name → current name. REST requests under the old name are
     /// redirected, and followed on the API's host.
     pub renamed: BTreeMap<RepoName, RepoName>,
-    /// Repositories whose compare GitHub could not compute: their counts are lower bounds
-    /// from the commit histories (why, for the warnings).
-    pub estimated: BTreeMap<RepoName, String>,
+    /// Repositories (or branches) whose compare GitHub could not compute: their counts are
+    /// lower bounds from the commit histories (why, for the warnings).
+    pub estimated: BTreeMap<Unit, String>,
+    /// The branches of each repository listing several (`branches:`), in the listed order.
+    pub branches: BTreeMap<RepoName, Vec<BranchGathered>>,
+}
+
+/// One branch of a repository listing several (`branches:`), as gathered: its own heads,
+/// counts, facts and errors; the repository's other facts are its repository's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BranchGathered {
+    /// The fork's branch.
+    pub branch: BranchName,
+    /// The upstream branch it follows.
+    pub upstream_branch: BranchName,
+    /// The repository's facts with this branch's commits behind and ahead and days since its
+    /// last sync.
+    pub facts: RepoFacts,
+    pub live: LiveFacts,
+    /// Its heads, once settled (or equal).
+    pub target: Option<Target>,
+    /// Why it cannot be synced (the upstream lacks it, its compare failed), if it cannot.
+    pub error: Option<String>,
+    /// Why nothing is done to it although it was listed (it exists upstream and not in the
+    /// fork: creating branches is left to the fork's owners).
+    pub skipped: Option<String>,
+    /// It could not be read for lack of API budget: it waits for the next run.
+    pub deferred: Option<String>,
+    /// Its sync pull request at the last run, as it is now.
+    pub sync_pull: Option<PullInfo>,
 }
 
 /// Reads the whole fleet. Only errors that make every later request pointless (bad
@@ -105,6 +137,7 @@ pub async fn gather(
     let settled = estimate::bound_unavailable(gh, settled.answers, batch, &mut out).await?;
     let answers = queue.ready.into_iter().chain(settled);
     out.fold(answers, state, now)?;
+    out.sum_up_branches();
     out.rename_warnings();
     out.estimate_warnings();
     out.budget_warnings(queue.alerts_unreadable);

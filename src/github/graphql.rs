@@ -9,7 +9,8 @@ use serde_json::{json, Map, Value};
 
 use super::query_cost::{self, Demand};
 use super::{
-    BranchHead, GhError, MetaBatch, MetaResult, PullInfo, RepoMeta, RepoPermission, RepoQuery,
+    BranchAsk, BranchHead, BranchHeads, GhError, MetaBatch, MetaResult, PullInfo, RepoMeta,
+    RepoPermission, RepoQuery, BRANCH_LISTING,
 };
 use crate::ids::{BranchName, Oid};
 use crate::repo_name::RepoName;
@@ -61,6 +62,19 @@ pub fn build(queries: &[RepoQuery], file: Option<(&RepoName, &str)>) -> BatchQue
             // An explicit upstream may be in another fork network: both sides' roots tell.
             body.push_str(" root: parent { ...NetworkFields }");
         }
+        body.push_str(&branch_fields(i, q, Side::Fork, &mut decls, &mut vars));
+        for (k, n) in q.branch_sync_prs.iter().enumerate() {
+            decls.push(format!("$sp{i}x{k}: Int!"));
+            vars.insert(format!("sp{i}x{k}"), json!(n));
+            body.push_str(&format!(
+                " sp{k}: pullRequest(number: $sp{i}x{k}) {{ ...PullFields }}"
+            ));
+        }
+        if q.upstream.is_none() && !q.branches.is_empty() {
+            // The parent's side of `branches:`, under an alias of its own.
+            let up = branch_fields(i, q, Side::Upstream, &mut decls, &mut vars);
+            body.push_str(&format!(" upBranches: parent {{{up} }}"));
+        }
         body.push_str(" }\n");
         if let Some((up, branch)) = &q.upstream {
             decls.push(format!("$uo{i}: String!, $un{i}: String!"));
@@ -76,6 +90,7 @@ pub fn build(queries: &[RepoQuery], file: Option<(&RepoName, &str)>) -> BatchQue
                     " branch: ref(qualifiedName: $ub{i}) {{ ...BranchFields }}"
                 ));
             }
+            body.push_str(&branch_fields(i, q, Side::Upstream, &mut decls, &mut vars));
             body.push_str(" }\n");
         }
     }
@@ -128,19 +143,68 @@ pub fn build(queries: &[RepoQuery], file: Option<(&RepoName, &str)>) -> BatchQue
     }
 }
 
+/// The fork's or the upstream's side of a repository's `branches:`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Fork,
+    Upstream,
+}
+
+/// The aliases reading one side of `branches:` (`fb0`/`ub0` for a branch by name, `fg0`/`ug0`
+/// for a listing), with their variables.
+fn branch_fields(
+    i: usize,
+    q: &RepoQuery,
+    side: Side,
+    decls: &mut Vec<String>,
+    vars: &mut Map<String, Value>,
+) -> String {
+    let s = if side == Side::Fork { "f" } else { "u" };
+    let mut out = String::new();
+    for (k, ask) in q.branches.iter().enumerate() {
+        match ask {
+            BranchAsk::Named { fork, upstream } => {
+                let name = if side == Side::Fork { fork } else { upstream };
+                decls.push(format!("${s}b{i}x{k}: String!"));
+                vars.insert(format!("{s}b{i}x{k}"), json!(format!("refs/heads/{name}")));
+                out.push_str(&format!(
+                    " {s}b{k}: ref(qualifiedName: ${s}b{i}x{k}) {{ ...BranchFields }}"
+                ));
+            }
+            BranchAsk::Listed { query } => {
+                decls.push(format!("${s}g{i}x{k}: String!"));
+                vars.insert(format!("{s}g{i}x{k}"), json!(query));
+                out.push_str(&format!(
+                    " {s}g{k}: refs(refPrefix: \"refs/heads/\", query: ${s}g{i}x{k}, first: {BRANCH_LISTING}) {{ totalCount nodes {{ ...BranchFields }} }}"
+                ));
+            }
+        }
+    }
+    out
+}
+
 /// What each query adds to a metadata batch (GitHub's requests and nodes, see
 /// [`query_cost`]), for sizing batches: read from the one-repository document of each shape
 /// (branch, upstream, upstream branch, sync pull request asked or not).
 pub fn demands(queries: &[RepoQuery]) -> Vec<Demand> {
-    let mut by_shape: BTreeMap<(bool, bool, bool, bool), Demand> = BTreeMap::new();
+    type Shape = (bool, bool, bool, bool, usize, usize, usize);
+    let mut by_shape: BTreeMap<Shape, Demand> = BTreeMap::new();
     queries
         .iter()
         .map(|q| {
+            let listed = q
+                .branches
+                .iter()
+                .filter(|b| matches!(b, BranchAsk::Listed { .. }))
+                .count();
             let shape = (
                 q.branch.is_some(),
                 q.upstream.is_some(),
                 q.upstream.as_ref().is_some_and(|(_, b)| b.is_some()),
                 q.sync_pr.is_some(),
+                q.branches.len() - listed,
+                listed,
+                q.branch_sync_prs.len(),
             );
             *by_shape.entry(shape).or_insert_with(|| {
                 let one = build(std::slice::from_ref(q), None);
@@ -347,7 +411,17 @@ pub fn parse(queries: &[RepoQuery], answer: &Value) -> Result<MetaBatch, GhError
                 } else {
                     node.get("parent").filter(|v| !v.is_null())
                 };
-                repo_meta(q, node, upstream_node, alerts_forbidden).map(Some)
+                let branches_node = if q.upstream.is_some() {
+                    upstream_node
+                } else {
+                    node.get("upBranches").filter(|v| !v.is_null())
+                };
+                repo_meta(q, node, upstream_node, alerts_forbidden).and_then(|mut m| {
+                    if !q.branches.is_empty() {
+                        m.branch_heads = Some(branch_heads(q, node, branches_node)?);
+                    }
+                    Ok(Some(m))
+                })
             }
         };
         repos.push(result);
@@ -440,6 +514,7 @@ fn repo_meta(
             .and_then(Value::as_str)
             .and_then(RepoPermission::parse),
         auto_merge_allowed: node.get("autoMergeAllowed").and_then(Value::as_bool),
+        branch_heads: None,
         topics: node
             .get("repositoryTopics")
             .and_then(|t| t.get("nodes"))
@@ -454,12 +529,68 @@ fn repo_meta(
     })
 }
 
+/// What the answer says of a repository's `branches:`: every branch found on each side (a
+/// branch read twice counts once), listings cut short, remembered sync pull requests.
+fn branch_heads(
+    q: &RepoQuery,
+    fork: &Value,
+    upstream: Option<&Value>,
+) -> Result<BranchHeads, GhError> {
+    let mut out = BranchHeads::default();
+    for (side, node, list) in [
+        ("f", Some(fork), &mut out.fork),
+        ("u", upstream, &mut out.upstream),
+    ] {
+        let Some(node) = node else { continue };
+        for (k, ask) in q.branches.iter().enumerate() {
+            let found: Vec<BranchHead> = match ask {
+                BranchAsk::Named { .. } => branch(node.get(format!("{side}b{k}")), "ref")?
+                    .into_iter()
+                    .collect(),
+                BranchAsk::Listed { query } => {
+                    let refs = node.get(format!("{side}g{k}"));
+                    let total = refs
+                        .and_then(|r| r.get("totalCount"))
+                        .and_then(Value::as_u64)
+                        .unwrap_or(0);
+                    if total > BRANCH_LISTING as u64 && side == "u" {
+                        out.truncated.push((query.clone(), total));
+                    }
+                    let nodes = refs
+                        .and_then(|r| r.get("nodes"))
+                        .and_then(Value::as_array)
+                        .map(Vec::as_slice)
+                        .unwrap_or_default();
+                    let mut heads = Vec::new();
+                    for n in nodes {
+                        heads.extend(branch(Some(n), "refs.nodes")?);
+                    }
+                    heads
+                }
+            };
+            for h in found {
+                if !list.iter().any(|b| b.name == h.name) {
+                    list.push(h);
+                }
+            }
+        }
+    }
+    for k in 0..q.branch_sync_prs.len() {
+        if let Some(v) = fork.get(format!("sp{k}")).filter(|v| !v.is_null()) {
+            out.pulls.extend(graphql_pull(v)?);
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn q(name: &str) -> RepoQuery {
         RepoQuery {
+            branches: Vec::new(),
+            branch_sync_prs: Vec::new(),
             repo: name.parse().unwrap(),
             branch: None,
             upstream: None,

@@ -91,6 +91,39 @@ pub struct RepoQuery {
     pub upstream: Option<(RepoName, Option<String>)>,
     /// The sync pull request the state remembers, to read in the same request.
     pub sync_pr: Option<u64>,
+    /// A repository listing several branches (`branches:`): what to read of them on both
+    /// sides, fork and upstream, as aliases of the same request.
+    pub branches: Vec<BranchAsk>,
+    /// The sync pull requests the state remembers for those branches.
+    pub branch_sync_prs: Vec<u64>,
+}
+
+/// One item of a repository's `branches:`, as the metadata batch reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BranchAsk {
+    /// A branch by name on each side (`ref(qualifiedName:)`): the fork's and the upstream's.
+    Named { fork: String, upstream: String },
+    /// Branches whose names hold `query` on each side (`refs(refPrefix: "refs/heads/",
+    /// query:)`, at most [`BRANCH_LISTING`]): GitHub's `query` filters by part of the name
+    /// (osowskit/atlassian-github-app-addon#72: asking `SENG-25` also answers `SENG-251`),
+    /// so the glob itself is matched by the caller.
+    Listed { query: String },
+}
+
+/// Most branches one `refs(query:)` listing reads (GitHub's `first` maximum).
+pub const BRANCH_LISTING: usize = 100;
+
+/// What the metadata batch read of a repository's `branches:`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BranchHeads {
+    /// Every branch found in the fork (by name or in a listing).
+    pub fork: Vec<BranchHead>,
+    /// Every branch found in the upstream.
+    pub upstream: Vec<BranchHead>,
+    /// Listings that held more branches than were read (their `query`, and how many).
+    pub truncated: Vec<(String, u64)>,
+    /// The remembered sync pull requests of those branches, as they are now.
+    pub pulls: Vec<PullInfo>,
 }
 
 /// A branch head.
@@ -210,6 +243,8 @@ pub struct RepoMeta {
     /// The repository's "Allow auto-merge" setting (GraphQL `autoMergeAllowed`; `None` when
     /// the answer did not say).
     pub auto_merge_allowed: Option<bool>,
+    /// What was read of `branches:`, when the repository lists several.
+    pub branch_heads: Option<BranchHeads>,
 }
 
 /// The result for one repository of a metadata batch: `None` = not found / no access.

@@ -552,6 +552,8 @@ mod tests {
         assert_eq!(a.millis(), 5_950);
         assert!(a.fits(), "50 forks: the default batch fits");
         let repo = |sync_pr| RepoQuery {
+            branches: Vec::new(),
+            branch_sync_prs: Vec::new(),
             repo: "me/app".parse().unwrap(),
             branch: None,
             upstream: None,

@@ -37,7 +37,7 @@ fn needs_attention(alert: &Alert) -> Vec<Value> {
     let conflicts = alert.report.repos.iter().filter_map(|r| {
         let pr = r.pull_request.as_ref().filter(|p| p.conflicted)?;
         Some(json!({
-            "repository": r.repo.to_string(),
+            "repository": r.unit().to_string(),
             "status": r.status.as_str(),
             "reason": format!("sync PR #{} has conflicts", pr.number),
             "pull_request": plain(&pr.url, 500),

@@ -124,7 +124,7 @@ impl<'a> Alert<'a> {
             .iter()
             .filter(|r| r.status == Status::Failed)
             .map(|r| Failed {
-                repo: r.repo.to_string(),
+                repo: r.unit().to_string(),
                 reason: r.error.clone().unwrap_or_else(|| r.detail.clone()),
             })
             .collect();

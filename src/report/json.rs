@@ -82,6 +82,9 @@ struct Progress<'a> {
 #[derive(Serialize)]
 struct ProgressRepo<'a> {
     repo: String,
+    /// The branch, for one of several branches of a repository (`branches:`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    branch: Option<String>,
     phase: Option<PhaseName>,
     rank: Option<u32>,
     score: i64,
@@ -129,6 +132,7 @@ pub fn sync_progress_json(run: &RunReport, generated_at: DateTime<Utc>) -> Strin
         .iter()
         .map(|r| ProgressRepo {
             repo: r.repo.to_string(),
+            branch: r.branch.as_ref().map(|b| b.as_str().to_string()),
             phase: r.phase,
             rank: r.rank,
             score: r.score,
@@ -173,6 +177,9 @@ struct Ranking<'a> {
 struct TopEntry {
     position: usize,
     repo: String,
+    /// The branch, for one of several branches of a repository (`branches:`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    branch: Option<String>,
     status: Status,
     commits_behind: u32,
 }
@@ -182,6 +189,9 @@ struct RankEntry<'a> {
     /// 1-based place in the ranking.
     position: usize,
     repo: String,
+    /// The branch, for one of several branches of a repository (`branches:`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    branch: Option<String>,
     tier: u8,
     score: i64,
     reasons: Vec<Cow<'a, str>>,
@@ -202,6 +212,7 @@ pub fn urgency_ranking_json(run: &RunReport, generated_at: DateTime<Utc>) -> Str
         .map(|(i, r)| TopEntry {
             position: i + 1,
             repo: r.repo.to_string(),
+            branch: r.branch.as_ref().map(|b| b.as_str().to_string()),
             status: r.status,
             commits_behind: r.commits_behind,
         })
@@ -212,6 +223,7 @@ pub fn urgency_ranking_json(run: &RunReport, generated_at: DateTime<Utc>) -> Str
         .map(|(i, r)| RankEntry {
             position: i + 1,
             repo: r.repo.to_string(),
+            branch: r.branch.as_ref().map(|b| b.as_str().to_string()),
             tier: r.tier,
             score: r.score,
             reasons: texts(&r.reasons),

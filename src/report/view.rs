@@ -167,9 +167,12 @@ pub(crate) struct PrView {
 /// One repository, ready to print.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct RepoRow {
+    /// `owner/name`, or `owner/name:branch` for one of several branches.
     pub repo: String,
     pub owner: String,
     pub name: String,
+    /// The branch, for one of several branches of a repository (`branches:`).
+    pub branch: Option<String>,
     pub url: Option<String>,
     pub phase: Option<&'static str>,
     pub rank: Option<u32>,
@@ -239,9 +242,10 @@ impl<'a> View<'a> {
 
     pub fn row(&self, r: &RepoOutcome) -> RepoRow {
         RepoRow {
-            repo: r.repo.to_string(),
+            repo: r.unit().to_string(),
             owner: r.repo.owner().to_string(),
             name: r.repo.name().to_string(),
+            branch: r.branch.as_ref().map(|b| b.as_str().to_string()),
             url: self.web_base.as_ref().map(|b| format!("{b}/{}", r.repo)),
             phase: r.phase.map(PhaseName::as_str),
             rank: r.rank,

@@ -92,6 +92,7 @@ pub(super) fn plan(run: &Prepared, gathered: &Gathered) -> Plan {
         run.selection.choice.clone(),
         &run.force,
     );
+    plan.expand_branches(&run.inv.rules, &gathered.branches);
     plan.warnings
         .splice(0..0, run.selection.warnings.iter().cloned());
     plan.warnings.extend(gathered.warnings.iter().cloned());
@@ -217,6 +218,7 @@ mod tests {
     fn a_renamed_repository_s_outcome_says_so() {
         let outcome = |repo: &str| RepoOutcome {
             repo: name(repo),
+            branch: None,
             phase: None,
             rank: None,
             score: 0,

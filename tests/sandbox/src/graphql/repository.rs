@@ -299,7 +299,7 @@ impl Exec<'_, '_> {
         self.page(f, all)
     }
 
-    /// `refs(refPrefix:, first:, after:, orderBy:)`: the repository's branches
+    /// `refs(refPrefix:, query:, first:, after:, orderBy:)`: the repository's branches
     /// (`refs/heads/`) or tags (`refs/tags/`), paginated; by name unless `orderBy` says
     /// `TAG_COMMIT_DATE` ("Order refs by underlying commit date if the ref prefix is
     /// refs/tags/", schema.graphql `RefOrderField`), then the name.
@@ -336,6 +336,15 @@ impl Exec<'_, '_> {
                 Ok(out)
             })
             .map_err(|e| (None, e.to_string(), None))?;
+        // `query`: "Filters refs with query on name" (schema.graphql); GitHub matches part of
+        // the name, not a pattern: asking `SENG-25` also answers `SENG-251`
+        // (osowskit/atlassian-github-app-addon#72), so callers match the names themselves.
+        if let Some(q) = self
+            .arg(f, "query")
+            .and_then(|v| v.as_str().map(str::to_string))
+        {
+            refs.retain(|(_, name, _)| name.contains(q.as_str()));
+        }
         refs.sort();
         if desc {
             refs.reverse();
