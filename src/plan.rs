@@ -37,7 +37,6 @@ use std::fmt::Write as _;
 use crate::config::{Inventory, ResolveError, Rules};
 use crate::decision::{decide, Action, LiveFacts, Status};
 use crate::facts::RepoFacts;
-use crate::gather::BranchGathered;
 use crate::ids::BranchName;
 use crate::mode::{Mode, ModeChoice};
 use crate::repo_name::RepoName;
@@ -266,10 +265,26 @@ impl PlannedRepo {
     }
 }
 
+/// One branch of a repository listing several (`branches:`), as planning needs it: its
+/// facts (the repository's, with the branch's counts) and live facts, and why it cannot be
+/// synced, if it cannot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BranchFacts {
+    pub branch: BranchName,
+    pub facts: RepoFacts,
+    pub live: LiveFacts,
+    /// It cannot be synced (`failed`): the upstream lacks it, its compare failed.
+    pub error: Option<String>,
+    /// Nothing is done to it (`skipped`): it is not in the fork.
+    pub skipped: Option<String>,
+    /// It waits for the next run (`pending`): no API budget was left to read it.
+    pub deferred: Option<String>,
+}
+
 /// One entry per listed branch in place of its repository's: the repository's score, tier
 /// and reasons (its most-behind branch's, see `gather::branches`), each branch's own facts
 /// and decision.
-fn branch_entries(p: &PlannedRepo, branches: &[BranchGathered], rules: &Rules) -> Vec<PlannedRepo> {
+fn branch_entries(p: &PlannedRepo, branches: &[BranchFacts], rules: &Rules) -> Vec<PlannedRepo> {
     if branches.is_empty() {
         // Nothing listed could be resolved (a glob matched no upstream branch, or the
         // upstream could not be read): the repository's own entry says why.
@@ -320,7 +335,7 @@ impl Plan {
     pub fn expand_branches(
         &mut self,
         rules: &Rules,
-        branches: &BTreeMap<RepoName, Vec<BranchGathered>>,
+        branches: &BTreeMap<RepoName, Vec<BranchFacts>>,
     ) {
         if branches.is_empty() {
             return;
@@ -496,6 +511,84 @@ mod tests {
             facts.insert(spec.repo.clone(), f);
         }
         (inv, facts)
+    }
+
+    #[test]
+    fn a_repository_listing_branches_becomes_one_entry_per_branch_in_its_place() {
+        let mut p = plan(Mode::All, &[]);
+        let repo: RepoName = "fleet/r20".parse().unwrap();
+        let (phase, at) = p
+            .phases
+            .iter()
+            .enumerate()
+            .find_map(|(i, ph)| ph.repos.iter().position(|r| r.repo == repo).map(|j| (i, j)))
+            .unwrap();
+        let before = p.phases[phase].repos[at].clone();
+        let unit = |name: &str, behind: u32, ahead: u32| {
+            let mut facts = before.facts.clone();
+            facts.commits_behind = behind;
+            facts.commits_ahead = ahead;
+            BranchFacts {
+                branch: BranchName::parse(name).unwrap(),
+                facts,
+                live: LiveFacts::offline(),
+                error: None,
+                skipped: None,
+                deferred: None,
+            }
+        };
+        let mut failed = unit("gone", 0, 0);
+        failed.error = Some("branch gone not found in the upstream".into());
+        let mut skipped = unit("release/3.0", 0, 0);
+        skipped.skipped = Some("not in this fork".into());
+        let mut waits = unit("release/4.0", 0, 0);
+        waits.deferred = Some("rate limited".into());
+        let branches = BTreeMap::from([(
+            repo.clone(),
+            vec![
+                unit("main", 0, 0),
+                unit("release/1.0", 2, 0),
+                unit("release/2.0", 1, 1),
+                skipped,
+                failed,
+                waits,
+            ],
+        )]);
+        let rules = Rules::default();
+        p.expand_branches(&rules, &branches);
+        let list = &p.phases[phase].repos;
+        let mine: Vec<&PlannedRepo> = list[at..at + 6].iter().collect();
+        assert!(mine
+            .iter()
+            .all(|r| r.repo == repo && r.score == before.score));
+        let got: Vec<(String, Action, Status)> = mine
+            .iter()
+            .map(|r| (r.branch.as_ref().unwrap().to_string(), r.action, r.expected))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("main".into(), Action::None, Status::UpToDate),
+                ("release/1.0".into(), Action::FastForward, Status::Synced),
+                ("release/2.0".into(), Action::PullRequest, Status::PrOpen),
+                ("release/3.0".into(), Action::Skip, Status::Skipped),
+                ("gone".into(), Action::None, Status::Failed),
+                ("release/4.0".into(), Action::None, Status::Pending),
+            ]
+        );
+        assert_eq!(mine[1].facts.commits_behind, 2);
+        // The neighbours keep their places.
+        assert_eq!(list.len(), before_len(&plan(Mode::All, &[]), phase) + 5);
+        assert!(p.to_table().contains("fleet/r20:release/1.0"));
+        // Nothing resolved: the repository's one entry says why.
+        let mut q = plan(Mode::All, &[]);
+        q.expand_branches(&rules, &BTreeMap::from([(repo.clone(), Vec::new())]));
+        let one = q.in_order().find(|(_, r)| r.repo == repo).unwrap().1;
+        assert_eq!((one.action, one.branch.clone()), (Action::Skip, None));
+    }
+
+    fn before_len(p: &Plan, phase: usize) -> usize {
+        p.phases[phase].repos.len()
     }
 
     fn plan(mode: Mode, force: &[&str]) -> Plan {

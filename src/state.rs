@@ -309,6 +309,31 @@ mod tests {
     }
 
     #[test]
+    fn each_of_several_branches_has_an_entry_of_its_own() {
+        let branch = |b: &str, status| {
+            let mut o = outcome("A/app", status);
+            o.branch = Some(crate::ids::BranchName::parse(b).unwrap());
+            o
+        };
+        let r = report(
+            1,
+            vec![
+                branch("main", Status::Synced),
+                branch("release/2.0", Status::PrOpen),
+                outcome("a/other", Status::UpToDate),
+            ],
+        );
+        let s = SyncState::empty().after_run(&r, &BTreeMap::from([("a/app".to_string(), 4)]));
+        let keys: Vec<&str> = s.repos.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["a/app:main", "a/app:release/2.0", "a/other"]);
+        assert_eq!(s.repos["a/app:release/2.0"].sync_pr, Some(7));
+        assert_eq!(s.repos["a/app:main"].sync_pr, None);
+        assert_eq!(s.repos["a/app:main"].last_synced_at, Some(r.finished_at));
+        // The repository's open pull requests, on each of its entries.
+        assert_eq!(s.repos["a/app:main"].open_prs, 4);
+    }
+
+    #[test]
     fn a_run_updates_entries_and_history() {
         let r = report(
             1,

@@ -3,12 +3,15 @@
 //! settled in the same batched ancestry queries as whole repositories. The repository's
 //! counts, which its score is computed from, are its most-behind branch's.
 
+use std::collections::BTreeMap;
+
 use super::{BranchGathered, Gathered, Target};
 use crate::config::RepoSpec;
 use crate::decision::LiveFacts;
 use crate::facts::RepoFacts;
 use crate::github::{BranchHead, RepoMeta};
 use crate::ids::BranchName;
+use crate::plan::BranchFacts;
 use crate::repo_name::{printable, RepoName};
 use crate::unit::Unit;
 
@@ -129,6 +132,27 @@ fn listed(
 }
 
 impl Gathered {
+    /// What planning needs of each repository's branches.
+    pub fn branch_facts(&self) -> BTreeMap<RepoName, Vec<BranchFacts>> {
+        self.branches
+            .iter()
+            .map(|(repo, list)| {
+                let facts = list
+                    .iter()
+                    .map(|b| BranchFacts {
+                        branch: b.branch.clone(),
+                        facts: b.facts.clone(),
+                        live: b.live.clone(),
+                        error: b.error.clone(),
+                        skipped: b.skipped.clone(),
+                        deferred: b.deferred.clone(),
+                    })
+                    .collect();
+                (repo.clone(), facts)
+            })
+            .collect()
+    }
+
     /// One branch of a repository listing several, as gathered.
     pub(super) fn branch_mut(&mut self, unit: &Unit) -> Option<&mut BranchGathered> {
         let branch = unit.branch.as_ref()?;
@@ -168,5 +192,181 @@ impl Gathered {
                 f.days_since_last_sync = b.facts.days_since_last_sync;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::parse_inventory;
+    use crate::ids::Oid;
+
+    fn head(name: &str, c: char) -> BranchHead {
+        BranchHead {
+            name: BranchName::parse(name).unwrap(),
+            oid: Oid::parse(&c.to_string().repeat(40)).unwrap(),
+        }
+    }
+
+    fn spec(branches: &str) -> RepoSpec {
+        let text = format!("repositories:\n  - repo: me/app\n    branches: {branches}\n");
+        parse_inventory(&text, "inv.yml")
+            .unwrap()
+            .all()
+            .next()
+            .unwrap()
+            .clone()
+    }
+
+    fn names(pairs: &[(BranchName, BranchName)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(f, u)| (f.to_string(), u.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn names_stay_in_order_and_globs_take_their_upstream_matches_by_name() {
+        let up = [
+            head("release/2.0", 'a'),
+            head("release/1.0", 'b'),
+            head("release/1.0/hotfix", 'c'),
+            head("feature/x", 'd'),
+            head("master", 'e'),
+        ];
+        let s = spec("[{name: main, upstream: master}, \"release/*\", release/1.0, \"v*\"]");
+        let mut warnings = Vec::new();
+        let pairs = listed(&s, &up, true, &mut warnings);
+        assert_eq!(
+            names(&pairs),
+            [
+                ("main".into(), "master".into()),
+                ("release/1.0".into(), "release/1.0".into()),
+                ("release/2.0".into(), "release/2.0".into()),
+            ]
+        );
+        // `*` stops at `/`; listed twice counts once; a glob matching nothing is said.
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].contains("`v*` matches no branch of the upstream"));
+        // Without an upstream the names stand, globs match nothing, and nothing is warned.
+        let mut quiet = Vec::new();
+        assert_eq!(listed(&s, &[], false, &mut quiet).len(), 2);
+        assert!(quiet.is_empty());
+    }
+
+    fn meta(fork: Vec<BranchHead>, upstream: Vec<BranchHead>) -> RepoMeta {
+        RepoMeta {
+            repo: "me/app".parse().unwrap(),
+            archived: false,
+            is_fork: true,
+            pushed_at: None,
+            branch: Some(head("main", 'f')),
+            default_branch: None,
+            upstream: None,
+            open_prs: 0,
+            security_alerts: Some(0),
+            has_workflows: false,
+            topics: Vec::new(),
+            sync_pull: None,
+            same_network: None,
+            viewer_permission: None,
+            auto_merge_allowed: None,
+            branch_heads: Some(crate::github::BranchHeads {
+                fork,
+                upstream,
+                truncated: vec![("release/".into(), 150)],
+                pulls: Vec::new(),
+            }),
+        }
+    }
+
+    #[test]
+    fn a_branch_on_both_sides_is_settled_one_missing_is_failed_or_skipped() {
+        let s = spec("[main, \"release/*\", gone]");
+        let m = meta(
+            vec![head("main", '1'), head("release/1.0", '2')],
+            vec![
+                head("main", '3'),
+                head("release/1.0", '2'),
+                head("release/2.0", '4'),
+            ],
+        );
+        let facts = RepoFacts::unknown(s.repo.clone());
+        let mut out = Gathered::default();
+        let up: RepoName = "up/app".parse().unwrap();
+        let units = resolve(
+            &s,
+            &m,
+            Some(up.clone()),
+            &facts,
+            &LiveFacts::offline(),
+            &mut out,
+        );
+        let settle: Vec<String> = units.iter().map(|(u, _)| u.to_string()).collect();
+        assert_eq!(settle, ["me/app:main", "me/app:release/1.0"]);
+        assert_eq!(units[0].1.upstream, up);
+        assert_eq!(units[0].1.head.as_str(), "1".repeat(40));
+        assert_eq!(units[0].1.upstream_head.as_str(), "3".repeat(40));
+        let b = &out.branches[&s.repo];
+        let by = |n: &str| b.iter().find(|g| g.branch.as_str() == n).unwrap();
+        assert_eq!(b.len(), 4);
+        assert!(by("release/2.0")
+            .skipped
+            .as_deref()
+            .unwrap()
+            .contains("is not in this fork"));
+        assert!(by("gone")
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("not found in the upstream up/app"));
+        assert!(out.warnings[0].contains("150 branches whose names hold `release/`"));
+    }
+
+    #[test]
+    fn the_repository_takes_its_most_behind_branch_s_counts() {
+        let repo: RepoName = "me/app".parse().unwrap();
+        let mut out = Gathered::default();
+        out.facts
+            .insert(repo.clone(), RepoFacts::unknown(repo.clone()));
+        let branch = |name: &str, behind: u32, days: u32, settled: bool| {
+            let mut facts = RepoFacts::unknown(repo.clone());
+            facts.commits_behind = behind;
+            facts.days_since_last_sync = days;
+            facts.commits_ahead = 1;
+            BranchGathered {
+                branch: BranchName::parse(name).unwrap(),
+                upstream_branch: BranchName::parse(name).unwrap(),
+                facts,
+                live: LiveFacts::offline(),
+                target: settled.then(|| Target {
+                    branch: BranchName::parse(name).unwrap(),
+                    head: Oid::parse(&"1".repeat(40)).unwrap(),
+                    upstream: "up/app".parse().unwrap(),
+                    upstream_branch: BranchName::parse(name).unwrap(),
+                    upstream_head: Oid::parse(&"2".repeat(40)).unwrap(),
+                }),
+                error: None,
+                skipped: None,
+                deferred: None,
+                sync_pull: None,
+            }
+        };
+        out.branches.insert(
+            repo.clone(),
+            vec![
+                branch("main", 3, 1, true),
+                branch("release/1.0", 7, 2, true),
+                branch("release/2.0", 7, 9, true),
+                // Not settled (its compare failed): its counts are not known, so not used.
+                branch("release/3.0", 500, 0, false),
+            ],
+        );
+        out.sum_up_branches();
+        let f = &out.facts[&repo];
+        assert_eq!(
+            (f.commits_behind, f.days_since_last_sync, f.commits_ahead),
+            (7, 9, 1)
+        );
     }
 }

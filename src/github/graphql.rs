@@ -631,6 +631,101 @@ mod tests {
         assert!(!b.query.contains("\"one\""));
     }
 
+    fn with_branches(name: &str) -> RepoQuery {
+        let mut b = q(name);
+        b.branches = vec![
+            BranchAsk::Named {
+                fork: "main".into(),
+                upstream: "master".into(),
+            },
+            BranchAsk::Listed {
+                query: "release/".into(),
+            },
+        ];
+        b.branch_sync_prs = vec![9];
+        b
+    }
+
+    #[test]
+    fn branches_are_aliases_on_both_sides_of_the_same_request() {
+        // Parent as upstream: its side under `upBranches: parent`.
+        let b = build(&[with_branches("a/one")], None);
+        let query = &b.query;
+        assert!(
+            query.contains(" fb0: ref(qualifiedName: $fb0x0) { ...BranchFields }"),
+            "{query}"
+        );
+        assert!(query.contains(
+            " fg1: refs(refPrefix: \"refs/heads/\", query: $fg0x1, first: 100) { totalCount nodes { ...BranchFields } }"
+        ), "{query}");
+        assert!(
+            query.contains(" sp0: pullRequest(number: $sp0x0) { ...PullFields }"),
+            "{query}"
+        );
+        assert!(
+            query.contains(" upBranches: parent { ub0: ref(qualifiedName: $ub0x0)"),
+            "{query}"
+        );
+        assert!(query.contains(" ug1: refs("), "{query}");
+        assert_eq!(b.variables["fb0x0"], "refs/heads/main");
+        assert_eq!(b.variables["ub0x0"], "refs/heads/master");
+        assert_eq!(b.variables["fg0x1"], "release/");
+        assert_eq!(b.variables["ug0x1"], "release/");
+        assert_eq!(b.variables["sp0x0"], 9);
+        // An explicit upstream: its side in its own alias, no `upBranches`.
+        let mut explicit = with_branches("a/two");
+        explicit.upstream = Some(("up/two".parse().unwrap(), None));
+        let b = build(&[explicit], None);
+        assert!(!b.query.contains("upBranches"), "{}", b.query);
+        let u0 = &b.query[b.query.find("u0: repository").unwrap()..];
+        assert!(u0.contains("ub0: ref(qualifiedName: $ub0x0)"), "{u0}");
+        // Each listing is 100 nodes a side: the batch is sized with them.
+        let plain = demands(&[q("a/one")])[0];
+        let listed = demands(&[with_branches("a/one")])[0];
+        assert!(listed.nodes >= plain.nodes + 200, "{plain:?} {listed:?}");
+    }
+
+    #[test]
+    fn branch_answers_are_read_per_side_with_listings_cut_short_reported() {
+        let query = with_branches("a/one");
+        let head = |name: &str, c: char| json!({"name": name, "target": {"oid": c.to_string().repeat(40)}});
+        let mut node = json!({"nameWithOwner": "a/one", "isFork": true,
+            "defaultBranchRef": head("main", 'a'),
+            "parent": {"nameWithOwner": "up/one", "defaultBranchRef": head("master", 'b')}});
+        node["fb0"] = head("main", 'a');
+        node["fg1"] = json!({"totalCount": 1, "nodes": [head("release/1.0", 'c')]});
+        node["sp0"] = json!({"number": 9, "url": "u", "headRefName": "priority-sync/release/1.0",
+            "baseRefName": "release/1.0", "state": "OPEN"});
+        node["upBranches"] = json!({"ub0": head("master", 'b'),
+            "ug1": {"totalCount": 140, "nodes": [head("release/1.0", 'd'), head("release/2.0", 'e')]}});
+        let answer = json!({"data": {"r0": node}});
+        let meta = parse(std::slice::from_ref(&query), &answer)
+            .unwrap()
+            .repos
+            .remove(0)
+            .unwrap()
+            .unwrap();
+        let heads = meta.branch_heads.expect("branches read");
+        let names = |l: &[BranchHead]| l.iter().map(|h| h.name.to_string()).collect::<Vec<_>>();
+        assert_eq!(names(&heads.fork), ["main", "release/1.0"]);
+        assert_eq!(
+            names(&heads.upstream),
+            ["master", "release/1.0", "release/2.0"]
+        );
+        assert_eq!(heads.truncated, [("release/".to_string(), 140)]);
+        assert_eq!(heads.pulls.len(), 1);
+        assert_eq!(heads.pulls[0].base_ref, "release/1.0");
+        // A malformed head costs the repository, not the batch.
+        node_with_bad_oid(&query);
+    }
+
+    fn node_with_bad_oid(query: &RepoQuery) {
+        let answer = json!({"data": {"r0": {"nameWithOwner": "a/one",
+            "fg1": {"totalCount": 1, "nodes": [{"name": "release/1.0", "target": {"oid": "zz"}}]}}}});
+        let batch = parse(std::slice::from_ref(query), &answer).unwrap();
+        assert!(batch.repos[0].is_err());
+    }
+
     #[test]
     fn each_query_adds_its_connections_to_a_batch() {
         let mut with_pr = q("a/two");

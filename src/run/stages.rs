@@ -92,7 +92,7 @@ pub(super) fn plan(run: &Prepared, gathered: &Gathered) -> Plan {
         run.selection.choice.clone(),
         &run.force,
     );
-    plan.expand_branches(&run.inv.rules, &gathered.branches);
+    plan.expand_branches(&run.inv.rules, &gathered.branch_facts());
     plan.warnings
         .splice(0..0, run.selection.warnings.iter().cloned());
     plan.warnings.extend(gathered.warnings.iter().cloned());

@@ -20,6 +20,7 @@
 //! and its client.
 
 mod baseline;
+mod branches;
 mod checks;
 mod http;
 mod measure;
@@ -57,6 +58,8 @@ const USAGE: &str = "usage: fleet-bench --repos N --latency-ms L [options]
   --baseline-sample K      baseline over the first K repositories only, scaled to N
   --tags K                 also the `tags` scenario: K tags in every upstream, `tags: true`,
                            two runs (creating them, then finding them in place)
+  --branches K             also the `branches` scenario: K branches on every fork (the
+                           default and K-1 release/*), a gather without and with them, a run
   --keep DIR               keep each scenario's files (inventory, logs, reports) in DIR
 
 Prints one JSON object on stdout; progress on stderr. Exit status 1 when a check fails,
@@ -77,6 +80,8 @@ pub struct Args {
     pub keep: Option<PathBuf>,
     /// Tags per upstream for the `tags` scenario (None: no such scenario).
     pub tags: Option<usize>,
+    /// Branches per fork for the `branches` scenario (None: no such scenario).
+    pub branches: Option<usize>,
 }
 
 fn default_binary() -> PathBuf {
@@ -102,6 +107,7 @@ fn parse_args(args: &[String]) -> Result<Option<Args>, String> {
         baseline_sample: None,
         keep: None,
         tags: None,
+        branches: None,
     };
     let (mut repos, mut latency, mut binary) = (None, None, None);
     let mut it = args.iter();
@@ -148,6 +154,7 @@ fn parse_args(args: &[String]) -> Result<Option<Args>, String> {
             "--baseline-sample" => a.baseline_sample = Some(num(flag, val()?)?),
             "--keep" => a.keep = Some(PathBuf::from(val()?)),
             "--tags" => a.tags = Some(num(flag, val()?)?).filter(|k| *k > 0),
+            "--branches" => a.branches = Some(num(flag, val()?)?).filter(|k| *k > 1),
             "-h" | "--help" => return Ok(None),
             other => return Err(format!("unknown argument {other:?}")),
         }

@@ -16,6 +16,8 @@ use crate::Args;
 struct Measured {
     /// The `tags` scenario (`--tags K`), when asked for.
     tags: Option<Value>,
+    /// The `branches` scenario (`--branches K`), when asked for.
+    branches: Option<Value>,
     gather: Value,
     in_sync: Value,
     run: Option<Value>,
@@ -49,12 +51,17 @@ pub fn bench(a: &Args) -> Result<Value, String> {
         Some(k) => Some(crate::tags::tags_scenario(a, k, &mut checks)?),
         None => None,
     };
+    let branches = match a.branches {
+        Some(k) => Some(crate::branches::branches_scenario(a, k, &mut checks)?),
+        None => None,
+    };
     let m = Measured {
         gather,
         in_sync,
         run,
         baseline,
         tags,
+        branches,
     };
     Ok(report(a, &m, &checks, t0))
 }
@@ -86,6 +93,7 @@ fn report(a: &Args, m: &Measured, checks: &[Check], t0: Instant) -> Value {
     out.insert("in_sync".into(), m.in_sync.clone());
     out.insert("run".into(), run.clone().unwrap_or(Value::Null));
     out.insert("tags".into(), m.tags.clone().unwrap_or(Value::Null));
+    out.insert("branches".into(), m.branches.clone().unwrap_or(Value::Null));
     compare_with_baseline(&mut out, gather, run.as_ref(), m.baseline.as_ref());
     out.insert(
         "checks".into(),

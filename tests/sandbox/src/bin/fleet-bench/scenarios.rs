@@ -21,8 +21,18 @@ pub fn snapshot(
     dir: &Scratch,
     name: &str,
 ) -> Result<(serde_json::Map<String, Value>, Value), String> {
-    std::fs::write(dir.path.join("inventory.yml"), sb.inventory_yaml())
-        .map_err(|e| e.to_string())?;
+    snapshot_of(a, sb, dir, name, &sb.inventory_yaml())
+}
+
+/// [`snapshot`] with the inventory `inventory`.
+pub fn snapshot_of(
+    a: &Args,
+    sb: &Sandbox,
+    dir: &Scratch,
+    name: &str,
+    inventory: &str,
+) -> Result<(serde_json::Map<String, Value>, Value), String> {
+    std::fs::write(dir.path.join("inventory.yml"), inventory).map_err(|e| e.to_string())?;
     sb.clear_log();
     let args: Vec<String> = [
         "snapshot",
