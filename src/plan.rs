@@ -265,6 +265,9 @@ impl PlannedRepo {
     }
 }
 
+/// What a plan entry for a branch the fork does not have yet says (it is created).
+pub const BRANCH_CREATED: &str = "not in the fork yet";
+
 /// One branch of a repository listing several (`branches:`), as planning needs it: its
 /// facts (the repository's, with the branch's counts) and live facts, and why it cannot be
 /// synced, if it cannot.
@@ -275,10 +278,10 @@ pub struct BranchFacts {
     pub live: LiveFacts,
     /// It cannot be synced (`failed`): the upstream lacks it, its compare failed.
     pub error: Option<String>,
-    /// Nothing is done to it (`skipped`): it is not in the fork.
-    pub skipped: Option<String>,
     /// It waits for the next run (`pending`): no API budget was left to read it.
     pub deferred: Option<String>,
+    /// The upstream has it and the fork does not: it is created at the upstream's head.
+    pub missing_in_fork: bool,
 }
 
 /// One entry per listed branch in place of its repository's: the repository's score, tier
@@ -307,11 +310,19 @@ fn branch_entries(p: &PlannedRepo, branches: &[BranchFacts], rules: &Rules) -> V
                     Status::Pending,
                     format!("{d}; retried next run"),
                 )
-            } else if let Some(s) = &b.skipped {
-                (Action::Skip, Status::Skipped, s.clone())
             } else {
                 let d = decide(&b.facts, &b.live, rules);
-                (d.action, d.status, d.reason)
+                if b.missing_in_fork && !matches!(d.action, Action::Skip) {
+                    // A new branch cannot lose a commit: created like a fast-forward from
+                    // nothing, whenever the repository could be synced at all.
+                    (
+                        Action::FastForward,
+                        Status::Synced,
+                        format!("{BRANCH_CREATED}: created at the upstream branch's head"),
+                    )
+                } else {
+                    (d.action, d.status, d.reason)
+                }
             };
             PlannedRepo {
                 repo: p.repo.clone(),
@@ -533,14 +544,14 @@ mod tests {
                 facts,
                 live: LiveFacts::offline(),
                 error: None,
-                skipped: None,
                 deferred: None,
+                missing_in_fork: false,
             }
         };
         let mut failed = unit("gone", 0, 0);
         failed.error = Some("branch gone not found in the upstream".into());
-        let mut skipped = unit("release/3.0", 0, 0);
-        skipped.skipped = Some("not in this fork".into());
+        let mut created = unit("release/3.0", 0, 0);
+        created.missing_in_fork = true;
         let mut waits = unit("release/4.0", 0, 0);
         waits.deferred = Some("rate limited".into());
         let branches = BTreeMap::from([(
@@ -549,7 +560,7 @@ mod tests {
                 unit("main", 0, 0),
                 unit("release/1.0", 2, 0),
                 unit("release/2.0", 1, 1),
-                skipped,
+                created,
                 failed,
                 waits,
             ],
@@ -571,7 +582,7 @@ mod tests {
                 ("main".into(), Action::None, Status::UpToDate),
                 ("release/1.0".into(), Action::FastForward, Status::Synced),
                 ("release/2.0".into(), Action::PullRequest, Status::PrOpen),
-                ("release/3.0".into(), Action::Skip, Status::Skipped),
+                ("release/3.0".into(), Action::FastForward, Status::Synced),
                 ("gone".into(), Action::None, Status::Failed),
                 ("release/4.0".into(), Action::None, Status::Pending),
             ]

@@ -2,7 +2,8 @@
 //! reach forks late, lists lag, GitHub's limits on). An inventory entry lists `branches:`: the
 //! fork's default branch under another upstream name (a `{name, upstream}` map), a glob
 //! (`release/*`) resolved against the upstream's branches, and a name the upstream lacks.
-//! Each branch is synced (fast-forward, or a pull request from `priority-sync/<branch>`) and
+//! Each branch is synced (fast-forward, a pull request from `priority-sync/<branch>`, or
+//! created when only the upstream has it) and
 //! reported on its own, in its repository's place; the score is the most-behind branch's; the
 //! gather reads every branch in the metadata batch (GraphQL aliases, no REST read per branch);
 //! the state keeps one entry per branch, and the next run finds the pull request again.
@@ -77,9 +78,14 @@ fn each_listed_branch_is_synced_and_reported_on_its_own() {
     let own =
         h.sb.push_commit(&f, "release/2.0", "LOCAL.md", "ours\n", "fork: local note")
             .unwrap();
-    // release/3.0 exists only upstream (skipped, saying so); feature/x is not listed;
-    // release/9.9 exists only in the fork (the glob is resolved against the upstream).
+    // release/3.0 was cut upstream after the fork was made, with a commit that reaches the
+    // fork late (its creation answers 404 meanwhile): created in the fork at upstream's head.
+    // feature/x is not listed; release/9.9 exists only in the fork (the glob is resolved
+    // against the upstream).
     assert!(h.sb.create_branch(&up, "release/3.0", &base));
+    let r3_head =
+        h.sb.push_commit(&up, "release/3.0", "src/r3.txt", "3\n", "3.0 starts")
+            .unwrap();
     assert!(h.sb.create_branch(&up, "feature/x", &base));
     assert!(h.sb.create_branch(&f, "release/9.9", &base));
 
@@ -94,6 +100,12 @@ fn each_listed_branch_is_synced_and_reported_on_its_own() {
     let log =
         String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     assert!(log.contains(&format!("{f}:release/1.0")), "{log}");
+    let planned = results_of(&h, &f);
+    assert_eq!(
+        by_branch(&planned, "release/3.0")["detail"],
+        "dry run: would create it at the upstream branch's head"
+    );
+    assert_eq!(h.sb.branch_sha(&f, "release/3.0"), None);
     assert_eq!(
         h.sb.branch_sha(&f, "release/1.0").as_deref(),
         Some(base.as_str())
@@ -141,9 +153,13 @@ fn each_listed_branch_is_synced_and_reported_on_its_own() {
         Some(base.as_str())
     );
     assert_eq!(
-        h.sb.branch_sha(&f, "release/3.0"),
+        h.sb.branch_sha(&f, "release/3.0").as_deref(),
+        Some(r3_head.as_str())
+    );
+    assert_eq!(
+        h.sb.branch_sha(&f, "feature/x"),
         None,
-        "no branch is created"
+        "not listed, not created"
     );
     let prs = h.sb.open_pulls(&f);
     let sync_prs: Vec<_> = prs
@@ -186,14 +202,25 @@ fn each_listed_branch_is_synced_and_reported_on_its_own() {
         (Some(1), Some(1))
     );
     let r3 = by_branch(&results, "release/3.0");
-    assert_eq!(r3["status"], "skipped", "{r3}");
+    assert_eq!(r3["status"], "synced", "{r3}");
     assert!(
         r3["detail"]
             .as_str()
             .unwrap()
-            .contains("is not in this fork"),
+            .contains("it was not in the fork"),
         "{r3}"
     );
+    let creations = run
+        .iter()
+        .filter(|e| {
+            e.method == "POST"
+                && e.path == format!("/repos/{f}/git/refs")
+                && e.request
+                    .as_ref()
+                    .is_some_and(|r| r["ref"] == "refs/heads/release/3.0")
+        })
+        .count();
+    assert!(creations >= 1, "created with POST …/git/refs");
     let gone = by_branch(&results, "gone-upstream");
     assert_eq!(gone["status"], "failed", "{gone}");
     assert!(
@@ -217,7 +244,7 @@ fn each_listed_branch_is_synced_and_reported_on_its_own() {
         results[0]["reasons"]
     );
     let counts = &common::read_json(&h.path("audit-out").join("sync-progress.json"))["counts"];
-    assert_eq!(counts["synced"], 2, "{counts}");
+    assert_eq!(counts["synced"], 3, "{counts}");
     assert_eq!(counts["pr_open"], 1, "{counts}");
 
     // Gathered in the metadata batch: one GraphQL document with the branches as aliases, no

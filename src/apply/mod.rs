@@ -8,6 +8,7 @@
 //!   and each repository's outcome (including a dry run's);
 //! - [`access`]: who may write where (a refusal is one repository's; read-only takes evidence);
 //! - [`fast_forward`]: moving a branch to its upstream;
+//! - [`create_branch`]: a listed branch only the upstream has, created in the fork;
 //! - [`pull_request`]: opening, keeping current and replacing the one sync pull request;
 //! - [`pr_text`]: the sync pull request's title, body and labels;
 //! - [`ref_write`]: a ref write that survives GitHub's 404s, and [`not_found`], what such a 404
@@ -18,6 +19,7 @@
 //!   that miss a new pull request).
 
 mod access;
+mod create_branch;
 mod fast_forward;
 pub mod hands_off;
 mod not_found;
@@ -101,6 +103,8 @@ pub struct ApplyContext {
     auto_merge_refused: Mutex<BTreeSet<RepoName>>,
     /// Repositories GitHub said do not allow auto-merge (the metadata batch): never asked.
     auto_merge_disallowed: BTreeSet<RepoName>,
+    /// Listed branches the upstream has and the fork does not: created, not fast-forwarded.
+    to_create: BTreeSet<Unit>,
 }
 
 impl ApplyContext {
@@ -135,6 +139,15 @@ impl ApplyContext {
             planned_owners: AtomicUsize::new(0),
             auto_merge_refused: Mutex::new(BTreeSet::new()),
             auto_merge_disallowed: gathered.auto_merge_disallowed.clone(),
+            to_create: gathered
+                .branches
+                .iter()
+                .flat_map(|(repo, list)| {
+                    list.iter()
+                        .filter(|b| b.missing_in_fork)
+                        .map(|b| Unit::of_branch(repo.clone(), b.branch.clone()))
+                })
+                .collect(),
         }
     }
 
@@ -598,6 +611,9 @@ async fn run_one(
     };
     let running = Running::start(&ctx.running);
     let result = match p.action {
+        Action::FastForward if ctx.to_create.contains(&p.unit()) => {
+            create_branch::create(&ctx, &p, &target, base.clone()).await
+        }
         Action::FastForward => fast_forward::fast_forward(&ctx, &p, &target, base.clone()).await,
         _ => pull_request::pull_request(&ctx, &p, &target, base.clone(), None).await,
     };
@@ -669,6 +685,9 @@ fn refused(
 /// "would open a sync PR (25 behind, more than 10: rules.pr_over_commits)", or, when last
 /// run's sync PR is open, "would update sync PR #12 (…)" / "sync PR #12 is already current".
 fn dry_run_detail(ctx: &ApplyContext, p: &PlannedRepo) -> String {
+    if p.action == Action::FastForward && ctx.to_create.contains(&p.unit()) {
+        return "dry run: would create it at the upstream branch's head".into();
+    }
     if p.action == Action::FastForward {
         let n = p.facts.commits_behind;
         return format!(

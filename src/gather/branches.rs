@@ -48,8 +48,8 @@ pub(super) fn resolve(
             live: live.clone(),
             target: None,
             error: None,
-            skipped: None,
             deferred: None,
+            missing_in_fork: false,
             sync_pull: heads
                 .pulls
                 .iter()
@@ -73,10 +73,16 @@ pub(super) fn resolve(
                         "branch {upstream_branch} not found in the upstream {up}; fix `branches` in the inventory"
                     ))
                 }
-                (None, Some(_)) => {
-                    g.skipped = Some(format!(
-                        "{upstream_branch} exists in {up} but {branch} is not in this fork; create it there (or list fewer branches) to sync it"
-                    ))
+                (None, Some(upstream_head)) => {
+                    // Cut upstream after the fork was made: created at the upstream's head.
+                    g.missing_in_fork = true;
+                    g.target = Some(Target {
+                        branch: branch.clone(),
+                        head: upstream_head.clone(),
+                        upstream: up.clone(),
+                        upstream_branch: upstream_branch.clone(),
+                        upstream_head,
+                    });
                 }
             }
         }
@@ -144,8 +150,8 @@ impl Gathered {
                         facts: b.facts.clone(),
                         live: b.live.clone(),
                         error: b.error.clone(),
-                        skipped: b.skipped.clone(),
                         deferred: b.deferred.clone(),
+                        missing_in_fork: b.missing_in_fork,
                     })
                     .collect();
                 (repo.clone(), facts)
@@ -178,7 +184,7 @@ impl Gathered {
         for (repo, branches) in &self.branches {
             let most_behind = branches
                 .iter()
-                .filter(|b| b.target.is_some())
+                .filter(|b| b.target.is_some() && !b.missing_in_fork)
                 .max_by_key(|b| {
                     (
                         b.facts.commits_behind,
@@ -281,7 +287,7 @@ mod tests {
     }
 
     #[test]
-    fn a_branch_on_both_sides_is_settled_one_missing_is_failed_or_skipped() {
+    fn a_branch_on_both_sides_is_settled_one_only_upstream_is_created_one_gone_fails() {
         let s = spec("[main, \"release/*\", gone]");
         let m = meta(
             vec![head("main", '1'), head("release/1.0", '2')],
@@ -310,11 +316,13 @@ mod tests {
         let b = &out.branches[&s.repo];
         let by = |n: &str| b.iter().find(|g| g.branch.as_str() == n).unwrap();
         assert_eq!(b.len(), 4);
-        assert!(by("release/2.0")
-            .skipped
-            .as_deref()
-            .unwrap()
-            .contains("is not in this fork"));
+        // Upstream only: created in the fork at the upstream's head (its target says where).
+        let new = by("release/2.0");
+        assert!(new.missing_in_fork && new.error.is_none());
+        assert_eq!(
+            new.target.as_ref().unwrap().upstream_head.as_str(),
+            "4".repeat(40)
+        );
         assert!(by("gone")
             .error
             .as_deref()
@@ -347,8 +355,8 @@ mod tests {
                     upstream_head: Oid::parse(&"2".repeat(40)).unwrap(),
                 }),
                 error: None,
-                skipped: None,
                 deferred: None,
+                missing_in_fork: false,
                 sync_pull: None,
             }
         };

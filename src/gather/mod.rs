@@ -109,9 +109,10 @@ pub struct BranchGathered {
     pub target: Option<Target>,
     /// Why it cannot be synced (the upstream lacks it, its compare failed), if it cannot.
     pub error: Option<String>,
-    /// Why nothing is done to it although it was listed (it exists upstream and not in the
-    /// fork: creating branches is left to the fork's owners).
-    pub skipped: Option<String>,
+    /// The upstream has it and the fork does not (a release branch cut upstream after the
+    /// fork was made): it is created in the fork at the upstream's head, which `target.head`
+    /// holds too (it has no head of its own yet).
+    pub missing_in_fork: bool,
     /// It could not be read for lack of API budget: it waits for the next run.
     pub deferred: Option<String>,
     /// Its sync pull request at the last run, as it is now.
