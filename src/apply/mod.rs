@@ -462,7 +462,7 @@ async fn run_contained(
 
 /// The outcome of a repository whose work ended without one: `failed`, saying why.
 fn lost(mut o: RepoOutcome, why: &str) -> RepoOutcome {
-    log::error!("{}: {why}", o.repo);
+    log::error!("{}: {why}", o.unit());
     o.status = Status::Failed;
     o.detail = format!("{} failed", o.action.as_str());
     o.error = Some(why.to_string());
@@ -517,7 +517,7 @@ fn log_done(o: &RepoOutcome) {
     let tried = matches!(o.action, Action::FastForward | Action::PullRequest);
     let done = !matches!(o.status, Status::Pending | Status::Failed);
     if tried && done {
-        log::info!("{:>4}. {} — {}", o.rank.unwrap_or(0), o.repo, o.detail);
+        log::info!("{:>4}. {} — {}", o.rank.unwrap_or(0), o.unit(), o.detail);
     }
 }
 
@@ -640,7 +640,7 @@ fn unwritable(ctx: &ApplyContext, mut o: RepoOutcome, why: String) -> RepoOutcom
         let stop = ctx.stop_reason().unwrap_or_default();
         return pending(o, &stop);
     }
-    log::warn!("{}: {why}", o.repo);
+    log::warn!("{}: {why}", o.unit());
     o.status = Status::Failed;
     o.detail = format!("{} failed", o.action.as_str());
     o.error = Some(why);
@@ -738,7 +738,7 @@ fn failed(ctx: &ApplyContext, p: &PlannedRepo, base: RepoOutcome, e: GhError) ->
     } else if let GhError::Forbidden(msg) = &e {
         return refused(ctx, p, base, &e, msg);
     }
-    log::warn!("{} failed: {e}", p.repo);
+    log::warn!("{} failed: {e}", p.unit());
     let mut o = base;
     o.status = Status::Failed;
     o.detail = format!("{} failed", p.action.as_str());
