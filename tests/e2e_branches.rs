@@ -283,6 +283,8 @@ fn each_listed_branch_is_synced_and_reported_on_its_own() {
     // The job summary and the dashboard name each branch.
     assert!(summary.contains(&format!("{f}:release/2.0")), "{summary}");
     assert!(summary.contains(&format!("{f}:gone-upstream")), "{summary}");
+    // Counted by branch: the headline says so.
+    assert!(summary.contains("of 5 branches in sync"), "{summary}");
     let html = std::fs::read_to_string(h.path("audit-out").join("speed-dashboard.html")).unwrap();
     assert!(
         html.contains(":<wbr>gone-upstream"),

@@ -86,6 +86,8 @@ struct Headline {
     inaccessible: String,
     failed: String,
     total: String,
+    /// What the units are called: "repositories", or "branches" (see `View::unit_words`).
+    units: &'static str,
     /// "8 sync PRs with conflicts, 27 more sync PRs to review, 6 inaccessible", or empty.
     for_people: String,
     velocity: String,
@@ -323,6 +325,7 @@ fn context(view: &View, options: &ReportOptions, caps: Caps, shortened: bool) ->
             inaccessible: thousands(view.count(Status::Inaccessible) as u64),
             failed: thousands(view.count(Status::Failed) as u64),
             total: thousands(m.total_repos),
+            units: view.unit_words().1,
             for_people: for_people(view),
             velocity: rate(m.sync_velocity),
             velocity_runs: view.velocity.runs,

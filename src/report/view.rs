@@ -236,6 +236,17 @@ impl<'a> View<'a> {
         }
     }
 
+    /// What the run's units are called in headlines: "repositories", or "branches" once any
+    /// repository lists several (each repository is then counted by its branches: one for a
+    /// repository without `branches:`).
+    pub fn unit_words(&self) -> (&'static str, &'static str) {
+        if self.run.repos.iter().any(|r| r.branch.is_some()) {
+            ("branch", "branches")
+        } else {
+            ("repository", "repositories")
+        }
+    }
+
     pub fn count(&self, s: Status) -> usize {
         self.counts.get(&s).copied().unwrap_or(0)
     }

@@ -57,6 +57,9 @@ struct Ctx {
     duration: String,
     repository: Option<String>,
     total_n: usize,
+    /// The units' nouns ("repository", "repositories"; "branch", "branches").
+    unit_one: &'static str,
+    unit_many: &'static str,
     percent: String,
     percent_value: f64,
     tiles: Vec<Tile>,
@@ -213,6 +216,8 @@ pub fn dashboard_html(
         duration: human_duration((run.finished_at - run.started_at).num_seconds()),
         repository: run.repository.clone(),
         total_n: run.repos.len(),
+        unit_one: view.unit_words().0,
+        unit_many: view.unit_words().1,
         percent: percent(view.metrics.sync_percentage),
         percent_value: view.metrics.sync_percentage,
         tiles: tiles(&view),
