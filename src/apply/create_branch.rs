@@ -22,13 +22,14 @@ pub(super) async fn create(
         ctx.gh.create_ref(&p.repo, &t.branch, &t.upstream_head)
     })
     .await?;
-    let short = &t.upstream_head[..7.min(t.upstream_head.len())];
     match written {
         Written::Done => {
             o.status = Status::Synced;
             o.detail = format!(
-                "created at {}:{}'s head ({short}): it was not in the fork",
-                t.upstream, t.upstream_branch
+                "created at {}:{}'s head ({}): it was not in the fork",
+                t.upstream,
+                t.upstream_branch,
+                t.upstream_head.short()
             );
         }
         Written::AlreadyExists => {

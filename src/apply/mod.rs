@@ -119,7 +119,7 @@ impl ApplyContext {
             reserve: inv.limits.reserve_requests as u64,
             inv,
             targets: by_unit(&gathered.targets, gathered, |b| b.target.clone()),
-            live: by_unit(&gathered.live, gathered, |b| Some(b.live.clone())),
+            live: by_unit(&gathered.live, gathered, |b| Some(b.unit.live.clone())),
             gather_errors: gathered.errors.clone(),
             gather_deferred: gathered.deferred.clone(),
             sync_pulls: by_unit(&gathered.sync_pulls, gathered, |b| b.sync_pull.clone()),
@@ -144,8 +144,8 @@ impl ApplyContext {
                 .iter()
                 .flat_map(|(repo, list)| {
                     list.iter()
-                        .filter(|b| b.missing_in_fork)
-                        .map(|b| Unit::of_branch(repo.clone(), b.branch.clone()))
+                        .filter(|b| b.unit.missing_in_fork)
+                        .map(|b| Unit::of_branch(repo.clone(), b.unit.branch.clone()))
                 })
                 .collect(),
         }
@@ -333,7 +333,7 @@ fn by_unit<T: Clone>(
     for (repo, branches) in &gathered.branches {
         for b in branches {
             if let Some(v) = of(b) {
-                out.insert(Unit::of_branch(repo.clone(), b.branch.clone()), v);
+                out.insert(Unit::of_branch(repo.clone(), b.unit.branch.clone()), v);
             }
         }
     }

@@ -42,14 +42,15 @@ pub(super) fn resolve(
     let mut gathered = Vec::new();
     for (branch, upstream_branch) in pairs {
         let mut g = BranchGathered {
-            branch: branch.clone(),
-            upstream_branch: upstream_branch.clone(),
-            facts: facts.clone(),
-            live: live.clone(),
+            unit: BranchFacts {
+                branch: branch.clone(),
+                facts: facts.clone(),
+                live: live.clone(),
+                error: None,
+                deferred: None,
+                missing_in_fork: false,
+            },
             target: None,
-            error: None,
-            deferred: None,
-            missing_in_fork: false,
             sync_pull: heads
                 .pulls
                 .iter()
@@ -57,32 +58,28 @@ pub(super) fn resolve(
                 .cloned(),
         };
         if let Some(up) = &up {
-            match (find(&heads.fork, &branch), find(&heads.upstream, &upstream_branch)) {
-                (Some(head), Some(upstream_head)) => units.push((
-                    Unit::of_branch(spec.repo.clone(), branch.clone()),
-                    Target {
-                        branch: branch.clone(),
-                        head,
-                        upstream: up.clone(),
-                        upstream_branch: upstream_branch.clone(),
-                        upstream_head,
-                    },
-                )),
-                (_, None) => {
-                    g.error = Some(format!(
+            let fork_head = find(&heads.fork, &branch);
+            match find(&heads.upstream, &upstream_branch) {
+                None => {
+                    g.unit.error = Some(format!(
                         "branch {upstream_branch} not found in the upstream {up}; fix `branches` in the inventory"
                     ))
                 }
-                (None, Some(upstream_head)) => {
-                    // Cut upstream after the fork was made: created at the upstream's head.
-                    g.missing_in_fork = true;
-                    g.target = Some(Target {
+                Some(upstream_head) => {
+                    let target = Target {
                         branch: branch.clone(),
-                        head: upstream_head.clone(),
+                        // Cut upstream after the fork was made: created at the upstream's head.
+                        head: fork_head.clone().unwrap_or_else(|| upstream_head.clone()),
                         upstream: up.clone(),
-                        upstream_branch: upstream_branch.clone(),
+                        upstream_branch,
                         upstream_head,
-                    });
+                    };
+                    if fork_head.is_some() {
+                        units.push((Unit::of_branch(spec.repo.clone(), branch), target));
+                    } else {
+                        g.unit.missing_in_fork = true;
+                        g.target = Some(target);
+                    }
                 }
             }
         }
@@ -142,20 +139,7 @@ impl Gathered {
     pub fn branch_facts(&self) -> BTreeMap<RepoName, Vec<BranchFacts>> {
         self.branches
             .iter()
-            .map(|(repo, list)| {
-                let facts = list
-                    .iter()
-                    .map(|b| BranchFacts {
-                        branch: b.branch.clone(),
-                        facts: b.facts.clone(),
-                        live: b.live.clone(),
-                        error: b.error.clone(),
-                        deferred: b.deferred.clone(),
-                        missing_in_fork: b.missing_in_fork,
-                    })
-                    .collect();
-                (repo.clone(), facts)
-            })
+            .map(|(repo, list)| (repo.clone(), list.iter().map(|b| b.unit.clone()).collect()))
             .collect()
     }
 
@@ -165,7 +149,7 @@ impl Gathered {
         self.branches
             .get_mut(&unit.repo)?
             .iter_mut()
-            .find(|b| &b.branch == branch)
+            .find(|b| &b.unit.branch == branch)
     }
 
     /// Records the heads a repository (or one of its branches) is synced between.
@@ -184,18 +168,13 @@ impl Gathered {
         for (repo, branches) in &self.branches {
             let most_behind = branches
                 .iter()
-                .filter(|b| b.target.is_some() && !b.missing_in_fork)
-                .max_by_key(|b| {
-                    (
-                        b.facts.commits_behind,
-                        b.facts.days_since_last_sync,
-                        b.facts.commits_ahead,
-                    )
-                });
+                .filter(|b| b.target.is_some() && !b.unit.missing_in_fork)
+                .map(|b| &b.unit.facts)
+                .max_by_key(|f| (f.commits_behind, f.days_since_last_sync, f.commits_ahead));
             if let (Some(b), Some(f)) = (most_behind, self.facts.get_mut(repo)) {
-                f.commits_behind = b.facts.commits_behind;
-                f.commits_ahead = b.facts.commits_ahead;
-                f.days_since_last_sync = b.facts.days_since_last_sync;
+                f.commits_behind = b.commits_behind;
+                f.commits_ahead = b.commits_ahead;
+                f.days_since_last_sync = b.days_since_last_sync;
             }
         }
     }
@@ -314,16 +293,17 @@ mod tests {
         assert_eq!(units[0].1.head.as_str(), "1".repeat(40));
         assert_eq!(units[0].1.upstream_head.as_str(), "3".repeat(40));
         let b = &out.branches[&s.repo];
-        let by = |n: &str| b.iter().find(|g| g.branch.as_str() == n).unwrap();
+        let by = |n: &str| b.iter().find(|g| g.unit.branch.as_str() == n).unwrap();
         assert_eq!(b.len(), 4);
         // Upstream only: created in the fork at the upstream's head (its target says where).
         let new = by("release/2.0");
-        assert!(new.missing_in_fork && new.error.is_none());
+        assert!(new.unit.missing_in_fork && new.unit.error.is_none());
         assert_eq!(
             new.target.as_ref().unwrap().upstream_head.as_str(),
             "4".repeat(40)
         );
         assert!(by("gone")
+            .unit
             .error
             .as_deref()
             .unwrap()
@@ -343,10 +323,14 @@ mod tests {
             facts.days_since_last_sync = days;
             facts.commits_ahead = 1;
             BranchGathered {
-                branch: BranchName::parse(name).unwrap(),
-                upstream_branch: BranchName::parse(name).unwrap(),
-                facts,
-                live: LiveFacts::offline(),
+                unit: BranchFacts {
+                    branch: BranchName::parse(name).unwrap(),
+                    facts,
+                    live: LiveFacts::offline(),
+                    error: None,
+                    deferred: None,
+                    missing_in_fork: false,
+                },
                 target: settled.then(|| Target {
                     branch: BranchName::parse(name).unwrap(),
                     head: Oid::parse(&"1".repeat(40)).unwrap(),
@@ -354,9 +338,6 @@ mod tests {
                     upstream_branch: BranchName::parse(name).unwrap(),
                     upstream_head: Oid::parse(&"2".repeat(40)).unwrap(),
                 }),
-                error: None,
-                deferred: None,
-                missing_in_fork: false,
                 sync_pull: None,
             }
         };

@@ -83,9 +83,9 @@ impl Gathered {
                     (true, Some(b)) => {
                         let why = format!("could not compare with upstream: {e}");
                         if e.is_out_of_budget() {
-                            b.deferred = Some(why);
+                            b.unit.deferred = Some(why);
                         } else {
-                            b.error = Some(why);
+                            b.unit.error = Some(why);
                         }
                     }
                     _ => self.unread(unit.repo, "could not compare with upstream", &e),
@@ -99,7 +99,7 @@ impl Gathered {
     fn facts_and_live(&mut self, unit: &Unit) -> (Option<&mut RepoFacts>, Option<&mut LiveFacts>) {
         if unit.branch.is_some() {
             match self.branch_mut(unit) {
-                Some(b) => (Some(&mut b.facts), Some(&mut b.live)),
+                Some(b) => (Some(&mut b.unit.facts), Some(&mut b.unit.live)),
                 None => (None, None),
             }
         } else {

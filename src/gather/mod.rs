@@ -37,6 +37,7 @@ use crate::facts::RepoFacts;
 use crate::github::query_cost::{self, Demand};
 use crate::github::{GhError, GitHub, PullInfo};
 use crate::ids::{BranchName, Oid};
+use crate::plan::BranchFacts;
 use crate::repo_name::RepoName;
 use crate::state::{Compared, SyncState};
 use crate::unit::Unit;
@@ -93,28 +94,17 @@ pub struct Gathered {
     pub branches: BTreeMap<RepoName, Vec<BranchGathered>>,
 }
 
-/// One branch of a repository listing several (`branches:`), as gathered: its own heads,
-/// counts, facts and errors; the repository's other facts are its repository's.
+/// One branch of a repository listing several (`branches:`), as gathered: what planning
+/// needs of it, and what apply needs besides.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BranchGathered {
-    /// The fork's branch.
-    pub branch: BranchName,
-    /// The upstream branch it follows.
-    pub upstream_branch: BranchName,
-    /// The repository's facts with this branch's commits behind and ahead and days since its
-    /// last sync.
-    pub facts: RepoFacts,
-    pub live: LiveFacts,
-    /// Its heads, once settled (or equal).
+    /// The branch, its facts (the repository's, with this branch's commits behind and ahead
+    /// and days since its last sync), live facts, and why it cannot be synced or that it is
+    /// created.
+    pub unit: BranchFacts,
+    /// Its heads, once settled (or equal). For a branch only the upstream has, the upstream's
+    /// head on both sides (it is created there; it has no head of its own yet).
     pub target: Option<Target>,
-    /// Why it cannot be synced (the upstream lacks it, its compare failed), if it cannot.
-    pub error: Option<String>,
-    /// The upstream has it and the fork does not (a release branch cut upstream after the
-    /// fork was made): it is created in the fork at the upstream's head, which `target.head`
-    /// holds too (it has no head of its own yet).
-    pub missing_in_fork: bool,
-    /// It could not be read for lack of API budget: it waits for the next run.
-    pub deferred: Option<String>,
     /// Its sync pull request at the last run, as it is now.
     pub sync_pull: Option<PullInfo>,
 }

@@ -150,6 +150,16 @@ enum Side {
     Upstream,
 }
 
+impl Side {
+    /// The first letter of the side's aliases and variables (`fb0`, `ug1`, …).
+    fn prefix(self) -> &'static str {
+        match self {
+            Side::Fork => "f",
+            Side::Upstream => "u",
+        }
+    }
+}
+
 /// The aliases reading one side of `branches:` (`fb0`/`ub0` for a branch by name, `fg0`/`ug0`
 /// for a listing), with their variables.
 fn branch_fields(
@@ -159,7 +169,7 @@ fn branch_fields(
     decls: &mut Vec<String>,
     vars: &mut Map<String, Value>,
 ) -> String {
-    let s = if side == Side::Fork { "f" } else { "u" };
+    let s = side.prefix();
     let mut out = String::new();
     for (k, ask) in q.branches.iter().enumerate() {
         match ask {
@@ -213,6 +223,33 @@ pub fn demands(queries: &[RepoQuery]) -> Vec<Demand> {
             })
         })
         .collect()
+}
+
+/// A batch query `name` from its variable declarations, body and variables, with every
+/// fragment of its checked-in `document` (all of them are used: GitHub rejects unused ones).
+pub(super) fn assemble(
+    name: &str,
+    document: &str,
+    decls: &[String],
+    body: &str,
+    vars: Map<String, Value>,
+) -> BatchQuery {
+    let decls = if decls.is_empty() {
+        String::new()
+    } else {
+        format!("({})", decls.join(", "))
+    };
+    let start = document
+        .find("\nfragment ")
+        .unwrap_or_else(|| panic!("the {name} document defines its fragments"));
+    let fragments: String = split_fragments(&document[start + 1..])
+        .iter()
+        .map(|d| format!("{d}\n"))
+        .collect();
+    BatchQuery {
+        query: format!("query {name}{decls} {{\n{body}}}\n\n{fragments}"),
+        variables: Value::Object(vars),
+    }
 }
 
 pub(super) fn split_fragments(text: &str) -> Vec<&str> {
@@ -538,22 +575,23 @@ fn branch_heads(
 ) -> Result<BranchHeads, GhError> {
     let mut out = BranchHeads::default();
     for (side, node, list) in [
-        ("f", Some(fork), &mut out.fork),
-        ("u", upstream, &mut out.upstream),
+        (Side::Fork, Some(fork), &mut out.fork),
+        (Side::Upstream, upstream, &mut out.upstream),
     ] {
         let Some(node) = node else { continue };
+        let s = side.prefix();
         for (k, ask) in q.branches.iter().enumerate() {
             let found: Vec<BranchHead> = match ask {
-                BranchAsk::Named { .. } => branch(node.get(format!("{side}b{k}")), "ref")?
+                BranchAsk::Named { .. } => branch(node.get(format!("{s}b{k}")), "ref")?
                     .into_iter()
                     .collect(),
                 BranchAsk::Listed { query } => {
-                    let refs = node.get(format!("{side}g{k}"));
+                    let refs = node.get(format!("{s}g{k}"));
                     let total = refs
                         .and_then(|r| r.get("totalCount"))
                         .and_then(Value::as_u64)
                         .unwrap_or(0);
-                    if total > BRANCH_LISTING as u64 && side == "u" {
+                    if total > BRANCH_LISTING as u64 && side == Side::Upstream {
                         out.truncated.push((query.clone(), total));
                     }
                     let nodes = refs

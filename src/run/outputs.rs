@@ -31,28 +31,18 @@ pub const OUTPUT_NAMES: &[&str; 11] = &[
     "matrix",
 ];
 
-/// True for the first of a repository's branches in the plan's `top` phase.
-fn first_branch(plan: &crate::plan::Plan, r: &crate::plan::PlannedRepo) -> bool {
-    plan.phases
-        .iter()
-        .filter(|p| p.name == PhaseName::Top)
-        .flat_map(|p| p.repos.iter())
-        .find(|x| x.repo == r.repo)
-        .is_some_and(|x| x.branch == r.branch)
-}
-
 /// The step outputs of SPEC §6: `OUTPUT_NAMES` paired with their values.
 pub fn step_outputs(out: &RunOutput, report_path: &str) -> Vec<(&'static str, String)> {
     let r = &out.report;
+    let mut seen = std::collections::BTreeSet::new();
     let matrix = top_matrix(
         out.plan
             .phases
             .iter()
             .filter(|p| p.name == PhaseName::Top)
-            .flat_map(|p| p.repos.iter())
+            .flat_map(|p| p.repos.iter().map(|r| &r.repo))
             // A repository listing several branches is one job (its branches share a place).
-            .filter(|r| r.branch.is_none() || first_branch(&out.plan, r))
-            .map(|r| &r.repo),
+            .filter(|repo| seen.insert(*repo)),
     );
     // One value per name, in `OUTPUT_NAMES` order (the array length is checked by the compiler).
     let values: [String; 11] = [
