@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
-use super::graphql::{alias_of, data_and_errors, split_fragments, BatchQuery};
+use super::graphql::{alias_of, assemble, data_and_errors, BatchQuery};
 use super::query_cost::{self, Demand};
 use super::{Comparison, GhError};
 use crate::ids::Oid;
@@ -56,22 +56,7 @@ pub fn build(asks: &[AncestryAsk]) -> BatchQuery {
             ));
         }
     }
-    let decls = if decls.is_empty() {
-        String::new()
-    } else {
-        format!("({})", decls.join(", "))
-    };
-    let start = DOCUMENT
-        .find("\nfragment ")
-        .expect("ancestry.graphql defines its fragments");
-    let fragments: String = split_fragments(&DOCUMENT[start + 1..])
-        .iter()
-        .map(|d| format!("{d}\n"))
-        .collect();
-    BatchQuery {
-        query: format!("query Ancestry{decls} {{\n{body}}}\n\n{fragments}"),
-        variables: Value::Object(vars),
-    }
+    assemble("Ancestry", DOCUMENT, &decls, &body, vars)
 }
 
 /// What each fork adds to an ancestry batch (GitHub's requests and nodes, see

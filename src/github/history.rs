@@ -4,7 +4,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::graphql::{alias_of, data_and_errors, split_fragments, BatchQuery};
+use super::graphql::{alias_of, assemble, data_and_errors, BatchQuery};
 use super::query_cost::{self, Demand};
 use super::{AncestryAsk, GhError};
 use crate::ids::Oid;
@@ -33,22 +33,7 @@ pub fn build(asks: &[AncestryAsk]) -> BatchQuery {
             ));
         }
     }
-    let decls = if decls.is_empty() {
-        String::new()
-    } else {
-        format!("({})", decls.join(", "))
-    };
-    let start = DOCUMENT
-        .find("\nfragment ")
-        .expect("history_sizes.graphql defines its fragment");
-    let fragments: String = split_fragments(&DOCUMENT[start + 1..])
-        .iter()
-        .map(|d| format!("{d}\n"))
-        .collect();
-    BatchQuery {
-        query: format!("query HistorySizes{decls} {{\n{body}}}\n\n{fragments}"),
-        variables: Value::Object(vars),
-    }
+    assemble("HistorySizes", DOCUMENT, &decls, &body, vars)
 }
 
 /// What each fork adds to a history-sizes batch (GitHub's requests and nodes, see

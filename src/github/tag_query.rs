@@ -5,7 +5,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::graphql::{alias_of, data_and_errors, split_fragments, BatchQuery};
+use super::graphql::{alias_of, assemble, data_and_errors, BatchQuery};
 use super::query_cost::{self, Demand};
 use super::GhError;
 use crate::ids::{Oid, TagName};
@@ -44,22 +44,7 @@ pub fn build(asks: &[TagAsk]) -> BatchQuery {
             "  t{i}: repository(owner: $o{i}, name: $n{i}) {{ tags: refs(refPrefix: \"refs/tags/\", first: 100, after: $c{i}, orderBy: {{field: TAG_COMMIT_DATE, direction: DESC}}) {{ ...TagRefs }} }}\n"
         ));
     }
-    let decls = if decls.is_empty() {
-        String::new()
-    } else {
-        format!("({})", decls.join(", "))
-    };
-    let start = DOCUMENT
-        .find("\nfragment ")
-        .expect("tag_pages.graphql defines its fragment");
-    let fragments: String = split_fragments(&DOCUMENT[start + 1..])
-        .iter()
-        .map(|d| format!("{d}\n"))
-        .collect();
-    BatchQuery {
-        query: format!("query TagPages{decls} {{\n{body}}}\n\n{fragments}"),
-        variables: Value::Object(vars),
-    }
+    assemble("TagPages", DOCUMENT, &decls, &body, vars)
 }
 
 /// What each repository adds to a tags batch (GitHub's requests and nodes, see
