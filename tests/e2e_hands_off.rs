@@ -146,25 +146,7 @@ fn a_repository_that_does_not_allow_auto_merge_is_said_once_and_its_pr_left_open
         &[(FAR_BEHIND, &[]), (DIVERGED, &[])],
         "  auto_merge: merge\n",
     );
-    let summary_path = h.path("summary.md");
-    let inv = h.inventory();
-    let out = h.run(
-        &[
-            "run",
-            "--config",
-            inv.to_str().unwrap(),
-            "--artifacts-dir",
-            "audit-out",
-            "--mode",
-            "all",
-        ],
-        &[("GITHUB_STEP_SUMMARY", summary_path.to_str().unwrap())],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (_, summary) = h.sync_with_summary(&["--mode", "all"]);
 
     for repo in [FAR_BEHIND, DIVERGED] {
         let p = progress_of(&h, repo);
@@ -184,7 +166,6 @@ fn a_repository_that_does_not_allow_auto_merge_is_said_once_and_its_pr_left_open
     // write GitHub would refuse was sent.
     assert_eq!(mutations(&h).len(), 0, "nothing asked of GitHub");
     // The job summary says it once per repository too.
-    let summary = std::fs::read_to_string(summary_path).unwrap();
     assert_eq!(
         summary.matches("does not allow auto-merge").count(),
         2,

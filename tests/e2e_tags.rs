@@ -10,47 +10,15 @@ mod common;
 use common::Harness;
 use github_sandbox::Category;
 
+/// `priority-sync run --mode all` with `extra`; returns this run's job summary.
 fn run(h: &Harness, extra: &[&str]) -> String {
-    let summary = h.path("summary.md");
-    let _ = std::fs::remove_file(&summary);
-    let inv = h.inventory();
-    let mut args = vec![
-        "run",
-        "--config",
-        inv.to_str().unwrap(),
-        "--artifacts-dir",
-        "audit-out",
-        "--mode",
-        "all",
-    ];
-    args.extend_from_slice(extra);
-    let out = h.run(&args, &[("GITHUB_STEP_SUMMARY", summary.to_str().unwrap())]);
-    assert!(
-        out.status.success(),
-        "priority-sync failed ({:?}):\n{}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    std::fs::read_to_string(&summary).unwrap_or_default()
+    h.sync_with_summary(&[&["--mode", "all"], extra].concat()).1
 }
 
 #[test]
 fn missing_tags_are_created_identical_ones_kept_and_different_ones_reported() {
     let h = Harness::start(12, 7);
-    let fork =
-        h.sb.fleet()
-            .repos
-            .iter()
-            .find(|r| {
-                r.exists
-                    && !r.archived
-                    && r.parent.is_some()
-                    && r.inventory_upstream.is_none()
-                    && matches!(r.category, Category::InSync | Category::Behind)
-            })
-            .cloned()
-            .expect("a plain fork in the fleet");
+    let fork = common::plain_fork(&h.sb, &[Category::InSync, Category::Behind]);
     let upstream = fork.parent.clone().unwrap();
     let f = fork.full_name.as_str();
     let up_branch = h.sb.default_branch(&upstream).unwrap();
@@ -164,19 +132,7 @@ fn missing_tags_are_created_identical_ones_kept_and_different_ones_reported() {
 #[test]
 fn tags_past_the_first_page_are_read_and_created() {
     let h = Harness::start(8, 3);
-    let fork =
-        h.sb.fleet()
-            .repos
-            .iter()
-            .find(|r| {
-                r.exists
-                    && !r.archived
-                    && r.parent.is_some()
-                    && r.inventory_upstream.is_none()
-                    && matches!(r.category, Category::InSync | Category::Behind)
-            })
-            .cloned()
-            .expect("a plain fork in the fleet");
+    let fork = common::plain_fork(&h.sb, &[Category::InSync, Category::Behind]);
     let upstream = fork.parent.clone().unwrap();
     let head =
         h.sb.branch_sha(&upstream, &h.sb.default_branch(&upstream).unwrap())
@@ -236,20 +192,8 @@ fn tags_past_the_first_page_are_read_and_created() {
 }
 
 /// The first plain fork of the fleet and its upstream's head.
-fn plain_fork(h: &Harness) -> (github_sandbox::FleetRepo, String, String) {
-    let fork =
-        h.sb.fleet()
-            .repos
-            .iter()
-            .find(|r| {
-                r.exists
-                    && !r.archived
-                    && r.parent.is_some()
-                    && r.inventory_upstream.is_none()
-                    && matches!(r.category, Category::InSync | Category::Behind)
-            })
-            .cloned()
-            .expect("a plain fork in the fleet");
+fn fork_and_upstream_head(h: &Harness) -> (github_sandbox::FleetRepo, String, String) {
+    let fork = common::plain_fork(&h.sb, &[Category::InSync, Category::Behind]);
     let upstream = fork.parent.clone().unwrap();
     let head =
         h.sb.branch_sha(&upstream, &h.sb.default_branch(&upstream).unwrap())
@@ -264,7 +208,7 @@ fn plain_fork(h: &Harness) -> (github_sandbox::FleetRepo, String, String) {
 #[test]
 fn a_tag_object_that_has_not_reached_the_fork_stays_pending() {
     let h = Harness::start(8, 5);
-    let (fork, upstream, head) = plain_fork(&h);
+    let (fork, upstream, head) = fork_and_upstream_head(&h);
     let object =
         h.sb.push_tag(&upstream, "v9.0", &head, Some("9.0"))
             .unwrap();
@@ -332,7 +276,7 @@ fn a_tag_object_that_has_not_reached_the_fork_stays_pending() {
 #[test]
 fn tag_writes_stop_at_the_write_budget_and_wait_for_the_next_run() {
     let h = Harness::start(8, 5);
-    let (fork, upstream, head) = plain_fork(&h);
+    let (fork, upstream, head) = fork_and_upstream_head(&h);
     for i in 0..6 {
         h.sb.push_tag(&upstream, &format!("r{i}"), &head, None)
             .unwrap();

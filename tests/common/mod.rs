@@ -147,6 +147,21 @@ impl Harness {
 
     /// `priority-sync run --config inventory.yml <args>`, asserting success.
     pub fn sync(&self, args: &[&str]) -> Output {
+        self.sync_env(args, &[])
+    }
+
+    /// [`Harness::sync`] with the job summary written to a file of its own (emptied first):
+    /// the run's output and this run's summary.
+    pub fn sync_with_summary(&self, args: &[&str]) -> (Output, String) {
+        let summary = self.path("summary.md");
+        let _ = std::fs::remove_file(&summary);
+        let out = self.sync_env(args, &[("GITHUB_STEP_SUMMARY", summary.to_str().unwrap())]);
+        (out, std::fs::read_to_string(&summary).unwrap_or_default())
+    }
+
+    /// `priority-sync run` on the harness's inventory, writing to `audit-out`, with `args` and
+    /// `extra_env`; it must succeed.
+    fn sync_env(&self, args: &[&str], extra_env: &[(&str, &str)]) -> Output {
         let inv = self.inventory();
         let mut all = vec![
             "run",
@@ -156,7 +171,7 @@ impl Harness {
             "audit-out",
         ];
         all.extend_from_slice(args);
-        let out = self.run(&all, &[]);
+        let out = self.run(&all, extra_env);
         assert!(
             out.status.success(),
             "priority-sync failed ({:?}):\n{}\n{}",
@@ -350,6 +365,23 @@ pub fn progress_in(dir: &Path) -> std::collections::BTreeMap<String, serde_json:
 
 use github_sandbox::{Category, FleetRepo};
 use std::collections::BTreeMap;
+
+/// The first fork of the fleet that exists, is not archived, follows its parent (no upstream
+/// in the inventory) and is in one of `categories`.
+pub fn plain_fork(sb: &Sandbox, categories: &[Category]) -> FleetRepo {
+    sb.fleet()
+        .repos
+        .iter()
+        .find(|r| {
+            r.exists
+                && !r.archived
+                && r.parent.is_some()
+                && r.inventory_upstream.is_none()
+                && categories.contains(&r.category)
+        })
+        .cloned()
+        .expect("a plain fork in the fleet")
+}
 
 pub fn upstream_head(sb: &Sandbox, r: &FleetRepo) -> Option<String> {
     if r.category == Category::ForeignUpstream || !r.exists {
